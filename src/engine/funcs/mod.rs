@@ -1,0 +1,71 @@
+//! The function table: Sprig's functions and Helm's own, by family.
+//!
+//! Every function takes its evaluated arguments and returns a value or an error
+//! message; the executor adds the template position to the message. Functions
+//! that need the executor itself (`include`, `tpl`, `template`, `and`, `or`)
+//! live with the executor, not here.
+
+use super::value::Value;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub mod conv;
+pub mod crypto;
+pub mod dates;
+pub mod defaults;
+pub mod dicts;
+pub mod encoding;
+pub mod lists;
+pub mod math;
+pub mod reflect;
+pub mod regexp;
+pub mod semver;
+pub mod strings;
+
+/// A template function: evaluated arguments in, a value or an error message out.
+pub type Func = fn(&[Value]) -> Result<Value, String>;
+
+/// The table of all functions, by name.
+pub struct FuncTable {
+    funcs: HashMap<&'static str, Func>,
+}
+
+impl FuncTable {
+    fn new() -> FuncTable {
+        let mut table = FuncTable {
+            funcs: HashMap::new(),
+        };
+        conv::register(&mut table);
+        crypto::register(&mut table);
+        dates::register(&mut table);
+        defaults::register(&mut table);
+        dicts::register(&mut table);
+        encoding::register(&mut table);
+        lists::register(&mut table);
+        math::register(&mut table);
+        reflect::register(&mut table);
+        regexp::register(&mut table);
+        semver::register(&mut table);
+        strings::register(&mut table);
+        table
+    }
+
+    /// Adds a function; a later registration of the same name replaces the earlier.
+    pub fn add(&mut self, name: &'static str, f: Func) {
+        self.funcs.insert(name, f);
+    }
+
+    pub fn get(&self, name: &str) -> Option<Func> {
+        self.funcs.get(name).copied()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.funcs.contains_key(name)
+    }
+}
+
+/// The shared, immutable table, built once per process.
+pub fn table() -> &'static FuncTable {
+    static TABLE: OnceLock<FuncTable> = OnceLock::new();
+    TABLE.get_or_init(FuncTable::new)
+}

@@ -1,0 +1,443 @@
+//! The value model templates compute with.
+//!
+//! It mirrors what Helm hands to Go's `text/template`: `map[string]interface{}`,
+//! `[]interface{}`, `float64` for every number read from YAML or JSON, `int`/`int64`
+//! for numbers made by functions (`len`, `int`, `add`), strings, booleans and nil.
+//! Lists, maps and strings are reference counted, so passing `.Values` around or
+//! returning a sub-tree from `index` never copies the tree.
+//!
+//! Maps are sorted by key: Go's `range`, `fmt` and `encoding/json`, and go-yaml all
+//! visit map keys in sorted order, so keeping them sorted costs nothing extra.
+
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// A map with Go's iteration order (sorted keys).
+pub type Map = BTreeMap<String, Value>;
+
+/// One value seen by a template.
+#[derive(Clone, Default)]
+pub enum Value {
+    /// Go's `nil` (an untyped nil interface).
+    #[default]
+    Nil,
+    Bool(bool),
+    /// Go's `int` (and the other signed integer types), printed as a plain integer.
+    Int(i64),
+    /// Go's `float64`.
+    Float(f64),
+    String(Arc<str>),
+    /// Go's `[]byte`, as returned by `.Files.GetBytes`.
+    Bytes(Arc<[u8]>),
+    List(Arc<Vec<Value>>),
+    Map(Arc<Map>),
+    /// Anything with fields or methods of its own: `.Files`, `.Capabilities`,
+    /// certificates, semver versions, times.
+    Object(Arc<dyn Object>),
+}
+
+/// A Go value with fields and methods that is not a plain map, list or scalar.
+///
+/// Field and method names are Go's (`.Capabilities.KubeVersion.Major`,
+/// `.Files.Get "x"`).
+pub trait Object: Send + Sync + 'static {
+    /// Go's type name as `typeOf` prints it, e.g. `*chart.Files`.
+    fn type_name(&self) -> &str;
+    /// Go's kind as `kindOf` prints it (`struct`, `map`, `ptr`).
+    fn kind_name(&self) -> &str {
+        "struct"
+    }
+    /// A field or a method without arguments, or `None` when it has no such name.
+    fn field(&self, name: &str) -> Option<Value>;
+    /// Calls a method with arguments. `None` when the object has no such method.
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        let _ = (name, args);
+        None
+    }
+    /// Whether `name` is a method (methods are callable with arguments, fields are not).
+    fn has_method(&self, name: &str) -> bool {
+        let _ = name;
+        false
+    }
+    /// How `fmt`'s `%v` prints it.
+    fn format(&self) -> String;
+    /// Go's truth of the value (a struct is always true).
+    fn truthy(&self) -> bool {
+        true
+    }
+    /// The object as a plain value for JSON/YAML encoding, where it has one.
+    fn to_plain(&self) -> Option<Value> {
+        None
+    }
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl Value {
+    pub fn str(s: impl Into<Arc<str>>) -> Value {
+        Value::String(s.into())
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Arc::new(items))
+    }
+
+    pub fn map(map: Map) -> Value {
+        Value::Map(Arc::new(map))
+    }
+
+    pub fn object(obj: impl Object) -> Value {
+        Value::Object(Arc::new(obj))
+    }
+
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&Map> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Looks a key up in a map; `Nil` for anything else or a missing key.
+    pub fn get(&self, key: &str) -> Value {
+        match self {
+            Value::Map(m) => m.get(key).cloned().unwrap_or(Value::Nil),
+            Value::Object(o) => o.field(key).unwrap_or(Value::Nil),
+            _ => Value::Nil,
+        }
+    }
+
+    /// Go's truth, as `if`, `with`, `and`, `or` and `not` see it: false, 0,
+    /// nil, and empty strings, lists and maps are false.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::String(s) => !s.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Map(m) => !m.is_empty(),
+            Value::Object(o) => o.truthy(),
+        }
+    }
+
+    /// Go's type name, as Sprig's `typeOf` prints it.
+    pub fn type_name(&self) -> &str {
+        match self {
+            Value::Nil => "<nil>",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float64",
+            Value::String(_) => "string",
+            Value::Bytes(_) => "[]uint8",
+            Value::List(_) => "[]interface {}",
+            Value::Map(_) => "map[string]interface {}",
+            Value::Object(o) => o.type_name(),
+        }
+    }
+
+    /// Go's reflect kind, as Sprig's `kindOf` prints it.
+    pub fn kind_name(&self) -> &str {
+        match self {
+            Value::Nil => "invalid",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float64",
+            Value::String(_) => "string",
+            Value::Bytes(_) | Value::List(_) => "slice",
+            Value::Map(_) => "map",
+            Value::Object(o) => o.kind_name(),
+        }
+    }
+
+    /// Converts a JSON value (as read by serde_json) into a template value with
+    /// Go's typing: every JSON number is a float64.
+    pub fn from_json(v: &serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::Nil,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
+            serde_json::Value::String(s) => Value::str(s.as_str()),
+            serde_json::Value::Array(a) => Value::list(a.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(o) => Value::map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Converts to JSON data; integral floats become JSON integers, as Go's
+    /// `encoding/json` prints them.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Nil => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Float(f) => {
+                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                    serde_json::Value::from(*f as i64)
+                } else {
+                    serde_json::Number::from_f64(*f)
+                        .map(serde_json::Value::Number)
+                        .unwrap_or(serde_json::Value::Null)
+                }
+            }
+            Value::String(s) => serde_json::Value::String(s.to_string()),
+            Value::Bytes(b) => {
+                use base64::Engine;
+                serde_json::Value::String(base64::engine::general_purpose::STANDARD.encode(b))
+            }
+            Value::List(l) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
+            Value::Map(m) => {
+                serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
+            Value::Object(o) => match o.to_plain() {
+                Some(v) => v.to_json(),
+                None => serde_json::Value::String(o.format()),
+            },
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::str(s)
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::str(s)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Value {
+        Value::Int(i)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(f: f64) -> Value {
+        Value::Float(f)
+    }
+}
+
+impl From<Vec<Value>> for Value {
+    fn from(v: Vec<Value>) -> Value {
+        Value::list(v)
+    }
+}
+
+impl From<Map> for Value {
+    fn from(m: Map) -> Value {
+        Value::map(m)
+    }
+}
+
+impl PartialEq for Value {
+    /// Structural equality, as Go's `reflect.DeepEqual` sees plain data
+    /// (an int and a float are different values).
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::Bytes(a), Value::Bytes(b)) => a == b,
+            (Value::List(a), Value::List(b)) => Arc::ptr_eq(a, b) || a == b,
+            (Value::Map(a), Value::Map(b)) => Arc::ptr_eq(a, b) || a == b,
+            (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// `%v` formatting, exactly as Go's `fmt` prints these values (this is also what
+/// `{{ .x }}` writes).
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Nil => f.write_str("<nil>"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => f.write_str(&format_float_g(*x)),
+            Value::String(s) => f.write_str(s),
+            Value::Bytes(b) => {
+                f.write_str("[")?;
+                for (i, byte) in b.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write!(f, "{byte}")?;
+                }
+                f.write_str("]")
+            }
+            Value::List(l) => {
+                f.write_str("[")?;
+                for (i, v) in l.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str("]")
+            }
+            Value::Map(m) => {
+                f.write_str("map[")?;
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write!(f, "{k}:{v}")?;
+                }
+                f.write_str("]")
+            }
+            Value::Object(o) => f.write_str(&o.format()),
+        }
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::String(s) => write!(f, "{s:?}"),
+            Value::Float(x) => write!(f, "{}(float64)", format_float_g(*x)),
+            Value::Object(o) => write!(f, "{}({})", o.type_name(), o.format()),
+            other => write!(f, "{other}"),
+        }
+    }
+}
+
+/// Go's `strconv.FormatFloat(x, 'g', -1, 64)`, which is also `%v` of a float64
+/// and so what `{{ .x }}` prints for a number read from YAML.
+pub fn format_float_g(x: f64) -> String {
+    format_float_shortest(x, 'g')
+}
+
+/// Shortest round-trip formatting of a float64 the way Go's `strconv` does with
+/// precision -1, for the verbs `'g'` (`1e+06`, `100000`, `1.5`, `1e-05`), `'e'`
+/// and `'f'`; infinities and NaN print as `+Inf`, `-Inf`, `NaN`.
+pub fn format_float_shortest(x: f64, verb: char) -> String {
+    if x.is_nan() {
+        return "NaN".to_string();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "+Inf" } else { "-Inf" }.to_string();
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0" } else { "0" }.to_string();
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: "1.2345e6".
+    let e = format!("{:e}", x);
+    let (mantissa, exp) = e.split_once('e').expect("exponent form");
+    let exp: i32 = exp.parse().expect("exponent");
+    let negative = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let nd = digits.len() as i32;
+    // strconv: shortest %g switches to exponent form below 1e-4 and from 1e6 up
+    // (`eprec` is 6 whatever the digit count); 'e' always uses it, 'f' never.
+    let dp = exp + 1;
+    let use_exp = match verb {
+        'e' => true,
+        'f' => false,
+        _ => exp < -4 || exp >= 6,
+    };
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    if use_exp {
+        out.push_str(&digits[..1]);
+        if nd > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let a = exp.abs();
+        if a < 10 {
+            out.push('0');
+        }
+        out.push_str(&a.to_string());
+    } else if dp <= 0 {
+        out.push_str("0.");
+        for _ in 0..(-dp) {
+            out.push('0');
+        }
+        out.push_str(&digits);
+    } else if dp >= nd {
+        out.push_str(&digits);
+        for _ in 0..(dp - nd) {
+            out.push('0');
+        }
+    } else {
+        out.push_str(&digits[..dp as usize]);
+        out.push('.');
+        out.push_str(&digits[dp as usize..]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_as_go_does() {
+        let cases = [
+            (1000000.0, "1e+06"),
+            (100000.0, "100000"),
+            (123456.0, "123456"),
+            (1234567.0, "1.234567e+06"),
+            (1.5, "1.5"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-2.0, "-2"),
+            (3.0, "3"),
+            (8080.0, "8080"),
+            (0.1, "0.1"),
+            (1e21, "1e+21"),
+            (123456789.0, "1.23456789e+08"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(format_float_g(x), want, "{x}");
+        }
+    }
+
+    #[test]
+    fn maps_and_lists_print_as_go_does() {
+        let mut m = Map::new();
+        m.insert("b".into(), Value::Float(2.0));
+        m.insert("a".into(), Value::list(vec![Value::str("x"), Value::Nil]));
+        assert_eq!(Value::map(m).to_string(), "map[a:[x <nil>] b:2]");
+    }
+}

@@ -1,0 +1,1 @@
+//! Chart references, HTTP repositories, OCI pulls and the verified cache.

@@ -1,0 +1,1 @@
+//! Stacks: several releases and raw manifests rendered, rewritten and checked as one.

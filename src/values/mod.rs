@@ -1,0 +1,1 @@
+//! Helm's values: coalescing chart defaults with user values, and `--set` parsing.

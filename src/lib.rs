@@ -15,6 +15,7 @@ pub mod manifest;
 pub mod overlay;
 pub mod registry;
 pub mod render;
+pub mod semver;
 pub mod source;
 pub mod stack;
 pub mod values;

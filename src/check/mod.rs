@@ -9,8 +9,11 @@
 
 pub mod cache;
 pub mod extract;
+pub mod fit;
 pub mod images;
 pub mod inspect;
+pub mod kinds;
 pub mod platform;
+pub mod quantity;
 pub mod suggest;
 pub mod workloads;

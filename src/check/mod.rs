@@ -13,6 +13,7 @@ pub mod fit;
 pub mod images;
 pub mod inspect;
 pub mod kinds;
+pub mod output;
 pub mod platform;
 pub mod quantity;
 pub mod suggest;

@@ -58,7 +58,7 @@ impl ResultCache {
             return None;
         }
         let age = now().saturating_sub(entry.checked_at);
-        (any_age || age <= self.ttl.as_secs()).then_some(entry)
+        (any_age || age < self.ttl.as_secs()).then_some(entry)
     }
 
     /// Stores an answer atomically (temporary file, then rename), so that two

@@ -176,7 +176,7 @@ impl FitReport {
         let (r, n) = (self.requested, self.node.resources);
         if r.cpu > n.cpu {
             out.push(format!(
-                "CPU requests {} exceed the node's {} by {}",
+                "CPU requests {} exceed the node's {} CPU by {}",
                 format_cpu(r.cpu),
                 format_cpu(n.cpu),
                 format_cpu(r.cpu - n.cpu)
@@ -405,7 +405,10 @@ spec: {template: {spec: {containers: [{name: c, resources: {requests: {cpu: "8",
         assert!(huge.contains("never be scheduled"), "{huge}");
         assert!(r.workloads[0].explain(&r.node).is_none());
         let over = r.overcommit();
-        assert_eq!(over, ["CPU requests 13500m exceed the node's 4 by 9500m"]);
+        assert_eq!(
+            over,
+            ["CPU requests 13500m exceed the node's 4 CPU by 9500m"]
+        );
     }
 
     #[test]

@@ -519,3 +519,86 @@ fn bad_usage_exits_two() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("document 2"));
 }
+
+#[test]
+fn credential_helper_helm_config_and_plain_http() {
+    let Some(reg) = Registry::start_with_auth("bob", "helper-pw") else {
+        return skip("docker-registry is not installed");
+    };
+    reg.push_image("team/app", "3.0", "linux/arm64");
+    let dir = tempfile::tempdir().unwrap();
+    // The image names the registry itself: no mirror, plain HTTP.
+    let m = write(
+        dir.path(),
+        "m.yaml",
+        &format!("kind: Pod\nmetadata: {{name: p}}\nspec: {{containers: [{{name: c, image: \"{}/team/app:3.0\"}}]}}\n", reg.host()),
+    );
+    let cache = dir.path().join("cache").display().to_string();
+    let args = [
+        "images",
+        &m,
+        "--plain-http",
+        "--platform",
+        "linux/arm64",
+        "-o",
+        "json",
+        "--cache-dir",
+        &cache,
+        "--cache-ttl",
+        "0",
+    ];
+
+    // A credential helper named in credHelpers, found on PATH.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let helper = bin.join("docker-credential-fake");
+    std::fs::write(
+        &helper,
+        "#!/bin/sh\nread server\n[ \"$1\" = get ] || exit 1\nprintf '{\"ServerURL\":\"%s\",\"Username\":\"bob\",\"Secret\":\"helper-pw\"}' \"$server\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let docker_dir = dir.path().join("docker");
+    std::fs::create_dir_all(&docker_dir).unwrap();
+    std::fs::write(
+        docker_dir.join("config.json"),
+        format!(r#"{{"credHelpers":{{"{}":"fake"}}}}"#, reg.host()),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = chartfix()
+        .env("PATH", &path)
+        .env("DOCKER_CONFIG", &docker_dir)
+        .args(args)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["images"][0]["status"], "ok", "{json:#}");
+    assert_eq!(
+        json["images"][0]["platforms"],
+        serde_json::json!(["linux/arm64"])
+    );
+
+    // Helm's registry config.json.
+    use base64::Engine;
+    let helm = dir.path().join("helm-registry.json");
+    let auth = base64::engine::general_purpose::STANDARD.encode("bob:helper-pw");
+    std::fs::write(
+        &helm,
+        format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, reg.host()),
+    )
+    .unwrap();
+    let out = chartfix()
+        .env("HELM_REGISTRY_CONFIG", &helm)
+        .args(args)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["images"][0]["status"], "ok", "{json:#}");
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -450,7 +450,7 @@ impl RegistryClient {
             // containerd tells mirrors which registry is meant.
             url.push(if url.contains('?') { '&' } else { '?' });
             url.push_str("ns=");
-            url.push_str(registry);
+            url.push_str(&super::reference::canonical_registry(registry));
         }
         let http = self.http_for(ep)?;
         let mut attempt = 0;

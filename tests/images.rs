@@ -146,10 +146,10 @@ fn statuses_suggestions_cache_and_offline() {
         .as_str()
         .unwrap()
         .contains("bitnamilegacy"));
-    assert!(redis["suggestion"]["overlay"]
-        .as_str()
-        .unwrap()
-        .starts_with("{kind: [StatefulSet], images:"));
+    assert_eq!(
+        redis["suggestion"]["overlay"],
+        r#"{select: {kind: ["StatefulSet"], name: ["redis-master"]}, images: [{match: "docker.io/bitnami/redis", repository: "bitnamilegacy/redis"}]}"#
+    );
 
     // The nearest tag that runs on arm64: 2.1.3 is amd64-only, so 2.1.1.
     let app = by_image(&json, "docker.io/example/app:2.1.0");

@@ -211,3 +211,62 @@ fn mirror_rewrite_and_helm_chart_artifact() {
         assert_eq!(e.code(), Some("NAME_UNKNOWN"));
     });
 }
+
+#[test]
+fn slow_server_times_out_and_5xx_moves_to_the_next_endpoint() {
+    let slow = FakeServer::start(|_| {
+        std::thread::sleep(Duration::from_millis(1500));
+        FakeResponse::new(200, "{}")
+    });
+    let mut config = RegistryConfig::parse("").unwrap();
+    config.plain_http = true;
+    let c = RegistryClient::new(
+        config,
+        CredentialStore::default(),
+        ClientOptions {
+            timeout: Duration::from_millis(200),
+            retry: RetryPolicy {
+                attempts: 2,
+                base_delay: Duration::from_millis(10),
+                max_delay: Duration::from_secs(1),
+            },
+        },
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    let e = block(c.manifest(&slow.host(), "a/b", "1", MANIFEST_MEDIA_TYPES)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Timeout, "{e}");
+    assert!(
+        start.elapsed() < Duration::from_millis(1400),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(slow.requests().len(), 2, "two tries");
+
+    // A mirror that fails with 503 passes the question to the next endpoint.
+    let broken = FakeServer::start(|_| FakeResponse::new(503, "down for maintenance"));
+    let good = FakeServer::start(|req| {
+        assert!(
+            req.target.starts_with("/v2/a/b/manifests/1"),
+            "{}",
+            req.target
+        );
+        FakeResponse::new(200, MANIFEST)
+            .header("content-type", "application/vnd.oci.image.manifest.v1+json")
+    });
+    let c = client(
+        &format!(
+            "mirrors:\n  \"*\":\n    endpoint: [\"{}\", \"{}\"]\n",
+            broken.url(),
+            good.url()
+        ),
+        true,
+    );
+    let m = block(c.manifest("example.invalid", "a/b", "1", MANIFEST_MEDIA_TYPES)).unwrap();
+    assert!(m.url.starts_with(&good.url()), "{}", m.url);
+    assert_eq!(
+        broken.requests().len(),
+        2,
+        "503 is retried before moving on"
+    );
+}

@@ -602,3 +602,48 @@ fn credential_helper_helm_config_and_plain_http() {
     assert_eq!(json["images"][0]["status"], "ok", "{json:#}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn concurrency_is_bounded() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (f, p) = (in_flight.clone(), peak.clone());
+    let index = r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","size":1,"platform":{"os":"linux","architecture":"arm64"}}]}"#;
+    let server = support::FakeServer::start(move |_| {
+        let now = f.fetch_add(1, Ordering::SeqCst) + 1;
+        p.fetch_max(now, Ordering::SeqCst);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        f.fetch_sub(1, Ordering::SeqCst);
+        support::FakeResponse::new(200, index)
+            .header("content-type", "application/vnd.oci.image.index.v1+json")
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..12 {
+        text.push_str(&format!(
+            "---\nkind: Pod\nmetadata: {{name: p{i}}}\nspec: {{containers: [{{name: c, image: \"{}/img/n{i}:1\"}}]}}\n",
+            server.host()
+        ));
+    }
+    let m = write(dir.path(), "m.yaml", &text);
+    let cache = dir.path().join("cache").display().to_string();
+    let (code, json, err) = run_json(&[
+        "images",
+        &m,
+        "--plain-http",
+        "--concurrency",
+        "3",
+        "--platform",
+        "linux/arm64",
+        "-o",
+        "json",
+        "--cache-dir",
+        &cache,
+    ]);
+    assert_eq!(code, 0, "{json:#}{err}");
+    assert_eq!(json["summary"]["ok"], 12);
+    let peak = peak.load(Ordering::SeqCst);
+    assert!((2..=3).contains(&peak), "peak in flight {peak}");
+}

@@ -279,6 +279,84 @@ mod tests {
     }
 
     #[test]
+    fn layouts_zones_and_parsing_match_helm() {
+        let t = s(to_date(
+            "toDate",
+            &[
+                Value::str("2006-01-02 15:04:05.000000000"),
+                Value::str("2024-07-04 13:05:09.120000000"),
+            ],
+            false,
+        ));
+        assert_eq!(t, "2024-07-04 13:05:09.12 +0000 UTC");
+        let t = to_date(
+            "toDate",
+            &[
+                Value::str("2006-01-02 15:04:05"),
+                Value::str("2024-07-04 13:05:09.120"),
+            ],
+            false,
+        )
+        .unwrap();
+        let layout = "Monday January 2 2006 03:04:05 pm .000000 ,999 Z07 -07:00:00 Z070000 __2 002 _2 1/2/06";
+        assert_eq!(
+            s(date(&[Value::str(layout), t.clone()])),
+            "Thursday July 4 2024 01:05:09 pm .120000 ,12 Z +00:00:00 Z 186 186  4 7/4/24"
+        );
+        let zoned = |layout: &str, zone: &str| {
+            s(date_in_zone(&[
+                Value::str(layout),
+                t.clone(),
+                Value::str(zone),
+            ]))
+        };
+        if Zone::load("Asia/Kolkata").is_some() {
+            assert_eq!(
+                zoned("2006-01-02T15:04:05 MST -0700", "Asia/Kolkata"),
+                "2024-07-04T18:35:09 IST +0530"
+            );
+            assert_eq!(
+                zoned("Jan _2 15:04:05.999999999 MST", "America/New_York"),
+                "Jul  4 09:05:09.12 EDT"
+            );
+        }
+        let parsed = |layout: &str, text: &str| {
+            s(to_date(
+                "toDate",
+                &[Value::str(layout), Value::str(text)],
+                false,
+            ))
+        };
+        assert_eq!(
+            parsed("2006-01-02T15:04:05Z07:00", "2024-07-04T13:05:09Z"),
+            "2024-07-04 13:05:09 +0000 UTC"
+        );
+        assert_eq!(
+            parsed("02 Jan 06 15:04 -0700", "04 Jul 24 13:05 +0530"),
+            "2024-07-04 13:05:00 +0530 +0530"
+        );
+        assert_eq!(
+            parsed(
+                "Mon, 02 Jan 2006 15:04:05 MST",
+                "Thu, 04 Jul 2024 13:05:09 UTC"
+            ),
+            "2024-07-04 13:05:09 +0000 UTC"
+        );
+        assert_eq!(
+            parsed("2006-01-02", "2024-7-04"),
+            "0001-01-01 00:00:00 +0000 UTC"
+        );
+        let round = |d: &str| s(duration_round(&[Value::str(d)]));
+        assert_eq!(
+            [round("1000h"), round("10000h"), round("59s"), round("1s")],
+            ["1mo", "1y", "59s", "0s"]
+        );
+        assert_eq!(s(duration(&[Value::str("-90")])), "-1m30s");
+        assert_eq!(s(duration(&[Value::str("1e3")])), "0s");
+        assert_eq!(s(duration(&[Value::Int(1500000)])), "416h40m0s");
+    }
+
+    #[test]
     fn now_prints_with_a_monotonic_reading() {
         let t = s(now(&[]));
         assert!(t.contains(" m=+"), "{t}");

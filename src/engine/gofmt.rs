@@ -1,7 +1,12 @@
 //! Go's `fmt`: `Sprint`, `Sprintln` and `Sprintf` with its verbs, flags, widths
 //! and precisions, over template [`Value`]s.
+//!
+//! `Sprintf` follows Go's `doPrintf` step by step (flags, `[n]` argument
+//! indexes, `*` widths, precision, verb) because templates print its error
+//! forms verbatim: `%!d(string=abc)`, `%!d(MISSING)`, `%!(EXTRA int=2)`,
+//! `%!(NOVERB)`, `%!d(BADINDEX)`, `%!(BADWIDTH)`, `%!(BADPREC)`.
 
-use super::value::Value;
+use super::value::{Map, Value};
 
 /// `fmt.Sprint`: operands printed with `%v`, a space between two operands when
 /// neither is a string.
@@ -31,26 +36,1185 @@ pub fn sprintln(args: &[Value]) -> String {
     out
 }
 
-/// `fmt.Sprintf`. Only `%v`, `%s`, `%d` and `%%` so far; the full verb set
-/// (flags, widths, precision, `%q`, `%x`, `%f`, `%e`, `%g`, `%t`, `%T`, `%!`
-/// errors) is the next step of this module.
+/// Go rejects widths and precisions beyond a million (`%!(BADWIDTH)`), which
+/// also bounds what one directive can allocate.
+const MAX_NUM: usize = 1_000_000;
+
+/// The flags, width and precision of one directive.
+#[derive(Clone, Copy, Default)]
+struct Spec {
+    plus: bool,
+    minus: bool,
+    sharp: bool,
+    space: bool,
+    zero: bool,
+    /// `%+v` and `%#v`: Go moves `+` and `#` here for the `v` verb.
+    plus_v: bool,
+    sharp_v: bool,
+    wid: Option<usize>,
+    prec: Option<usize>,
+}
+
+/// `fmt.Sprintf`.
 pub fn sprintf(format: &str, args: &[Value]) -> String {
-    let mut out = String::new();
-    let mut next = args.iter();
-    let mut chars = format.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
+    let mut p = Printer {
+        out: String::new(),
+        spec: Spec::default(),
+    };
+    let bytes = format.as_bytes();
+    let end = bytes.len();
+    let mut arg_num = 0usize;
+    let mut reordered = false;
+    let mut i = 0usize;
+    while i < end {
+        let lit_start = i;
+        while i < end && bytes[i] != b'%' {
+            i += 1;
         }
-        match chars.next() {
-            Some('%') => out.push('%'),
-            Some(_) => match next.next() {
-                Some(v) => out.push_str(&v.to_string()),
-                None => out.push_str("%!v(MISSING)"),
+        p.out.push_str(&format[lit_start..i]);
+        if i >= end {
+            break;
+        }
+        i += 1; // the '%'
+        p.spec = Spec::default();
+        let mut good_arg_num = true;
+
+        while i < end {
+            match bytes[i] {
+                b'#' => p.spec.sharp = true,
+                b'0' => p.spec.zero = !p.spec.minus,
+                b'+' => p.spec.plus = true,
+                b'-' => {
+                    p.spec.minus = true;
+                    p.spec.zero = false;
+                }
+                b' ' => p.spec.space = true,
+                _ => break,
+            }
+            i += 1;
+        }
+
+        let mut after_index;
+        (arg_num, i, after_index) = arg_number(
+            arg_num,
+            format,
+            i,
+            args.len(),
+            &mut good_arg_num,
+            &mut reordered,
+        );
+
+        // Width: a number or `*` taking an int argument.
+        if i < end && bytes[i] == b'*' {
+            i += 1;
+            let (n, ok, next) = int_from_arg(args, arg_num);
+            arg_num = next;
+            if !ok {
+                p.out.push_str("%!(BADWIDTH)");
+            } else if n < 0 {
+                p.spec.minus = true;
+                p.spec.zero = false;
+                p.spec.wid = Some(n.unsigned_abs() as usize);
+            } else {
+                p.spec.wid = Some(n as usize);
+            }
+            after_index = false;
+        } else {
+            let (n, next) = parse_num(bytes, i, end);
+            i = next;
+            p.spec.wid = n;
+            if after_index && n.is_some() {
+                good_arg_num = false; // "%[3]2d"
+            }
+        }
+
+        // Precision.
+        if i + 1 < end && bytes[i] == b'.' {
+            i += 1;
+            if after_index {
+                good_arg_num = false; // "%[3].2d"
+            }
+            (arg_num, i, after_index) = arg_number(
+                arg_num,
+                format,
+                i,
+                args.len(),
+                &mut good_arg_num,
+                &mut reordered,
+            );
+            if i < end && bytes[i] == b'*' {
+                i += 1;
+                let (n, ok, next) = int_from_arg(args, arg_num);
+                arg_num = next;
+                if !ok {
+                    p.out.push_str("%!(BADPREC)");
+                }
+                // A negative precision means none.
+                p.spec.prec = if ok && n >= 0 { Some(n as usize) } else { None };
+                after_index = false;
+            } else {
+                let (n, next) = parse_num(bytes, i, end);
+                i = next;
+                p.spec.prec = Some(n.unwrap_or(0));
+            }
+        }
+
+        if !after_index {
+            (arg_num, i, _) = arg_number(
+                arg_num,
+                format,
+                i,
+                args.len(),
+                &mut good_arg_num,
+                &mut reordered,
+            );
+        }
+
+        let Some(verb) = format[i..].chars().next() else {
+            p.out.push_str("%!(NOVERB)");
+            break;
+        };
+        i += verb.len_utf8();
+
+        if verb == '%' {
+            p.out.push('%'); // takes no operand and ignores width and precision
+        } else if !good_arg_num {
+            p.out.push_str(&format!("%!{verb}(BADINDEX)"));
+        } else if arg_num >= args.len() {
+            p.out.push_str(&format!("%!{verb}(MISSING)"));
+        } else {
+            if verb == 'v' {
+                p.spec.sharp_v = p.spec.sharp;
+                p.spec.sharp = false;
+                p.spec.plus_v = p.spec.plus;
+                p.spec.plus = false;
+            }
+            p.print_arg(&args[arg_num], verb);
+            arg_num += 1;
+        }
+    }
+
+    if !reordered && arg_num < args.len() {
+        p.spec = Spec::default();
+        p.out.push_str("%!(EXTRA ");
+        for (n, arg) in args[arg_num..].iter().enumerate() {
+            if n > 0 {
+                p.out.push_str(", ");
+            }
+            if arg.is_nil() {
+                p.out.push_str("<nil>");
+            } else {
+                p.out.push_str(arg.type_name());
+                p.out.push('=');
+                p.print_arg(arg, 'v');
+            }
+        }
+        p.out.push(')');
+    }
+    p.out
+}
+
+/// An explicit argument index `[n]` at `i`, if there is one: the new argument
+/// number, the new position, and whether an index was found.
+fn arg_number(
+    arg_num: usize,
+    format: &str,
+    i: usize,
+    num_args: usize,
+    good: &mut bool,
+    reordered: &mut bool,
+) -> (usize, usize, bool) {
+    let bytes = format.as_bytes();
+    if i >= bytes.len() || bytes[i] != b'[' {
+        return (arg_num, i, false);
+    }
+    *reordered = true;
+    let rest = &bytes[i..];
+    // "[n]" takes at least three bytes.
+    let parsed = if rest.len() < 3 {
+        None
+    } else {
+        rest.iter().position(|&b| b == b']').map(|close| {
+            let (n, next) = parse_num(rest, 1, close);
+            match n {
+                Some(n) if next == close && n >= 1 => (Some(n - 1), close + 1),
+                Some(0) if next == close => (None, close + 1),
+                _ => (None, close + 1),
+            }
+        })
+    };
+    match parsed {
+        Some((Some(index), wid)) if index < num_args => (index, i + wid, true),
+        Some((Some(_), wid)) => {
+            *good = false;
+            (arg_num, i + wid, true)
+        }
+        Some((None, wid)) => {
+            *good = false;
+            (arg_num, i + wid, false)
+        }
+        None => {
+            *good = false;
+            (arg_num, i + 1, false)
+        }
+    }
+}
+
+/// Decimal digits at `i` (before `end`): the number, or `None` when there are
+/// none or it is too large, and the position after them.
+fn parse_num(bytes: &[u8], mut i: usize, end: usize) -> (Option<usize>, usize) {
+    let start = i;
+    let mut n: usize = 0;
+    let mut too_large = false;
+    while i < end && bytes[i].is_ascii_digit() {
+        if n > MAX_NUM {
+            too_large = true;
+        }
+        n = n
+            .saturating_mul(10)
+            .saturating_add((bytes[i] - b'0') as usize);
+        i += 1;
+    }
+    if i == start || too_large || n > MAX_NUM {
+        (None, i)
+    } else {
+        (Some(n), i)
+    }
+}
+
+/// A `*` operand: only Go integers count as widths.
+fn int_from_arg(args: &[Value], arg_num: usize) -> (i64, bool, usize) {
+    match args.get(arg_num) {
+        Some(Value::Int(n)) if n.unsigned_abs() <= MAX_NUM as u64 => (*n, true, arg_num + 1),
+        Some(_) => (0, false, arg_num + 1),
+        None => (0, false, arg_num),
+    }
+}
+
+struct Printer {
+    out: String,
+    spec: Spec,
+}
+
+impl Printer {
+    /// Pads `s` to the width with spaces (or zeros with the `0` flag), on the
+    /// left, or on the right with `-`. Widths count characters.
+    fn pad(&mut self, s: &str) {
+        let Some(wid) = self.spec.wid else {
+            self.out.push_str(s);
+            return;
+        };
+        let fill = wid.saturating_sub(s.chars().count());
+        if self.spec.minus {
+            self.out.push_str(s);
+            self.padding(fill);
+        } else {
+            self.padding(fill);
+            self.out.push_str(s);
+        }
+    }
+
+    fn padding(&mut self, n: usize) {
+        let c = if self.spec.zero && !self.spec.minus {
+            '0'
+        } else {
+            ' '
+        };
+        self.out.extend(std::iter::repeat_n(c, n));
+    }
+
+    /// `%!verb(type=value)`, with the value printed under the same flags.
+    fn bad_verb(&mut self, arg: &Value, verb: char) {
+        self.out.push_str("%!");
+        self.out.push(verb);
+        self.out.push('(');
+        if arg.is_nil() {
+            self.out.push_str("<nil>");
+        } else {
+            self.out.push_str(arg.type_name());
+            self.out.push('=');
+            self.print_arg(arg, 'v');
+        }
+        self.out.push(')');
+    }
+
+    fn print_arg(&mut self, arg: &Value, verb: char) {
+        if verb == 'T' {
+            self.fmt_s(arg.type_name());
+            return;
+        }
+        match arg {
+            Value::Nil => match verb {
+                'v' => self.pad("<nil>"),
+                _ => self.bad_verb(arg, verb),
             },
-            None => out.push_str("%!(NOVERB)"),
+            Value::Bool(b) => match verb {
+                't' | 'v' => self.pad(if *b { "true" } else { "false" }),
+                _ => self.bad_verb(arg, verb),
+            },
+            Value::Int(n) => {
+                if !self.fmt_integer(n.unsigned_abs(), *n < 0, true, verb) {
+                    self.bad_verb(arg, verb);
+                }
+            }
+            Value::Float(x) => {
+                let (verb_used, prec) = match verb {
+                    'v' => ('g', None),
+                    'b' | 'g' | 'G' | 'x' | 'X' => (verb, None),
+                    'f' | 'e' | 'E' | 'F' => (verb, Some(6)),
+                    _ => return self.bad_verb(arg, verb),
+                };
+                self.fmt_float(*x, verb_used, prec);
+            }
+            Value::String(s) => match verb {
+                'v' if self.spec.sharp_v => self.fmt_q(s),
+                'v' | 's' => self.fmt_s(s),
+                'x' => self.fmt_sx(s.as_bytes(), false),
+                'X' => self.fmt_sx(s.as_bytes(), true),
+                'q' => self.fmt_q(s),
+                _ => self.bad_verb(arg, verb),
+            },
+            Value::Bytes(b) => self.fmt_bytes(b, verb),
+            Value::List(items) => self.fmt_list(items, verb),
+            Value::Map(m) => self.fmt_map(m, verb),
+            Value::Object(o) => match verb {
+                'v' | 's' => self.fmt_s(&o.format()),
+                _ => self.bad_verb(arg, verb),
+            },
+        }
+    }
+
+    /// An element inside a list or map: a nil element prints as `<nil>`
+    /// whatever the verb (Go reaches it through an interface).
+    fn print_elem(&mut self, v: &Value, verb: char) {
+        if v.is_nil() {
+            self.out.push_str(if self.spec.sharp_v {
+                "interface {}(nil)"
+            } else {
+                "<nil>"
+            });
+        } else {
+            self.print_arg(v, verb);
+        }
+    }
+
+    fn fmt_list(&mut self, items: &[Value], verb: char) {
+        if self.spec.sharp_v {
+            self.out.push_str("[]interface {}{");
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    self.out.push_str(", ");
+                }
+                self.print_elem(v, verb);
+            }
+            self.out.push('}');
+        } else {
+            self.out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    self.out.push(' ');
+                }
+                self.print_elem(v, verb);
+            }
+            self.out.push(']');
+        }
+    }
+
+    fn fmt_map(&mut self, m: &Map, verb: char) {
+        self.out.push_str(if self.spec.sharp_v {
+            "map[string]interface {}{"
+        } else {
+            "map["
+        });
+        for (i, (k, v)) in m.iter().enumerate() {
+            if i > 0 {
+                self.out
+                    .push_str(if self.spec.sharp_v { ", " } else { " " });
+            }
+            self.print_arg(&Value::str(k), verb);
+            self.out.push(':');
+            self.print_elem(&v, verb);
+        }
+        self.out.push(if self.spec.sharp_v { '}' } else { ']' });
+    }
+
+    fn fmt_bytes(&mut self, b: &[u8], verb: char) {
+        match verb {
+            'v' | 'd' => {
+                if self.spec.sharp_v {
+                    self.out.push_str("[]byte{");
+                    for (i, c) in b.iter().enumerate() {
+                        if i > 0 {
+                            self.out.push_str(", ");
+                        }
+                        self.out.push_str(&format!("0x{c:x}"));
+                    }
+                    self.out.push('}');
+                } else {
+                    self.out.push('[');
+                    for (i, c) in b.iter().enumerate() {
+                        if i > 0 {
+                            self.out.push(' ');
+                        }
+                        self.fmt_integer(*c as u64, false, false, 'd');
+                    }
+                    self.out.push(']');
+                }
+            }
+            's' => self.fmt_s(&String::from_utf8_lossy(b)),
+            'x' => self.fmt_sx(b, false),
+            'X' => self.fmt_sx(b, true),
+            'q' => self.fmt_q(&String::from_utf8_lossy(b)),
+            _ => {
+                // Any other verb prints each byte as a number with it.
+                self.out.push('[');
+                for (i, c) in b.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(' ');
+                    }
+                    if !self.fmt_integer(*c as u64, false, false, verb) {
+                        self.bad_verb(&Value::Int(*c as i64), verb);
+                    }
+                }
+                self.out.push(']');
+            }
+        }
+    }
+
+    /// `%s`: the precision truncates to that many characters.
+    fn fmt_s(&mut self, s: &str) {
+        let s = truncate_chars(s, self.spec.prec);
+        self.pad(s);
+    }
+
+    /// `%q`: a Go double-quoted string, a backquoted one with `#` when it can
+    /// be, ASCII-only escapes with `+`.
+    fn fmt_q(&mut self, s: &str) {
+        let s = truncate_chars(s, self.spec.prec);
+        let quoted = if self.spec.sharp && can_backquote(s) {
+            format!("`{s}`")
+        } else {
+            quote_with(s, '"', self.spec.plus)
+        };
+        self.pad(&quoted);
+    }
+
+    /// `%x` of a string or bytes: two hex digits a byte; `space` separates
+    /// bytes, `#` adds `0x` (before each byte with a space).
+    fn fmt_sx(&mut self, b: &[u8], upper: bool) {
+        let length = self.spec.prec.map_or(b.len(), |p| p.min(b.len()));
+        let mut width = 2 * length;
+        if width == 0 {
+            if let Some(w) = self.spec.wid {
+                self.padding(w);
+            }
+            return;
+        }
+        if self.spec.space {
+            if self.spec.sharp {
+                width *= 2;
+            }
+            width += length - 1;
+        } else if self.spec.sharp {
+            width += 2;
+        }
+        let wid = self.spec.wid.unwrap_or(0);
+        if wid > width && !self.spec.minus {
+            self.padding(wid - width);
+        }
+        let prefix = if upper { "0X" } else { "0x" };
+        if self.spec.sharp {
+            self.out.push_str(prefix);
+        }
+        for (i, c) in b[..length].iter().enumerate() {
+            if self.spec.space && i > 0 {
+                self.out.push(' ');
+                if self.spec.sharp {
+                    self.out.push_str(prefix);
+                }
+            }
+            if upper {
+                self.out.push_str(&format!("{c:02X}"));
+            } else {
+                self.out.push_str(&format!("{c:02x}"));
+            }
+        }
+        if wid > width && self.spec.minus {
+            self.padding(wid - width);
+        }
+    }
+
+    /// The integer verbs; false when the verb does not apply to integers.
+    fn fmt_integer(&mut self, u: u64, negative: bool, signed: bool, verb: char) -> bool {
+        let (base, upper) = match verb {
+            'v' | 'd' => (10, false),
+            'b' => (2, false),
+            'o' | 'O' => (8, false),
+            'x' => (16, false),
+            'X' => (16, true),
+            'c' => {
+                let c = char::from_u32(u as u32)
+                    .filter(|_| u <= 0x10FFFF && !negative)
+                    .unwrap_or('\u{FFFD}');
+                self.pad(&c.to_string());
+                return true;
+            }
+            'q' => {
+                let c = char::from_u32(u as u32)
+                    .filter(|_| u <= 0x10FFFF && !negative)
+                    .unwrap_or('\u{FFFD}');
+                let quoted = quote_with(&c.to_string(), '\'', self.spec.plus);
+                self.pad(&quoted);
+                return true;
+            }
+            'U' => {
+                self.fmt_unicode(u, negative);
+                return true;
+            }
+            _ => return false,
+        };
+        let _ = signed;
+        let mut digits = match base {
+            2 => format!("{u:b}"),
+            8 => format!("{u:o}"),
+            16 if upper => format!("{u:X}"),
+            16 => format!("{u:x}"),
+            _ => u.to_string(),
+        };
+        // Two ways to ask for leading zeros: a precision (`%.3d`), or the `0`
+        // flag with a width, which leaves room for a sign.
+        let mut min_digits = 0;
+        if let Some(prec) = self.spec.prec {
+            if prec == 0 && u == 0 {
+                let saved = self.spec.zero;
+                self.spec.zero = false;
+                let w = self.spec.wid.unwrap_or(0);
+                self.padding(w);
+                self.spec.zero = saved;
+                return true;
+            }
+            min_digits = prec;
+        } else if let (true, false, Some(w)) = (self.spec.zero, self.spec.minus, self.spec.wid) {
+            min_digits = w;
+            if negative || self.spec.plus || self.spec.space {
+                min_digits = min_digits.saturating_sub(1);
+            }
+        }
+        if digits.len() < min_digits {
+            digits = "0".repeat(min_digits - digits.len()) + &digits;
+        }
+        if self.spec.sharp {
+            match base {
+                2 => digits.insert_str(0, "0b"),
+                8 if !digits.starts_with('0') => digits.insert(0, '0'),
+                16 => digits.insert_str(0, if upper { "0X" } else { "0x" }),
+                _ => {}
+            }
+        }
+        if verb == 'O' {
+            digits.insert_str(0, "0o");
+        }
+        if negative {
+            digits.insert(0, '-');
+        } else if self.spec.plus {
+            digits.insert(0, '+');
+        } else if self.spec.space {
+            digits.insert(0, ' ');
+        }
+        // Zero padding was done above as digits; the rest pads with spaces.
+        let saved = self.spec.zero;
+        self.spec.zero = false;
+        self.pad(&digits);
+        self.spec.zero = saved;
+        true
+    }
+
+    /// `%U`: `U+0041`, and with `#` the character too: `U+0041 'A'`.
+    fn fmt_unicode(&mut self, u: u64, negative: bool) {
+        // Go prints the bits of the number as unsigned.
+        let u = if negative { u.wrapping_neg() } else { u };
+        let prec = self.spec.prec.unwrap_or(4).max(4);
+        let mut s = format!("U+{u:0prec$X}");
+        if self.spec.sharp {
+            if let Some(c) = char::from_u32(u as u32).filter(|c| u <= 0x10FFFF && is_print(*c)) {
+                s.push_str(&format!(" '{c}'"));
+            }
+        }
+        let saved = self.spec.zero;
+        self.spec.zero = false;
+        self.pad(&s);
+        self.spec.zero = saved;
+    }
+
+    /// A float64 with Go's `fmt.fmtFloat`: sign handling, `#`, zero padding
+    /// after the sign, and unpadded-by-zeros infinities and NaN.
+    fn fmt_float(&mut self, x: f64, verb: char, default_prec: Option<usize>) {
+        let prec = self.spec.prec.or(default_prec);
+        let formatted = format_float(x, verb, prec);
+        let mut num = if formatted.starts_with('-') || formatted.starts_with('+') {
+            formatted
+        } else {
+            format!("+{formatted}")
+        };
+        if self.spec.space && num.starts_with('+') && !self.spec.plus {
+            num.replace_range(0..1, " ");
+        }
+        let body = &num[1..];
+        if body.starts_with("Inf") || body.starts_with("NaN") {
+            let saved = self.spec.zero;
+            self.spec.zero = false;
+            if body.starts_with("NaN") && !self.spec.space && !self.spec.plus {
+                num.remove(0);
+            }
+            self.pad(&num);
+            self.spec.zero = saved;
+            return;
+        }
+        if self.spec.sharp && verb != 'b' {
+            num = sharp_float(&num, verb, prec);
+        }
+        if self.spec.plus || !num.starts_with('+') {
+            let len = num.chars().count();
+            match self.spec.wid {
+                Some(w) if self.spec.zero && !self.spec.minus && w > len => {
+                    // The sign goes before the zeros.
+                    self.out.push_str(&num[..1]);
+                    self.padding(w - len);
+                    self.out.push_str(&num[1..]);
+                }
+                _ => self.pad(&num),
+            }
+        } else {
+            self.pad(&num[1..]);
+        }
+    }
+}
+
+/// The `#` flag on floats: always a decimal point, and for `%g`/`%v` trailing
+/// zeros up to the precision (6 by default).
+fn sharp_float(num: &str, verb: char, prec: Option<usize>) -> String {
+    let mut digits: i64 = match verb {
+        'v' | 'g' | 'G' | 'x' => prec.map_or(6, |p| p as i64),
+        _ => 0,
+    };
+    let (sign, rest) = num.split_at(1);
+    let (mut body, tail) = match rest.find(|c: char| {
+        c == 'p' || c == 'P' || ((c == 'e' || c == 'E') && verb != 'x' && verb != 'X')
+    }) {
+        Some(pos) => (rest[..pos].to_string(), rest[pos..].to_string()),
+        None => (rest.to_string(), String::new()),
+    };
+    let mut saw_nonzero = false;
+    let mut has_point = false;
+    for c in body.chars() {
+        if c == '.' {
+            has_point = true;
+        } else {
+            if c != '0' {
+                saw_nonzero = true;
+            }
+            if saw_nonzero {
+                digits -= 1;
+            }
+        }
+    }
+    if !has_point {
+        if body == "0" {
+            digits -= 1;
+        }
+        body.push('.');
+    }
+    while digits > 0 {
+        body.push('0');
+        digits -= 1;
+    }
+    format!("{sign}{body}{tail}")
+}
+
+fn truncate_chars(s: &str, prec: Option<usize>) -> &str {
+    match prec {
+        Some(p) => match s.char_indices().nth(p) {
+            Some((idx, _)) => &s[..idx],
+            None => s,
+        },
+        None => s,
+    }
+}
+
+/// `strconv.CanBackquote`: no control characters other than tab, no backquote.
+fn can_backquote(s: &str) -> bool {
+    s.chars()
+        .all(|c| c == '\t' || (c != '`' && c != '\u{7f}' && c >= ' ' && c != '\u{FEFF}'))
+}
+
+/// `strconv.Quote` (or `QuoteRune` with `'`), and `QuoteToASCII` when `ascii`.
+pub fn quote_with(s: &str, q: char, ascii: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(q);
+    for c in s.chars() {
+        match c {
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            '\\' => out.push_str("\\\\"),
+            c if c == q => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x80 && is_print(c) => out.push(c),
+            c if !ascii && is_print(c) => out.push(c),
+            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push(q);
+    out
+}
+
+/// `strconv.Quote`.
+pub fn quote(s: &str) -> String {
+    quote_with(s, '"', false)
+}
+
+/// An approximation of Go's `strconv.IsPrint`: letters, marks, numbers,
+/// punctuation, symbols and the ASCII space; not controls, other spaces, or
+/// format characters.
+fn is_print(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    !matches!(c as u32,
+        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x180E | 0x200B..=0x200F
+        | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB
+        | 0xD800..=0xDFFF | 0xE000..=0xF8FF | 0xFFFE | 0xFFFF | 0xF0000..=0x10FFFF)
+}
+
+/// `strconv.FormatFloat(x, verb, prec, 64)`; `prec` `None` is Go's -1, the
+/// shortest representation that reads back as the same float.
+pub fn format_float(x: f64, verb: char, prec: Option<usize>) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "+Inf" } else { "-Inf" }.into();
+    }
+    let neg = x.is_sign_negative();
+    let sign = if neg { "-" } else { "" };
+    let a = x.abs();
+    match verb {
+        'b' => {
+            let bits = x.to_bits();
+            let mut exp = ((bits >> 52) & 0x7ff) as i64;
+            let mut mant = bits & ((1u64 << 52) - 1);
+            if exp == 0 {
+                exp = 1;
+            } else {
+                mant |= 1 << 52;
+            }
+            exp -= 1075;
+            let esign = if exp < 0 { '-' } else { '+' };
+            format!("{sign}{mant}p{esign}{}", exp.abs())
+        }
+        'x' | 'X' => format!("{sign}{}", hex_float(a, prec, verb == 'X')),
+        'f' | 'F' => match prec {
+            Some(p) => format!("{sign}{a:.p$}"),
+            None => {
+                let (d, dp) = shortest_digits(a);
+                let p = (d.len() as i64 - dp).max(0) as usize;
+                format!("{sign}{}", fmt_f(&d, dp, p))
+            }
+        },
+        'e' | 'E' => {
+            let (d, dp, p) = match prec {
+                Some(p) => {
+                    let (d, dp) = rounded_digits(a, p + 1);
+                    (d, dp, p)
+                }
+                None => {
+                    let (d, dp) = shortest_digits(a);
+                    let p = d.len().saturating_sub(1);
+                    (d, dp, p)
+                }
+            };
+            format!("{sign}{}", fmt_e(&d, dp, p, verb == 'E'))
+        }
+        _ => {
+            // 'g' and 'G'.
+            let upper = verb == 'G';
+            let (d, dp, mut p, eprec) = match prec {
+                None => {
+                    let (d, dp) = shortest_digits(a);
+                    let n = d.len();
+                    (d, dp, n, 6)
+                }
+                Some(p) => {
+                    let p = p.max(1);
+                    let (d, dp) = rounded_digits(a, p);
+                    let nd = d.len() as i64;
+                    let eprec = if p as i64 > nd && nd >= dp {
+                        nd
+                    } else {
+                        p as i64
+                    };
+                    (d, dp, p, eprec)
+                }
+            };
+            let exp = dp - 1;
+            if exp < -4 || exp >= eprec {
+                p = p.min(d.len());
+                format!("{sign}{}", fmt_e(&d, dp, p.saturating_sub(1), upper))
+            } else {
+                if p as i64 > dp {
+                    p = d.len();
+                }
+                let fp = (p as i64 - dp).max(0) as usize;
+                format!("{sign}{}", fmt_f(&d, dp, fp))
+            }
+        }
+    }
+}
+
+/// The shortest round-trip decimal digits of a non-negative float (no
+/// trailing zeros) and the decimal point position: `d[0].d[1..] × 10^(dp-1)`.
+fn shortest_digits(a: f64) -> (String, i64) {
+    if a == 0.0 {
+        return (String::new(), 0);
+    }
+    split_exp(&format!("{a:e}"))
+}
+
+/// `n` significant digits, correctly rounded, trailing zeros removed.
+fn rounded_digits(a: f64, n: usize) -> (String, i64) {
+    if a == 0.0 {
+        return (String::new(), 0);
+    }
+    let p = n.saturating_sub(1).min(MAX_NUM);
+    split_exp(&format!("{a:.p$e}"))
+}
+
+fn split_exp(e: &str) -> (String, i64) {
+    let (mant, exp) = e.split_once('e').unwrap_or((e, "0"));
+    let exp: i64 = exp.parse().unwrap_or(0);
+    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let digits = digits.trim_end_matches('0').to_string();
+    if digits.is_empty() {
+        return (String::new(), 0);
+    }
+    (digits, exp + 1)
+}
+
+/// `%e` of digits: `d.ddde±XX` with exactly `prec` digits after the point.
+fn fmt_e(d: &str, dp: i64, prec: usize, upper: bool) -> String {
+    let digit = |i: usize| d.as_bytes().get(i).map_or('0', |b| *b as char);
+    let mut out = String::new();
+    out.push(digit(0));
+    if prec > 0 {
+        out.push('.');
+        for i in 1..=prec {
+            out.push(digit(i));
+        }
+    }
+    let exp = if d.is_empty() { 0 } else { dp - 1 };
+    out.push(if upper { 'E' } else { 'e' });
+    out.push(if exp < 0 { '-' } else { '+' });
+    let a = exp.abs();
+    if a < 10 {
+        out.push('0');
+    }
+    out.push_str(&a.to_string());
+    out
+}
+
+/// `%f` of digits with `prec` digits after the point.
+fn fmt_f(d: &str, dp: i64, prec: usize) -> String {
+    let digit = |i: i64| {
+        if i < 0 {
+            '0'
+        } else {
+            d.as_bytes().get(i as usize).map_or('0', |b| *b as char)
+        }
+    };
+    let mut out = String::new();
+    if dp > 0 {
+        for i in 0..dp {
+            out.push(digit(i));
+        }
+    } else {
+        out.push('0');
+    }
+    if prec > 0 {
+        out.push('.');
+        for i in 0..prec as i64 {
+            out.push(digit(dp + i));
         }
     }
     out
+}
+
+/// `%x` of a float: `0x1.8p+01`; a precision rounds the hex mantissa (to
+/// nearest, ties to even).
+fn hex_float(a: f64, prec: Option<usize>, upper: bool) -> String {
+    let bits = a.to_bits();
+    let mut exp = ((bits >> 52) & 0x7ff) as i64;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    if a == 0.0 {
+        exp = 0;
+    } else if exp == 0 {
+        // Subnormal: normalize so the leading bit is at position 52.
+        exp = -1022;
+        while mant & (1 << 52) == 0 {
+            mant <<= 1;
+            exp -= 1;
+        }
+        mant &= (1 << 52) - 1;
+    } else {
+        exp -= 1023;
+    }
+    let mut lead = if a == 0.0 { 0u64 } else { 1 };
+    // 52 fraction bits are 13 hex digits.
+    let mut frac_digits = 13usize;
+    if let Some(p) = prec.filter(|p| *p < 13) {
+        let shift = 4 * (13 - p) as u32;
+        let full = (lead << 52) | mant;
+        let rem = full & ((1u64 << shift) - 1);
+        let half = 1u64 << (shift - 1);
+        let mut kept = full >> shift;
+        if rem > half || (rem == half && kept & 1 == 1) {
+            kept += 1;
+        }
+        let new_full = kept << shift;
+        if new_full >> 53 != 0 {
+            // Rounded up past 2.0: renormalize.
+            exp += 1;
+            lead = 1;
+            mant = (new_full >> 1) & ((1u64 << 52) - 1);
+        } else {
+            lead = new_full >> 52;
+            mant = new_full & ((1u64 << 52) - 1);
+        }
+        frac_digits = p;
+    }
+    let mut frac = format!("{mant:013x}");
+    frac.truncate(frac_digits);
+    match prec {
+        None => {
+            while frac.ends_with('0') {
+                frac.pop();
+            }
+        }
+        Some(p) => {
+            while frac.len() < p {
+                frac.push('0');
+            }
+        }
+    }
+    let esign = if exp < 0 { '-' } else { '+' };
+    let mut s = format!("0x{lead}");
+    if !frac.is_empty() {
+        s.push('.');
+        s.push_str(&frac);
+    }
+    s.push_str(&format!("p{esign}{:02}", exp.abs()));
+    if upper {
+        s = s.to_uppercase();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: &str) -> Value {
+        Value::str(x)
+    }
+
+    fn f(x: f64) -> Value {
+        Value::Float(x)
+    }
+
+    fn i(x: i64) -> Value {
+        Value::Int(x)
+    }
+
+    fn dict(pairs: &[(&str, Value)]) -> Value {
+        Value::map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    // Expected strings below were printed by Helm 4.2.3's `printf`.
+    #[test]
+    fn flags_widths_and_verbs() {
+        let args = [
+            s("ab"),
+            i(5),
+            f(1.0),
+            s("x"),
+            f(0.25),
+            f(0.5),
+            f(2.5),
+            f(3.14159),
+            s("hi"),
+            f(1234.5678),
+            f(0.000012345),
+            f(1234.5678),
+            i(5),
+            i(5),
+            i(255),
+            s("a\tb"),
+            s("a"),
+            i(65),
+            i(65),
+            i(65),
+        ];
+        assert_eq!(
+            sprintf(
+                "%05s|%-05d|%#v|%#v|%.1f|%.0f|%.0f|%5.2f|%x|%e|%g|%.3g|%+d|% d|%#x|%q|%#q|%U|%#U|%c",
+                &args
+            ),
+            "000ab|5    |1|\"x\"|0.2|0|2| 3.14|6869|1.234568e+03|1.2345e-05|1.23e+03|+5| 5|0xff|\"a\\tb\"|`a`|U+0041|U+0041 'A'|A"
+        );
+    }
+
+    #[test]
+    fn lists_and_maps_recurse_with_the_verb() {
+        let args = [
+            Value::list(vec![i(1), i(2)]),
+            Value::list(vec![s("a"), i(1)]),
+            dict(&[("a", i(1)), ("b", Value::list(vec![i(1)]))]),
+            dict(&[
+                ("a", i(1)),
+                ("b", Value::list(vec![i(1), s("x"), Value::Nil])),
+            ]),
+            Value::list(vec![]),
+            Value::list(vec![]),
+            Value::Nil,
+        ];
+        assert_eq!(
+            sprintf("%d|%s|%v|%#v|%#v|%T|%T", &args),
+            "[1 2]|[a %!s(int=1)]|map[a:1 b:[1]]|map[string]interface {}{\"a\":1, \"b\":[]interface {}{1, \"x\", interface {}(nil)}}|[]interface {}{}|[]interface {}|<nil>"
+        );
+    }
+
+    #[test]
+    fn errors_print_as_go_does() {
+        assert_eq!(sprintf("%d %d", &[i(1)]), "1 %!d(MISSING)");
+        assert_eq!(
+            sprintf("%d", &[i(1), i(2), s("x")]),
+            "1%!(EXTRA int=2, string=x)"
+        );
+        assert_eq!(
+            sprintf("%d %!", &[s("abc")]),
+            "%!d(string=abc) %!!(MISSING)"
+        );
+        assert_eq!(
+            sprintf(
+                "%[2]d %[1]s|%[3]d|%*d|%-*d|%.*f",
+                &[
+                    s("a"),
+                    i(2),
+                    i(1),
+                    i(5),
+                    i(3),
+                    i(-4),
+                    i(7),
+                    i(2),
+                    f(3.14159)
+                ]
+            ),
+            "2 a|1|    3|7   |3.14"
+        );
+        assert_eq!(
+            sprintf("%5d|%d", &[s("ab"), Value::Nil]),
+            "%!d(string=   ab)|%!d(<nil>)"
+        );
+        assert_eq!(sprintf("%", &[]), "%!(NOVERB)");
+        assert_eq!(sprintf("%[5]d", &[i(1)]), "%!d(BADINDEX)");
+        assert_eq!(sprintf("%*d", &[s("x"), i(1)]), "%!(BADWIDTH)1");
+    }
+
+    #[test]
+    fn numbers() {
+        let args = [
+            f(-3.14159),
+            f(2.5),
+            f(12345.678),
+            i(-255),
+            i(255),
+            i(5),
+            i(8),
+            i(8),
+        ];
+        assert_eq!(
+            sprintf("%08.3f|%-8.2f|%+.2e|%x|%X|%b|%o|%O", &args),
+            "-003.142|2.50    |+1.23e+04|-ff|FF|101|10|0o10"
+        );
+        assert_eq!(
+            sprintf("%d|%s|%x|%q", &[f(1.5), f(1.5), s(""), i(3)]),
+            "%!d(float64=1.5)|%!s(float64=1.5)||'\\x03'"
+        );
+        assert_eq!(
+            sprintf(
+                "%.2s|%.5d|%08d|%+08d|%x|% x|%#x|% #x",
+                &[
+                    s("hello"),
+                    i(42),
+                    i(-42),
+                    i(42),
+                    s("hi"),
+                    s("hi"),
+                    s("hi"),
+                    s("hi")
+                ]
+            ),
+            "he|00042|-0000042|+0000042|6869|68 69|0x6869|0x68 0x69"
+        );
+        assert_eq!(
+            sprintf(
+                "%t|%t|%v|%s|%5t|%v",
+                &[
+                    Value::Bool(true),
+                    s("x"),
+                    Value::Bool(true),
+                    Value::Bool(true),
+                    Value::Bool(false),
+                    f(1e21)
+                ]
+            ),
+            "true|%!t(string=x)|true|%!s(bool=true)|false|1e+21"
+        );
+    }
+
+    #[test]
+    fn strconv_float_forms() {
+        assert_eq!(format_float(3.0, 'x', None), "0x1.8p+01");
+        assert_eq!(format_float(1.0, 'b', None), "4503599627370496p-52");
+        assert_eq!(format_float(100000.0, 'g', Some(3)), "1e+05");
+        assert_eq!(format_float(0.0001234, 'g', Some(2)), "0.00012");
+        assert_eq!(format_float(123.0, 'g', Some(10)), "123");
+        assert_eq!(format_float(1e6, 'f', None), "1000000");
+        assert_eq!(format_float(0.0, 'e', Some(2)), "0.00e+00");
+        assert_eq!(
+            sprintf("%#g|%#.3x", &[f(1.0), f(1.0)]),
+            "1.00000|0x1.000p+00"
+        );
+    }
+
+    #[test]
+    fn sprint_spacing() {
+        assert_eq!(sprint(&[i(1), i(2), s("a"), i(3)]), "1 2a3");
+        assert_eq!(sprintln(&[i(1), s("a")]), "1 a\n");
+    }
 }

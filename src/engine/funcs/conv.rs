@@ -57,6 +57,22 @@ fn to_decimal(args: &[Value]) -> Result<Value, String> {
     Ok(Value::Int(n))
 }
 
+/// The most bytes one function call may produce (or elements it may make):
+/// `repeat`, `indent`, `until` and friends with huge counts fail instead of
+/// exhausting memory.
+pub const MAX_OUTPUT_BYTES: u128 = 100 * 1024 * 1024;
+
+/// Fails when a result of `size` bytes would exceed [`MAX_OUTPUT_BYTES`].
+pub fn check_size(name: &str, size: u128) -> Result<(), String> {
+    if size > MAX_OUTPUT_BYTES {
+        Err(format!(
+            "error calling {name}: result of {size} bytes exceeds the {MAX_OUTPUT_BYTES}-byte limit"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// Fails unless exactly `n` arguments were given, with Go's message.
 pub fn arity(name: &str, args: &[Value], n: usize) -> Result<(), String> {
     if args.len() == n {

@@ -1030,6 +1030,7 @@ fn hex_float(a: f64, prec: Option<usize>, upper: bool) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::approx_constant)] // 3.14159 is the probe value Helm printed
 mod tests {
     use super::*;
 

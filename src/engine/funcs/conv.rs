@@ -310,7 +310,11 @@ mod tests {
             (Value::str("-9"), -9),
         ];
         for (v, want) in ints {
-            assert_eq!(call("int", std::slice::from_ref(&v)), Ok(Value::Int(want)), "{v:?}");
+            assert_eq!(
+                call("int", std::slice::from_ref(&v)),
+                Ok(Value::Int(want)),
+                "{v:?}"
+            );
         }
         assert_eq!(
             call("float64", &[Value::str("1e3")]),

@@ -884,7 +884,7 @@ pub fn format_float(x: f64, verb: char, prec: Option<usize>) -> String {
 
 /// The shortest round-trip decimal digits of a non-negative float (no
 /// trailing zeros) and the decimal point position: `d[0].d[1..] × 10^(dp-1)`.
-fn shortest_digits(a: f64) -> (String, i64) {
+pub(crate) fn shortest_digits(a: f64) -> (String, i64) {
     if a == 0.0 {
         return (String::new(), 0);
     }

@@ -1,13 +1,15 @@
 //! Template functions: strings (`trim`, `upper`, `replace`, `quote`, `indent`,
 //! `nindent`, `split`, `join`, `trunc`, `substr`, `repeat`, …), as Sprig
 //! defines them over Go's `strings` package. Case conversions, wrapping and
-//! abbreviation live in [`words`], slash paths (`base`, `dir`, …) in [`paths`].
+//! abbreviation live in [`words`], slash paths (`base`, `dir`, …) in [`paths`],
+//! `urlParse`/`urlJoin` in [`urls`].
 //!
 //! Go strings are bytes: `trunc` and `substr` count bytes, as Go does. A cut
 //! inside a multi-byte character cannot be represented in a Rust string and
 //! becomes U+FFFD.
 
 mod paths;
+mod urls;
 mod words;
 
 use super::conv::{arg_int, arg_str, arity, check_size, str_list, to_string, to_strings};
@@ -18,6 +20,8 @@ use crate::engine::value::{Map, Value};
 pub fn register(table: &mut FuncTable) {
     words::register(table);
     paths::register(table);
+    urls::register(table);
+    table.add("hello", |_| Ok(Value::str("Hello!")));
     table.add("trim", |a| {
         str1("trim", a, |s| s.trim_matches(is_go_space).into())
     });

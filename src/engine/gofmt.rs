@@ -1214,6 +1214,54 @@ mod tests {
     }
 
     #[test]
+    fn more_helm_probes() {
+        let l = Value::list(vec![f(1.5), s("a"), Value::Nil]);
+        assert_eq!(
+            sprintf(
+                "%#g|%#.3x|%x|%X|%.2x|%b|%8.3e|%-10.4g|%G|%.0e|%#.0f|%+.1f|% .2f|%010.3f|%-010d|%+v|%#v|%6.2v",
+                &[f(1.0), f(1.0), f(3.0), f(255.5), f(0.1), f(1.0), f(123456.789), f(3.14159265),
+                  f(1e-7), f(15.0), f(3.0), f(-0.05), f(2.0), f(-3.14159), i(42), i(5), l, f(3.14159)]
+            ),
+            "1.00000|0x1.000p+00|0x1.8p+01|0X1.FFP+07|0x1.9ap-04|4503599627370496p-52|1.235e+05|3.142     |1E-07|2e+01|3.|-0.1| 2.00|-00003.142|42        |5|[]interface {}{1.5, \"a\", interface {}(nil)}|   3.1"
+        );
+        assert_eq!(
+            sprintf(
+                "%+q|%q|%#q|%x|%X|% X|%5.1s|%-5s|%c|%U|%08b|%o|%#o|%#b|%x",
+                &[s("h\u{e9}llo\u{1}"), s("日本"), s("a`b"), i(-1), s("\u{ff}"), s("ab"), s("héllo"),
+                  s("ab"), i(0x1F600), i(0x1F600), i(5), i(-8), i(8), i(5), Value::list(vec![i(10), i(11)])]
+            ),
+            "\"h\\u00e9llo\\x01\"|\"日本\"|\"a`b\"|-1|C3BF|61 62|    h|ab   |😀|U+1F600|00000101|-10|010|0b101|[a b]"
+        );
+        assert_eq!(
+            sprintf(
+                "%v %v %v %v",
+                &[f(1e6), f(1e-5), f(123456789.0), f(0.000123)]
+            ),
+            "1e+06 1e-05 1.23456789e+08 0.000123"
+        );
+        assert_eq!(
+            sprintf(
+                "%.3v|%10v|%-6v|",
+                &[f(3.14159), dict(&[("a", i(1))]), Value::Bool(true)]
+            ),
+            "3.14|map[         a:         1]|true  |"
+        );
+        assert_eq!(
+            sprintf("%d %s", &[dict(&[("a", i(1))]), dict(&[("b", s("x"))])]),
+            "map[%!d(string=a):1] map[b:x]"
+        );
+        assert_eq!(sprintf("%5.1f%%", &[f(99.44)]), " 99.4%");
+        assert_eq!(sprintf("%[1]d %[1]x %#[1]o", &[i(64)]), "64 40 0100");
+        assert_eq!(sprintf("%[2]*[1]d|%.[2]d", &[i(7), i(4)]), "   7|4");
+        assert_eq!(sprintf("%!d", &[]), "%!!(MISSING)d");
+        assert_eq!(sprintf("%z", &[i(3)]), "%!z(int=3)");
+        assert_eq!(
+            sprintf("%s|%v", &[Value::Nil, Value::Nil]),
+            "%!s(<nil>)|<nil>"
+        );
+    }
+
+    #[test]
     fn sprint_spacing() {
         assert_eq!(sprint(&[i(1), i(2), s("a"), i(3)]), "1 2a3");
         assert_eq!(sprintln(&[i(1), s("a")]), "1 a\n");

@@ -119,7 +119,7 @@ mod tests {
         for e in empties {
             assert_eq!(out("default", &[d.clone(), e.clone()]), "d", "{e:?}");
         }
-        assert_eq!(out("default", &[d.clone()]), "d");
+        assert_eq!(out("default", std::slice::from_ref(&d)), "d");
         assert_eq!(out("default", &[d, Value::Int(3)]), "3");
         let mixed = [Value::Int(0), s(""), s("x")];
         assert_eq!(out("coalesce", &mixed), "x");

@@ -345,7 +345,7 @@ mod tests {
                 Value::Nil,
             ])
         };
-        let d2 = call("deepCopy", &[d.clone()]);
+        let d2 = call("deepCopy", std::slice::from_ref(&d));
         let s1 = src();
         let merged = call("merge", &[d.clone(), s1.clone()]);
         assert_eq!(

@@ -340,9 +340,9 @@ mod tests {
     #[test]
     fn list_functions() {
         let empty = l(&[]);
-        assert_eq!(out("first", &[empty.clone()]), "");
-        assert_eq!(out("rest", &[empty.clone()]), "[]");
-        assert_eq!(out("initial", &[empty.clone()]), "[]");
+        assert_eq!(out("first", std::slice::from_ref(&empty)), "");
+        assert_eq!(out("rest", std::slice::from_ref(&empty)), "[]");
+        assert_eq!(out("initial", std::slice::from_ref(&empty)), "[]");
         assert_eq!(out("last", &[l(&[i(1), i(2)])]), "2");
         assert_eq!(out("initial", &[l(&[i(1), i(2), i(3)])]), "[1 2]");
         assert_eq!(out("reverse", &[l(&[i(1), i(2), i(3)])]), "[3 2 1]");
@@ -367,7 +367,7 @@ mod tests {
             "[2 3]"
         );
         assert_eq!(out("slice", &[l(&[i(1), i(2), i(3)]), i(1)]), "[2 3]");
-        assert_eq!(out("slice", &[empty.clone()]), "");
+        assert_eq!(out("slice", std::slice::from_ref(&empty)), "");
         assert_eq!(out("concat", &[l(&[i(1)]), l(&[i(2), i(3)])]), "[1 2 3]");
         let five = l(&[i(1), i(2), i(3), i(4), i(5)]);
         assert_eq!(out("chunk", &[i(2), five]), "[[1 2] [3 4] [5]]");

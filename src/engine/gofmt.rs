@@ -22,7 +22,7 @@ pub fn sprint(args: &[Value]) -> String {
         if i > 0 && !is_string && !matches!(args[i - 1], Value::String(_)) {
             out.push(' ');
         }
-        out.push_str(&arg.to_string());
+        out.push_str(&format_v(arg));
     }
     out
 }
@@ -35,10 +35,22 @@ pub fn sprintln(args: &[Value]) -> String {
         if i > 0 {
             out.push(' ');
         }
-        out.push_str(&arg.to_string());
+        out.push_str(&format_v(arg));
     }
     out.push('\n');
     out
+}
+
+/// `%v` of one value, what `{{ . }}` prints; the same text as `Value`'s
+/// `Display`, but safe on a map that contains itself.
+pub fn format_v(v: &Value) -> String {
+    let mut p = Printer {
+        out: String::new(),
+        spec: Spec::default(),
+        depth: 0,
+    };
+    p.print_arg(v, 'v');
+    p.out
 }
 
 /// Go rejects widths and precisions beyond a million (`%!(BADWIDTH)`), which
@@ -65,6 +77,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut p = Printer {
         out: String::new(),
         spec: Spec::default(),
+        depth: 0,
     };
     let bytes = format.as_bytes();
     let end = bytes.len();
@@ -299,7 +312,13 @@ fn int_from_arg(args: &[Value], arg_num: usize) -> (i64, bool, usize) {
 struct Printer {
     out: String,
     spec: Spec,
+    /// How many lists and maps deep the printer is.
+    depth: usize,
 }
+
+/// Nesting beyond this is a map that contains itself (through `set`), which
+/// Go would print until its stack overflows; chartfix prints a marker.
+const MAX_DEPTH: usize = 256;
 
 impl Printer {
     /// Pads `s` to the width with spaces (or zeros with the `0` flag), on the
@@ -358,7 +377,7 @@ impl Printer {
                 _ => self.bad_verb(arg, verb),
             },
             Value::Int(n) => {
-                if !self.fmt_integer(n.unsigned_abs(), *n < 0, true, verb) {
+                if !self.fmt_integer(n.unsigned_abs(), *n < 0, verb) {
                     self.bad_verb(arg, verb);
                 }
             }
@@ -380,8 +399,19 @@ impl Printer {
                 _ => self.bad_verb(arg, verb),
             },
             Value::Bytes(b) => self.fmt_bytes(b, verb),
-            Value::List(items) => self.fmt_list(items, verb),
-            Value::Map(m) => self.fmt_map(m, verb),
+            Value::List(_) | Value::Map(_) if self.depth >= MAX_DEPTH => {
+                self.out.push_str("<too deep>");
+            }
+            Value::List(items) => {
+                self.depth += 1;
+                self.fmt_list(items, verb);
+                self.depth -= 1;
+            }
+            Value::Map(m) => {
+                self.depth += 1;
+                self.fmt_map(m, verb);
+                self.depth -= 1;
+            }
             Value::Object(o) => match verb {
                 'v' | 's' => self.fmt_s(&o.format()),
                 _ => self.bad_verb(arg, verb),
@@ -461,7 +491,7 @@ impl Printer {
                         if i > 0 {
                             self.out.push(' ');
                         }
-                        self.fmt_integer(*c as u64, false, false, 'd');
+                        self.fmt_integer(*c as u64, false, 'd');
                     }
                     self.out.push(']');
                 }
@@ -477,7 +507,7 @@ impl Printer {
                     if i > 0 {
                         self.out.push(' ');
                     }
-                    if !self.fmt_integer(*c as u64, false, false, verb) {
+                    if !self.fmt_integer(*c as u64, false, verb) {
                         self.bad_verb(&Value::Int(*c as i64), verb);
                     }
                 }
@@ -550,7 +580,7 @@ impl Printer {
     }
 
     /// The integer verbs; false when the verb does not apply to integers.
-    fn fmt_integer(&mut self, u: u64, negative: bool, signed: bool, verb: char) -> bool {
+    fn fmt_integer(&mut self, u: u64, negative: bool, verb: char) -> bool {
         let (base, upper) = match verb {
             'v' | 'd' => (10, false),
             'b' => (2, false),
@@ -578,7 +608,6 @@ impl Printer {
             }
             _ => return false,
         };
-        let _ = signed;
         let mut digits = match base {
             2 => format!("{u:b}"),
             8 => format!("{u:o}"),
@@ -961,6 +990,15 @@ mod tests {
             sprintf("%s|%v", &[Value::Nil, Value::Nil]),
             "%!s(<nil>)|<nil>"
         );
+    }
+
+    #[test]
+    fn a_map_containing_itself_does_not_overflow() {
+        let m = dict(&[("a", i(1))]);
+        if let Some(inner) = m.as_map() {
+            inner.insert("self", m.clone());
+        }
+        assert!(sprintf("%v", &[m]).contains("<too deep>"));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! float64` (Go rejects those before calling).
 
 use super::FuncTable;
+use crate::engine::gofmt;
 use crate::engine::value::{Map, Value};
 
 pub fn register(table: &mut FuncTable) {
@@ -45,7 +46,7 @@ fn atoi(args: &[Value]) -> Result<Value, String> {
 /// `toDecimal`: reads the value printed with `%v` as an octal number.
 fn to_decimal(args: &[Value]) -> Result<Value, String> {
     arity("toDecimal", args, 1)?;
-    let text = args[0].to_string();
+    let text = gofmt::format_v(&args[0]);
     let (neg, digits) = match text.strip_prefix('-') {
         Some(d) => (true, d),
         None => (false, text.strip_prefix('+').unwrap_or(&text)),
@@ -165,7 +166,7 @@ pub fn to_string(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
-        other => other.to_string(),
+        other => gofmt::format_v(other),
     }
 }
 

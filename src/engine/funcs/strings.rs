@@ -265,7 +265,7 @@ fn cat(args: &[Value]) -> Result<Value, String> {
     let parts: Vec<String> = args
         .iter()
         .filter(|v| !v.is_nil())
-        .map(|v| v.to_string())
+        .map(gofmt::format_v)
         .collect();
     Ok(Value::str(parts.join(" ")))
 }

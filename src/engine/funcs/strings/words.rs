@@ -513,3 +513,40 @@ mod tests {
         assert_eq!(sorted, "ehllo");
     }
 }
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    // Expected values printed by Helm 4.2.3.
+    #[test]
+    fn edge_cases() {
+        let snake = |s| to_delimited(s, '_');
+        assert_eq!(to_delimited("HelloWorld123Foo", '-'), "hello-world123-foo");
+        assert_eq!(snake("already_snake"), "already_snake");
+        assert_eq!(pascal_case("-foo-bar"), "-FooBar");
+        assert_eq!(pascal_case("a"), "A");
+        assert_eq!(snake("ABC"), "abc");
+        assert_eq!(snake("A"), "a");
+        assert_eq!(snake("a1b2"), "a_1b2");
+        assert_eq!(snake("ID"), "id");
+        assert_eq!(snake("userID"), "user_id");
+        assert_eq!(snake("foo.Bar"), "foo.bar");
+        assert_eq!(snake("x__y"), "x__y");
+        assert_eq!(snake("Duration2m3s"), "duration_2m3s");
+        assert_eq!(snake("HTTP2XX"), "http2_xx");
+        assert_eq!(snake("abc 123 DEF"), "abc_123_def");
+        assert_eq!(snake("a$b"), "a_$_b");
+        assert_eq!(pascal_case("foo__bar_"), "Foo_Bar_");
+        assert_eq!(pascal_case("FOO bar"), "FooBar");
+        assert_eq!(pascal_case(""), "");
+        assert_eq!(snake("ÄbcDéf"), "äbc_déf");
+        assert_eq!(title("élan vital"), "Élan Vital");
+        assert_eq!(initials("élan"), "Ã");
+        assert_eq!(wrap_custom("ab\ncdefg hi", 4, "", false), "ab\ncdefg\nhi");
+        assert_eq!(abbreviate("abcdef", 0, 4), "a...");
+        assert_eq!(abbreviate("abcdefgh", 0, 4), "a...");
+        assert_eq!(abbreviate("0123456789abcdefghij", 10, 8), "...ab...");
+        assert_eq!(abbreviate("0123456789abcdefghij", 3, 8), "01234...");
+    }
+}

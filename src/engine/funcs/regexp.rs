@@ -19,6 +19,8 @@ use super::conv::{arg_int, arg_str, arity, str_list};
 use super::FuncTable;
 use crate::engine::value::Value;
 use regex::Regex;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 pub fn register(table: &mut FuncTable) {
     table.add("regexMatch", |a| {
@@ -72,9 +74,25 @@ fn must(name: &str, v: &Value) -> Result<Regex, String> {
     compile(arg_str(v)?).map_err(|e| format!("error calling {name}: {e}"))
 }
 
-/// Compiles a Go pattern; the error reads like Go's.
+/// Compiles a Go pattern; the error reads like Go's. Charts call the same
+/// few patterns in loops, so compiled patterns are kept per thread (a
+/// `Regex` clone shares the compiled program).
 pub fn compile(pattern: &str) -> Result<Regex, String> {
-    Regex::new(&translate(pattern)).map_err(|e| go_error(pattern, &e))
+    thread_local! {
+        static CACHE: RefCell<HashMap<String, Regex>> = RefCell::new(HashMap::new());
+    }
+    if let Some(re) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
+        return Ok(re);
+    }
+    let re = Regex::new(&translate(pattern)).map_err(|e| go_error(pattern, &e))?;
+    CACHE.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() >= 256 {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), re.clone());
+    });
+    Ok(re)
 }
 
 /// Go's messages for the common syntax errors.

@@ -84,7 +84,7 @@ pub fn compile(pattern: &str) -> Result<Regex, String> {
     if let Some(re) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
         return Ok(re);
     }
-    let re = Regex::new(&translate(pattern)).map_err(|e| go_error(pattern, &e))?;
+    let re = Regex::new(&translate(pattern)?).map_err(|e| go_error(pattern, &e))?;
     CACHE.with(|c| {
         let mut cache = c.borrow_mut();
         if cache.len() >= 256 {
@@ -121,7 +121,7 @@ fn go_error(pattern: &str, e: &regex::Error) -> String {
 }
 
 /// Rewrites Go's ASCII-only Perl classes and literal braces for Rust.
-fn translate(pattern: &str) -> String {
+fn translate(pattern: &str) -> Result<String, String> {
     let chars: Vec<char> = pattern.chars().collect();
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut in_class = false;
@@ -193,7 +193,17 @@ fn translate(pattern: &str) -> String {
             }
             '{' => match repetition_len(&chars[i..]) {
                 Some(n) => {
-                    out.extend(&chars[i..i + n]);
+                    let rep: String = chars[i..i + n].iter().collect();
+                    // Go allows at most 1000 repetitions.
+                    let too_many = rep[1..n - 1]
+                        .split(',')
+                        .any(|x| x.len() > 4 || x.parse::<u32>().is_ok_and(|v| v > 1000));
+                    if too_many {
+                        return Err(format!(
+                            "error parsing regexp: invalid repeat count: `{rep}`"
+                        ));
+                    }
+                    out.push_str(&rep);
                     i += n;
                 }
                 None => {
@@ -211,7 +221,7 @@ fn translate(pattern: &str) -> String {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// `\d \D \s \S \w \W \b \B` with Go's ASCII meanings, inside or outside a
@@ -477,6 +487,10 @@ mod tests {
         assert_eq!(out("regexFindAll", &[s("a"), s("aaa"), i(0)]), "[]");
         assert_eq!(out("regexMatch", &[s(r"^\s$"), s("\u{b}")]), "false");
         assert_eq!(out("regexFind", &[s("a{"), s("xa{")]), "a{");
+        assert_eq!(
+            out("mustRegexFind", &[s("a{1001}"), s("a")]),
+            "error calling mustRegexFind: error parsing regexp: invalid repeat count: `{1001}`"
+        );
         assert_eq!(
             out(
                 "regexFind",

@@ -316,6 +316,9 @@ struct Printer {
     depth: usize,
 }
 
+/// The most padding one `Sprintf` writes in total (100 MiB).
+const MAX_OUTPUT: usize = 100 * 1024 * 1024;
+
 /// Nesting beyond this is a map that contains itself (through `set`), which
 /// Go would print until its stack overflows; chartfix prints a marker.
 const MAX_DEPTH: usize = 256;
@@ -339,6 +342,9 @@ impl Printer {
     }
 
     fn padding(&mut self, n: usize) {
+        // Widths are at most a million, but a format with many of them could
+        // still ask for gigabytes; padding stops at the output limit.
+        let n = n.min(MAX_OUTPUT.saturating_sub(self.out.len()));
         let c = if self.spec.zero && !self.spec.minus {
             '0'
         } else {

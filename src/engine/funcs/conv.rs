@@ -40,7 +40,14 @@ fn atoi(args: &[Value]) -> Result<Value, String> {
     let s = arg_str(&args[0])?;
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
     let ok = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
-    Ok(Value::Int(if ok { s.parse().unwrap_or(0) } else { 0 }))
+    // Out of range, Go's Atoi returns the nearest bound with its error, and
+    // Sprig keeps the number.
+    let bound = if s.starts_with('-') {
+        i64::MIN
+    } else {
+        i64::MAX
+    };
+    Ok(Value::Int(if ok { s.parse().unwrap_or(bound) } else { 0 }))
 }
 
 /// `toDecimal`: reads the value printed with `%v` as an octal number.
@@ -328,6 +335,10 @@ mod tests {
         assert_eq!(call("float64", &[Value::str(" 2")]), Ok(Value::Float(0.0)));
         assert_eq!(call("atoi", &[Value::str("+5")]), Ok(Value::Int(5)));
         assert_eq!(call("atoi", &[Value::str("0x5")]), Ok(Value::Int(0)));
+        assert_eq!(
+            call("atoi", &[Value::str("99999999999999999999")]),
+            Ok(Value::Int(i64::MAX))
+        );
         assert_eq!(
             call("toDecimal", &[Value::str("0777")]),
             Ok(Value::Int(511))

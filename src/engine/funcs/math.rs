@@ -272,8 +272,8 @@ impl Dec {
                 } else {
                     (a.0, b.0.checked_mul(Dec::pow10(-k)?)?)
                 };
-                let q = num / den;
-                let r = num % den;
+                let q = num.checked_div(den)?;
+                let r = num.checked_rem(den)?;
                 let half_or_more = r.unsigned_abs().checked_mul(2)? >= den.unsigned_abs();
                 let away = if (num < 0) != (den < 0) { -1 } else { 1 };
                 let q = if half_or_more { q + away } else { q };

@@ -1,9 +1,19 @@
-//! YAML the way Helm reads it (YAML 1.1 booleans, every number a float64) and the
-//! way go-yaml writes it (`toYaml`).
+//! YAML the way Helm reads it (YAML 1.1 scalars, every number a float64) and
+//! the way go-yaml writes it (`toYaml`).
 //!
-//! The public functions here are the contract the rest of the crate uses. Their
-//! first bodies lean on serde_yaml and are replaced by a reader and an emitter
-//! with Helm's exact semantics.
+//! - [`from_str`], [`from_str_all`], [`from_str_typed`]: the reader
+//!   (`reader.rs` over libyaml's event parser in `events.rs`, scalar rules in
+//!   `resolve.rs`).
+//! - [`to_string`], [`emit_json`]: go-yaml v2's block style (`emitter.rs`,
+//!   with the two trees it writes in `nodes.rs`).
+//! - [`json`]: Go's `encoding/json` for `toJson` and friends.
+
+mod emitter;
+mod events;
+pub mod json;
+mod nodes;
+mod reader;
+mod resolve;
 
 use crate::engine::value::Value;
 use std::fmt;
@@ -14,14 +24,65 @@ pub struct YamlError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    pub kind: ErrorKind,
+}
+
+/// Which stage of Helm's reading failed; it decides how the message reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The YAML text itself (go-yaml's parser): `yaml: line 3: …`.
+    Syntax,
+    /// go-yaml's decoder (merges, map keys, anchors): `yaml: …`.
+    Decode,
+    /// sigs.k8s.io/yaml's conversion to JSON: the bare message.
+    Convert,
+}
+
+impl YamlError {
+    fn syntax(mark: events::Mark, message: &str) -> YamlError {
+        YamlError {
+            line: mark.line,
+            column: mark.column + 1,
+            message: message.to_string(),
+            kind: ErrorKind::Syntax,
+        }
+    }
+
+    fn decode(message: String) -> YamlError {
+        YamlError {
+            line: 0,
+            column: 0,
+            message,
+            kind: ErrorKind::Decode,
+        }
+    }
+
+    fn convert(message: String) -> YamlError {
+        YamlError {
+            line: 0,
+            column: 0,
+            message,
+            kind: ErrorKind::Convert,
+        }
+    }
+
+    /// The error as sigs.k8s.io/yaml's `Unmarshal` words it, which is what Helm
+    /// prints after its own prefix (e.g. `failed to parse values.yaml: `):
+    /// `error converting YAML to JSON: yaml: line 2: mapping values are not
+    /// allowed in this context`.
+    pub fn helm_message(&self) -> String {
+        format!("error converting YAML to JSON: {self}")
+    }
 }
 
 impl fmt::Display for YamlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line > 0 {
-            write!(f, "yaml: line {}: {}", self.line, self.message)
-        } else {
-            write!(f, "yaml: {}", self.message)
+        match self.kind {
+            ErrorKind::Syntax if self.line > 0 => {
+                write!(f, "yaml: line {}: {}", self.line, self.message)
+            }
+            ErrorKind::Syntax | ErrorKind::Decode => write!(f, "yaml: {}", self.message),
+            ErrorKind::Convert => f.write_str(&self.message),
         }
     }
 }
@@ -30,30 +91,45 @@ impl std::error::Error for YamlError {}
 
 /// Reads one YAML document as Helm reads values files and `fromYaml` input
 /// (sigs.k8s.io/yaml: YAML 1.1 scalars, converted through JSON, so every
-/// number is a float64 and every map key a string). An empty document is `Nil`.
+/// number is a float64 and every map key a string). Only the first document
+/// of a stream counts, as with go-yaml's `Unmarshal`; an empty one is `Nil`.
 pub fn from_str(src: &str) -> Result<Value, YamlError> {
-    let v: serde_json::Value = serde_yaml::from_str(src).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((0, 0));
-        YamlError {
-            line,
-            column,
-            message: e.to_string(),
-        }
-    })?;
-    Ok(Value::from_json(&v))
+    let mut docs = reader::read(src, reader::Numbers::Json, true)?;
+    Ok(docs.pop().unwrap_or(Value::Nil))
+}
+
+/// Reads every document of a stream, each as [`from_str`] reads one (empty
+/// documents are `Nil`).
+pub fn from_str_all(src: &str) -> Result<Vec<Value>, YamlError> {
+    reader::read(src, reader::Numbers::Json, false)
+}
+
+/// Reads the first document like [`from_str`] but keeps integers as `Int`
+/// (go-yaml's own typing, before the JSON round trip makes them float64).
+pub fn from_str_typed(src: &str) -> Result<Value, YamlError> {
+    let mut docs = reader::read(src, reader::Numbers::Typed, true)?;
+    Ok(docs.pop().unwrap_or(Value::Nil))
 }
 
 /// Writes a value as Helm's `toYaml` does (go-yaml v2 through sigs.k8s.io/yaml),
-/// with the final newline that go-yaml adds (`toYaml` itself trims it).
+/// with the final newline that go-yaml adds (`toYaml` itself trims it). Where
+/// Helm's marshalling fails (NaN or infinite floats, characters YAML cannot
+/// hold) this is the empty string, which is what `toYaml` then prints.
 pub fn to_string(v: &Value) -> String {
-    serde_yaml::to_string(&v.to_json()).unwrap_or_default()
+    try_to_string(v).unwrap_or_default()
+}
+
+/// [`to_string`] with the reason marshalling failed (for `mustToYaml`).
+pub fn try_to_string(v: &Value) -> Result<String, String> {
+    emitter::emit(v)
 }
 
 /// Writes JSON data in go-yaml's style, keeping the map order it has (for
 /// manifests rewritten by overlays, where the author's order must survive).
+/// JSON integers stay integers.
 pub fn emit_json(v: &serde_json::Value) -> String {
-    serde_yaml::to_string(v).unwrap_or_default()
+    emitter::emit(v).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests;

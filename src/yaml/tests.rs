@@ -1,0 +1,193 @@
+//! Expectations recorded from Helm 4.2.3 (`helm-oracle`): a values file read
+//! by Helm and written back with `toYaml` (files under `testdata/`).
+
+use super::*;
+use crate::engine::value::{Map, Value};
+
+fn round_trip(src: &str) -> String {
+    to_string(&from_str(src).expect("reads"))
+}
+
+#[test]
+fn strings_quote_fold_and_escape_as_helm() {
+    let src = include_str!("testdata/strings.yaml");
+    let want = include_str!("testdata/strings.out");
+    let got = round_trip(src);
+    for (g, w) in got.lines().zip(want.lines()) {
+        assert_eq!(g, w);
+    }
+    assert_eq!(got, format!("{want}\n"));
+}
+
+#[test]
+fn keys_nesting_and_long_lines_as_helm() {
+    let got = round_trip(include_str!("testdata/keys.yaml"));
+    assert_eq!(got, format!("{}\n", include_str!("testdata/keys.out")));
+}
+
+#[test]
+fn numbers_go_through_json() {
+    let src = "x: [1, 1.5, 1e20, 1e19, 1e21, 0.000001, 12345678901234567890, -0.0, 0x1F, 0o17, 017, 0b101, 1_000]\ny: yes\non: 1\n";
+    let want = "\"true\": 1\nx:\n- 1\n- 1.5\n- 1e+20\n- 10000000000000000000\n- 1e+21\n- 1e-06\n- 12345678901234567000\n- 0\n- 31\n- 15\n- 15\n- 5\n- 1000\n";
+    assert_eq!(round_trip(src), want);
+}
+
+#[test]
+fn scalars_and_empty_collections_at_the_root() {
+    assert_eq!(to_string(&Value::str("foo")), "foo\n");
+    assert_eq!(
+        to_string(&Value::str("line1\nline2\n")),
+        "|\n  line1\n  line2\n"
+    );
+    assert_eq!(to_string(&Value::str("keep\n\n")), "|+\n  keep\n\n");
+    assert_eq!(to_string(&Value::Nil), "null\n");
+    assert_eq!(to_string(&Value::map(Map::new())), "{}\n");
+    assert_eq!(to_string(&Value::list(vec![])), "[]\n");
+    assert_eq!(to_string(&Value::Float(3.5)), "3.5\n");
+    assert_eq!(to_string(&Value::Bool(true)), "true\n");
+    let nested = Value::list(vec![Value::list(vec![Value::list(vec![Value::Int(1)])])]);
+    assert_eq!(to_string(&nested), "- - - 1\n");
+    let mut m = Map::new();
+    m.insert("k".into(), Value::str("v"));
+    m.insert("k2".into(), Value::list(vec![]));
+    let list = Value::list(vec![
+        Value::Int(1),
+        Value::str("x"),
+        Value::list(vec![Value::Int(2), Value::Int(3)]),
+        Value::map(m),
+        Value::map(Map::new()),
+    ]);
+    assert_eq!(
+        to_string(&list),
+        "- 1\n- x\n- - 2\n  - 3\n- k: v\n  k2: []\n- {}\n"
+    );
+}
+
+#[test]
+fn non_finite_floats_fail_like_json_marshal() {
+    assert_eq!(to_string(&Value::Float(f64::INFINITY)), "");
+    let e = from_str("a: .inf\n").unwrap_err();
+    assert_eq!(e.to_string(), "json: unsupported value: +Inf");
+    // Overwritten before the JSON step: no error.
+    assert!(from_str("a: .inf\na: 1\n").is_ok());
+}
+
+#[test]
+fn reader_follows_yaml_11_and_sigs_keys() {
+    let v = from_str("on: 1\ny: n\n1.1: a\n1e3: b\n0x10: c\nz: ~\nq: 'yes'\n").unwrap();
+    let m = v.as_map().unwrap();
+    assert_eq!(m.get("true"), Some(&Value::Bool(false)));
+    assert_eq!(m.get("1.1"), Some(&Value::str("a")));
+    assert_eq!(m.get("1000"), Some(&Value::str("b")));
+    assert_eq!(m.get("16"), Some(&Value::str("c")));
+    assert_eq!(m.get("z"), Some(&Value::Nil));
+    assert_eq!(m.get("q"), Some(&Value::str("yes")));
+    let typed = from_str_typed("a: 8080\nb: 1.5\n").unwrap();
+    assert_eq!(typed.get("a"), Value::Int(8080));
+    assert_eq!(typed.get("b"), Value::Float(1.5));
+    assert_eq!(from_str("a: 8080").unwrap().get("a"), Value::Float(8080.0));
+}
+
+#[test]
+fn only_the_first_document_counts() {
+    let v = from_str("a: 1\n---\nb: 2\n").unwrap();
+    assert_eq!(v.get("a"), Value::Float(1.0));
+    assert_eq!(v.get("b"), Value::Nil);
+    let all = from_str_all("a: 1\n---\nb: 2\n").unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(from_str("").unwrap(), Value::Nil);
+    assert_eq!(from_str("# only a comment\n").unwrap(), Value::Nil);
+}
+
+#[test]
+fn errors_read_like_helm() {
+    let e = from_str("a: 1\nb: c: d\n").unwrap_err();
+    assert_eq!(
+        e.helm_message(),
+        "error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context"
+    );
+    assert_eq!(e.line, 2);
+    let e = from_str("? [a]\n: 1\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "yaml: invalid map key: []interface {}{\"a\"}"
+    );
+    let e = from_str("~: 1\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "unsupported map key of type: %!s(<nil>), key: <nil>, value: 1"
+    );
+    let e = from_str("18446744073709551615: 1\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "unsupported map key of type: uint64, key: 0xffffffffffffffff, value: 1"
+    );
+    let e = from_str("a: *nope\n").unwrap_err();
+    assert_eq!(e.to_string(), "yaml: unknown anchor 'nope' referenced");
+}
+
+#[test]
+fn anchors_aliases_and_merges() {
+    let v = from_str(
+        "base: &b {k: 1, j: 2}\nx:\n  <<: *b\n  j: 3\nw:\n  k: 5\n  <<: *b\nl: [*b, *b]\nm:\n  <<: [{a: 1}, {a: 2, b: 2}]\n  c: 3\n",
+    )
+    .unwrap();
+    assert_eq!(v.get("x").get("k"), Value::Float(1.0));
+    assert_eq!(v.get("x").get("j"), Value::Float(3.0));
+    // go-yaml v2: a merge written after a key overrides it.
+    assert_eq!(v.get("w").get("k"), Value::Float(1.0));
+    assert_eq!(v.get("m").get("a"), Value::Float(1.0));
+    assert_eq!(v.get("m").get("b"), Value::Float(2.0));
+    assert_eq!(v.get("l").as_list().unwrap().len(), 2);
+    let e = from_str("a: &a [*a]\n").unwrap_err();
+    assert!(e.to_string().contains("contains itself"), "{e}");
+}
+
+#[test]
+fn alias_bombs_and_deep_nesting_are_refused() {
+    let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        src.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let e = from_str(&src).unwrap_err();
+    assert_eq!(e.to_string(), "yaml: document contains excessive aliasing");
+    let deep = "[".repeat(5000);
+    assert!(from_str(&deep).is_err());
+    let deep_ok = format!("{}{}", "[".repeat(500), "]".repeat(500));
+    assert!(from_str(&deep_ok).is_ok());
+}
+
+#[test]
+fn emit_json_keeps_order_and_integers() {
+    let j: serde_json::Value =
+        serde_json::from_str(r#"{"b": 1, "a": [1.5, "yes", {}], "c": null, "n": 100000000000}"#)
+            .unwrap();
+    assert_eq!(
+        emit_json(&j),
+        "b: 1\na:\n- 1.5\n- \"yes\"\n- {}\nc: null\n\"n\": 100000000000\n"
+    );
+}
+
+#[test]
+fn natural_key_order_of_go_yaml_v2() {
+    let v = from_str("a10: 1\na2: 2\nB: 3\n_x: 4\nb: 5\n").unwrap();
+    assert_eq!(to_string(&v), "_x: 4\nB: 3\na2: 2\na10: 1\nb: 5\n");
+}
+
+#[test]
+fn tags_are_honoured() {
+    let v = from_str(
+        "a: !!int \"12\"\nb: !!float 3\nc: !!str 12\nd: !!binary aGVsbG8=\ne: !custom 5\n",
+    )
+    .unwrap();
+    assert_eq!(v.get("a"), Value::Float(12.0));
+    assert_eq!(v.get("b"), Value::Float(3.0));
+    assert_eq!(v.get("c"), Value::str("12"));
+    assert_eq!(v.get("d"), Value::str("hello"));
+    assert_eq!(v.get("e"), Value::str("5"));
+    let e = from_str("f: !!int abc\n").unwrap_err();
+    assert_eq!(e.to_string(), "yaml: cannot decode !!str `abc` as a !!int");
+}

@@ -7,7 +7,7 @@
 //! parser owns until the event is deleted, and everything is copied out first.
 
 use std::mem::MaybeUninit;
-use unsafe_libyaml as sys;
+use unsafe_libyaml as unsafe_yaml;
 
 /// A position in the input: 0-based line and column, as libyaml counts them.
 #[derive(Debug, Clone, Copy, Default)]
@@ -54,7 +54,7 @@ pub(crate) struct ParseError {
 }
 
 pub(crate) struct Parser<'a> {
-    sys: Box<sys::yaml_parser_t>,
+    sys: Box<unsafe_yaml::yaml_parser_t>,
     // The parser reads from this buffer through a raw pointer.
     _input: &'a [u8],
     failed: bool,
@@ -66,14 +66,14 @@ impl<'a> Parser<'a> {
         // SAFETY: yaml_parser_t is plain data; yaml_parser_initialize fills it
         // in. The Box keeps its address stable, and `bytes` outlives the parser.
         unsafe {
-            let mut sys: Box<MaybeUninit<sys::yaml_parser_t>> = Box::new(MaybeUninit::zeroed());
+            let mut sys: Box<MaybeUninit<unsafe_yaml::yaml_parser_t>> = Box::new(MaybeUninit::zeroed());
             let p = sys.as_mut_ptr();
             // Initialization only fails when memory allocation does, which
             // aborts in Rust anyway.
-            let _ = sys::yaml_parser_initialize(p);
-            sys::yaml_parser_set_encoding(p, sys::YAML_UTF8_ENCODING);
-            sys::yaml_parser_set_input_string(p, bytes.as_ptr(), bytes.len() as _);
-            let sys: Box<sys::yaml_parser_t> = Box::from_raw(Box::into_raw(sys).cast());
+            let _ = unsafe_yaml::yaml_parser_initialize(p);
+            unsafe_yaml::yaml_parser_set_encoding(p, unsafe_yaml::YAML_UTF8_ENCODING);
+            unsafe_yaml::yaml_parser_set_input_string(p, bytes.as_ptr(), bytes.len() as _);
+            let sys: Box<unsafe_yaml::yaml_parser_t> = Box::from_raw(Box::into_raw(sys).cast());
             Parser {
                 sys,
                 _input: bytes,
@@ -87,13 +87,13 @@ impl<'a> Parser<'a> {
         if self.failed {
             return Err(self.error());
         }
-        let mut event = MaybeUninit::<sys::yaml_event_t>::zeroed();
+        let mut event = MaybeUninit::<unsafe_yaml::yaml_event_t>::zeroed();
         // SAFETY: the parser was initialized in `new`; the event is read only
         // after a successful parse and deleted before returning.
         unsafe {
-            let p: *mut sys::yaml_parser_t = &mut *self.sys;
+            let p: *mut unsafe_yaml::yaml_parser_t = &mut *self.sys;
             let ev = event.as_mut_ptr();
-            if sys::yaml_parser_parse(p, ev).fail {
+            if unsafe_yaml::yaml_parser_parse(p, ev).fail {
                 self.failed = true;
                 return Err(self.error());
             }
@@ -102,13 +102,13 @@ impl<'a> Parser<'a> {
                 column: (*ev).start_mark.column as usize,
             };
             let converted = convert(&*ev);
-            sys::yaml_event_delete(ev);
+            unsafe_yaml::yaml_event_delete(ev);
             Ok((converted, mark))
         }
     }
 
     fn error(&self) -> ParseError {
-        let s: &sys::yaml_parser_t = &self.sys;
+        let s: &unsafe_yaml::yaml_parser_t = &self.sys;
         // SAFETY: `problem` is null or a static C string set by libyaml.
         let problem = unsafe { c_string(s.problem as *const u8) }
             .unwrap_or_else(|| "unknown problem parsing YAML content".to_string());
@@ -122,7 +122,7 @@ impl<'a> Parser<'a> {
                 line: s.context_mark.line as usize,
                 column: s.context_mark.column as usize,
             },
-            scanner: s.error == sys::YAML_SCANNER_ERROR,
+            scanner: s.error == unsafe_yaml::YAML_SCANNER_ERROR,
         }
     }
 }
@@ -130,7 +130,7 @@ impl<'a> Parser<'a> {
 impl Drop for Parser<'_> {
     fn drop(&mut self) {
         // SAFETY: initialized in `new`, deleted once.
-        unsafe { sys::yaml_parser_delete(&mut *self.sys) }
+        unsafe { unsafe_yaml::yaml_parser_delete(&mut *self.sys) }
     }
 }
 
@@ -147,15 +147,15 @@ unsafe fn c_string(p: *const u8) -> Option<String> {
     Some(String::from_utf8_lossy(bytes).into_owned())
 }
 
-unsafe fn convert(ev: &sys::yaml_event_t) -> Event {
+unsafe fn convert(ev: &unsafe_yaml::yaml_event_t) -> Event {
     match ev.type_ {
-        sys::YAML_STREAM_START_EVENT => Event::StreamStart,
-        sys::YAML_DOCUMENT_START_EVENT => Event::DocumentStart,
-        sys::YAML_DOCUMENT_END_EVENT => Event::DocumentEnd,
-        sys::YAML_ALIAS_EVENT => Event::Alias {
+        unsafe_yaml::YAML_STREAM_START_EVENT => Event::StreamStart,
+        unsafe_yaml::YAML_DOCUMENT_START_EVENT => Event::DocumentStart,
+        unsafe_yaml::YAML_DOCUMENT_END_EVENT => Event::DocumentEnd,
+        unsafe_yaml::YAML_ALIAS_EVENT => Event::Alias {
             anchor: c_string(ev.data.alias.anchor).unwrap_or_default(),
         },
-        sys::YAML_SCALAR_EVENT => {
+        unsafe_yaml::YAML_SCALAR_EVENT => {
             let d = &ev.data.scalar;
             let value = if d.value.is_null() {
                 String::new()
@@ -168,18 +168,18 @@ unsafe fn convert(ev: &sys::yaml_event_t) -> Event {
                 anchor: c_string(d.anchor),
                 tag: c_string(d.tag),
                 value,
-                plain: d.style == sys::YAML_PLAIN_SCALAR_STYLE,
+                plain: d.style == unsafe_yaml::YAML_PLAIN_SCALAR_STYLE,
                 implicit: d.plain_implicit,
             }
         }
-        sys::YAML_SEQUENCE_START_EVENT => Event::SequenceStart {
+        unsafe_yaml::YAML_SEQUENCE_START_EVENT => Event::SequenceStart {
             anchor: c_string(ev.data.sequence_start.anchor),
         },
-        sys::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
-        sys::YAML_MAPPING_START_EVENT => Event::MappingStart {
+        unsafe_yaml::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
+        unsafe_yaml::YAML_MAPPING_START_EVENT => Event::MappingStart {
             anchor: c_string(ev.data.mapping_start.anchor),
         },
-        sys::YAML_MAPPING_END_EVENT => Event::MappingEnd,
+        unsafe_yaml::YAML_MAPPING_END_EVENT => Event::MappingEnd,
         _ => Event::StreamEnd,
     }
 }

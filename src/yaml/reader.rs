@@ -162,7 +162,7 @@ impl Builder {
             let done = match event {
                 Event::DocumentEnd | Event::StreamEnd => break,
                 Event::StreamStart | Event::DocumentStart => continue,
-                Event::Alias { anchor } => self.alias(&anchor, mark)?,
+                Event::Alias { anchor } => self.alias(&anchor)?,
                 Event::Scalar {
                     anchor,
                     tag,
@@ -170,7 +170,7 @@ impl Builder {
                     plain,
                     implicit,
                 } => {
-                    let done = self.scalar(value, tag.as_deref(), plain, implicit, mark);
+                    let done = self.scalar(value, tag.as_deref(), plain, implicit);
                     if let Some(name) = anchor {
                         self.anchors.insert(name, done.clone());
                     }
@@ -209,7 +209,7 @@ impl Builder {
             if self.stack.is_empty() {
                 root = Some(done.value);
             } else {
-                self.add(done, mark);
+                self.add(done);
             }
         }
         if let Some(e) = self.decode_error.take() {
@@ -250,7 +250,7 @@ impl Builder {
         }
     }
 
-    fn alias(&mut self, name: &str, _mark: Mark) -> Result<Done, YamlError> {
+    fn alias(&mut self, name: &str) -> Result<Done, YamlError> {
         let open = self.stack.iter().any(|f| match f {
             Frame::Seq { anchor, .. } | Frame::Map { anchor, .. } => {
                 anchor.as_deref() == Some(name)
@@ -301,14 +301,7 @@ impl Builder {
         self.expanded_aliases as f64 / decoded as f64 > allowed
     }
 
-    fn scalar(
-        &mut self,
-        text: String,
-        tag: Option<&str>,
-        plain: bool,
-        implicit: bool,
-        mark: Mark,
-    ) -> Done {
+    fn scalar(&mut self, text: String, tag: Option<&str>, plain: bool, implicit: bool) -> Done {
         self.expanded_nodes += 1;
         let done = |value: Value, key: KeyForm| Done {
             value,
@@ -349,7 +342,6 @@ impl Builder {
                 _ => Resolved::Str,
             },
         };
-        let _ = mark;
         let key = key_form(&resolved, &text);
         let value = match resolved {
             Resolved::Null => Value::Nil,
@@ -435,7 +427,7 @@ impl Builder {
     }
 
     /// Adds a finished node to the collection being built.
-    fn add(&mut self, done: Done, mark: Mark) {
+    fn add(&mut self, done: Done) {
         let mut error: Option<String> = None;
         let mut convert: Option<String> = None;
         let mut merge: Option<Value> = None;

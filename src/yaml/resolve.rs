@@ -418,7 +418,7 @@ pub(crate) fn g_format(neg: bool, digits: &str, exp: i32) -> String {
         out.push('-');
     }
     // With shortest digits Go's %g uses exponent form below 1e-4 and from 1e6 up.
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         out.push_str(&digits[..1]);
         if nd > 1 {
             out.push('.');

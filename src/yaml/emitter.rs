@@ -9,8 +9,30 @@
 use super::resolve::plain_reads_back_as_string;
 use std::borrow::Cow;
 
-/// go-yaml's `best_width`: scalars fold at the first space past this column.
-const BEST_WIDTH: usize = 80;
+/// Which go-yaml writes: v2 (Helm's `toYaml`, through sigs.k8s.io/yaml) or
+/// v3 with a two-space indent (Helm's `toYamlPretty`).
+#[derive(Clone, Copy)]
+pub(crate) struct Flavor {
+    /// v2 writes a sequence that is a map value at the key's own indentation.
+    indentless_sequences: bool,
+    /// Scalars fold at the first space past this column (go-yaml's `best_width`).
+    width: usize,
+    /// v3 lets a string with tabs be a literal block; v2 counts tabs as
+    /// unprintable and double-quotes.
+    tabs_in_blocks: bool,
+}
+
+pub(crate) const V2: Flavor = Flavor {
+    indentless_sequences: true,
+    width: 80,
+    tabs_in_blocks: false,
+};
+
+pub(crate) const V3_PRETTY: Flavor = Flavor {
+    indentless_sequences: false,
+    width: usize::MAX,
+    tabs_in_blocks: true,
+};
 /// go-yaml's `best_indent`.
 const BEST_INDENT: i32 = 2;
 /// Nesting deeper than this is refused rather than risking the stack.
@@ -50,8 +72,9 @@ struct Ctx {
 }
 
 /// Writes `node` as one YAML document, with the final newline.
-pub(crate) fn emit<N: Node>(node: &N) -> Result<String, String> {
+pub(crate) fn emit<N: Node>(node: &N, flavor: Flavor) -> Result<String, String> {
     let mut e = Emitter {
+        flavor,
         out: String::new(),
         column: 0,
         indent: -1,
@@ -64,6 +87,7 @@ pub(crate) fn emit<N: Node>(node: &N) -> Result<String, String> {
 }
 
 struct Emitter {
+    flavor: Flavor,
     out: String,
     /// Characters (not bytes) since the last line break.
     column: usize,
@@ -91,7 +115,7 @@ impl Emitter {
                     return Ok(());
                 }
                 let saved = self.indent;
-                let indentless = ctx.mapping && !self.indention;
+                let indentless = self.flavor.indentless_sequences && ctx.mapping && !self.indention;
                 self.increase_indent(false, indentless);
                 for item in &items {
                     self.write_indent();
@@ -115,7 +139,7 @@ impl Emitter {
                 };
                 for (key, value) in &entries {
                     self.write_indent();
-                    let analysis = analyze(key);
+                    let analysis = analyze(key, self.flavor);
                     // go-yaml writes a key inline when it is one line of at most 128 bytes.
                     if !analysis.multiline && key.len() <= 128 {
                         self.string(
@@ -163,7 +187,7 @@ impl Emitter {
     }
 
     fn scalar(&mut self, value: &str, wanted: Style, ctx: Ctx) -> Result<(), String> {
-        let a = analyze(value);
+        let a = analyze(value, self.flavor);
         let mut style = wanted;
         if ctx.simple_key && a.multiline {
             style = Style::Double;
@@ -245,7 +269,7 @@ impl Emitter {
         for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
                 let next_space = chars.get(i + 1) == Some(&' ');
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_space {
+                if allow_breaks && !spaces && self.column > self.flavor.width && !next_space {
                     self.write_indent();
                 } else {
                     self.put(c);
@@ -283,7 +307,7 @@ impl Emitter {
                 let next_space = chars.get(i + 1) == Some(&' ');
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.flavor.width
                     && i > 0
                     && i + 1 < n
                     && !next_space
@@ -367,7 +391,8 @@ impl Emitter {
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i + 1 < n {
+                if allow_breaks && !spaces && self.column > self.flavor.width && i > 0 && i + 1 < n
+                {
                     self.write_indent();
                     if chars.get(i + 1) == Some(&' ') {
                         self.put('\\');
@@ -439,7 +464,7 @@ struct Analysis {
     block_allowed: bool,
 }
 
-fn analyze(value: &str) -> Analysis {
+fn analyze(value: &str, flavor: Flavor) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
@@ -451,6 +476,7 @@ fn analyze(value: &str) -> Analysis {
     let mut block_indicators = value.starts_with("---") || value.starts_with("...");
     let mut line_breaks = false;
     let mut special = false;
+    let mut tabs = false;
     let mut leading_space = false;
     let mut leading_break = false;
     let mut trailing_space = false;
@@ -478,8 +504,9 @@ fn analyze(value: &str) -> Analysis {
                 _ => {}
             }
         }
-        // v2 counts a tab as unprintable: strings with tabs are double-quoted.
-        if !is_printable(c) {
+        if c == '\t' && flavor.tabs_in_blocks {
+            tabs = true;
+        } else if !is_printable(c) {
             special = true;
         }
         if c == ' ' {
@@ -529,9 +556,11 @@ fn analyze(value: &str) -> Analysis {
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
     }
-    if space_break || special {
+    if space_break || special || tabs {
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
+    }
+    if space_break || special {
         a.block_allowed = false;
     }
     if line_breaks || block_indicators {

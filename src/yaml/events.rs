@@ -66,7 +66,8 @@ impl<'a> Parser<'a> {
         // SAFETY: yaml_parser_t is plain data; yaml_parser_initialize fills it
         // in. The Box keeps its address stable, and `bytes` outlives the parser.
         unsafe {
-            let mut sys: Box<MaybeUninit<unsafe_yaml::yaml_parser_t>> = Box::new(MaybeUninit::zeroed());
+            let mut sys: Box<MaybeUninit<unsafe_yaml::yaml_parser_t>> =
+                Box::new(MaybeUninit::zeroed());
             let p = sys.as_mut_ptr();
             // Initialization only fails when memory allocation does, which
             // aborts in Rust anyway.

@@ -8,12 +8,14 @@
 //!   with the two trees it writes in `nodes.rs`).
 //! - [`json`]: Go's `encoding/json` for `toJson` and friends.
 
+pub(crate) mod base;
 mod emitter;
 mod events;
 pub mod json;
 mod nodes;
 mod reader;
 mod resolve;
+pub mod toml;
 
 use crate::engine::value::Value;
 use std::fmt;
@@ -121,14 +123,21 @@ pub fn to_string(v: &Value) -> String {
 
 /// [`to_string`] with the reason marshalling failed (for `mustToYaml`).
 pub fn try_to_string(v: &Value) -> Result<String, String> {
-    emitter::emit(v)
+    emitter::emit(v, emitter::V2)
+}
+
+/// Writes a value as Helm's `toYamlPretty` does: go-yaml v3 with a two-space
+/// indent, straight from the values (sequences indented under their key,
+/// floats as Go prints them: 1000000 is `1e+06`, no folding of long lines).
+pub fn to_string_pretty(v: &Value) -> String {
+    emitter::emit(&nodes::V3(v.clone()), emitter::V3_PRETTY).unwrap_or_default()
 }
 
 /// Writes JSON data in go-yaml's style, keeping the map order it has (for
 /// manifests rewritten by overlays, where the author's order must survive).
 /// JSON integers stay integers.
 pub fn emit_json(v: &serde_json::Value) -> String {
-    emitter::emit(v).unwrap_or_default()
+    emitter::emit(v, emitter::V2).unwrap_or_default()
 }
 
 #[cfg(test)]

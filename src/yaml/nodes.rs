@@ -74,6 +74,60 @@ fn owned_shape(v: Value) -> Result<Shape<'static, Value>, String> {
     })
 }
 
+/// A value as go-yaml v3 writes it directly (Helm's `toYamlPretty`): no JSON
+/// round trip, so numbers keep their Go type and strings pass untouched.
+#[derive(Clone)]
+pub(crate) struct V3(pub Value);
+
+impl Node for V3 {
+    fn shape(&self) -> Result<Shape<'_, V3>, String> {
+        let own = |v: &Value| Cow::Owned(V3(v.clone()));
+        Ok(match &self.0 {
+            Value::Nil => Shape::Null,
+            Value::Bool(b) => Shape::Bool(*b),
+            Value::Int(i) => Shape::Number(i.to_string()),
+            Value::Float(f) => Shape::Number(yaml_float(*f)),
+            Value::String(s) => Shape::Str(Cow::Borrowed(s)),
+            Value::Bytes(b) => {
+                use base64::Engine;
+                Shape::Str(Cow::Owned(
+                    base64::engine::general_purpose::STANDARD.encode(b),
+                ))
+            }
+            Value::List(items) => Shape::Seq(items.iter().map(own).collect()),
+            Value::Map(m) => {
+                let mut entries: Vec<_> = m
+                    .iter()
+                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), own(v)))
+                    .collect();
+                entries.sort_by(|a, b| v2_key_order(&a.0, &b.0));
+                Shape::Map(entries)
+            }
+            Value::Object(o) => match o.to_plain() {
+                Some(v) => match V3(v).shape()? {
+                    Shape::Seq(items) => Shape::Seq(
+                        items
+                            .into_iter()
+                            .map(|c| Cow::Owned(c.into_owned()))
+                            .collect(),
+                    ),
+                    Shape::Map(entries) => Shape::Map(
+                        entries
+                            .into_iter()
+                            .map(|(k, c)| (Cow::Owned(k.into_owned()), Cow::Owned(c.into_owned())))
+                            .collect(),
+                    ),
+                    Shape::Str(s) => Shape::Str(Cow::Owned(s.into_owned())),
+                    Shape::Null => Shape::Null,
+                    Shape::Bool(b) => Shape::Bool(b),
+                    Shape::Number(n) => Shape::Number(n),
+                },
+                None => Shape::Str(Cow::Owned(o.format())),
+            },
+        })
+    }
+}
+
 impl Node for serde_json::Value {
     fn shape(&self) -> Result<Shape<'_, serde_json::Value>, String> {
         use serde_json::Value as J;

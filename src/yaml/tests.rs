@@ -191,3 +191,17 @@ fn tags_are_honoured() {
     let e = from_str("f: !!int abc\n").unwrap_err();
     assert_eq!(e.to_string(), "yaml: cannot decode !!str `abc` as a !!int");
 }
+
+#[test]
+fn pretty_is_go_yaml_v3_with_indented_sequences() {
+    let v = from_str(include_str!("testdata/pretty.yaml")).unwrap();
+    assert_eq!(
+        to_string_pretty(&v),
+        format!("{}\n", include_str!("testdata/pretty.out"))
+    );
+    let v = from_str(include_str!("testdata/pretty2.yaml")).unwrap();
+    assert_eq!(
+        to_string_pretty(&v),
+        format!("{}\n", include_str!("testdata/pretty2.out"))
+    );
+}

@@ -263,12 +263,12 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
-        let chars: Vec<char> = value.chars().collect();
+        let mut chars = value.chars().peekable();
         let mut spaces = false;
         let mut breaks = false;
-        for (i, &c) in chars.iter().enumerate() {
+        while let Some(c) = chars.next() {
             if c == ' ' {
-                let next_space = chars.get(i + 1) == Some(&' ');
+                let next_space = chars.peek() == Some(&' ');
                 if allow_breaks && !spaces && self.column > self.flavor.width && !next_space {
                     self.write_indent();
                 } else {
@@ -298,13 +298,17 @@ impl Emitter {
 
     fn single_quoted(&mut self, value: &str, allow_breaks: bool) {
         self.indicator("'", true, false, false);
-        let chars: Vec<char> = value.chars().collect();
-        let n = chars.len();
+        let n = value.chars().count();
+        let mut chars = value.chars().peekable();
+        let mut i = 0;
         let mut spaces = false;
         let mut breaks = false;
-        for (i, &c) in chars.iter().enumerate() {
+        while let Some(c) = chars.next() {
+            let at = i;
+            i += 1;
             if c == ' ' {
-                let next_space = chars.get(i + 1) == Some(&' ');
+                let next_space = chars.peek() == Some(&' ');
+                let i = at;
                 if allow_breaks
                     && !spaces
                     && self.column > self.flavor.width
@@ -347,10 +351,13 @@ impl Emitter {
         // go-yaml's `is_bom` looks at the start of the string whatever the
         // position, so a string that starts with a BOM is escaped throughout.
         let bom = value.starts_with('\u{FEFF}');
-        let chars: Vec<char> = value.chars().collect();
-        let n = chars.len();
+        let n = value.chars().count();
+        let mut chars = value.chars().peekable();
+        let mut i = 0;
         let mut spaces = false;
-        for (i, &c) in chars.iter().enumerate() {
+        while let Some(c) = chars.next() {
+            let at = i;
+            i += 1;
             if !is_printable(c) || bom || is_break(c) || c == '"' || c == '\\' {
                 self.put('\\');
                 match c {
@@ -391,10 +398,14 @@ impl Emitter {
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > self.flavor.width && i > 0 && i + 1 < n
+                if allow_breaks
+                    && !spaces
+                    && self.column > self.flavor.width
+                    && at > 0
+                    && at + 1 < n
                 {
                     self.write_indent();
-                    if chars.get(i + 1) == Some(&' ') {
+                    if chars.peek() == Some(&' ') {
                         self.put('\\');
                     }
                 } else {
@@ -486,11 +497,13 @@ fn analyze(value: &str, flavor: Flavor) -> Analysis {
     let mut previous_space = false;
     let mut previous_break = false;
     let mut preceded_by_ws = true;
-    let chars: Vec<char> = value.chars().collect();
-    let n = chars.len();
-    for (i, &c) in chars.iter().enumerate() {
-        let followed_by_ws = i + 1 >= n || chars[i + 1] == ' ' || chars[i + 1] == '\t';
-        if i == 0 {
+    let mut chars = value.chars().peekable();
+    let mut first = true;
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let last = next.is_none();
+        let followed_by_ws = matches!(next, None | Some(' ') | Some('\t'));
+        if first {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
                 | '%' | '@' | '`' => block_indicators = true,
@@ -510,10 +523,10 @@ fn analyze(value: &str, flavor: Flavor) -> Analysis {
             special = true;
         }
         if c == ' ' {
-            if i == 0 {
+            if first {
                 leading_space = true;
             }
-            if i + 1 == n {
+            if last {
                 trailing_space = true;
             }
             if previous_break {
@@ -523,10 +536,10 @@ fn analyze(value: &str, flavor: Flavor) -> Analysis {
             previous_break = false;
         } else if is_break(c) {
             line_breaks = true;
-            if i == 0 {
+            if first {
                 leading_break = true;
             }
-            if i + 1 == n {
+            if last {
                 trailing_break = true;
             }
             if previous_space {
@@ -539,6 +552,7 @@ fn analyze(value: &str, flavor: Flavor) -> Analysis {
             previous_break = false;
         }
         preceded_by_ws = c == ' ' || c == '\t' || is_break(c);
+        first = false;
     }
     let mut a = Analysis {
         multiline: line_breaks,

@@ -252,32 +252,53 @@ pub(crate) fn v2_key_order(a: &str, b: &str) -> Ordering {
 }
 
 fn v2_less(a: &str, b: &str) -> bool {
+    // Keys are nearly always ASCII: compare bytes then, without allocating.
+    if a.is_ascii() && b.is_ascii() {
+        return v2_less_units(
+            a.as_bytes(),
+            b.as_bytes(),
+            |c| c.is_ascii_alphabetic(),
+            |c| *c as u32,
+        );
+    }
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
+    v2_less_units(&ar, &br, |c| c.is_alphabetic(), |c| *c as u32)
+}
+
+/// The sorter's comparison over code units (bytes of ASCII strings or chars).
+fn v2_less_units<T: PartialEq + Copy>(
+    ar: &[T],
+    br: &[T],
+    is_letter: impl Fn(&T) -> bool,
+    code: impl Fn(&T) -> u32,
+) -> bool {
+    let digit = |c: &T| (b'0' as u32..=b'9' as u32).contains(&code(c));
+    let zero = b'0' as u32;
     let mut i = 0;
     while i < ar.len() && i < br.len() {
         if ar[i] == br[i] {
             i += 1;
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = is_letter(&ar[i]);
+        let bl = is_letter(&br[i]);
         if al && bl {
-            return ar[i] < br[i];
+            return code(&ar[i]) < code(&br[i]);
         }
         if al || bl {
             return bl;
         }
         let mut an: i64 = 0;
         let mut bn: i64 = 0;
-        if ar[i] == '0' || br[i] == '0' {
+        if code(&ar[i]) == zero || code(&br[i]) == zero {
             let mut j = i;
             while j > 0 {
                 j -= 1;
-                if !ar[j].is_ascii_digit() {
+                if !digit(&ar[j]) {
                     break;
                 }
-                if ar[j] != '0' {
+                if code(&ar[j]) != zero {
                     an = 1;
                     bn = 1;
                     break;
@@ -285,13 +306,17 @@ fn v2_less(a: &str, b: &str) -> bool {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+        while ai < ar.len() && digit(&ar[ai]) {
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add((code(&ar[ai]) - zero) as i64);
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+        while bi < br.len() && digit(&br[bi]) {
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add((code(&br[bi]) - zero) as i64);
             bi += 1;
         }
         if an != bn {
@@ -300,7 +325,7 @@ fn v2_less(a: &str, b: &str) -> bool {
         if ai != bi {
             return ai < bi;
         }
-        return ar[i] < br[i];
+        return code(&ar[i]) < code(&br[i]);
     }
     ar.len() < br.len()
 }

@@ -100,6 +100,15 @@ enum KeyForm {
     /// go-yaml refuses a list or map as a key: `%#v` of it.
     Invalid(String),
     Merge,
+    /// Not computed: the scalar was read in value position and has no anchor.
+    Unused,
+}
+
+/// Which forms of a scalar the builder needs.
+#[derive(Clone, Copy)]
+struct Want {
+    key: bool,
+    value: bool,
 }
 
 enum Pending {
@@ -170,7 +179,15 @@ impl Builder {
                     plain,
                     implicit,
                 } => {
-                    let done = self.scalar(value, tag.as_deref(), plain, implicit);
+                    // A key needs only its string form and a value only its
+                    // value, unless an anchor may use it either way later.
+                    let as_key =
+                        matches!(self.stack.last(), Some(Frame::Map { pending: None, .. }));
+                    let want = Want {
+                        key: as_key || anchor.is_some(),
+                        value: !as_key || anchor.is_some(),
+                    };
+                    let done = self.scalar(value, tag.as_deref(), plain, implicit, want);
                     if let Some(name) = anchor {
                         self.anchors.insert(name, done.clone());
                     }
@@ -301,7 +318,14 @@ impl Builder {
         self.expanded_aliases as f64 / decoded as f64 > allowed
     }
 
-    fn scalar(&mut self, text: String, tag: Option<&str>, plain: bool, implicit: bool) -> Done {
+    fn scalar(
+        &mut self,
+        text: String,
+        tag: Option<&str>,
+        plain: bool,
+        implicit: bool,
+        want: Want,
+    ) -> Done {
         self.expanded_nodes += 1;
         let done = |value: Value, key: KeyForm| Done {
             value,
@@ -342,23 +366,34 @@ impl Builder {
                 _ => Resolved::Str,
             },
         };
-        let key = key_form(&resolved, &text);
-        let value = match resolved {
-            Resolved::Null => Value::Nil,
-            Resolved::Bool(b) => Value::Bool(b),
-            Resolved::Int(i) => match self.numbers {
-                Numbers::Json => Value::Float(i as f64),
-                Numbers::Typed => Value::Int(i),
-            },
-            Resolved::Uint(u) => Value::Float(u as f64),
-            Resolved::BigInt(f) => Value::Float(f),
-            Resolved::Float(f) => {
-                if !f.is_finite() {
-                    self.saw_non_finite = true;
+        let value = if !want.value {
+            Value::Nil
+        } else {
+            match resolved {
+                Resolved::Null => Value::Nil,
+                Resolved::Bool(b) => Value::Bool(b),
+                Resolved::Int(i) => match self.numbers {
+                    Numbers::Json => Value::Float(i as f64),
+                    Numbers::Typed => Value::Int(i),
+                },
+                Resolved::Uint(u) => Value::Float(u as f64),
+                Resolved::BigInt(f) => Value::Float(f),
+                Resolved::Float(f) => {
+                    if !f.is_finite() {
+                        self.saw_non_finite = true;
+                    }
+                    Value::Float(f)
                 }
-                Value::Float(f)
+                Resolved::Str => Value::str(text.as_str()),
             }
-            Resolved::Str => Value::str(text.as_str()),
+        };
+        let key = if want.key {
+            match resolved {
+                Resolved::Str => KeyForm::Str(text),
+                other => key_form(&other, &text),
+            }
+        } else {
+            KeyForm::Unused
         };
         done(value, key)
     }
@@ -458,6 +493,7 @@ impl Builder {
                             KeyForm::Str(s) => Pending::Key(s),
                             KeyForm::Merge => Pending::Merge,
                             KeyForm::Unsupported(t, k) => Pending::Unsupported(t, k),
+                            KeyForm::Unused => Pending::Skip,
                             KeyForm::Invalid(repr) => {
                                 error = Some(format!("invalid map key: {repr}"));
                                 Pending::Skip

@@ -4,7 +4,7 @@
 //! the way out whether a string must be quoted, so reader and emitter share them.
 
 /// What a plain scalar resolves to.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Resolved {
     Null,
     Bool(bool),

@@ -283,7 +283,7 @@ mod tests {
     fn json_writers_match_go() {
         let v = yaml::from_str("a: \"<&>\"\nf: 1.5e-7\ng: 1e21\nh: 100000000\n").unwrap();
         assert_eq!(
-            to_json(&[v.clone()]).unwrap(),
+            to_json(std::slice::from_ref(&v)).unwrap(),
             Value::from(r#"{"a":"\u003c\u0026\u003e","f":1.5e-7,"g":1e+21,"h":100000000}"#)
         );
         assert_eq!(

@@ -142,16 +142,3 @@ pub fn emit_json(v: &serde_json::Value) -> String {
 
 #[cfg(test)]
 mod tests;
-
-#[doc(hidden)]
-pub fn bench_events(src: &str) -> usize {
-    let mut p = events::Parser::new(src);
-    let mut n = 0;
-    while let Ok((e, _)) = p.next() {
-        n += 1;
-        if matches!(e, events::Event::StreamEnd) {
-            break;
-        }
-    }
-    n
-}

@@ -303,6 +303,8 @@ mod tests {
     fn layout_matches_helm_to_toml() {
         let v = crate::yaml::from_str(include_str!("testdata/toml.yaml")).unwrap();
         assert_eq!(to_toml(&v).unwrap(), include_str!("testdata/toml.out"));
+        let v = crate::yaml::from_str(include_str!("testdata/toml2.yaml")).unwrap();
+        assert_eq!(to_toml(&v).unwrap(), include_str!("testdata/toml2.out"));
         let l = Value::list(vec![Value::Int(1), Value::Int(2)]);
         assert_eq!(to_toml(&l).unwrap(), "[1, 2]");
     }

@@ -36,7 +36,7 @@ pub(crate) const V3_PRETTY: Flavor = Flavor {
 /// go-yaml's `best_indent`.
 const BEST_INDENT: i32 = 2;
 /// Nesting deeper than this is refused rather than risking the stack.
-pub(crate) const MAX_EMIT_DEPTH: usize = 1000;
+pub(crate) const MAX_EMIT_DEPTH: usize = 500;
 
 /// One node of a tree to write, as go-yaml's encoder sees it after
 /// sigs.k8s.io/yaml's JSON round trip.

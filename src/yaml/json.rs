@@ -50,7 +50,7 @@ pub fn to_json(v: &Value, escape_html: bool, indent: Option<&str>) -> Result<Str
     Ok(out)
 }
 
-const MAX_JSON_DEPTH: usize = 1000;
+const MAX_JSON_DEPTH: usize = 500;
 
 fn newline(out: &mut String, indent: Option<&str>, level: usize) {
     if let Some(ind) = indent {
@@ -130,12 +130,12 @@ fn write_map(
             out.push(',');
         }
         newline(out, indent, level + 1);
-        write_string(out, k, html);
+        write_string(out, &k, html);
         out.push(':');
         if indent.is_some() {
             out.push(' ');
         }
-        write_value(out, val, html, indent, level + 1, depth + 1)?;
+        write_value(out, &val, html, indent, level + 1, depth + 1)?;
     }
     newline(out, indent, level);
     out.push('}');

@@ -33,9 +33,14 @@ impl Node for Value {
             }
             Value::List(items) => Shape::Seq(items.iter().map(Cow::Borrowed).collect()),
             Value::Map(m) => {
+                // Maps are shared and mutable: write from a snapshot.
                 let mut entries = Vec::with_capacity(m.len());
                 for (k, v) in m.iter() {
-                    entries.push((through_json(k)?, Cow::Borrowed(v)));
+                    let key = match through_json(&k)? {
+                        Cow::Borrowed(_) => k,
+                        Cow::Owned(folded) => folded,
+                    };
+                    entries.push((Cow::Owned(key), Cow::Owned(v)));
                 }
                 entries.sort_by(|a, b| v2_key_order(&a.0, &b.0));
                 Shape::Map(entries)
@@ -55,10 +60,7 @@ fn owned_shape(v: Value) -> Result<Shape<'static, Value>, String> {
         Value::Map(m) => {
             let mut entries = Vec::with_capacity(m.len());
             for (k, v) in m.iter() {
-                entries.push((
-                    Cow::Owned(through_json(k)?.into_owned()),
-                    Cow::Owned(v.clone()),
-                ));
+                entries.push((Cow::Owned(through_json(&k)?.into_owned()), Cow::Owned(v)));
             }
             entries.sort_by(|a, b| v2_key_order(&a.0, &b.0));
             Shape::Map(entries)
@@ -98,7 +100,7 @@ impl Node for V3 {
             Value::Map(m) => {
                 let mut entries: Vec<_> = m
                     .iter()
-                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), own(v)))
+                    .map(|(k, v)| (Cow::Owned(k), Cow::Owned(V3(v))))
                     .collect();
                 entries.sort_by(|a, b| v2_key_order(&a.0, &b.0));
                 Shape::Map(entries)

@@ -10,6 +10,7 @@ use super::events::{Event, Mark, ParseError, Parser};
 use super::resolve::{float_key, is_timestamp, resolve_plain, Resolved};
 use super::{ErrorKind, YamlError};
 use crate::engine::value::{format_float_g, Map, Value};
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 
 /// Nesting deeper than this is refused (values files are nowhere near).
@@ -97,8 +98,8 @@ enum KeyForm {
     Str(String),
     /// sigs.k8s.io/yaml cannot make a JSON key of it: (Go type, `%#v` of it).
     Unsupported(&'static str, String),
-    /// go-yaml refuses a list or map as a key: `%#v` of it.
-    Invalid(String),
+    /// A list or map, which go-yaml refuses as a key.
+    Collection,
     Merge,
     /// Not computed: the scalar was read in value position and has no anchor.
     Unused,
@@ -127,7 +128,7 @@ enum Frame {
         aliases: u64,
     },
     Map {
-        map: Map,
+        map: BTreeMap<String, Value>,
         pending: Option<Pending>,
         anchor: Option<String>,
         nodes: u64,
@@ -208,7 +209,7 @@ impl Builder {
                 Event::MappingStart { anchor } => {
                     self.push(
                         Frame::Map {
-                            map: Map::new(),
+                            map: BTreeMap::new(),
                             pending: None,
                             anchor,
                             nodes: 1,
@@ -433,20 +434,26 @@ impl Builder {
                 anchor,
                 nodes,
                 aliases,
-            } => {
-                let key = KeyForm::Invalid(go_sharp_v_list(&items));
-                (Value::list(items), anchor, nodes, aliases, key)
-            }
+            } => (
+                Value::list(items),
+                anchor,
+                nodes,
+                aliases,
+                KeyForm::Collection,
+            ),
             Frame::Map {
                 map,
                 anchor,
                 nodes,
                 aliases,
                 ..
-            } => {
-                let key = KeyForm::Invalid(go_sharp_v_map(&map));
-                (Value::map(map), anchor, nodes, aliases, key)
-            }
+            } => (
+                Value::map(Map::from(map)),
+                anchor,
+                nodes,
+                aliases,
+                KeyForm::Collection,
+            ),
         };
         self.expanded_nodes += 1;
         let done = Done {
@@ -494,8 +501,9 @@ impl Builder {
                             KeyForm::Merge => Pending::Merge,
                             KeyForm::Unsupported(t, k) => Pending::Unsupported(t, k),
                             KeyForm::Unused => Pending::Skip,
-                            KeyForm::Invalid(repr) => {
-                                error = Some(format!("invalid map key: {repr}"));
+                            KeyForm::Collection => {
+                                error =
+                                    Some(format!("invalid map key: {}", go_sharp_v(&done.value)));
                                 Pending::Skip
                             }
                         })
@@ -545,7 +553,7 @@ impl Builder {
             for m in maps {
                 if let Value::Map(m) = m {
                     for (k, v) in m.iter() {
-                        map.insert(k.clone(), v.clone());
+                        map.insert(k, v);
                     }
                 }
             }
@@ -576,11 +584,11 @@ fn key_form(r: &Resolved, text: &str) -> KeyForm {
 }
 
 fn find_non_finite(v: &Value) -> Option<f64> {
-    let mut stack = vec![v];
+    let mut stack = vec![v.clone()];
     while let Some(v) = stack.pop() {
         match v {
-            Value::Float(f) if !f.is_finite() => return Some(*f),
-            Value::List(items) => stack.extend(items.iter()),
+            Value::Float(f) if !f.is_finite() => return Some(f),
+            Value::List(items) => stack.extend(items.iter().cloned()),
             Value::Map(m) => stack.extend(m.values()),
             _ => {}
         }
@@ -610,7 +618,7 @@ fn go_sharp_v_list(items: &[Value]) -> String {
 fn go_sharp_v_map(m: &Map) -> String {
     let inner: Vec<String> = m
         .iter()
-        .map(|(k, v)| format!("{:?}:{}", k, go_sharp_v(v)))
+        .map(|(k, v)| format!("{:?}:{}", k, go_sharp_v(&v)))
         .collect();
     format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
 }

@@ -47,9 +47,9 @@ fn scalars_and_empty_collections_at_the_root() {
     assert_eq!(to_string(&Value::Bool(true)), "true\n");
     let nested = Value::list(vec![Value::list(vec![Value::list(vec![Value::Int(1)])])]);
     assert_eq!(to_string(&nested), "- - - 1\n");
-    let mut m = Map::new();
-    m.insert("k".into(), Value::str("v"));
-    m.insert("k2".into(), Value::list(vec![]));
+    let m = Map::new();
+    m.insert("k", Value::str("v"));
+    m.insert("k2", Value::list(vec![]));
     let list = Value::list(vec![
         Value::Int(1),
         Value::str("x"),
@@ -76,12 +76,12 @@ fn non_finite_floats_fail_like_json_marshal() {
 fn reader_follows_yaml_11_and_sigs_keys() {
     let v = from_str("on: 1\ny: n\n1.1: a\n1e3: b\n0x10: c\nz: ~\nq: 'yes'\n").unwrap();
     let m = v.as_map().unwrap();
-    assert_eq!(m.get("true"), Some(&Value::Bool(false)));
-    assert_eq!(m.get("1.1"), Some(&Value::str("a")));
-    assert_eq!(m.get("1000"), Some(&Value::str("b")));
-    assert_eq!(m.get("16"), Some(&Value::str("c")));
-    assert_eq!(m.get("z"), Some(&Value::Nil));
-    assert_eq!(m.get("q"), Some(&Value::str("yes")));
+    assert_eq!(m.get("true"), Some(Value::Bool(false)));
+    assert_eq!(m.get("1.1"), Some(Value::str("a")));
+    assert_eq!(m.get("1000"), Some(Value::str("b")));
+    assert_eq!(m.get("16"), Some(Value::str("c")));
+    assert_eq!(m.get("z"), Some(Value::Nil));
+    assert_eq!(m.get("q"), Some(Value::str("yes")));
     let typed = from_str_typed("a: 8080\nb: 1.5\n").unwrap();
     assert_eq!(typed.get("a"), Value::Int(8080));
     assert_eq!(typed.get("b"), Value::Float(1.5));
@@ -204,4 +204,41 @@ fn pretty_is_go_yaml_v3_with_indented_sequences() {
         to_string_pretty(&v),
         format!("{}\n", include_str!("testdata/pretty2.out"))
     );
+}
+
+#[test]
+fn a_map_that_holds_itself_fails_instead_of_overflowing() {
+    let m = std::sync::Arc::new(Map::new());
+    m.insert("self", Value::Map(m.clone()));
+    let v = Value::Map(m.clone());
+    assert_eq!(to_string(&v), "");
+    assert_eq!(to_string_pretty(&v), "");
+    assert!(json::to_json(&v, true, None).is_err());
+    assert!(toml::to_toml(&v).is_err());
+    // Break the cycle so the test does not leak.
+    m.remove("self");
+}
+
+#[test]
+fn deep_values_fail_cleanly_on_a_small_stack() {
+    // 1000 levels (the reader's limit), written on a 2 MiB thread in a debug
+    // build: every writer refuses past its own limit instead of overflowing.
+    let mut v = Value::Int(1);
+    for _ in 0..1000 {
+        let m = Map::new();
+        m.insert("k", v);
+        v = Value::map(m);
+    }
+    let h = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            (
+                try_to_string(&v).is_err(),
+                to_string_pretty(&v).is_empty(),
+                json::to_json(&v, true, None).is_err(),
+                toml::to_toml(&v).is_err(),
+            )
+        })
+        .unwrap();
+    assert_eq!(h.join().unwrap(), (true, true, true, true));
 }

@@ -8,7 +8,7 @@
 
 use crate::engine::value::{format_float_g, Map, Value};
 
-const MAX_TOML_DEPTH: usize = 1000;
+const MAX_TOML_DEPTH: usize = 250;
 
 struct Encoder {
     out: String,
@@ -117,11 +117,11 @@ impl Encoder {
         let mut direct = Vec::new();
         let mut sub = Vec::new();
         for (k, v) in m.iter() {
-            let v = plain(v);
+            let v = plain(&v);
             if is_table(&v) || is_table_array(&v)? {
-                sub.push((k.as_str(), v));
+                sub.push((k, v));
             } else {
-                direct.push((k.as_str(), v));
+                direct.push((k, v));
             }
         }
         let has_sub = !sub.is_empty();
@@ -130,7 +130,7 @@ impl Encoder {
             let n = live.len();
             for (i, (k, v)) in live.into_iter().enumerate() {
                 let mut child: Vec<&str> = key.to_vec();
-                child.push(k);
+                child.push(&k);
                 if inline {
                     self.key_value(&child, &v, true, depth + 1)?;
                     if trailing_comma || i + 1 != n {

@@ -64,8 +64,8 @@ fn json_kind(v: &Value) -> &'static str {
 }
 
 fn error_map(message: String) -> Value {
-    let mut m = Map::new();
-    m.insert("Error".into(), Value::from(message));
+    let m = Map::new();
+    m.insert("Error", Value::from(message));
     Value::map(m)
 }
 

@@ -22,7 +22,9 @@ pub fn register(table: &mut FuncTable) {
     table.add("mustToRawJson", must_to_raw_json);
     table.add("fromJson", from_json);
     table.add("fromJsonArray", from_json_array);
+    table.add("mustFromJson", must_from_json);
     table.add("toToml", to_toml);
+    table.add("mustToToml", must_to_toml);
     table.add("fromToml", from_toml);
     table.add("b64enc", b64enc);
     table.add("b64dec", b64dec);
@@ -171,6 +173,21 @@ fn from_json_array(args: &[Value]) -> Result<Value, String> {
     })
 }
 
+/// Helm's `mustFromJson`: any JSON value, or the error.
+fn must_from_json(args: &[Value]) -> Result<Value, String> {
+    arity("mustFromJson", args, 1)?;
+    let src = expect_str("mustFromJson", &args[0])?;
+    yaml::json::from_json(src).map_err(|e| format!("error calling mustFromJson: {e}"))
+}
+
+/// Helm's `mustToToml`: the TOML text, or the encoder's error.
+fn must_to_toml(args: &[Value]) -> Result<Value, String> {
+    arity("mustToToml", args, 1)?;
+    yaml::toml::to_toml(&args[0])
+        .map(Value::from)
+        .map_err(|e| format!("error calling mustToToml: {e}"))
+}
+
 /// Helm's `toToml` (BurntSushi/toml's encoder); an error is returned as the text.
 fn to_toml(args: &[Value]) -> Result<Value, String> {
     arity("toToml", args, 1)?;
@@ -312,6 +329,14 @@ mod tests {
             call(b32dec, "MZXW6"),
             Value::from("illegal base32 data at input byte 0")
         );
+    }
+
+    #[test]
+    fn must_variants_return_values_or_errors() {
+        assert_eq!(call(must_from_json, "1"), Value::Float(1.0));
+        assert!(must_from_json(&[Value::from("{")]).is_err());
+        assert_eq!(call(must_to_toml, "1"), Value::from("\"1\""));
+        assert_eq!(call(must_to_yaml, "1"), Value::from("\"1\""));
     }
 
     #[test]

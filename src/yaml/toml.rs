@@ -126,9 +126,13 @@ impl Encoder {
         }
         let has_sub = !sub.is_empty();
         for (group, trailing_comma) in [(direct, has_sub), (sub, false)] {
-            let live: Vec<_> = group.into_iter().filter(|(_, v)| !v.is_nil()).collect();
-            let n = live.len();
-            for (i, (k, v)) in live.into_iter().enumerate() {
+            // Nil values are skipped where they stand: the comma logic still
+            // counts them, so an inline table can end in ", }" as Helm's does.
+            let n = group.len();
+            for (i, (k, v)) in group.into_iter().enumerate() {
+                if v.is_nil() {
+                    continue;
+                }
                 let mut child: Vec<&str> = key.to_vec();
                 child.push(&k);
                 if inline {
@@ -305,6 +309,11 @@ mod tests {
         assert_eq!(to_toml(&v).unwrap(), include_str!("testdata/toml.out"));
         let v = crate::yaml::from_str(include_str!("testdata/toml2.yaml")).unwrap();
         assert_eq!(to_toml(&v).unwrap(), include_str!("testdata/toml2.out"));
+        let inline = crate::yaml::from_str("t: [1, {a: 1, b: 2, c: null}]").unwrap();
+        assert_eq!(
+            to_toml(&inline).unwrap(),
+            "t = [1.0, {a = 1.0, b = 2.0, }]\n"
+        );
         let l = Value::list(vec![Value::Int(1), Value::Int(2)]);
         assert_eq!(to_toml(&l).unwrap(), "[1, 2]");
     }

@@ -113,6 +113,22 @@ pub fn from_str_typed(src: &str) -> Result<Value, YamlError> {
     Ok(docs.pop().unwrap_or(Value::Nil))
 }
 
+/// How sigs.k8s.io/yaml fills a Go `string` field from a YAML scalar, as Helm
+/// reads `Chart.yaml` (`version`, `appVersion`, `keywords`…): integers print
+/// in decimal, floats with float32 precision (`appVersion: 1.10` reads as
+/// `1.1`), booleans as `true`/`false`. Give it values read by
+/// [`from_str_typed`] (so integers are still integers); `None` for nil, lists
+/// and maps.
+pub fn string_field(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.to_string()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(resolve::format_g32(*f)),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 /// Writes a value as Helm's `toYaml` does (go-yaml v2 through sigs.k8s.io/yaml),
 /// with the final newline that go-yaml adds (`toYaml` itself trims it). Where
 /// Helm's marshalling fails (NaN or infinite floats, characters YAML cannot

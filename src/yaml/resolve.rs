@@ -395,6 +395,14 @@ pub(crate) fn float_key(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { ".inf" } else { "-.inf" }.into();
     }
+    format_g32(f)
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 32)`.
+pub(crate) fn format_g32(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
     let x = f as f32;
     if x.is_infinite() {
         return if x > 0.0 { "+Inf" } else { "-Inf" }.into();

@@ -242,3 +242,23 @@ fn deep_values_fail_cleanly_on_a_small_stack() {
         .unwrap();
     assert_eq!(h.join().unwrap(), (true, true, true, true));
 }
+
+#[test]
+fn chart_yaml_string_fields_as_sigs_fills_them() {
+    let v =
+        from_str_typed("appVersion: 1.10\ndescription: 16777217\nkeywords: [1.5, true, 0x10]\n")
+            .unwrap();
+    assert_eq!(string_field(&v.get("appVersion")).as_deref(), Some("1.1"));
+    assert_eq!(
+        string_field(&v.get("description")).as_deref(),
+        Some("16777217")
+    );
+    let k: Vec<_> = v
+        .get("keywords")
+        .as_list()
+        .unwrap()
+        .iter()
+        .map(|x| string_field(x).unwrap())
+        .collect();
+    assert_eq!(k, ["1.5", "true", "16"]);
+}

@@ -72,7 +72,8 @@ impl<'a> Parser<'a> {
             // Initialization only fails when memory allocation does, which
             // aborts in Rust anyway.
             let _ = unsafe_yaml::yaml_parser_initialize(p);
-            unsafe_yaml::yaml_parser_set_encoding(p, unsafe_yaml::YAML_UTF8_ENCODING);
+            // No encoding is set: like go-yaml, libyaml then detects it and
+            // skips a byte-order mark.
             unsafe_yaml::yaml_parser_set_input_string(p, bytes.as_ptr(), bytes.len() as _);
             let sys: Box<unsafe_yaml::yaml_parser_t> = Box::from_raw(Box::into_raw(sys).cast());
             Parser {

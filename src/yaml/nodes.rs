@@ -166,7 +166,7 @@ pub(crate) fn float_via_json(f: f64) -> Result<String, String> {
     Ok(match resolve_plain(&text) {
         Resolved::Int(i) => i.to_string(),
         Resolved::Uint(u) => u.to_string(),
-        Resolved::Float(x) | Resolved::BigInt(x) => yaml_float(x),
+        Resolved::Float(x) => yaml_float(x),
         _ => text,
     })
 }

@@ -378,7 +378,6 @@ impl Builder {
                     Numbers::Typed => Value::Int(i),
                 },
                 Resolved::Uint(u) => Value::Float(u as f64),
-                Resolved::BigInt(f) => Value::Float(f),
                 Resolved::Float(f) => {
                     if !f.is_finite() {
                         self.saw_non_finite = true;
@@ -406,7 +405,7 @@ impl Builder {
         let ok = match (short, &r) {
             ("bool", Resolved::Bool(_)) => true,
             ("null", Resolved::Null) => true,
-            ("int", Resolved::Int(_) | Resolved::Uint(_) | Resolved::BigInt(_)) => true,
+            ("int", Resolved::Int(_) | Resolved::Uint(_)) => true,
             ("float", Resolved::Float(_)) => true,
             ("float", Resolved::Int(i)) => return Some(Resolved::Float(*i as f64)),
             // go-yaml keeps timestamps as their text when decoding into interface{}.
@@ -419,7 +418,7 @@ impl Builder {
         let rtag = match r {
             Resolved::Null => "!!null",
             Resolved::Bool(_) => "!!bool",
-            Resolved::Int(_) | Resolved::Uint(_) | Resolved::BigInt(_) => "!!int",
+            Resolved::Int(_) | Resolved::Uint(_) => "!!int",
             Resolved::Float(_) => "!!float",
             Resolved::Str => "!!str",
         };
@@ -579,7 +578,6 @@ fn key_form(r: &Resolved, text: &str) -> KeyForm {
         Resolved::Float(f) => KeyForm::Str(float_key(*f)),
         Resolved::Null => KeyForm::Unsupported("%!s(<nil>)", "<nil>".into()),
         Resolved::Uint(u) => KeyForm::Unsupported("uint64", format!("0x{u:x}")),
-        Resolved::BigInt(_) => KeyForm::Unsupported("*big.Int", text.to_string()),
     }
 }
 

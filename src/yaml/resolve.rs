@@ -12,8 +12,6 @@ pub(crate) enum Resolved {
     Int(i64),
     /// Only fits Go's `uint64`.
     Uint(u64),
-    /// Too big for 64 bits (go-yaml makes a `*big.Int`); kept as its nearest float.
-    BigInt(f64),
     Float(f64),
     Str,
 }
@@ -102,22 +100,17 @@ fn resolve_number(s: &str) -> Resolved {
         s.to_string()
     };
     match parse_go_integer(&plain) {
-        IntParse::Int(i) => return Resolved::Int(i),
-        IntParse::Uint(u) => return Resolved::Uint(u),
-        IntParse::Big(f) => {
-            // go-yaml tries the float pattern before falling back to big.Int.
-            if is_yaml_float(&plain) {
-                if let Ok(x) = plain.parse::<f64>() {
-                    return Resolved::Float(x);
-                }
-            }
-            return Resolved::BigInt(f);
-        }
-        IntParse::Invalid => {}
+        Some(IntParse::Int(i)) => return Resolved::Int(i),
+        Some(IntParse::Uint(u)) => return Resolved::Uint(u),
+        None => {}
     }
+    // Go's ParseFloat refuses what overflows (1e400 stays a string); an
+    // integer too big for 64 bits only becomes a float by this pattern.
     if is_yaml_float(&plain) {
         if let Ok(x) = plain.parse::<f64>() {
-            return Resolved::Float(x);
+            if x.is_finite() {
+                return Resolved::Float(x);
+            }
         }
     }
     Resolved::Str
@@ -126,14 +119,11 @@ fn resolve_number(s: &str) -> Resolved {
 enum IntParse {
     Int(i64),
     Uint(u64),
-    /// Syntactically an integer but out of 64-bit range.
-    Big(f64),
-    Invalid,
 }
 
 /// `strconv.ParseInt(s, 0, 64)` then `ParseUint`: optional sign, then `0x`,
 /// `0o`, `0b` (either case) or a leading `0` (octal), or decimal.
-fn parse_go_integer(s: &str) -> IntParse {
+fn parse_go_integer(s: &str) -> Option<IntParse> {
     let (neg, rest) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
         Some(b'+') => (false, &s[1..]),
@@ -152,38 +142,24 @@ fn parse_go_integer(s: &str) -> IntParse {
         (10, rest)
     };
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return IntParse::Invalid;
+        return None;
     }
-    let mut acc: u128 = 0;
-    let mut overflow = false;
-    let mut approx: f64 = 0.0;
+    let mut acc: u64 = 0;
     for c in digits.chars() {
-        let d = c.to_digit(radix).unwrap_or(0);
-        approx = approx * radix as f64 + d as f64;
-        if !overflow {
-            match acc
-                .checked_mul(radix as u128)
-                .and_then(|a| a.checked_add(d as u128))
-            {
-                Some(a) if a <= u64::MAX as u128 => acc = a,
-                _ => overflow = true,
-            }
-        }
-    }
-    if overflow {
-        return IntParse::Big(if neg { -approx } else { approx });
+        let d = c.to_digit(radix)? as u64;
+        acc = acc.checked_mul(radix as u64)?.checked_add(d)?;
     }
     if neg {
-        if acc <= i64::MAX as u128 + 1 {
-            IntParse::Int((-(acc as i128)) as i64)
+        // ParseUint refuses a sign, so a negative number must fit int64.
+        if acc <= i64::MAX as u64 + 1 {
+            Some(IntParse::Int((acc as i64).wrapping_neg()))
         } else {
-            // ParseUint refuses a sign; big.Int takes it.
-            IntParse::Big(-approx)
+            None
         }
-    } else if acc <= i64::MAX as u128 {
-        IntParse::Int(acc as i64)
+    } else if acc <= i64::MAX as u64 {
+        Some(IntParse::Int(acc as i64))
     } else {
-        IntParse::Uint(acc as u64)
+        Some(IntParse::Uint(acc))
     }
 }
 
@@ -492,6 +468,16 @@ mod tests {
         assert_eq!(resolve_plain("NaN"), Resolved::Str);
         assert!(matches!(resolve_plain(".NaN"), Resolved::Float(f) if f.is_nan()));
         assert_eq!(resolve_plain("123abc"), Resolved::Str);
+        assert_eq!(resolve_plain("1e400"), Resolved::Str);
+        assert_eq!(resolve_plain("0x1FFFFFFFFFFFFFFFF"), Resolved::Str);
+        assert_eq!(
+            resolve_plain("-9223372036854775808"),
+            Resolved::Int(i64::MIN)
+        );
+        assert_eq!(
+            resolve_plain("-9223372036854775809"),
+            Resolved::Float(-9223372036854775809.0)
+        );
     }
 
     #[test]

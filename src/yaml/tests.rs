@@ -262,3 +262,21 @@ fn chart_yaml_string_fields_as_sigs_fills_them() {
         .collect();
     assert_eq!(k, ["1.5", "true", "16"]);
 }
+
+#[test]
+fn out_of_range_numbers_stay_strings_and_a_bom_is_skipped() {
+    let v = from_str("f: 0x1FFFFFFFFFFFFFFFF\ng: 1e400\nh: 99999999999999999999\n").unwrap();
+    assert_eq!(v.get("f"), Value::str("0x1FFFFFFFFFFFFFFFF"));
+    assert_eq!(v.get("g"), Value::str("1e400"));
+    assert_eq!(v.get("h"), Value::Float(1e20));
+    let out = to_string(
+        &from_str("a: \"0x1FFFFFFFFFFFFFFFF\"\nb: \"1e400\"\nc: \"99999999999999999999\"\n")
+            .unwrap(),
+    );
+    assert_eq!(
+        out,
+        "a: 0x1FFFFFFFFFFFFFFFF\nb: 1e400\nc: \"99999999999999999999\"\n"
+    );
+    let v = from_str("\u{feff}a: 1\r\nb: 2\r\n").unwrap();
+    assert_eq!(v.get("b"), Value::Float(2.0));
+}

@@ -280,3 +280,77 @@ fn out_of_range_numbers_stay_strings_and_a_bom_is_skipped() {
     let v = from_str("\u{feff}a: 1\r\nb: 2\r\n").unwrap();
     assert_eq!(v.get("b"), Value::Float(2.0));
 }
+
+#[test]
+fn arbitrary_input_never_panics() {
+    // A fixed pseudo-random walk over YAML's punctuation and a few words.
+    const PIECES: &[&str] = &[
+        "a",
+        "b",
+        ":",
+        ": ",
+        "- ",
+        "-",
+        "\n",
+        "\n  ",
+        "  ",
+        "\t",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "?",
+        "&x",
+        "*x",
+        "!!int",
+        "!!str ",
+        "!x",
+        "|",
+        ">",
+        "|-",
+        "\"",
+        "'",
+        "#",
+        "<<",
+        "~",
+        "1",
+        "0x",
+        "1e9",
+        ".inf",
+        "yes",
+        "---",
+        "...",
+        "%YAML 1.1",
+        "\\",
+        "\\u",
+        "é",
+        "\u{2028}",
+        "\u{85}",
+        "\r",
+    ];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..3000 {
+        let len = (next() % 40) as usize;
+        let src: String = (0..len)
+            .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+            .collect();
+        for v in [from_str(&src), from_str_typed(&src)].into_iter().flatten() {
+            let _ = to_string(&v);
+            let _ = to_string_pretty(&v);
+            let _ = json::to_json(&v, true, Some("  "));
+            let _ = toml::to_toml(&v);
+        }
+        let _ = from_str_all(&src);
+        let _ = json::from_json(&src);
+        let _ = toml::from_toml(&src);
+        let _ = base::b64_decode(&src);
+        let _ = base::b32_decode(&src);
+    }
+}

@@ -270,7 +270,8 @@ pub fn from_toml(src: &str) -> Result<Value, String> {
         let msg = e.message().to_string();
         match e.span() {
             Some(span) => {
-                let line = src[..span.start.min(src.len())].matches('\n').count() + 1;
+                let before = src.get(..span.start).unwrap_or(src);
+                let line = before.matches('\n').count() + 1;
                 format!("toml: line {line}: {msg}")
             }
             None => format!("toml: {msg}"),

@@ -1,12 +1,17 @@
 //! YAML the way Helm reads it (YAML 1.1 scalars, every number a float64) and
-//! the way go-yaml writes it (`toYaml`).
+//! the way go-yaml writes it (`toYaml`), plus the other encodings templates use.
 //!
-//! - [`from_str`], [`from_str_all`], [`from_str_typed`]: the reader
-//!   (`reader.rs` over libyaml's event parser in `events.rs`, scalar rules in
-//!   `resolve.rs`).
-//! - [`to_string`], [`emit_json`]: go-yaml v2's block style (`emitter.rs`,
-//!   with the two trees it writes in `nodes.rs`).
-//! - [`json`]: Go's `encoding/json` for `toJson` and friends.
+//! - Reading: [`from_str`] (values files, `fromYaml`), [`from_str_all`],
+//!   [`from_str_typed`] (integers kept), [`string_field`] (Chart.yaml string
+//!   fields). `events.rs` wraps libyaml's event parser (the only `unsafe`),
+//!   `resolve.rs` holds go-yaml v2's scalar rules, `reader.rs` builds values
+//!   with anchors, merges, and limits on depth and alias expansion.
+//! - Writing: [`to_string`] (`toYaml`, go-yaml v2 through sigs.k8s.io/yaml),
+//!   [`to_string_pretty`] (`toYamlPretty`, go-yaml v3), [`emit_json`] (JSON data
+//!   in the same style, order kept). One emitter (`emitter.rs`) over the trees
+//!   in `nodes.rs`.
+//! - [`json`]: Go's `encoding/json` (`toJson`, `fromJson`); [`toml`]:
+//!   BurntSushi's encoder (`toToml`); `base.rs`: Go's base64/base32 decoders.
 
 pub(crate) mod base;
 mod emitter;

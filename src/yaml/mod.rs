@@ -26,6 +26,9 @@ use crate::engine::value::Value;
 use std::fmt;
 
 /// A YAML error with its position (1-based line and column, 0 when unknown).
+/// `Display` gives go-yaml's text, which for syntax errors names go-yaml's
+/// line (`yaml: line 3: …`) and for the other kinds none, though `line` and
+/// `column` still say where the problem is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct YamlError {
     pub line: usize,
@@ -62,6 +65,14 @@ impl YamlError {
             message,
             kind: ErrorKind::Decode,
         }
+    }
+
+    /// Records where the problem is, for tools; go-yaml's text for decoding
+    /// and conversion errors names no line, so `Display` leaves it out.
+    fn at(mut self, mark: events::Mark) -> YamlError {
+        self.line = mark.line + 1;
+        self.column = mark.column + 1;
+        self
     }
 
     fn convert(message: String) -> YamlError {

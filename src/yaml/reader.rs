@@ -148,6 +148,8 @@ struct Builder {
     convert_error: Option<YamlError>,
     /// A non-finite float was read; checked once the tree is complete.
     saw_non_finite: bool,
+    /// Where the event being handled starts, for error positions.
+    here: Mark,
 }
 
 impl Builder {
@@ -161,6 +163,7 @@ impl Builder {
             decode_error: None,
             convert_error: None,
             saw_non_finite: false,
+            here: Mark::default(),
         }
     }
 
@@ -169,6 +172,7 @@ impl Builder {
         let mut root: Option<Value> = None;
         loop {
             let (event, mark) = parser.next().map_err(syntax_error)?;
+            self.here = mark;
             let done = match event {
                 Event::DocumentEnd | Event::StreamEnd => break,
                 Event::StreamStart | Event::DocumentStart => continue,
@@ -264,7 +268,7 @@ impl Builder {
 
     fn decode_fail(&mut self, message: String) {
         if self.decode_error.is_none() {
-            self.decode_error = Some(YamlError::decode(message));
+            self.decode_error = Some(YamlError::decode(message).at(self.here));
         }
     }
 
@@ -280,18 +284,16 @@ impl Builder {
         }
         let Some(target) = self.anchors.get(name).cloned() else {
             // go-yaml fails while parsing, before anything else is looked at.
-            return Err(YamlError::decode(format!(
-                "unknown anchor '{name}' referenced"
-            )));
+            let e = YamlError::decode(format!("unknown anchor '{name}' referenced"));
+            return Err(e.at(self.here));
         };
         self.expanded_nodes = self.expanded_nodes.saturating_add(target.nodes);
         self.expanded_aliases = self
             .expanded_aliases
             .saturating_add(target.aliases.saturating_add(1));
         if self.excessive_aliasing() {
-            return Err(YamlError::decode(
-                "document contains excessive aliasing".into(),
-            ));
+            let e = YamlError::decode("document contains excessive aliasing".into());
+            return Err(e.at(self.here));
         }
         Ok(Done {
             aliases: target.aliases + 1,
@@ -526,7 +528,7 @@ impl Builder {
         }
         if let Some(c) = convert {
             if self.convert_error.is_none() {
-                self.convert_error = Some(YamlError::convert(c));
+                self.convert_error = Some(YamlError::convert(c).at(self.here));
             }
         }
         if let Some(source) = merge {

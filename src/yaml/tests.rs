@@ -122,8 +122,9 @@ fn errors_read_like_helm() {
         e.to_string(),
         "unsupported map key of type: uint64, key: 0xffffffffffffffff, value: 1"
     );
-    let e = from_str("a: *nope\n").unwrap_err();
+    let e = from_str("a: 1\nb: *nope\n").unwrap_err();
     assert_eq!(e.to_string(), "yaml: unknown anchor 'nope' referenced");
+    assert_eq!((e.line, e.column), (2, 4));
 }
 
 #[test]

@@ -21,6 +21,7 @@ mod nodes;
 mod reader;
 mod resolve;
 pub mod toml;
+mod trees;
 
 use crate::engine::value::Value;
 use std::fmt;
@@ -112,20 +113,20 @@ impl std::error::Error for YamlError {}
 /// number is a float64 and every map key a string). Only the first document
 /// of a stream counts, as with go-yaml's `Unmarshal`; an empty one is `Nil`.
 pub fn from_str(src: &str) -> Result<Value, YamlError> {
-    let mut docs = reader::read(src, reader::Numbers::Json, true)?;
+    let mut docs = reader::read(src, &trees::ValueTree(trees::Numbers::Json), true)?;
     Ok(docs.pop().unwrap_or(Value::Nil))
 }
 
 /// Reads every document of a stream, each as [`from_str`] reads one (empty
 /// documents are `Nil`).
 pub fn from_str_all(src: &str) -> Result<Vec<Value>, YamlError> {
-    reader::read(src, reader::Numbers::Json, false)
+    reader::read(src, &trees::ValueTree(trees::Numbers::Json), false)
 }
 
 /// Reads the first document like [`from_str`] but keeps integers as `Int`
 /// (go-yaml's own typing, before the JSON round trip makes them float64).
 pub fn from_str_typed(src: &str) -> Result<Value, YamlError> {
-    let mut docs = reader::read(src, reader::Numbers::Typed, true)?;
+    let mut docs = reader::read(src, &trees::ValueTree(trees::Numbers::Typed), true)?;
     Ok(docs.pop().unwrap_or(Value::Nil))
 }
 
@@ -143,6 +144,15 @@ pub fn string_field(v: &Value) -> Option<String> {
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
+}
+
+/// Reads every document of a stream as JSON data with the documents' own key
+/// order (for manifests that overlays rewrite and [`emit_json`] writes back):
+/// YAML 1.1 scalars as Helm reads them, integers kept as JSON integers,
+/// anchors and merges resolved, map keys made strings as sigs.k8s.io/yaml
+/// makes them. A NaN or infinity is an error, as in Helm's JSON step.
+pub fn from_str_json(src: &str) -> Result<Vec<serde_json::Value>, YamlError> {
+    reader::read(src, &trees::JsonTree, false)
 }
 
 /// Writes a value as Helm's `toYaml` does (go-yaml v2 through sigs.k8s.io/yaml),

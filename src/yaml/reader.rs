@@ -8,9 +8,9 @@
 
 use super::events::{Event, Mark, ParseError, Parser};
 use super::resolve::{float_key, is_timestamp, resolve_plain, Resolved};
+use super::trees::Tree;
 use super::{ErrorKind, YamlError};
-use crate::engine::value::{format_float_g, Map, Value};
-use std::collections::BTreeMap;
+use crate::engine::value::format_float_g;
 use std::collections::HashMap;
 
 /// Nesting deeper than this is refused (values files are nowhere near).
@@ -20,17 +20,13 @@ const MAX_EXPANDED_NODES: u64 = 10_000_000;
 
 const TAG_PREFIX: &str = "tag:yaml.org,2002:";
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Numbers {
-    /// Through JSON: every number a float64 (values files, `fromYaml`).
-    Json,
-    /// Integers stay `Int`, floats `Float`.
-    Typed,
-}
-
 /// Reads the documents of `src`; only the first when `first_only` (go-yaml's
 /// `Unmarshal` ignores the rest). An empty stream reads as one `Nil`.
-pub(crate) fn read(src: &str, numbers: Numbers, first_only: bool) -> Result<Vec<Value>, YamlError> {
+pub(crate) fn read<T: Tree>(
+    src: &str,
+    tree: &T,
+    first_only: bool,
+) -> Result<Vec<T::Node>, YamlError> {
     let mut parser = Parser::new(src);
     let mut docs = Vec::new();
     loop {
@@ -39,7 +35,7 @@ pub(crate) fn read(src: &str, numbers: Numbers, first_only: bool) -> Result<Vec<
             Event::StreamStart | Event::DocumentEnd => {}
             Event::StreamEnd => break,
             Event::DocumentStart => {
-                let mut b = Builder::new(numbers);
+                let mut b = Builder::new(tree);
                 let value = b.document(&mut parser)?;
                 docs.push(value);
                 if first_only {
@@ -55,7 +51,7 @@ pub(crate) fn read(src: &str, numbers: Numbers, first_only: bool) -> Result<Vec<
         }
     }
     if docs.is_empty() {
-        docs.push(Value::Nil);
+        docs.push(T::null());
     }
     Ok(docs)
 }
@@ -86,8 +82,8 @@ fn syntax_error(e: ParseError) -> YamlError {
 /// A finished node: its value, what it means as a map key, and how many nodes
 /// and aliases it stands for once aliases are expanded.
 #[derive(Clone)]
-struct Done {
-    value: Value,
+struct Done<N> {
+    value: N,
     key: KeyForm,
     nodes: u64,
     aliases: u64,
@@ -120,15 +116,15 @@ enum Pending {
     Skip,
 }
 
-enum Frame {
+enum Frame<N, B> {
     Seq {
-        items: Vec<Value>,
+        items: Vec<N>,
         anchor: Option<String>,
         nodes: u64,
         aliases: u64,
     },
     Map {
-        map: BTreeMap<String, Value>,
+        map: B,
         pending: Option<Pending>,
         anchor: Option<String>,
         nodes: u64,
@@ -136,40 +132,40 @@ enum Frame {
     },
 }
 
-struct Builder {
-    numbers: Numbers,
-    stack: Vec<Frame>,
-    anchors: HashMap<String, Done>,
+struct Builder<'t, T: Tree> {
+    tree: &'t T,
+    stack: Vec<Frame<T::Node, T::MapBuf>>,
+    anchors: HashMap<String, Done<T::Node>>,
     expanded_nodes: u64,
     expanded_aliases: u64,
     /// The first decoding error (go-yaml's decoder runs after the parse).
     decode_error: Option<YamlError>,
     /// The first JSON-conversion error (sigs.k8s.io/yaml runs after decoding).
     convert_error: Option<YamlError>,
-    /// A non-finite float was read; checked once the tree is complete.
-    saw_non_finite: bool,
+    /// The first NaN or infinity read; checked once the tree is complete.
+    non_finite: Option<f64>,
     /// Where the event being handled starts, for error positions.
     here: Mark,
 }
 
-impl Builder {
-    fn new(numbers: Numbers) -> Builder {
+impl<'t, T: Tree> Builder<'t, T> {
+    fn new(tree: &'t T) -> Self {
         Builder {
-            numbers,
+            tree,
             stack: Vec::new(),
             anchors: HashMap::new(),
             expanded_nodes: 0,
             expanded_aliases: 0,
             decode_error: None,
             convert_error: None,
-            saw_non_finite: false,
+            non_finite: None,
             here: Mark::default(),
         }
     }
 
     /// Reads one document's events up to its end.
-    fn document(&mut self, parser: &mut Parser) -> Result<Value, YamlError> {
-        let mut root: Option<Value> = None;
+    fn document(&mut self, parser: &mut Parser) -> Result<T::Node, YamlError> {
+        let mut root: Option<T::Node> = None;
         loop {
             let (event, mark) = parser.next().map_err(syntax_error)?;
             self.here = mark;
@@ -213,7 +209,7 @@ impl Builder {
                 Event::MappingStart { anchor } => {
                     self.push(
                         Frame::Map {
-                            map: BTreeMap::new(),
+                            map: T::MapBuf::default(),
                             pending: None,
                             anchor,
                             nodes: 1,
@@ -240,9 +236,9 @@ impl Builder {
         if let Some(e) = self.convert_error.take() {
             return Err(e);
         }
-        let root = root.unwrap_or(Value::Nil);
-        if self.saw_non_finite && self.numbers == Numbers::Json {
-            if let Some(bad) = find_non_finite(&root) {
+        let root = root.unwrap_or_else(T::null);
+        if let Some(first) = self.non_finite {
+            if let Some(bad) = self.tree.non_finite(&root, first) {
                 return Err(YamlError::convert(format!(
                     "json: unsupported value: {}",
                     format_float_g(bad)
@@ -252,7 +248,7 @@ impl Builder {
         Ok(root)
     }
 
-    fn push(&mut self, frame: Frame, mark: Mark) -> Result<(), YamlError> {
+    fn push(&mut self, frame: Frame<T::Node, T::MapBuf>, mark: Mark) -> Result<(), YamlError> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(YamlError::syntax(
                 Mark {
@@ -272,7 +268,7 @@ impl Builder {
         }
     }
 
-    fn alias(&mut self, name: &str) -> Result<Done, YamlError> {
+    fn alias(&mut self, name: &str) -> Result<Done<T::Node>, YamlError> {
         let open = self.stack.iter().any(|f| match f {
             Frame::Seq { anchor, .. } | Frame::Map { anchor, .. } => {
                 anchor.as_deref() == Some(name)
@@ -280,7 +276,7 @@ impl Builder {
         });
         if open {
             self.decode_fail(format!("anchor '{name}' value contains itself"));
-            return Ok(nil_done());
+            return Ok(nil_done(T::null()));
         }
         let Some(target) = self.anchors.get(name).cloned() else {
             // go-yaml fails while parsing, before anything else is looked at.
@@ -323,14 +319,14 @@ impl Builder {
 
     fn scalar(
         &mut self,
-        text: String,
+        mut text: String,
         tag: Option<&str>,
         plain: bool,
         implicit: bool,
         want: Want,
-    ) -> Done {
+    ) -> Done<T::Node> {
         self.expanded_nodes += 1;
-        let done = |value: Value, key: KeyForm| Done {
+        let done = |value: T::Node, key: KeyForm| Done {
             value,
             key,
             nodes: 1,
@@ -338,7 +334,7 @@ impl Builder {
         };
         // The merge key: a plain `<<`, or one tagged !!merge.
         if text == "<<" && (implicit || tag == Some("tag:yaml.org,2002:merge")) {
-            return done(Value::str("<<"), KeyForm::Merge);
+            return done(T::string("<<".into()), KeyForm::Merge);
         }
         let resolved = match tag {
             None if !plain => Resolved::Str,
@@ -351,55 +347,46 @@ impl Builder {
                     return match base64::engine::general_purpose::STANDARD.decode(compact) {
                         Ok(bytes) => {
                             let s = String::from_utf8_lossy(&bytes).into_owned();
-                            done(Value::str(s.as_str()), KeyForm::Str(s))
+                            done(T::string(s.clone()), KeyForm::Str(s))
                         }
                         Err(_) => {
                             self.decode_fail("!!binary value contains invalid base64 data".into());
-                            nil_done()
+                            nil_done(T::null())
                         }
                     };
                 }
                 Some(short @ ("bool" | "int" | "float" | "null" | "timestamp")) => {
                     match self.tagged(&text, short) {
                         Some(r) => r,
-                        None => return nil_done(),
+                        None => return nil_done(T::null()),
                     }
                 }
                 // Unknown tags leave the text as it is.
                 _ => Resolved::Str,
             },
         };
-        let value = if !want.value {
-            Value::Nil
-        } else {
-            match resolved {
-                Resolved::Null => Value::Nil,
-                Resolved::Bool(b) => Value::Bool(b),
-                Resolved::Int(i) => match self.numbers {
-                    Numbers::Json => Value::Float(i as f64),
-                    Numbers::Typed => Value::Int(i),
-                },
-                Resolved::Uint(u) => Value::Float(u as f64),
-                Resolved::Float(f) => {
-                    if !f.is_finite() {
-                        self.saw_non_finite = true;
-                    }
-                    Value::Float(f)
-                }
-                Resolved::Str => Value::str(text.as_str()),
+        if let Resolved::Float(f) = resolved {
+            if !f.is_finite() && self.non_finite.is_none() {
+                self.non_finite = Some(f);
             }
-        };
+        }
         let key = if want.key {
-            match resolved {
-                Resolved::Str => KeyForm::Str(text),
+            Some(match resolved {
+                // A key alone (no anchor) takes the text without a copy.
+                Resolved::Str if !want.value => KeyForm::Str(std::mem::take(&mut text)),
+                Resolved::Str => KeyForm::Str(text.clone()),
                 other => key_form(&other, &text),
-            }
+            })
         } else {
-            KeyForm::Unused
+            None
         };
-        done(value, key)
+        let value = if want.value {
+            self.tree.scalar(resolved, text)
+        } else {
+            T::null()
+        };
+        done(value, key.unwrap_or(KeyForm::Unused))
     }
-
     /// An explicitly tagged scalar: go-yaml resolves the text and fails when
     /// it is not of the tag's type (an int is accepted as a float).
     fn tagged(&mut self, text: &str, short: &str) -> Option<Resolved> {
@@ -428,33 +415,21 @@ impl Builder {
         None
     }
 
-    fn finish(&mut self, frame: Frame) -> Done {
+    fn finish(&mut self, frame: Frame<T::Node, T::MapBuf>) -> Done<T::Node> {
         let (value, anchor, nodes, aliases, key) = match frame {
             Frame::Seq {
                 items,
                 anchor,
                 nodes,
                 aliases,
-            } => (
-                Value::list(items),
-                anchor,
-                nodes,
-                aliases,
-                KeyForm::Collection,
-            ),
+            } => (T::list(items), anchor, nodes, aliases, KeyForm::Collection),
             Frame::Map {
                 map,
                 anchor,
                 nodes,
                 aliases,
                 ..
-            } => (
-                Value::map(Map::from(map)),
-                anchor,
-                nodes,
-                aliases,
-                KeyForm::Collection,
-            ),
+            } => (T::map(map), anchor, nodes, aliases, KeyForm::Collection),
         };
         self.expanded_nodes += 1;
         let done = Done {
@@ -470,10 +445,10 @@ impl Builder {
     }
 
     /// Adds a finished node to the collection being built.
-    fn add(&mut self, done: Done) {
+    fn add(&mut self, done: Done<T::Node>) {
         let mut error: Option<String> = None;
         let mut convert: Option<String> = None;
-        let mut merge: Option<Value> = None;
+        let mut merge: Option<T::Node> = None;
         match self.stack.last_mut() {
             None => {}
             Some(Frame::Seq {
@@ -504,19 +479,17 @@ impl Builder {
                             KeyForm::Unused => Pending::Skip,
                             KeyForm::Collection => {
                                 error =
-                                    Some(format!("invalid map key: {}", go_sharp_v(&done.value)));
+                                    Some(format!("invalid map key: {}", T::describe(&done.value)));
                                 Pending::Skip
                             }
                         })
                     }
-                    Some(Pending::Key(k)) => {
-                        map.insert(k, done.value);
-                    }
+                    Some(Pending::Key(k)) => T::insert(map, k, done.value),
                     Some(Pending::Merge) => merge = Some(done.value),
                     Some(Pending::Unsupported(t, k)) => {
                         convert = Some(format!(
                             "unsupported map key of type: {t}, key: {k}, value: {}",
-                            go_sharp_v(&done.value)
+                            T::describe(&done.value)
                         ));
                     }
                     Some(Pending::Skip) => {}
@@ -539,32 +512,37 @@ impl Builder {
     /// `<<: *a` or `<<: [*a, *b]`: go-yaml v2 writes the merged keys over
     /// what the map holds so far (keys after the merge still win), earlier
     /// maps of a list taking precedence over later ones.
-    fn merge(&mut self, source: Value) {
-        let maps: Vec<Value> = match &source {
-            Value::Map(_) => vec![source.clone()],
-            Value::List(items) if items.iter().all(|v| matches!(v, Value::Map(_))) => {
-                items.iter().rev().cloned().collect()
+    fn merge(&mut self, source: T::Node) {
+        let maps: Vec<Vec<(String, T::Node)>> = if let Some(entries) = T::entries(&source) {
+            vec![entries]
+        } else if let Some(items) = T::items(&source) {
+            let maps: Option<Vec<_>> = items.iter().rev().map(T::entries).collect();
+            match maps {
+                Some(maps) => maps,
+                None => {
+                    self.decode_fail(
+                        "map merge requires map or sequence of maps as the value".into(),
+                    );
+                    return;
+                }
             }
-            _ => {
-                self.decode_fail("map merge requires map or sequence of maps as the value".into());
-                return;
-            }
+        } else {
+            self.decode_fail("map merge requires map or sequence of maps as the value".into());
+            return;
         };
         if let Some(Frame::Map { map, .. }) = self.stack.last_mut() {
-            for m in maps {
-                if let Value::Map(m) = m {
-                    for (k, v) in m.iter() {
-                        map.insert(k, v);
-                    }
+            for entries in maps {
+                for (k, v) in entries {
+                    T::insert(map, k, v);
                 }
             }
         }
     }
 }
 
-fn nil_done() -> Done {
+fn nil_done<N>(value: N) -> Done<N> {
     Done {
-        value: Value::Nil,
+        value,
         key: KeyForm::Unsupported("%!s(<nil>)", "<nil>".into()),
         nodes: 1,
         aliases: 0,
@@ -581,44 +559,4 @@ fn key_form(r: &Resolved, text: &str) -> KeyForm {
         Resolved::Null => KeyForm::Unsupported("%!s(<nil>)", "<nil>".into()),
         Resolved::Uint(u) => KeyForm::Unsupported("uint64", format!("0x{u:x}")),
     }
-}
-
-fn find_non_finite(v: &Value) -> Option<f64> {
-    let mut stack = vec![v.clone()];
-    while let Some(v) = stack.pop() {
-        match v {
-            Value::Float(f) if !f.is_finite() => return Some(f),
-            Value::List(items) => stack.extend(items.iter().cloned()),
-            Value::Map(m) => stack.extend(m.values()),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// Roughly Go's `%#v` of decoded YAML, for error messages.
-fn go_sharp_v(v: &Value) -> String {
-    match v {
-        Value::Nil => "<nil>".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => format_float_g(*f),
-        Value::String(s) => format!("{:?}", s.as_ref()),
-        Value::List(items) => go_sharp_v_list(items),
-        Value::Map(m) => go_sharp_v_map(m),
-        other => other.to_string(),
-    }
-}
-
-fn go_sharp_v_list(items: &[Value]) -> String {
-    let inner: Vec<String> = items.iter().map(go_sharp_v).collect();
-    format!("[]interface {{}}{{{}}}", inner.join(", "))
-}
-
-fn go_sharp_v_map(m: &Map) -> String {
-    let inner: Vec<String> = m
-        .iter()
-        .map(|(k, v)| format!("{:?}:{}", k, go_sharp_v(&v)))
-        .collect();
-    format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
 }

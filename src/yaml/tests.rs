@@ -372,3 +372,23 @@ fn manifests_read_as_ordered_json_and_write_back() {
     let e = from_str_json("a: .nan\n").unwrap_err();
     assert_eq!(e.to_string(), "json: unsupported value: NaN");
 }
+
+#[test]
+fn pretty_roots_as_helm() {
+    let pretty = |v: Value| to_string_pretty(&v);
+    assert_eq!(pretty(Value::str("keep\n\n")), "|+\n  keep\n\n");
+    assert_eq!(pretty(Value::str("foo")), "foo\n");
+    assert_eq!(pretty(Value::Nil), "null\n");
+    assert_eq!(pretty(Value::map(Map::new())), "{}\n");
+    assert_eq!(pretty(Value::list(vec![])), "[]\n");
+    assert_eq!(pretty(Value::str("line\nx")), "|-\n  line\n  x\n");
+    assert_eq!(pretty(Value::Float(1.0)), "1\n");
+    let m = Map::new();
+    m.insert("k", Value::list(vec![Value::Int(3)]));
+    let v = Value::list(vec![
+        Value::Int(1),
+        Value::list(vec![Value::Int(2)]),
+        Value::map(m),
+    ]);
+    assert_eq!(pretty(v), "- 1\n- - 2\n- k:\n    - 3\n");
+}

@@ -175,58 +175,17 @@ pub(crate) fn write_string(out: &mut String, s: &str, html: bool) {
 }
 
 /// `json.Unmarshal` into `interface{}`: objects become maps, every number a
-/// float64. Errors read like Go's where it matters most.
+/// float64. Syntax errors read as Go's scanner words them.
 pub fn from_json(src: &str) -> Result<Value, String> {
-    let v: serde_json::Value = serde_json::from_str(src).map_err(|e| go_json_error(src, &e))?;
-    check_depth(&v, 0)?;
+    let huge = go_json_check(src.as_bytes())?;
+    if let Some(number) = huge {
+        return Err(format!(
+            "json: cannot unmarshal number {number} into Go value of type float64"
+        ));
+    }
+    let v: serde_json::Value = serde_json::from_str(src)
+        .map_err(|e| format!("json: {}", strip_position(&e.to_string())))?;
     Ok(Value::from_json(&v))
-}
-
-fn check_depth(v: &serde_json::Value, depth: usize) -> Result<(), String> {
-    if depth > MAX_JSON_DEPTH {
-        return Err(format!("json: exceeded max depth of {MAX_JSON_DEPTH}"));
-    }
-    match v {
-        serde_json::Value::Array(a) => a.iter().try_for_each(|x| check_depth(x, depth + 1)),
-        serde_json::Value::Object(o) => o.values().try_for_each(|x| check_depth(x, depth + 1)),
-        _ => Ok(()),
-    }
-}
-
-/// Go's wording for the common syntax errors (`unexpected end of JSON input`,
-/// `invalid character 'x' looking for beginning of value`).
-fn go_json_error(src: &str, e: &serde_json::Error) -> String {
-    if e.is_eof() {
-        return "unexpected end of JSON input".into();
-    }
-    // serde_json reports 1-based line and column of the offending character.
-    let line = src.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
-    let c = line.chars().nth(e.column().saturating_sub(1));
-    let msg = e.to_string();
-    match c {
-        Some(c) if msg.starts_with("trailing characters") => {
-            format!(
-                "invalid character {} after top-level value",
-                go_quote_char(c)
-            )
-        }
-        Some(c) if msg.starts_with("expected value") => {
-            format!(
-                "invalid character {} looking for beginning of value",
-                go_quote_char(c)
-            )
-        }
-        Some(c) if msg.starts_with("key must be a string") => format!(
-            "invalid character {} looking for beginning of object key string",
-            go_quote_char(c)
-        ),
-        Some(c) => format!(
-            "invalid character {} {}",
-            go_quote_char(c),
-            strip_position(&msg)
-        ),
-        None => strip_position(&msg),
-    }
 }
 
 fn strip_position(msg: &str) -> String {
@@ -236,13 +195,247 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
-/// Go's `quoteChar`: `'x'`, with `'\''` and `'"'` spelled as Go does.
-fn go_quote_char(c: char) -> String {
+#[derive(Clone, Copy)]
+enum Open {
+    Object,
+    Array,
+}
+
+/// Go's JSON syntax check (`checkValid`), with its messages: the first
+/// offending byte and what the scanner was looking for. At the end of input
+/// the scanner is fed a space, so `tru` fails "in literal true" and `[1`
+/// with "unexpected end of JSON input". Returns the first number too large
+/// for a float64, which Go reports when decoding.
+fn go_json_check(b: &[u8]) -> Result<Option<String>, String> {
+    const EOF: &str = "unexpected end of JSON input";
+    let bad = |c: u8, what: &str| format!("invalid character {} {what}", go_quote_char(c));
+    // The byte at `i`, or the space Go feeds at the end of input.
+    let at = |i: usize| b.get(i).copied().unwrap_or(b' ');
+    let ws = |i: &mut usize| {
+        while *i < b.len() && matches!(b[*i], b' ' | b'\t' | b'\n' | b'\r') {
+            *i += 1;
+        }
+    };
+    let mut stack: Vec<Open> = Vec::new();
+    let mut huge: Option<String> = None;
+    let mut i = 0;
+    'value: loop {
+        if stack.len() > MAX_JSON_DEPTH {
+            return Err(format!("json: exceeded max depth of {MAX_JSON_DEPTH}"));
+        }
+        ws(&mut i);
+        if i >= b.len() {
+            return Err(EOF.into());
+        }
+        match b[i] {
+            b'{' => {
+                i += 1;
+                ws(&mut i);
+                if i >= b.len() {
+                    return Err(EOF.into());
+                }
+                if b[i] == b'}' {
+                    i += 1;
+                } else {
+                    if b[i] != b'"' {
+                        return Err(bad(b[i], "looking for beginning of object key string"));
+                    }
+                    i = go_json_string(b, i)?;
+                    ws(&mut i);
+                    if i >= b.len() {
+                        return Err(EOF.into());
+                    }
+                    if b[i] != b':' {
+                        return Err(bad(b[i], "after object key"));
+                    }
+                    i += 1;
+                    stack.push(Open::Object);
+                    continue 'value;
+                }
+            }
+            b'[' => {
+                i += 1;
+                ws(&mut i);
+                if i >= b.len() {
+                    return Err(EOF.into());
+                }
+                if b[i] == b']' {
+                    i += 1;
+                } else {
+                    stack.push(Open::Array);
+                    continue 'value;
+                }
+            }
+            b'"' => i = go_json_string(b, i)?,
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                if b[i] == b'-' {
+                    i += 1;
+                    if !at(i).is_ascii_digit() {
+                        return Err(bad(at(i), "in numeric literal"));
+                    }
+                }
+                if b[i] == b'0' {
+                    i += 1;
+                } else {
+                    while i < b.len() && b[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                }
+                if i < b.len() && b[i] == b'.' {
+                    i += 1;
+                    if !at(i).is_ascii_digit() {
+                        return Err(bad(at(i), "after decimal point in numeric literal"));
+                    }
+                    while i < b.len() && b[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                }
+                if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+                    i += 1;
+                    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+                        i += 1;
+                    }
+                    if !at(i).is_ascii_digit() {
+                        return Err(bad(at(i), "in exponent of numeric literal"));
+                    }
+                    while i < b.len() && b[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                }
+                let text = std::str::from_utf8(&b[start..i]).unwrap_or("");
+                if huge.is_none() && text.parse::<f64>().is_ok_and(f64::is_infinite) {
+                    huge = Some(text.to_string());
+                }
+            }
+            c @ (b't' | b'f' | b'n') => {
+                let word: &[u8] = match c {
+                    b't' => b"true",
+                    b'f' => b"false",
+                    _ => b"null",
+                };
+                let name = std::str::from_utf8(word).unwrap_or("");
+                for (k, &want) in word.iter().enumerate().skip(1) {
+                    let got = at(i + k);
+                    if got != want {
+                        return Err(bad(
+                            got,
+                            &format!("in literal {name} (expecting {})", go_quote_char(want)),
+                        ));
+                    }
+                }
+                i += word.len();
+            }
+            c => return Err(bad(c, "looking for beginning of value")),
+        }
+        // A value is complete: close containers or move to the next element.
+        loop {
+            ws(&mut i);
+            match stack.last() {
+                None => {
+                    return match b.get(i) {
+                        Some(&c) => Err(bad(c, "after top-level value")),
+                        None => Ok(huge),
+                    };
+                }
+                Some(Open::Object) => match b.get(i) {
+                    None => return Err(EOF.into()),
+                    Some(b',') => {
+                        i += 1;
+                        ws(&mut i);
+                        match b.get(i) {
+                            None => return Err(EOF.into()),
+                            Some(b'"') => {}
+                            Some(&c) => {
+                                return Err(bad(c, "looking for beginning of object key string"))
+                            }
+                        }
+                        i = go_json_string(b, i)?;
+                        ws(&mut i);
+                        match b.get(i) {
+                            None => return Err(EOF.into()),
+                            Some(b':') => i += 1,
+                            Some(&c) => return Err(bad(c, "after object key")),
+                        }
+                        continue 'value;
+                    }
+                    Some(b'}') => {
+                        i += 1;
+                        stack.pop();
+                    }
+                    Some(&c) => return Err(bad(c, "after object key:value pair")),
+                },
+                Some(Open::Array) => match b.get(i) {
+                    None => return Err(EOF.into()),
+                    Some(b',') => {
+                        i += 1;
+                        continue 'value;
+                    }
+                    Some(b']') => {
+                        i += 1;
+                        stack.pop();
+                    }
+                    Some(&c) => return Err(bad(c, "after array element")),
+                },
+            }
+        }
+    }
+}
+
+/// Scans a string starting at its opening quote; the index after its end.
+fn go_json_string(b: &[u8], mut i: usize) -> Result<usize, String> {
+    const EOF: &str = "unexpected end of JSON input";
+    let bad = |c: u8, what: &str| format!("invalid character {} {what}", go_quote_char(c));
+    i += 1;
+    loop {
+        let Some(&c) = b.get(i) else {
+            return Err(EOF.into());
+        };
+        i += 1;
+        match c {
+            b'"' => return Ok(i),
+            b'\\' => {
+                let Some(&e) = b.get(i) else {
+                    return Err(EOF.into());
+                };
+                i += 1;
+                match e {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                    b'u' => {
+                        for _ in 0..4 {
+                            let Some(&h) = b.get(i) else {
+                                return Err(EOF.into());
+                            };
+                            if !h.is_ascii_hexdigit() {
+                                return Err(bad(h, "in \\u hexadecimal character escape"));
+                            }
+                            i += 1;
+                        }
+                    }
+                    other => return Err(bad(other, "in string escape code")),
+                }
+            }
+            c if c < 0x20 => return Err(bad(c, "in string literal")),
+            _ => {}
+        }
+    }
+}
+
+/// Go's `quoteChar` of a byte: `'x'`, with quotes and controls escaped.
+fn go_quote_char(c: u8) -> String {
     match c {
-        '\'' => "'\\''".into(),
-        '"' => "'\"'".into(),
-        c if c.is_control() => format!("'\\x{:02x}'", c as u32),
-        c => format!("'{c}'"),
+        b'\'' => "'\\''".into(),
+        b'"' => "'\"'".into(),
+        0x07 => "'\\a'".into(),
+        0x08 => "'\\b'".into(),
+        0x0c => "'\\f'".into(),
+        b'\n' => "'\\n'".into(),
+        b'\r' => "'\\r'".into(),
+        b'\t' => "'\\t'".into(),
+        0x0b => "'\\v'".into(),
+        c if c < 0x20 || c == 0x7f => format!("'\\x{c:02x}'"),
+        c if c < 0xa0 && c >= 0x80 => format!("'\\u{:04x}'", c as u32),
+        c => format!("'{}'", c as char),
     }
 }
 
@@ -292,5 +485,61 @@ mod tests {
             to_json(&v, true, Some("  ")).unwrap(),
             "{\n  \"a\": {},\n  \"b\": [\n    1,\n    {\n      \"c\": \"x\"\n    }\n  ]\n}"
         );
+    }
+
+    #[test]
+    fn syntax_errors_read_as_go_scanner_words_them() {
+        // Recorded from Helm's fromJson.
+        let cases = [
+            (
+                "{\"a\": 1,}",
+                "invalid character '}' looking for beginning of object key string",
+            ),
+            (
+                "{a: 1}",
+                "invalid character 'a' looking for beginning of object key string",
+            ),
+            ("[1, 2", "unexpected end of JSON input"),
+            ("{\"a\" 1}", "invalid character '1' after object key"),
+            (
+                "tru",
+                "invalid character ' ' in literal true (expecting 'e')",
+            ),
+            ("\"abc", "unexpected end of JSON input"),
+            ("{\"a\":1}x", "invalid character 'x' after top-level value"),
+            (
+                "{\"a\":1e400}",
+                "json: cannot unmarshal number 1e400 into Go value of type float64",
+            ),
+            (
+                "{\"a\": [1,]}",
+                "invalid character ']' looking for beginning of value",
+            ),
+            (
+                "{\"a\": \"\\x\"}",
+                "invalid character 'x' in string escape code",
+            ),
+            (" ", "unexpected end of JSON input"),
+            (
+                "{\"a\":1} {\"b\":2}",
+                "invalid character '{' after top-level value",
+            ),
+            ("{\"a\":-}", "invalid character '}' in numeric literal"),
+            (
+                "{\"a\":01}",
+                "invalid character '1' after object key:value pair",
+            ),
+            (
+                "{\"a\":1.}",
+                "invalid character '}' after decimal point in numeric literal",
+            ),
+            (
+                "{'a':1}",
+                "invalid character '\\'' looking for beginning of object key string",
+            ),
+        ];
+        for (src, want) in cases {
+            assert_eq!(from_json(src).unwrap_err(), want, "{src}");
+        }
     }
 }

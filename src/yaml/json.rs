@@ -434,7 +434,7 @@ fn go_quote_char(c: u8) -> String {
         b'\t' => "'\\t'".into(),
         0x0b => "'\\v'".into(),
         c if c < 0x20 || c == 0x7f => format!("'\\x{c:02x}'"),
-        c if c < 0xa0 && c >= 0x80 => format!("'\\u{:04x}'", c as u32),
+        c if (0x80..0xa0).contains(&c) => format!("'\\u{:04x}'", c as u32),
         c => format!("'{}'", c as char),
     }
 }

@@ -1,7 +1,8 @@
-//! Reads YAML into template values the way Helm does: go-yaml v2 decodes into
-//! `interface{}` (YAML 1.1 scalars, anchors, `<<` merges), then sigs.k8s.io/yaml
-//! turns map keys into strings and goes through JSON, so every number becomes a
-//! float64. `Numbers::Typed` skips only that last step (ints stay `Int`).
+//! Reads YAML the way Helm does: go-yaml v2 decodes into `interface{}` (YAML
+//! 1.1 scalars, anchors, `<<` merges), then sigs.k8s.io/yaml turns map keys
+//! into strings and goes through JSON, so every number becomes a float64.
+//! What is built is up to a [`Tree`]: template values (with or without that
+//! last float64 step) or ordered JSON data.
 //!
 //! Errors come in go-yaml's order: the parse of the whole document first, then
 //! decoding (merges, map keys, aliasing), then the JSON conversion.

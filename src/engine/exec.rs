@@ -651,28 +651,10 @@ impl<'e> Exec<'e> {
                 Ok(Slot::boxed(m.get(name).unwrap_or(Value::Nil)))
             }
             Value::Object(o) => {
-                if o.has_method(name) {
-                    let mut vals = Vec::with_capacity(args.len() + 1);
-                    for a in args {
-                        vals.push(self.eval_arg(tree, dot, a)?.value);
-                    }
-                    if let Some(f) = fin {
-                        vals.push(f);
-                    }
-                    return match o.call(name, &vals) {
-                        Some(Ok(v)) => Ok(Slot::plain(v)),
-                        Some(Err(msg)) => {
-                            Err(self.error(tree, at.pos(), at, call_cause(name, msg)))
-                        }
-                        None => self.go_err(
-                            tree,
-                            at,
-                            format!("can't evaluate field {name} in type {}", recv.type_name()),
-                        ),
-                    };
-                }
-                match o.field(name) {
-                    Some(v) => {
+                // Go looks for a method first (a method without arguments reads like
+                // a field: `.Major`), then for a field.
+                if !o.has_method(name) {
+                    if let Some(v) = o.field(name) {
                         if has_args {
                             return self.go_err(
                                 tree,
@@ -680,8 +662,19 @@ impl<'e> Exec<'e> {
                                 format!("{name} has arguments but cannot be invoked as function"),
                             );
                         }
-                        Ok(Slot::plain(v))
+                        return Ok(Slot::plain(v));
                     }
+                }
+                let mut vals = Vec::with_capacity(args.len() + 1);
+                for a in args {
+                    vals.push(self.eval_arg(tree, dot, a)?.value);
+                }
+                if let Some(f) = fin {
+                    vals.push(f);
+                }
+                match o.call(name, &vals) {
+                    Some(Ok(v)) => Ok(Slot::plain(v)),
+                    Some(Err(msg)) => Err(self.error(tree, at.pos(), at, call_cause(name, msg))),
                     None => self.go_err(
                         tree,
                         at,

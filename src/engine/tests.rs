@@ -331,3 +331,57 @@ fn every_prefix_of_a_template_parses_or_fails_cleanly() {
         }
     }
 }
+
+/// A Go struct with a field and methods, as Helm's `.Files` or a semver version.
+struct Obj;
+
+impl Object for Obj {
+    fn type_name(&self) -> &str {
+        "*probe.Obj"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        (name == "Name").then(|| Value::from("obj"))
+    }
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        match name {
+            "Get" => Some(Ok(Value::from(format!(
+                "got {}",
+                args.first().cloned().unwrap_or_default()
+            )))),
+            "Major" => Some(Ok(Value::Int(1))),
+            "Fail" => Some(Err("it failed".to_string())),
+            _ => None,
+        }
+    }
+    fn has_method(&self, name: &str) -> bool {
+        name == "Get" || name == "Fail"
+    }
+    fn format(&self) -> String {
+        "{obj}".to_string()
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+#[test]
+fn objects_have_fields_and_methods() {
+    let dot = data(&[("o", Value::object(Obj))]);
+    let r = |src: &str| render(src, &dot);
+    assert_eq!(
+        r("{{ .o.Name }} {{ .o.Get \"x\" }} {{ .o.Major }} {{ .o }} {{ \"y\" | .o.Get }}").unwrap(),
+        "obj got x 1 {obj} got y"
+    );
+    assert_eq!(
+        r("{{ .o.Nope }}").unwrap_err(),
+        "p/t.yaml:1:5\n  executing \"p/t.yaml\" at <.o.Nope>:\n    can't evaluate field Nope in type *probe.Obj"
+    );
+    assert_eq!(
+        r("{{ .o.Name 1 }}").unwrap_err(),
+        "p/t.yaml:1:5\n  executing \"p/t.yaml\" at <.o.Name>:\n    Name has arguments but cannot be invoked as function"
+    );
+    assert_eq!(
+        r("{{ .o.Fail }}").unwrap_err(),
+        "template: p/t.yaml:1:5: executing \"p/t.yaml\" at <.o.Fail>: error calling Fail: it failed"
+    );
+}

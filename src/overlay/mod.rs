@@ -1,2 +1,10 @@
 //! Overlays: declarative rules that rewrite rendered manifests, each change
 //! recorded with its provenance.
+
+pub mod de;
+pub mod glob;
+pub mod params;
+pub mod pointer;
+pub mod provenance;
+pub mod quantity;
+pub mod select;

@@ -76,3 +76,28 @@ impl<'de, K: Deserialize<'de> + PartialEq + std::fmt::Debug, V: Deserialize<'de>
             .map(Ordered)
     }
 }
+
+/// A mapping type with rules beyond its shape.
+pub trait Check: Sized {
+    fn check(self) -> Result<Self, String>;
+}
+
+/// Reads a mapping as `T` and checks it, inside the reader's handling of that
+/// mapping, so that a failed check carries the mapping's line and column
+/// (serde's `try_from` reports after the reader has moved on, without them).
+pub fn checked_map<'de, D: serde::Deserializer<'de>, T: Deserialize<'de> + Check>(
+    d: D,
+) -> Result<T, D::Error> {
+    struct V<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de> + Check> serde::de::Visitor<'de> for V<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a mapping")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            let t = T::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+            t.check().map_err(serde::de::Error::custom)
+        }
+    }
+    d.deserialize_map(V(std::marker::PhantomData))
+}

@@ -3,6 +3,7 @@
 
 pub mod de;
 pub mod glob;
+pub mod ops;
 pub mod params;
 pub mod pointer;
 pub mod provenance;

@@ -3,9 +3,11 @@
 
 pub mod de;
 pub mod glob;
+pub mod load;
 pub mod ops;
 pub mod params;
 pub mod pointer;
 pub mod provenance;
 pub mod quantity;
+pub mod rule;
 pub mod select;

@@ -49,14 +49,18 @@ pub enum ApplyError {
         message: String,
     },
     /// An operation could not be applied to a resource.
-    Operation {
-        index: usize,
-        source: Option<String>,
-        overlay: String,
-        rule: String,
-        resource: String,
-        message: String,
-    },
+    Operation(Box<OperationError>),
+}
+
+/// Which operation failed on which resource, and why.
+#[derive(Debug)]
+pub struct OperationError {
+    pub index: usize,
+    pub source: Option<String>,
+    pub overlay: String,
+    pub rule: String,
+    pub resource: String,
+    pub message: String,
 }
 
 fn name_doc(index: usize, source: &Option<String>) -> String {
@@ -75,10 +79,14 @@ impl fmt::Display for ApplyError {
                 "invalid YAML in {}, line {line} column {column} of the input (line {doc_line} of the document): {message}",
                 name_doc(*index, source)
             ),
-            ApplyError::Operation { index, source, overlay, rule, resource, message } => write!(
+            ApplyError::Operation(e) => write!(
                 f,
-                "overlay {overlay}, rule {rule:?}, on {resource} in {}: {message}",
-                name_doc(*index, source)
+                "overlay {}, rule {:?}, on {} in {}: {}",
+                e.overlay,
+                e.rule,
+                e.resource,
+                name_doc(e.index, &e.source),
+                e.message
             ),
         }
     }
@@ -205,13 +213,15 @@ impl Run<'_> {
                 }
                 self.matched[oi][ri] += 1;
                 let rule_name = overlay.rule_name(ri);
-                let op_err = |message: String| ApplyError::Operation {
-                    index: raw.index,
-                    source: raw.source().map(str::to_string),
-                    overlay: overlay.name.clone(),
-                    rule: rule_name.clone(),
-                    resource: id.to_string(),
-                    message,
+                let op_err = |message: String| {
+                    ApplyError::Operation(Box::new(OperationError {
+                        index: raw.index,
+                        source: raw.source().map(str::to_string),
+                        overlay: overlay.name.clone(),
+                        rule: rule_name.clone(),
+                        resource: id.to_string(),
+                        message,
+                    }))
                 };
                 let mut edits = Edits::default();
                 if let Some(set) = &rule.set {

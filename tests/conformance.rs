@@ -18,11 +18,16 @@ fn passing_corpus_cases_still_pass() {
     let shared = shared_dir();
     let tool = shared.join("tools/conformance");
     if !shared.join("corpus").is_dir() || !tool.exists() {
-        eprintln!("skipped: no corpus at {} (set CHARTFIX_SHARED to run it)", shared.display());
+        eprintln!(
+            "skipped: no corpus at {} (set CHARTFIX_SHARED to run it)",
+            shared.display()
+        );
         return;
     }
-    let ratchet = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance-passing.txt"))
-        .expect("tests/conformance-passing.txt");
+    let ratchet = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance-passing.txt"),
+    )
+    .expect("tests/conformance-passing.txt");
     let must_pass: Vec<&str> = ratchet
         .lines()
         .map(str::trim)

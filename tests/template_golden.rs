@@ -11,7 +11,8 @@ fn tests_dir() -> PathBuf {
 }
 
 fn cases() -> Vec<(String, Vec<String>)> {
-    let text = std::fs::read_to_string(tests_dir().join("golden-cases.txt")).expect("golden-cases.txt");
+    let text =
+        std::fs::read_to_string(tests_dir().join("golden-cases.txt")).expect("golden-cases.txt");
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -41,19 +42,29 @@ fn run_case(name: &str, args: &[String]) -> Option<String> {
             return Some(format!("{name}: exit {:?}: {stderr}", out.status.code()));
         }
         if stdout != want {
-            return Some(format!("{name}: output differs\n{}", first_difference(&want, &stdout)));
+            return Some(format!(
+                "{name}: output differs\n{}",
+                first_difference(&want, &stdout)
+            ));
         }
         return None;
     }
-    let want = std::fs::read_to_string(&expected_err).unwrap_or_else(|_| panic!("no expectation for {name}"));
+    let want = std::fs::read_to_string(&expected_err)
+        .unwrap_or_else(|_| panic!("no expectation for {name}"));
     if out.status.code() != Some(1) {
-        return Some(format!("{name}: expected exit 1, got {:?}", out.status.code()));
+        return Some(format!(
+            "{name}: expected exit 1, got {:?}",
+            out.status.code()
+        ));
     }
     if !stdout.is_empty() {
         return Some(format!("{name}: printed to stdout on failure"));
     }
     if stderr != want {
-        return Some(format!("{name}: error differs\n{}", first_difference(&want, &stderr)));
+        return Some(format!(
+            "{name}: error differs\n{}",
+            first_difference(&want, &stderr)
+        ));
     }
     None
 }
@@ -108,7 +119,10 @@ fn load_errors_exit_1_with_helm_message() {
         .expect("run chartfix");
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "Error: Chart.yaml file is missing\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "Error: Chart.yaml file is missing\n"
+    );
 }
 
 #[test]

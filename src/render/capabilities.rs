@@ -124,6 +124,9 @@ impl Object for KubeVersion {
         }
     }
 
+    /// Go's `KubeVersion` has a `String()` method (pointer receiver): printed
+    /// directly by a template it shows as `v1.36.0`, while `%v` in functions
+    /// (`quote`, `toString`) shows the struct, as [`Object::format`] does.
     fn has_method(&self, name: &str) -> bool {
         name == "String"
     }

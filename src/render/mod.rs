@@ -7,7 +7,7 @@
 //! documents in Helm's order and [`output`] prints or writes them.
 
 pub mod capabilities;
-// pub mod execute;
+pub mod execute;
 pub mod files;
 pub mod output;
 pub mod sort;
@@ -102,10 +102,7 @@ pub fn render(
     release.insert("Service", Value::str("Helm"));
 
     let table = templates::collect(&chart, values, Value::map(release), Value::object(caps));
-    let mut files: Vec<(String, String)> = {
-        let _ = &table;
-        Vec::new()
-    };
+    let mut files = execute::run(&table)?;
     files.retain(|(name, _)| !name.ends_with("NOTES.txt"));
     Ok(Rendered {
         files,

@@ -112,9 +112,13 @@ pub fn sort_manifests(
             continue;
         }
         for doc in split_documents(text) {
-            let head = crate::yaml::from_str(doc).map_err(|e| {
-                format!("YAML parse error on {path}: error converting YAML to JSON: {e}")
-            })?;
+            let head = if only_comments(doc) {
+                Value::Nil
+            } else {
+                crate::yaml::from_str(doc).map_err(|e| {
+                    format!("YAML parse error on {path}: error converting YAML to JSON: {e}")
+                })?
+            };
             let kind = match head.get("kind") {
                 Value::String(s) => s.to_string(),
                 _ => String::new(),
@@ -144,6 +148,15 @@ pub fn sort_manifests(
     generic.sort_by_key(kind_rank);
     hooks.sort_by_key(kind_rank);
     Ok((generic, hooks))
+}
+
+/// A document of comments and blank lines only: an empty YAML document,
+/// kept (as Helm keeps it) with no kind.
+fn only_comments(doc: &str) -> bool {
+    doc.lines().all(|l| {
+        let t = l.trim_start();
+        t.is_empty() || t.starts_with('#')
+    })
 }
 
 /// Known kinds in install order, then unknown kinds alphabetically.

@@ -270,6 +270,14 @@ impl<'e> Exec<'e> {
 
     fn range_body(&mut self, tree: &Tree, dot: &Slot, b: &Branch, out: &mut String) -> R<()> {
         let val = self.eval_pipe(tree, dot, &b.pipe)?;
+        // Go ranges over map- and slice-typed objects (`.Files`, `.Files.Glob`)
+        // as over their plain value.
+        let val = match val {
+            Value::Object(o) if matches!(o.kind_name(), "map" | "slice") => {
+                o.to_plain().unwrap_or(Value::Object(o))
+            }
+            v => v,
+        };
         let nvars = b.pipe.decl.len();
         let mark = self.vars.len();
         let mut ran = false;

@@ -131,7 +131,9 @@ fn globals_into(dest: &Map, parent: &Map, prefix: &str, warn: &mut Warnings) {
     dest.insert(GLOBAL_KEY, Value::map(dg));
 }
 
-/// Puts a chart's defaults under the values in `v`.
+/// Puts a chart's defaults under the values in `v`. When coalescing (not
+/// merging), a chart's own `null` defaults are dropped (Helm 4.2 cleans them
+/// so they neither shadow globals nor print as `null`).
 fn defaults_into(chart: &Chart, v: &Map, prefix: &str, merge: bool, warn: &mut Warnings) {
     let sub_prefix = concat(prefix, chart.name());
     let Some(defaults) = chart.values.as_map() else {
@@ -140,23 +142,30 @@ fn defaults_into(chart: &Chart, v: &Map, prefix: &str, merge: bool, warn: &mut W
     for (key, default) in defaults.iter() {
         match v.get(&key) {
             None => {
-                v.insert(key, deep_copy(&default));
+                if !merge && default.is_nil() {
+                    continue;
+                }
+                let copy = deep_copy(&default);
+                if !merge {
+                    drop_nils(&copy);
+                }
+                v.insert(key, copy);
             }
             Some(Value::Nil) if !merge => {
                 v.remove(&key);
             }
             Some(Value::Map(user)) => match &default {
-                Value::Map(src) => {
+                Value::Map(_) => {
                     // A subchart's section is merged, so its nulls reach the
                     // subchart, which deletes its own defaults with them.
                     let is_sub = chart.dependencies.iter().any(|d| d.name() == key);
-                    tables_into(
-                        &user,
-                        src,
-                        &concat(&sub_prefix, &key),
-                        merge || is_sub,
-                        warn,
-                    );
+                    let merge = merge || is_sub;
+                    let src = deep_copy(&default);
+                    if !merge {
+                        drop_nils(&src);
+                    }
+                    let src = src.as_map().expect("a map");
+                    tables_into(&user, src, &concat(&sub_prefix, &key), merge, warn);
                 }
                 Value::Nil => {}
                 _ => warn.0.push(format!(
@@ -168,31 +177,34 @@ fn defaults_into(chart: &Chart, v: &Map, prefix: &str, merge: bool, warn: &mut W
     }
 }
 
-/// Helm's `coalesceTablesFullKey`: `src` under `dst`; `dst` wins. `src` is
-/// only read; what is taken from it is copied.
-pub fn tables_into(dst: &Map, src: &Map, prefix: &str, merge: bool, warn: &mut Warnings) {
-    // A null in dst stands even where src has nothing for it.
-    let nulls: Vec<String> = dst
-        .iter()
-        .filter(|(_, v)| v.is_nil())
-        .map(|(k, _)| k)
-        .collect();
-    let mut keys = src.keys();
-    for k in nulls {
-        if !src.contains_key(&k) {
-            keys.push(k);
+/// Removes `null` entries from a map and the maps inside it (not from lists).
+fn drop_nils(v: &Value) {
+    let Some(m) = v.as_map() else { return };
+    for (k, val) in m.iter() {
+        match val {
+            Value::Nil => {
+                m.remove(&k);
+            }
+            Value::Map(_) => drop_nils(&val),
+            _ => {}
         }
     }
-    keys.sort();
-    for key in keys {
-        let val = src.get(&key).unwrap_or(Value::Nil);
+}
+
+/// Helm's `coalesceTablesFullKey`: `src` under `dst`; `dst` wins. `src` is
+/// only read; what is taken from it is copied. A `null` in `dst` deletes the
+/// key when coalescing and `src` has a value for it; otherwise it stays.
+pub fn tables_into(dst: &Map, src: &Map, prefix: &str, merge: bool, warn: &mut Warnings) {
+    for (key, val) in src.iter() {
         let full = concat(prefix, &key);
         match dst.get(&key) {
             None => {
                 dst.insert(key, deep_copy(&val));
             }
-            Some(Value::Nil) if !merge => {
-                dst.remove(&key);
+            Some(Value::Nil) => {
+                if !merge && !val.is_nil() {
+                    dst.remove(&key);
+                }
             }
             Some(dv) => match (&val, &dv) {
                 (Value::Map(s), Value::Map(d)) => tables_into(d, s, &full, merge, warn),
@@ -255,17 +267,35 @@ mod tests {
         let c = chart();
         let v = coalesce_values(
             &c,
-            &yaml("drop: null\nnested: {b: null, c: 3}\nextra: null\n"),
+            &yaml("drop: null\nnested: {b: null, c: 3, d: null}\nextra: null\n"),
             &mut w,
         )
         .unwrap();
         assert_eq!(v.get("keep"), Value::Float(1.0));
         assert!(!v.as_map().unwrap().contains_key("drop"));
-        assert_eq!(v.get("nested").to_string(), "map[a:1 c:3]");
-        // A null for a key the chart does not have stays (as Helm leaves it).
+        // A null for a key the chart does not have stays (as Helm 4.2 leaves it).
+        assert_eq!(v.get("nested").to_string(), "map[a:1 c:3 d:<nil>]");
         assert!(v.as_map().unwrap().contains_key("extra"));
         // The chart's defaults are untouched.
         assert_eq!(c.values.get("nested").to_string(), "map[a:1 b:2]");
+    }
+
+    #[test]
+    fn chart_null_defaults_are_dropped() {
+        let f = |n: &str, d: &str| File {
+            name: n.into(),
+            data: d.as_bytes().to_vec(),
+        };
+        let c = from_files(vec![
+            f("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n"),
+            f("values.yaml", "a: {x: null, k: 1}\nb: null\nl: [null]\n"),
+        ])
+        .unwrap();
+        let mut w = Warnings::default();
+        let v = coalesce_values(&c, &yaml("a: {z: null}\n"), &mut w).unwrap();
+        assert_eq!(v.to_string(), "map[a:map[k:1 z:<nil>] l:[<nil>]]");
+        let v = merge_values(&c, &Value::map(Map::new()), &mut w).unwrap();
+        assert_eq!(v.to_string(), "map[a:map[k:1 x:<nil>] b:<nil> l:[<nil>]]");
     }
 
     #[test]

@@ -797,8 +797,22 @@ impl Object for GoTime {
     fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         match (name, args) {
             ("Format", [Value::String(layout)]) => Some(Ok(Value::str(self.format(layout)))),
-            ("Format", _) => Some(Err("wrong arguments for Format: want one string".into())),
-            _ => None,
+            ("Format", [other]) => Some(Err(format!(
+                "wrong type for value; expected string; got {}",
+                other.type_name()
+            ))),
+            ("Format", _) => Some(Err(format!(
+                "wrong number of args for Format: want 1 got {}",
+                args.len()
+            ))),
+            // The methods without arguments (`.Unix`, `.Year`).
+            (_, []) => self.field(name).map(Ok),
+            (_, _) => self.field(name).map(|_| {
+                Err(format!(
+                    "wrong number of args for {name}: want 0 got {}",
+                    args.len()
+                ))
+            }),
         }
     }
 

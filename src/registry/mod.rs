@@ -10,6 +10,7 @@
 //! ```
 
 pub mod cache_dir;
+pub mod charts;
 pub mod client;
 pub mod config;
 pub mod credentials;

@@ -231,3 +231,83 @@ fn beta9_through_mirrors_then_offline_gives_the_same_bytes() {
         insta::assert_snapshot!("beta9_render", out);
     });
 }
+
+/// The Beta9 authors' own k3s manifests: a folder of raw manifests is a
+/// stack, and each of its HelmCharts becomes the chart it names, rendered.
+#[test]
+fn beta9_k3d_folder_expands_its_helmcharts() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let Some(folder) = [manifest.join("../shared"), manifest.join("../../shared")]
+        .into_iter()
+        .map(|s| s.join("corpus/beta9-k3d"))
+        .find(|p| p.is_dir())
+    else {
+        skip("../shared/corpus/beta9-k3d is not present");
+        return;
+    };
+    let charts: Vec<(&str, &str, PathBuf)> = [
+        ("redis", "18.6.1", "redis-18.6.1.tgz"),
+        ("postgresql", "13.2.25", "postgresql-13.2.25.tgz"),
+        ("localstack", "0.6.5", "localstack-0.6.5.tgz"),
+    ]
+    .into_iter()
+    .filter_map(|(n, v, f)| shared_chart(f).map(|p| (n, v, p)))
+    .collect();
+    if charts.len() < 3 {
+        skip("../shared/corpus/charts lacks the archives the HelmCharts name");
+        return;
+    }
+    // One local repository stands in for both public ones.
+    let repo = ChartRepo::start();
+    let mut index = String::from("apiVersion: v1\nentries:\n");
+    for (name, version, path) in &charts {
+        let bytes = std::fs::read(path).unwrap();
+        let file = format!("{name}-{version}.tgz");
+        index.push_str(&format!(
+            "  {name}:\n  - apiVersion: v2\n    name: {name}\n    version: {version}\n    urls:\n    - {}/{file}\n    digest: {}\n",
+            repo.url(),
+            sha256_hex(&bytes)
+        ));
+        repo.put(&format!("/{file}"), Reply::ok(bytes));
+    }
+    repo.put("/index.yaml", Reply::ok(index));
+    let dir = tempfile::tempdir().unwrap();
+    // Copied, so the lock file lands in the temporary folder.
+    let stack = dir.path().join("beta9-k3d");
+    std::fs::create_dir_all(&stack).unwrap();
+    for e in std::fs::read_dir(&folder).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, stack.join(p.file_name().unwrap())).unwrap();
+    }
+    let bitnami = format!("https://charts.bitnami.com/bitnami={}", repo.url());
+    let localstack = format!("https://localstack.github.io/helm-charts={}", repo.url());
+    let o = render(
+        &stack,
+        &dir.path().join("cache"),
+        &[
+            "--repo-mirror",
+            &bitnami,
+            "--repo-mirror",
+            &localstack,
+            "--skip-image-check",
+        ],
+    );
+    let out = text(&o.stdout);
+    let err = text(&o.stderr);
+    assert!(!out.is_empty(), "{err}");
+    assert!(!out.contains("kind: HelmChart"), "every HelmChart expanded");
+    for want in [
+        "# Source: beta9-k3d/beta9.yaml",
+        "# Source: redis/redis/templates/master/application.yaml",
+        "# Source: postgres/postgresql/templates/primary/statefulset.yaml",
+        "# Source: juicefs-redis/redis/templates/master/application.yaml",
+        "# Source: localstack/localstack/templates/deployment.yaml",
+    ] {
+        assert!(out.contains(want), "{want} missing; stderr: {err}");
+    }
+    assert!(
+        err.contains("HelmCharts expanded: redis 18.6.1, postgres 13.2.25, juicefs-redis 18.6.1, localstack 0.6.5"),
+        "{err}"
+    );
+    assert!(dir.path().join("beta9-k3d.lock").is_file());
+}

@@ -166,10 +166,7 @@ mod tests {
         set_value(&m, "a.d", "true", true).unwrap();
         let v = Value::map(m);
         let json = v.to_json();
-        assert_eq!(
-            json,
-            serde_json::json!({"a": {"b": 3.0, "c": 2.0, "d": true}})
-        );
+        assert_eq!(json, serde_json::json!({"a": {"b": 3, "c": 2, "d": true}}));
         assert!(merge_yaml_values(&Map::new(), "- 1", "z").is_err());
     }
 }

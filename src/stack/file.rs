@@ -263,7 +263,7 @@ mod tests {
     #[test]
     fn unknown_field_has_a_place() {
         let e = parse("s.yaml", "name: x\nreleases:\n  - name: r\n    chrt: c\n").unwrap_err();
-        assert_eq!((e.line, e.origin.as_str()), (3, "s.yaml"));
+        assert_eq!((e.line, e.origin.as_str()), (4, "s.yaml"));
         assert!(e.message.contains("chrt"), "{e}");
     }
 

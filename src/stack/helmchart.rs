@@ -183,13 +183,13 @@ mod tests {
             matches!(&job.source, ChartSource::Repo { url, name } if url == "https://example.com/charts/" && name == "redis")
         );
         let v = crate::engine::Value::map(job.values.clone()).to_json();
-        assert_eq!(v, serde_json::json!({"x": 1.0, "y": "s", "z": 2}));
+        assert_eq!(v, serde_json::json!({"x": 1, "y": "s", "z": 2}));
     }
 
     #[test]
     fn bad_yaml_names_the_line() {
         let e = pieces("r", &file("a: 1\n---\nb: [\n"), "d").unwrap_err();
-        assert!(e.starts_with("m.yaml:3"), "{e}");
+        assert!(e.starts_with("m.yaml:4:1: invalid YAML"), "{e}");
     }
 
     #[test]

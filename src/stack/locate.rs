@@ -7,9 +7,12 @@
 
 use std::path::{Path, PathBuf};
 
+/// Files by path relative to a stack file, with their text.
+pub type EmbeddedFiles = &'static [(&'static str, &'static str)];
+
 /// Stacks built into the binary: (name, stack file, manifests by path
 /// relative to the stack file).
-pub const BUILTIN: &[(&str, &str, &[(&str, &str)])] = &[(
+pub const BUILTIN: &[(&str, &str, EmbeddedFiles)] = &[(
     "beta9",
     include_str!("../../stacks/beta9.yaml"),
     &[
@@ -34,7 +37,7 @@ pub enum Files {
     /// Relative paths are under this folder.
     Disk(PathBuf),
     /// Built in: relative paths are keys of this table.
-    Embedded(&'static [(&'static str, &'static str)]),
+    Embedded(EmbeddedFiles),
 }
 
 /// One file of a stack, its text and the path it goes by in `# Source:`.

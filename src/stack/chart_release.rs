@@ -28,6 +28,9 @@ pub struct ChartJob {
     pub namespace: String,
     pub source: ChartSource,
     pub version: Option<String>,
+    /// The chart as the stack wrote it, for messages and the lock file when
+    /// the chart is a local path (which differs with the current folder).
+    pub display: String,
     /// User values, already merged in the order Helm would merge them.
     pub values: Map,
 }

@@ -124,6 +124,11 @@ fn helmchart_job(v: &Json, default_ns: &str) -> Result<ChartJob, String> {
             None => ChartSource::Reference(chart.to_string()),
         }
     };
+    let display = match &source {
+        ChartSource::Archive { origin, .. } => origin.clone(),
+        ChartSource::Reference(r) => r.clone(),
+        ChartSource::Repo { url, name } => format!("{}/{name}", url.trim_end_matches('/')),
+    };
     let values = Map::new();
     if let Some(content) = spec.get("valuesContent").and_then(Json::as_str) {
         merge_yaml_values(&values, content, "spec.valuesContent")?;
@@ -142,6 +147,7 @@ fn helmchart_job(v: &Json, default_ns: &str) -> Result<ChartJob, String> {
         namespace,
         source,
         version: text_of(&spec, "version").map(str::to_string),
+        display,
         values,
     })
 }

@@ -201,6 +201,7 @@ fn render_release(
             namespace,
             source: chart_source(chart, release.repo.as_deref(), files),
             version: release.version.clone(),
+            display: chart.clone(),
             values,
         };
         let (text, version) = run_chart(resolver, &job, out)?;
@@ -243,9 +244,16 @@ fn run_chart(
             .iter()
             .map(|w| format!("release {}: {w}", job.release)),
     );
+    // A local chart is locked by the path the stack wrote, not the one the
+    // current folder made of it.
+    let local = std::path::Path::new(&r.reference).exists();
     out.lock.charts.push(LockEntry {
         release: job.release.clone(),
-        chart: r.reference.clone(),
+        chart: if local {
+            job.display.clone()
+        } else {
+            r.reference.clone()
+        },
         version: r.version.clone(),
         digest: r.digest.clone(),
     });

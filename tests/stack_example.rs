@@ -1,0 +1,174 @@
+//! The offline example stack (examples/tiny: a chart written for it and raw
+//! manifests with a Traefik route): render, lock, snapshot/verify, --explain,
+//! --diff and stack-file errors, all without a network.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use support::chartfix;
+
+/// examples/tiny copied into a temporary folder (the lock and snapshots are
+/// written there, not in the project).
+fn example() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    copy(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tiny"),
+        &dir.path().join("tiny"),
+    );
+    let stack = dir.path().join("tiny/stack.yaml");
+    let _ = std::fs::remove_file(dir.path().join("tiny/stack.lock"));
+    (dir, stack)
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    chartfix()
+        .current_dir(dir)
+        .args(args)
+        .args(["--cache-dir", dir.join("cache").to_str().unwrap()])
+        .output()
+        .expect("run chartfix")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn example_renders_offline_with_overlays_and_a_lock() {
+    let (dir, stack) = example();
+    let s = stack.to_str().unwrap();
+    let o = run(
+        dir.path(),
+        &["render", s, "--offline", "--explain", "--diff"],
+    );
+    let out = text(&o.stdout);
+    let err = text(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(!out.contains("IngressRouteTCP"));
+    assert!(out.contains("nodePort: 30080") && out.contains("cpu: 50m"));
+    assert!(err.contains("stack tiny: 2 releases, 3 resources"), "{err}");
+    assert!(
+        err.contains("overlays: arm64 2 changes, no-traefik 3 changes"),
+        "{err}"
+    );
+    assert!(
+        err.contains("cap-requests") && err.contains("500m"),
+        "explain table: {err}"
+    );
+    let diff_line = |sign: char, want: &str| {
+        err.lines()
+            .any(|l| l.starts_with(sign) && l.trim_start_matches(sign).trim() == want)
+    };
+    assert!(
+        diff_line('-', "cpu: 500m") && diff_line('+', "cpu: 50m"),
+        "diff: {err}"
+    );
+    let lock = std::fs::read_to_string(dir.path().join("tiny/stack.lock")).unwrap();
+    assert!(
+        lock.contains("chart: ./charts/web") && lock.contains("version: 0.1.0"),
+        "{lock}"
+    );
+    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("example_tiny_render", out);
+    });
+
+    // Same stack, --locked: fine. A lock that says otherwise: refused, nothing on stdout.
+    let again = run(dir.path(), &["render", s, "--offline", "--locked"]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(text(&again.stdout), out, "the same bytes");
+    std::fs::write(
+        dir.path().join("tiny/stack.lock"),
+        lock.replace("version: 0.1.0", "version: 0.0.9"),
+    )
+    .unwrap();
+    let refused = run(dir.path(), &["render", s, "--offline", "--locked"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(refused.stdout.is_empty());
+    let e = text(&refused.stderr);
+    assert!(
+        e.contains("--locked: resolution differs") && e.contains("locked ./charts/web 0.0.9"),
+        "{e}"
+    );
+}
+
+#[test]
+fn snapshot_then_verify_catches_a_change() {
+    let (dir, stack) = example();
+    let s = stack.to_str().unwrap();
+    let o = run(dir.path(), &["snapshot", s, "--offline"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(dir.path().join("snapshots/tiny.yaml").is_file());
+    let ok = run(dir.path(), &["verify", s, "--offline"]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+
+    let values = dir.path().join("tiny/web-values.yaml");
+    let v = std::fs::read_to_string(&values).unwrap();
+    std::fs::write(&values, v.replace("nginx:1.27", "nginx:1.28")).unwrap();
+    let bad = run(dir.path(), &["verify", s, "--offline"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let diff = text(&bad.stdout);
+    assert!(
+        diff.contains("-        image: docker.io/library/nginx:1.27"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+        image: docker.io/library/nginx:1.28"),
+        "{diff}"
+    );
+    assert!(text(&bad.stderr).contains("chartfix snapshot"));
+}
+
+#[test]
+fn stack_file_errors_say_where() {
+    let (dir, stack) = example();
+    let t = std::fs::read_to_string(&stack).unwrap();
+    std::fs::write(&stack, t.replace("    valuesFiles:", "    valueFiles:")).unwrap();
+    let o = run(
+        dir.path(),
+        &["render", stack.to_str().unwrap(), "--offline"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let e = text(&o.stderr);
+    assert!(
+        e.contains("stack.yaml:21:5: releases[1]: unknown field `valueFiles`, expected one of"),
+        "{e}"
+    );
+
+    let o = run(dir.path(), &["render", "no-such-stack", "--offline"]);
+    assert!(
+        text(&o.stderr).contains("built-in stacks: beta9"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn builtin_beta9_needs_its_charts_cached_when_offline() {
+    // An empty cache, offline: the error names the chart and what to do.
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["render", "beta9", "--offline"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let e = text(&o.stderr);
+    assert!(
+        e.contains("release redis")
+            && e.contains("--offline")
+            && e.contains("redis version 18.6.1"),
+        "{e}"
+    );
+}

@@ -119,19 +119,40 @@ fn cpu_requests(stream: &str) -> Vec<(String, u64)> {
     out
 }
 
-#[test]
-fn beta9_through_mirrors_then_offline_gives_the_same_bytes() {
+/// The public places of the stack's charts, served on 127.0.0.1.
+struct Mirrors {
+    reg: Registry,
+    _repo: ChartRepo,
+    registries: PathBuf,
+    repo_mirror: String,
+}
+
+impl Mirrors {
+    fn args(&self) -> Vec<&str> {
+        vec![
+            "--registry-config",
+            self.registries.to_str().unwrap(),
+            "--repo-mirror",
+            self.repo_mirror.as_str(),
+        ]
+    }
+}
+
+/// Seeds a registry (Docker Hub's stand-in) with Redis and PostgreSQL and a
+/// chart repository with LocalStack; `None` (after saying why) when the
+/// archives or `docker-registry` are missing.
+fn mirrors(dir: &Path) -> Option<Mirrors> {
     let (Some(redis), Some(postgres), Some(localstack)) = (
         shared_chart("redis-18.6.1.tgz"),
         shared_chart("postgresql-13.2.25.tgz"),
         shared_chart("localstack-0.6.5.tgz"),
     ) else {
         skip("../shared/corpus/charts is not present: the Beta9 stack needs its archives; tests/stack_example.rs covers the offline example");
-        return;
+        return None;
     };
     let Some(reg) = Registry::start() else {
         skip("docker-registry is not installed (apt-get install docker-registry)");
-        return;
+        return None;
     };
     for (repo, name, version, path) in [
         ("bitnamicharts/redis", "redis", "18.6.1", &redis),
@@ -159,24 +180,47 @@ fn beta9_through_mirrors_then_offline_gives_the_same_bytes() {
         )),
     );
     repo.put("/localstack-0.6.5.tgz", Reply::ok(ls));
-
-    let dir = tempfile::tempdir().unwrap();
-    let stack = copy_stack(dir.path());
-    let cache = dir.path().join("cache");
     let registries = reg.mirror_config(
-        dir.path(),
+        dir,
         &format!(
             "  \"registry.localhost:5000\":\n    endpoint:\n      - \"{}\"\n",
             reg.url()
         ),
     );
-    let mirror = format!("https://localstack.github.io/helm-charts={}", repo.url());
-    let online = [
-        "--registry-config",
-        registries.to_str().unwrap(),
-        "--repo-mirror",
-        mirror.as_str(),
-    ];
+    let repo_mirror = format!("https://localstack.github.io/helm-charts={}", repo.url());
+    Some(Mirrors {
+        reg,
+        _repo: repo,
+        registries,
+        repo_mirror,
+    })
+}
+
+/// Not a test: fills the chart cache at $BENCH_CACHE for `.ci/bench-render`.
+#[test]
+#[ignore]
+fn warm_cache_for_bench() {
+    let Some(cache) = std::env::var_os("BENCH_CACHE") else {
+        skip("set BENCH_CACHE to the cache folder to fill");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let Some(m) = mirrors(dir.path()) else { return };
+    let stack = copy_stack(dir.path());
+    let mut args = m.args();
+    args.push("--skip-image-check");
+    let o = render(&stack, Path::new(&cache), &args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+}
+
+#[test]
+fn beta9_through_mirrors_then_offline_gives_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(m) = mirrors(dir.path()) else { return };
+    let reg = &m.reg;
+    let stack = copy_stack(dir.path());
+    let cache = dir.path().join("cache");
+    let online = m.args();
 
     // First the charts alone, to learn which images to seed.
     let mut args = online.to_vec();

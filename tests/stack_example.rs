@@ -172,3 +172,41 @@ fn builtin_beta9_needs_its_charts_cached_when_offline() {
         "{e}"
     );
 }
+
+#[test]
+fn output_dir_writes_one_file_per_release() {
+    let (dir, stack) = example();
+    let out = dir.path().join("out");
+    let o = run(
+        dir.path(),
+        &[
+            "render",
+            stack.to_str().unwrap(),
+            "--offline",
+            "--output-dir",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(o.stdout.is_empty(), "manifests go to the folder");
+    let site = std::fs::read_to_string(out.join("site.yaml")).unwrap();
+    let web = std::fs::read_to_string(out.join("web.yaml")).unwrap();
+    assert!(
+        site.starts_with("---\n# Source: site/manifests/namespace.yaml\n"),
+        "{site}"
+    );
+    assert!(
+        web.starts_with("---\n# Source: web/web/templates/service.yaml\n"),
+        "{web}"
+    );
+    assert!(web.contains("kind: Deployment") && !site.contains("kind: Deployment"));
+    let whole = run(
+        dir.path(),
+        &["render", stack.to_str().unwrap(), "--offline"],
+    );
+    assert_eq!(
+        text(&whole.stdout),
+        format!("{site}{web}"),
+        "the files are the stream, split"
+    );
+}

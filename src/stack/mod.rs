@@ -201,11 +201,14 @@ fn render_release(
             namespace,
             source: chart_source(chart, release.repo.as_deref(), files),
             version: release.version.clone(),
-            display: chart.clone(),
+            display: match release.repo.as_deref() {
+                Some(repo) => format!("{}/{chart}", repo.trim_end_matches('/')),
+                None => chart.clone(),
+            },
             values,
         };
         let (text, version) = run_chart(resolver, &job, out)?;
-        return Ok((text, format!("chart {chart} {version}")));
+        return Ok((text, format!("chart {} {version}", job.display)));
     }
     let mut text = String::new();
     let mut expanded = Vec::new();

@@ -72,7 +72,9 @@ impl GoTime {
 
     /// Calendar fields in the time's own zone.
     fn civil(&self) -> chrono::NaiveDateTime {
-        DateTime::from_timestamp(self.unix + self.offset as i64, self.nanos)
+        self.unix
+            .checked_add(self.offset as i64)
+            .and_then(|secs| DateTime::from_timestamp(secs, self.nanos))
             .map(|d| d.naive_utc())
             .unwrap_or_default()
     }
@@ -486,8 +488,10 @@ pub fn parse(layout: &str, value: &str, loc: &Zone) -> Result<GoTime, String> {
                         v = &body[k..];
                     }
                 } else {
-                    let ok =
-                        sep_ok && body.len() >= n && body[..n].bytes().all(|c| c.is_ascii_digit());
+                    let ok = sep_ok
+                        && body
+                            .get(..n)
+                            .is_some_and(|d| d.bytes().all(|c| c.is_ascii_digit()));
                     if !ok {
                         return Err(bad());
                     }
@@ -885,6 +889,27 @@ mod tests {
             parse("2006-01-02", "2024-02-30", &utc).unwrap_err(),
             "parsing time \"2024-02-30\": day out of range"
         );
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic() {
+        let far = t(i64::MAX, 0);
+        let _ = far.format("2006-01-02 Monday");
+        let _ = far.add(i64::MAX).go_string();
+        let utc = Zone::utc();
+        for (layout, value) in [
+            ("05.000", "01.é"),
+            ("2006-01-02", "2024-01-0é"),
+            ("Jan", "Jé"),
+            ("-07:00", "+0é:00"),
+            ("MST", "ÉÉÉ"),
+            ("é2006", "é2024x"),
+            ("_2 __2 002", "  1   5 007"),
+        ] {
+            let _ = parse(layout, value, &utc);
+        }
+        assert!(parse_duration("1.5.5h").is_err());
+        assert!(parse_duration("99999999999999999999h").is_err());
     }
 
     #[test]

@@ -357,7 +357,8 @@ pub fn parse(layout: &str, value: &str, loc: &Zone) -> Result<GoTime, String> {
             orig_value, layout, rest, elem
         )
     };
-    let (mut year, mut month, mut day, mut yday) = (1i64, 1u32, 1u32, 0u32);
+    // A layout without a year means year 0, as in Go.
+    let (mut year, mut month, mut day, mut yday) = (0i64, 1u32, 1u32, 0u32);
     let (mut hour, mut min, mut sec, mut nanos) = (0u32, 0u32, 0u32, 0u32);
     let mut pm: Option<bool> = None;
     let mut offset: Option<i32> = None;
@@ -879,6 +880,8 @@ mod tests {
         assert_eq!(k.go_string(), "2024-02-03 10:11:12.5 +0200 +0200");
         let p = parse("Jan 2 2006 3:04pm", "Feb 3 2024 1:05am", &utc).unwrap();
         assert_eq!(p.go_string(), "2024-02-03 01:05:00 +0000 UTC");
+        let k = parse("3:04PM", "12:30AM", &utc).unwrap();
+        assert_eq!(k.go_string(), "0000-01-01 00:30:00 +0000 UTC");
         let c = parse("2006-01-02 15:04:05 MST", "2024-02-03 10:00:00 CET", &utc).unwrap();
         assert_eq!(c.go_string(), "2024-02-03 10:00:00 +0000 CET");
         assert_eq!(

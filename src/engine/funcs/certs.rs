@@ -543,6 +543,32 @@ mod tests {
     }
 
     #[test]
+    fn damaged_certificates_and_keys_never_panic() {
+        use rand::{Rng, SeedableRng};
+        let key = PrivateKey::generate_ec().unwrap();
+        let ca =
+            gen_ca_with_key(&[Value::str("ca"), Value::Int(1), Value::str(key.to_pem())]).unwrap();
+        let (_, der) = pem_decode(&cert_of(&ca).cert).unwrap();
+        let (_, key_der) = pem_decode(&key.to_pem()).unwrap();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        for _ in 0..500 {
+            let mut d = der.clone();
+            let mut k = key_der.clone();
+            for _ in 0..3 {
+                let i = rng.gen_range(0..d.len());
+                d[i] = rng.gen();
+                let j = rng.gen_range(0..k.len());
+                k[j] = rng.gen();
+            }
+            d.truncate(rng.gen_range(0..=d.len()));
+            let _ = parse_certificate(&d);
+            let _ = PrivateKey::from_pem(&pem_encode("EC PRIVATE KEY", &k));
+            let _ = PrivateKey::from_pem(&pem_encode("PRIVATE KEY", &k));
+            let _ = PrivateKey::from_pem(&pem_encode("RSA PRIVATE KEY", &k));
+        }
+    }
+
+    #[test]
     fn bad_arguments_fail_as_sprig() {
         let e = gen_signed(&[
             Value::str("x"),

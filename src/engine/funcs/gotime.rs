@@ -911,6 +911,24 @@ mod tests {
         ] {
             let _ = parse(layout, value, &utc);
         }
+        use rand::{Rng, SeedableRng};
+        let pieces = [
+            "2006", "06", "01", "1", "Jan", "January", "02", "_2", "2", "__2", "002", "15", "3",
+            "03", "04", "4", "05", "5", "PM", "pm", "MST", "Z07:00", "-0700", "-07", ".000",
+            ".999", ",9", " ", "-", ":", "é", "Mon", "Monday", "x", "7", "+", "Z",
+        ];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        for _ in 0..3000 {
+            let mut pick = || -> String {
+                (0..rng.gen_range(0..6))
+                    .map(|_| pieces[rng.gen_range(0..pieces.len())])
+                    .collect()
+            };
+            let (layout, value) = (pick(), pick());
+            let _ = parse(&layout, &value, &utc);
+            let _ = t(rng.gen_range(-1 << 40..1 << 40), 5).format(&layout);
+            let _ = parse_duration(&value);
+        }
         assert!(parse_duration("1.5.5h").is_err());
         assert!(parse_duration("99999999999999999999h").is_err());
     }

@@ -1,6 +1,6 @@
 //! Template functions: hashes, random strings, passwords, keys and certificates
 //! (`sha256sum`, `randAlphaNum`, `htpasswd`, `genPrivateKey`, `encryptAES`, …).
-//! Certificates are in [`certs`], keys in [`keys`], both over a small [`der`].
+//! Certificates are in [`certs`], keys in [`keys`] and [`dsa`], over a small [`der`].
 //!
 //! Random outputs cannot match Helm byte for byte; they have Sprig's shapes
 //! (alphabets, lengths, PEM labels, `$2a$10$` hashes).
@@ -9,6 +9,8 @@
 mod certs;
 #[path = "der.rs"]
 mod der;
+#[path = "dsa.rs"]
+mod dsa;
 #[path = "keys.rs"]
 mod keys;
 
@@ -265,8 +267,13 @@ fn gen_private_key(args: &[Value]) -> Result<Value, String> {
         "" | "rsa" => PrivateKey::generate_rsa(4096),
         "ecdsa" => PrivateKey::generate_ec(),
         "ed25519" => PrivateKey::generate_ed25519(),
-        // DSA is obsolete and has no maintained pure-Rust implementation.
-        "dsa" => Err("DSA keys are not supported".to_string()),
+        // Sprig's DSA keys are L=2048, N=256; slow to make, as in Go.
+        "dsa" => {
+            return Ok(Value::str(keys::pem_encode(
+                "DSA PRIVATE KEY",
+                &dsa::generate(2048, 256),
+            )))
+        }
         other => return Ok(Value::str(format!("Unknown type {other}"))),
     };
     Ok(Value::str(match key {

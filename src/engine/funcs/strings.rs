@@ -12,9 +12,7 @@ mod paths;
 mod urls;
 mod words;
 
-use super::conv::{
-    arg_int, arg_str, arity, arity_at_least, check_size, str_list, to_string, to_strings,
-};
+use super::conv::{arg_int, arg_str, arity, check_size, str_list, to_string, to_strings};
 use super::FuncTable;
 use crate::engine::gofmt;
 use crate::engine::value::{Map, Value};
@@ -24,14 +22,6 @@ pub fn register(table: &mut FuncTable) {
     paths::register(table);
     urls::register(table);
     table.add("hello", |_| Ok(Value::str("Hello!")));
-    // Go's builtins over fmt, so the table answers for every pure function;
-    // the executor may still treat them as builtins.
-    table.add("print", |a| Ok(Value::str(gofmt::sprint(a))));
-    table.add("println", |a| Ok(Value::str(gofmt::sprintln(a))));
-    table.add("printf", |a| {
-        arity_at_least("printf", a, 1)?;
-        Ok(Value::str(gofmt::sprintf(arg_str(&a[0])?, &a[1..])))
-    });
     table.add("trim", |a| {
         str1("trim", a, |s| s.trim_matches(is_go_space).into())
     });

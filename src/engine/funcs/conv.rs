@@ -188,6 +188,10 @@ pub fn to_strings(v: &Value) -> Vec<String> {
             .collect(),
         Value::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
         Value::Nil => Vec::new(),
+        Value::Object(o) if o.kind_name() == "slice" => match o.to_plain() {
+            Some(plain @ Value::List(_)) => to_strings(&plain),
+            _ => vec![to_string(v)],
+        },
         other => vec![to_string(other)],
     }
 }

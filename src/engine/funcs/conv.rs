@@ -201,16 +201,20 @@ pub fn to_strings(v: &Value) -> Vec<String> {
 pub fn to_i64(v: &Value) -> i64 {
     match v {
         Value::Int(i) => *i,
-        Value::Float(f) => {
-            if f.is_nan() {
-                0
-            } else {
-                *f as i64
-            }
-        }
+        Value::Float(f) => go_float_to_int(*f),
         Value::Bool(b) => *b as i64,
         Value::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
         _ => 0,
+    }
+}
+
+/// Go's `int64(f)` on amd64 (where Helm runs): truncation, and for NaN or a
+/// value out of range the "integer indefinite" -2^63 (Rust would saturate).
+pub fn go_float_to_int(f: f64) -> i64 {
+    if f.is_nan() || f >= 9_223_372_036_854_775_808.0 || f < -9_223_372_036_854_775_808.0 {
+        i64::MIN
+    } else {
+        f as i64
     }
 }
 
@@ -320,6 +324,8 @@ mod tests {
             (Value::Bool(true), 1),
             (Value::str("5."), 0),
             (Value::str("-9"), -9),
+            (Value::Float(1.2345678901234567e19), i64::MIN),
+            (Value::Float(f64::NAN), i64::MIN),
         ];
         for (v, want) in ints {
             assert_eq!(

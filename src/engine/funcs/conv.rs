@@ -2,11 +2,12 @@
 //! `toStrings`, `atoi`, `toDecimal`) and the argument helpers every family
 //! shares, with the casting rules of Go's `spf13/cast` that Sprig uses.
 //!
-//! Error messages are written the way Helm prints them after
-//! `executing "NAME" at <EXPR>: `: a failing call reads
-//! `error calling NAME: MESSAGE`, while an argument Go could not convert to the
-//! function's parameter type reads `wrong type for value; expected int; got
-//! float64` (Go rejects those before calling).
+//! Error messages are Go's text after `executing "NAME" at <EXPR>: `. A failing
+//! call reads `error calling NAME: MESSAGE` (the executor adds the prefix when
+//! a function leaves it out). An argument Go could not convert to the
+//! parameter's type reads `wrong type for value; expected int; got float64`;
+//! Go reports those at the argument, before calling, which an executor can do
+//! with [`super::signatures`].
 
 use super::FuncTable;
 use crate::engine::gofmt;

@@ -212,7 +212,8 @@ pub fn to_i64(v: &Value) -> i64 {
 /// Go's `int64(f)` on amd64 (where Helm runs): truncation, and for NaN or a
 /// value out of range the "integer indefinite" -2^63 (Rust would saturate).
 pub fn go_float_to_int(f: f64) -> i64 {
-    if f.is_nan() || f >= 9_223_372_036_854_775_808.0 || f < -9_223_372_036_854_775_808.0 {
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2^63
+    if !(-LIMIT..LIMIT).contains(&f) {
         i64::MIN
     } else {
         f as i64

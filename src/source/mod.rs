@@ -13,6 +13,7 @@
 
 pub mod cache;
 pub mod chart_meta;
+pub mod deps;
 pub mod error;
 pub mod http;
 pub mod index;

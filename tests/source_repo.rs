@@ -378,3 +378,31 @@ fn a_corrupt_cache_entry_is_detected_and_fetched_again() {
     assert_eq!(field(&o, "cached"), "fetched");
     assert_eq!(std::fs::read(&path).unwrap(), chart_tgz("app", "1.0.0"));
 }
+
+#[test]
+fn the_library_resolves_from_inside_an_async_runtime() {
+    // Stack and template code may be async; resolve must not panic there.
+    let (repo, charts) = repo_with_versions();
+    let cache = tempfile::tempdir().unwrap();
+    let options = chartfix::source::Options {
+        repo: Some(repo.url()),
+        version: Some("~1.2".into()),
+        cache_dir: Some(cache.path().to_path_buf()),
+        repositories_file: Some(cache.path().join("none.yaml")),
+        quiet: true,
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let r = rt
+        .block_on(async { chartfix::source::resolve("app", &options) })
+        .unwrap();
+    assert_eq!(r.version, "1.2.7");
+    assert_eq!(r.name, "app");
+    assert!(!r.from_cache);
+    assert_eq!(std::fs::read(&r.path).unwrap(), charts[2].1);
+    let again = chartfix::source::resolve("app", &options).unwrap();
+    assert_eq!(again.digest, r.digest);
+}

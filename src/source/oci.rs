@@ -118,7 +118,14 @@ impl Resolver {
                 (version_to_tag(&v), Some(v))
             }
         };
-        let pulled = match pull_chart(client, &o.registry, &o.repository, &reference).await {
+        let progress = super::progress::Progress::start(
+            super::progress::wanted(self.options.quiet),
+            &format!("pulling {identity}:{reference}"),
+            None,
+        );
+        let pulled = pull_chart(client, &o.registry, &o.repository, &reference).await;
+        progress.finish();
+        let pulled = match pulled {
             Ok(p) => p,
             Err(e) if e.is_not_found() => {
                 // Say which versions do exist, when the registry will tell.

@@ -146,10 +146,10 @@ fn statuses_suggestions_cache_and_offline() {
         .as_str()
         .unwrap()
         .contains("bitnamilegacy"));
-    assert!(redis["suggestion"]["overlay"]
-        .as_str()
-        .unwrap()
-        .starts_with("{kind: [StatefulSet], images:"));
+    assert_eq!(
+        redis["suggestion"]["overlay"],
+        r#"{select: {kind: ["StatefulSet"], name: ["redis-master"]}, images: [{match: "docker.io/bitnami/redis", repository: "bitnamilegacy/redis"}]}"#
+    );
 
     // The nearest tag that runs on arm64: 2.1.3 is amd64-only, so 2.1.1.
     let app = by_image(&json, "docker.io/example/app:2.1.0");
@@ -518,4 +518,132 @@ fn bad_usage_exits_two() {
     let out = chartfix().args(["images", &bad_yaml]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("document 2"));
+}
+
+#[test]
+fn credential_helper_helm_config_and_plain_http() {
+    let Some(reg) = Registry::start_with_auth("bob", "helper-pw") else {
+        return skip("docker-registry is not installed");
+    };
+    reg.push_image("team/app", "3.0", "linux/arm64");
+    let dir = tempfile::tempdir().unwrap();
+    // The image names the registry itself: no mirror, plain HTTP.
+    let m = write(
+        dir.path(),
+        "m.yaml",
+        &format!("kind: Pod\nmetadata: {{name: p}}\nspec: {{containers: [{{name: c, image: \"{}/team/app:3.0\"}}]}}\n", reg.host()),
+    );
+    let cache = dir.path().join("cache").display().to_string();
+    let args = [
+        "images",
+        &m,
+        "--plain-http",
+        "--platform",
+        "linux/arm64",
+        "-o",
+        "json",
+        "--cache-dir",
+        &cache,
+        "--cache-ttl",
+        "0",
+    ];
+
+    // A credential helper named in credHelpers, found on PATH.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let helper = bin.join("docker-credential-fake");
+    std::fs::write(
+        &helper,
+        "#!/bin/sh\nread server\n[ \"$1\" = get ] || exit 1\nprintf '{\"ServerURL\":\"%s\",\"Username\":\"bob\",\"Secret\":\"helper-pw\"}' \"$server\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let docker_dir = dir.path().join("docker");
+    std::fs::create_dir_all(&docker_dir).unwrap();
+    std::fs::write(
+        docker_dir.join("config.json"),
+        format!(r#"{{"credHelpers":{{"{}":"fake"}}}}"#, reg.host()),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = chartfix()
+        .env("PATH", &path)
+        .env("DOCKER_CONFIG", &docker_dir)
+        .args(args)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["images"][0]["status"], "ok", "{json:#}");
+    assert_eq!(
+        json["images"][0]["platforms"],
+        serde_json::json!(["linux/arm64"])
+    );
+
+    // Helm's registry config.json.
+    use base64::Engine;
+    let helm = dir.path().join("helm-registry.json");
+    let auth = base64::engine::general_purpose::STANDARD.encode("bob:helper-pw");
+    std::fs::write(
+        &helm,
+        format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, reg.host()),
+    )
+    .unwrap();
+    let out = chartfix()
+        .env("HELM_REGISTRY_CONFIG", &helm)
+        .args(args)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["images"][0]["status"], "ok", "{json:#}");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn concurrency_is_bounded() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (f, p) = (in_flight.clone(), peak.clone());
+    let index = r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","size":1,"platform":{"os":"linux","architecture":"arm64"}}]}"#;
+    let server = support::FakeServer::start(move |_| {
+        let now = f.fetch_add(1, Ordering::SeqCst) + 1;
+        p.fetch_max(now, Ordering::SeqCst);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        f.fetch_sub(1, Ordering::SeqCst);
+        support::FakeResponse::new(200, index)
+            .header("content-type", "application/vnd.oci.image.index.v1+json")
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..12 {
+        text.push_str(&format!(
+            "---\nkind: Pod\nmetadata: {{name: p{i}}}\nspec: {{containers: [{{name: c, image: \"{}/img/n{i}:1\"}}]}}\n",
+            server.host()
+        ));
+    }
+    let m = write(dir.path(), "m.yaml", &text);
+    let cache = dir.path().join("cache").display().to_string();
+    let (code, json, err) = run_json(&[
+        "images",
+        &m,
+        "--plain-http",
+        "--concurrency",
+        "3",
+        "--platform",
+        "linux/arm64",
+        "-o",
+        "json",
+        "--cache-dir",
+        &cache,
+    ]);
+    assert_eq!(code, 0, "{json:#}{err}");
+    assert_eq!(json["summary"]["ok"], 12);
+    let peak = peak.load(Ordering::SeqCst);
+    assert!((2..=3).contains(&peak), "peak in flight {peak}");
 }

@@ -113,9 +113,14 @@ pub struct WorkloadFit {
 
 impl WorkloadFit {
     pub fn label(&self) -> String {
+        let name = if self.name.is_empty() {
+            "(unnamed)"
+        } else {
+            &self.name
+        };
         match &self.namespace {
-            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
-            None => format!("{} {}", self.kind, self.name),
+            Some(ns) => format!("{} {ns}/{name}", self.kind),
+            None => format!("{} {name}", self.kind),
         }
     }
 
@@ -176,7 +181,7 @@ impl FitReport {
         let (r, n) = (self.requested, self.node.resources);
         if r.cpu > n.cpu {
             out.push(format!(
-                "CPU requests {} exceed the node's {} by {}",
+                "CPU requests {} exceed the node's {} CPU by {}",
                 format_cpu(r.cpu),
                 format_cpu(n.cpu),
                 format_cpu(r.cpu - n.cpu)
@@ -405,7 +410,10 @@ spec: {template: {spec: {containers: [{name: c, resources: {requests: {cpu: "8",
         assert!(huge.contains("never be scheduled"), "{huge}");
         assert!(r.workloads[0].explain(&r.node).is_none());
         let over = r.overcommit();
-        assert_eq!(over, ["CPU requests 13500m exceed the node's 4 by 9500m"]);
+        assert_eq!(
+            over,
+            ["CPU requests 13500m exceed the node's 4 CPU by 9500m"]
+        );
     }
 
     #[test]

@@ -69,7 +69,7 @@ impl Inspection {
 }
 
 /// How a registry error reads as an image status.
-pub fn from_error(image: &ImageRef, e: &RegistryError) -> Inspection {
+pub fn from_error(e: &RegistryError) -> Inspection {
     let (status, hint) = match e.kind {
         ErrorKind::Unauthorized => (
             Status::Unauthorized,
@@ -84,7 +84,7 @@ pub fn from_error(image: &ImageRef, e: &RegistryError) -> Inspection {
     } else {
         format!("; {advice}")
     };
-    Inspection::problem(status, format!("{image}: {e}{hint}{advice}"))
+    Inspection::problem(status, format!("{e}{hint}{advice}"))
 }
 
 /// Inspects `image` for the `wanted` platforms (none: existence only).
@@ -100,14 +100,14 @@ pub async fn inspect(client: &RegistryClient, image: &ImageRef, wanted: &[Platfo
     {
         Ok(f) => f,
         Err(e) if e.is_not_found() => return missing(client, image, &e).await,
-        Err(e) => return from_error(image, &e),
+        Err(e) => return from_error(&e),
     };
     let platforms = match platforms_of(client, image, &fetched.body, &fetched.media_type).await {
         Ok(p) => p,
         Err(msg) => {
             return Inspection {
                 digest: Some(fetched.digest),
-                ..Inspection::problem(Status::Error, format!("{image}: {msg}"))
+                ..Inspection::problem(Status::Error, msg)
             }
         }
     };
@@ -180,7 +180,7 @@ async fn missing(
                 image.name()
             ),
         ),
-        Err(e) => from_error(image, &e),
+        Err(e) => from_error(&e),
     }
 }
 

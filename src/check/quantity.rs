@@ -12,22 +12,28 @@ pub fn parse(q: &str) -> Result<f64, String> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
         .unwrap_or(s.len());
     let (num, suffix) = s.split_at(split);
-    let (num, suffix) = if let Some(exp) = suffix.strip_prefix(['e', 'E']) {
-        // Decimal exponent: `1e3`.
-        if exp.is_empty()
-            || !exp
-                .trim_start_matches(['+', '-'])
-                .chars()
-                .all(|c| c.is_ascii_digit())
+    // `E` alone is exa; `e`/`E` followed by digits is a decimal exponent.
+    if let Some(exp) = suffix
+        .strip_prefix(['e', 'E'])
+        .filter(|e| !e.is_empty() && *e != "i")
+    {
+        if !exp
+            .trim_start_matches(['+', '-'])
+            .chars()
+            .all(|c| c.is_ascii_digit())
+            || exp.trim_start_matches(['+', '-']).is_empty()
         {
             return Err(bad());
         }
         let e: i32 = exp.parse().map_err(|_| bad())?;
         let n: f64 = num.parse().map_err(|_| bad())?;
-        return Ok(n * 10f64.powi(e));
-    } else {
-        (num, suffix)
-    };
+        let v = n * 10f64.powi(e);
+        return if v.is_finite() && v >= 0.0 {
+            Ok(v)
+        } else {
+            Err(bad())
+        };
+    }
     let n: f64 = num.parse().map_err(|_| bad())?;
     let factor = match suffix {
         "" => 1.0,
@@ -124,10 +130,13 @@ mod tests {
         assert_eq!(bytes("512Mi").unwrap(), 512 << 20);
         assert_eq!(bytes("1G").unwrap(), 1_000_000_000);
         assert_eq!(bytes("1e3").unwrap(), 1000);
+        assert_eq!(bytes("2E").unwrap(), 2_000_000_000_000_000_000);
+        assert_eq!(bytes("1Ei").unwrap(), 1 << 60);
+        assert_eq!(bytes("99999999999Ei").unwrap(), u64::MAX);
         assert_eq!(bytes("128974848").unwrap(), 128974848);
         assert_eq!(format_memory(24 << 30), "24Gi");
         assert_eq!(format_memory(1536 << 20), "1.5Gi");
-        for bad in ["", "1x", "Gi", "1..2", "-1", "1e", "abc"] {
+        for bad in ["", "1x", "Gi", "1..2", "-1", "1e", "abc", "1e400", "1e-x"] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }

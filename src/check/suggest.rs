@@ -40,7 +40,7 @@ pub async fn suggest(
         let got = inspect(client, &legacy, wanted).await;
         if got.status == Status::Ok {
             let reason = format!(
-                "Bitnami moved its images to docker.io/bitnamilegacy; {} exists there{}",
+                "Bitnami moved its images to docker.io/bitnamilegacy; {} exists there{} (the built-in overlay bitnami-legacy moves every one)",
                 legacy.reference(),
                 platforms_note(wanted)
             );
@@ -109,14 +109,35 @@ fn make(from: &ImageRef, to: &ImageRef, reason: String, used_by: &[UsedBy]) -> S
     }
 }
 
-/// The rule in the overlay format: `{kind: [...], images: {from, to}}`.
+/// The rule in the overlay file format (see the overlays section of the
+/// README): select the workloads that use the image, rewrite what differs.
+/// Values are quoted so that a tag like `7.0` stays a string.
 pub fn overlay_rule(from: &ImageRef, to: &ImageRef, used_by: &[UsedBy]) -> String {
-    let mut kinds: Vec<&str> = used_by.iter().map(|u| u.kind.as_str()).collect();
-    kinds.sort();
-    kinds.dedup();
+    let list = |mut v: Vec<&str>| {
+        v.sort();
+        v.dedup();
+        v.iter()
+            .map(|s| format!("\"{s}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let kinds = list(used_by.iter().map(|u| u.kind.as_str()).collect());
+    let names = list(used_by.iter().map(|u| u.name.as_str()).collect());
+    let mut ops = vec![format!("match: \"{}\"", from.name())];
+    if from.registry != to.registry {
+        ops.push(format!("registry: \"{}\"", to.registry));
+    }
+    if from.repository != to.repository {
+        ops.push(format!("repository: \"{}\"", to.repository));
+    }
+    if from.tag != to.tag {
+        if let Some(t) = &to.tag {
+            ops.push(format!("tag: \"{t}\""));
+        }
+    }
     format!(
-        "{{kind: [{}], images: {{from: \"{from}\", to: \"{to}\"}}}}",
-        kinds.join(", ")
+        "{{select: {{kind: [{kinds}], name: [{names}]}}, images: [{{{}}}]}}",
+        ops.join(", ")
     )
 }
 
@@ -267,7 +288,11 @@ mod tests {
         }];
         assert_eq!(
             overlay_rule(&r, &l, &used),
-            "{kind: [StatefulSet], images: {from: \"docker.io/bitnami/redis:7.0.11-debian-11-r0\", to: \"docker.io/bitnamilegacy/redis:7.0.11-debian-11-r0\"}}"
+            r#"{select: {kind: ["StatefulSet"], name: ["redis"]}, images: [{match: "docker.io/bitnami/redis", repository: "bitnamilegacy/redis"}]}"#
+        );
+        assert_eq!(
+            overlay_rule(&r, &r.with_tag("7.0"), &used),
+            r#"{select: {kind: ["StatefulSet"], name: ["redis"]}, images: [{match: "docker.io/bitnami/redis", tag: "7.0"}]}"#
         );
     }
 }

@@ -450,7 +450,7 @@ impl RegistryClient {
             // containerd tells mirrors which registry is meant.
             url.push(if url.contains('?') { '&' } else { '?' });
             url.push_str("ns=");
-            url.push_str(registry);
+            url.push_str(&super::reference::canonical_registry(registry));
         }
         let http = self.http_for(ep)?;
         let mut attempt = 0;
@@ -623,12 +623,20 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 /// `reqwest` errors hide their cause (refused, DNS, TLS) in the source chain.
 fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
+    // reqwest's own top line repeats the URL the caller already names.
+    let top = e.to_string();
+    let mut out = if top.starts_with("error sending request") && e.source().is_some() {
+        String::new()
+    } else {
+        top
+    };
     let mut src = e.source();
     while let Some(s) = src {
         let s_text = s.to_string();
         if !out.contains(&s_text) {
-            out.push_str(": ");
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
             out.push_str(&s_text);
         }
         src = s.source();

@@ -583,3 +583,132 @@ pub fn chartfix() -> Command {
         .env("NO_COLOR", "1");
     c
 }
+
+/// A request as the [`FakeServer`] saw it.
+#[derive(Clone, Debug)]
+pub struct SeenRequest {
+    pub method: String,
+    /// Path and query.
+    pub target: String,
+    /// Header names lower-cased.
+    pub headers: Vec<(String, String)>,
+}
+
+impl SeenRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// An answer from a [`FakeServer`] handler.
+pub struct FakeResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl FakeResponse {
+    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> FakeResponse {
+        FakeResponse {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+    pub fn header(mut self, k: &str, v: &str) -> FakeResponse {
+        self.headers.push((k.to_string(), v.to_string()));
+        self
+    }
+}
+
+type Handler = dyn Fn(&SeenRequest) -> FakeResponse + Send + Sync;
+
+/// A tiny HTTP/1.1 server on 127.0.0.1 for protocol corners a real registry
+/// will not show (bearer tokens, pagination, odd answers). One request per
+/// connection; requests with bodies are not supported. Stops on drop.
+pub struct FakeServer {
+    pub port: u16,
+    pub seen: Arc<Mutex<Vec<SeenRequest>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl FakeServer {
+    pub fn start(
+        handler: impl Fn(&SeenRequest) -> FakeResponse + Send + Sync + 'static,
+    ) -> FakeServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let (seen2, stop2) = (seen.clone(), stop.clone());
+        thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = conn else { continue };
+                let handler = handler.clone();
+                let seen = seen2.clone();
+                thread::spawn(move || {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match stream.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    let mut lines = text.split("\r\n");
+                    let mut first = lines.next().unwrap_or("").split(' ');
+                    let req = SeenRequest {
+                        method: first.next().unwrap_or("").to_string(),
+                        target: first.next().unwrap_or("").to_string(),
+                        headers: lines
+                            .take_while(|l| !l.is_empty())
+                            .filter_map(|l| l.split_once(':'))
+                            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+                            .collect(),
+                    };
+                    seen.lock().expect("seen").push(req.clone());
+                    let resp = handler(&req);
+                    let mut head = format!(
+                        "HTTP/1.1 {} Fake\r\ncontent-length: {}\r\nconnection: close\r\n",
+                        resp.status,
+                        resp.body.len()
+                    );
+                    for (k, v) in &resp.headers {
+                        head.push_str(&format!("{k}: {v}\r\n"));
+                    }
+                    head.push_str("\r\n");
+                    let _ = stream.write_all(head.as_bytes());
+                    let _ = stream.write_all(&resp.body);
+                });
+            }
+        });
+        FakeServer { port, seen, stop }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn requests(&self) -> Vec<SeenRequest> {
+        self.seen.lock().expect("seen").clone()
+    }
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}

@@ -111,6 +111,15 @@ fn pulls_the_redis_archive_byte_for_byte_and_works_with_the_registry_stopped() {
         assert_eq!(field(&o, "cached"), "yes");
         assert_eq!(field(&o, "path"), path);
     }
+    // A constraint needs the tag list; with the registry down the cache
+    // answers, with a warning.
+    let o = fetch_in(
+        cache.path(),
+        &[&reference, "--version", "~18.6", "--plain-http", "-q"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(field(&o, "version"), "18.6.1");
+    assert!(stderr(&o).contains("from the cache"), "{}", stderr(&o));
 }
 
 #[test]

@@ -132,6 +132,23 @@ fn offline_finds_by_the_public_url_and_names_what_is_missing() {
         assert_eq!(field(&o, "cached"), "yes");
     }
     assert!(requests >= 2);
+    // Online but unreachable: a constraint the cache satisfies is answered
+    // from it, with a warning naming the failure.
+    let o = fetch(cache.path(), &["app", "--repo", &url, "--version", "~1.2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(field(&o, "version"), "1.2.0");
+    let w = stderr(&o);
+    assert!(
+        w.contains("Warning:") && w.contains("/index.yaml") && w.contains("from the cache"),
+        "{w}"
+    );
+    // …but not one it cannot.
+    let o = fetch(
+        cache.path(),
+        &["app", "--repo", &url, "--version", "^2", "-q"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("network error"), "{}", stderr(&o));
     let o = fetch(
         cache.path(),
         &["app", "--repo", &url, "--version", "9.9.9", "--offline"],

@@ -102,9 +102,16 @@ impl Resolver {
             Wanted::Digest(d) => (d.clone(), None),
             Wanted::Exact(v) => (version_to_tag(v), Some(v.clone())),
             Wanted::Range(range) => {
-                let versions = chart_versions(client, &o.registry, &o.repository)
-                    .await
-                    .map_err(|e| not_found_chart(&identity, e))?;
+                let versions = match chart_versions(client, &o.registry, &o.repository).await {
+                    Ok(v) => v,
+                    Err(e) => {
+                        let e = not_found_chart(&identity, e);
+                        let (record, path, warning) =
+                            self.unreachable_fallback(&identity, range.as_deref(), e)?;
+                        warnings.push(warning);
+                        return Ok(hit(record, path, o, warnings));
+                    }
+                };
                 let Some(v) = select(&versions, range.as_deref()).map_err(SourceError::usage)?
                 else {
                     return Err(no_version(&identity, range.as_deref(), &versions));
@@ -187,6 +194,32 @@ impl Resolver {
             from_cache: false,
             warnings,
         })
+    }
+
+    /// When the source cannot be reached, the newest cached version that
+    /// satisfies `range` stands in, with a warning; other errors stand.
+    pub(crate) fn unreachable_fallback(
+        &self,
+        identity: &str,
+        range: Option<&str>,
+        err: SourceError,
+    ) -> Result<(RefRecord, std::path::PathBuf, String), SourceError> {
+        if err.kind != SourceErrorKind::Network {
+            return Err(err);
+        }
+        let held = self.held_versions(identity);
+        let Ok(Some(v)) = select(&held, range) else {
+            return Err(err);
+        };
+        match self.cache.lookup(identity, &v) {
+            Lookup::Hit(record, path) => {
+                let warning = format!(
+                    "{err}; using {identity} {v} from the cache (newer versions may exist)"
+                );
+                Ok((record, path, warning))
+            }
+            _ => Err(err),
+        }
     }
 
     /// Versions of `identity` the cache holds.

@@ -422,4 +422,19 @@ fn the_library_resolves_from_inside_an_async_runtime() {
     assert_eq!(std::fs::read(&r.path).unwrap(), charts[2].1);
     let again = chartfix::source::resolve("app", &options).unwrap();
     assert_eq!(again.digest, r.digest);
+
+    // One resolver, a repository per chart (as a stack's HelmCharts need).
+    let resolver = chartfix::source::Resolver::new(&chartfix::source::Options {
+        repo: None,
+        version: None,
+        ..options.clone()
+    })
+    .unwrap();
+    let old = resolver
+        .resolve_with("app", Some(&repo.url()), Some("1.0.0"))
+        .unwrap();
+    assert_eq!(old.version, "1.0.0");
+    assert_eq!(std::fs::read(&old.path).unwrap(), charts[0].1);
+    let e = resolver.resolve_with("app", None, None).unwrap_err();
+    assert_eq!(e.kind, chartfix::source::SourceErrorKind::Usage);
 }

@@ -157,15 +157,29 @@ impl Resolver {
         &self.cache
     }
 
-    /// Resolves `reference` at `version` (exact or a constraint).
+    /// Resolves `reference` at `version` (exact or a constraint), with the
+    /// `--repo` of the options.
     pub fn resolve(
         &self,
         reference: &str,
         version: Option<&str>,
     ) -> Result<ResolvedChart, SourceError> {
-        let named = |repo: &str| self.repositories.by_name(repo).map(|r| r.url.clone());
-        let parsed = reference::parse(reference, self.options.repo.as_deref(), &named)
-            .map_err(|e| SourceError::usage(e.0))?;
+        self.resolve_with(reference, self.options.repo.as_deref(), version)
+    }
+
+    /// Resolves `reference` in repository `repo` (when given) at `version`:
+    /// for callers that take many charts from different repositories with
+    /// one resolver, such as a stack's k3s `HelmChart`s (`spec.chart`,
+    /// `spec.repo`, `spec.version`).
+    pub fn resolve_with(
+        &self,
+        reference: &str,
+        repo: Option<&str>,
+        version: Option<&str>,
+    ) -> Result<ResolvedChart, SourceError> {
+        let named = |name: &str| self.repositories.by_name(name).map(|r| r.url.clone());
+        let parsed =
+            reference::parse(reference, repo, &named).map_err(|e| SourceError::usage(e.0))?;
         self.resolve_ref(&parsed, version)
     }
 

@@ -230,7 +230,18 @@ impl Resolver {
             .into_iter()
             .map(|r| r.version)
             .collect();
-        v.sort();
+        // Newest first, for messages; strings that are not versions last.
+        v.sort_by(|a, b| {
+            match (
+                crate::semver::Version::parse(a),
+                crate::semver::Version::parse(b),
+            ) {
+                (Ok(x), Ok(y)) => y.cmp(&x),
+                (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+                (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+                (Err(_), Err(_)) => a.cmp(b),
+            }
+        });
         v
     }
 }

@@ -304,6 +304,22 @@ fn named_repository_with_credentials_from_helm() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no repository \"other\""));
+    // A broken repositories.yaml stops only REPO/NAME references, and is named.
+    std::fs::write(&repos, "repositories: [oops").unwrap();
+    let with_broken = |chart: &str| {
+        chartfix()
+            .args(["fetch", chart, "--cache-dir"])
+            .arg(cache.path().join("c"))
+            .env("HELM_REPOSITORY_CONFIG", &repos)
+            .output()
+            .unwrap()
+    };
+    let o = with_broken("mine/app");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("repositories.yaml"), "{}", stderr(&o));
+    let o = with_broken(&format!("{}/charts/app-1.0.0.tgz", repo.url()));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("unauthorized"), "{}", stderr(&o));
 }
 
 #[test]

@@ -118,6 +118,8 @@ pub struct Resolver {
     pub(crate) options: Options,
     pub(crate) cache: Cache,
     pub(crate) repositories: RepositoriesFile,
+    /// Why Helm's `repositories.yaml` could not be read, if it could not.
+    pub(crate) repositories_problem: Option<String>,
     /// Built on first use: offline runs and local charts never need them.
     registry: std::sync::OnceLock<Arc<RegistryClient>>,
     http: std::sync::OnceLock<HttpFetcher>,
@@ -133,9 +135,15 @@ impl Resolver {
             .clone()
             .or_else(RepositoriesFile::default_path)
         {
-            Some(p) => RepositoriesFile::load(&p).map_err(SourceError::usage)?,
-            None => RepositoriesFile::default(),
+            // A broken Helm file matters only to REPO/NAME references: keep
+            // the problem to explain a failed lookup, and go on without it.
+            Some(p) => match RepositoriesFile::load(&p) {
+                Ok(f) => (f, None),
+                Err(e) => (RepositoriesFile::default(), Some(e)),
+            },
+            None => (RepositoriesFile::default(), None),
         };
+        let (repositories, repositories_problem) = repositories;
         let mirrors = RepoMirrors::parse(&options.repo_mirrors).map_err(SourceError::usage)?;
         if let Some(p) = &options.registry_config {
             // Read now so a bad file is reported even when the cache answers.
@@ -145,6 +153,7 @@ impl Resolver {
             options: options.clone(),
             cache: Cache::new(&cache_dir),
             repositories,
+            repositories_problem,
             registry: std::sync::OnceLock::new(),
             http: std::sync::OnceLock::new(),
             mirrors,
@@ -178,8 +187,12 @@ impl Resolver {
         version: Option<&str>,
     ) -> Result<ResolvedChart, SourceError> {
         let named = |name: &str| self.repositories.by_name(name).map(|r| r.url.clone());
-        let parsed =
-            reference::parse(reference, repo, &named).map_err(|e| SourceError::usage(e.0))?;
+        let parsed = reference::parse(reference, repo, &named).map_err(|e| {
+            SourceError::usage(match &self.repositories_problem {
+                Some(p) => format!("{} (note: {p})", e.0),
+                None => e.0,
+            })
+        })?;
         self.resolve_ref(&parsed, version)
     }
 

@@ -149,9 +149,12 @@ impl Resolver {
             // Read now so a bad file is reported even when the cache answers.
             RegistryConfig::load(p).map_err(|e| SourceError::usage(e.to_string()))?;
         }
+        let cache = Cache::new(&cache_dir);
+        // An hour is far longer than any download is allowed to take.
+        cache.sweep_partial(Duration::from_secs(3600));
         Ok(Resolver {
             options: options.clone(),
-            cache: Cache::new(&cache_dir),
+            cache,
             repositories,
             repositories_problem,
             registry: std::sync::OnceLock::new(),

@@ -5,9 +5,133 @@
 //! from evaluation, and Go's `fmt` in [`gofmt`]. The engine knows nothing of charts,
 //! files on disk or the network: Helm's objects (`.Files`, `.Capabilities`) come in
 //! as [`value::Object`]s made by the caller.
+//!
+//! ```
+//! use chartfix::engine::{Engine, Value};
+//! let mut engine = Engine::new();
+//! engine.add("t", r#"{{ define "x" }}[{{ . }}]{{ end }}{{ include "x" .name }}"#).unwrap();
+//! let mut data = chartfix::engine::Map::new();
+//! data.insert("name", Value::from("redis"));
+//! assert_eq!(engine.render("t", &Value::map(data)).unwrap(), "[redis]");
+//! ```
 
+pub mod ast;
+pub mod builtins;
+pub mod error;
+pub mod exec;
 pub mod funcs;
 pub mod gofmt;
+pub mod lexer;
+pub mod literal;
+pub mod parser;
 pub mod value;
 
+pub use error::{Error, ErrorKind};
 pub use value::{Map, Object, Value};
+
+use ast::Tree;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// One named set of parsed templates (a chart and its subcharts).
+///
+/// Parsing happens once, in [`Engine::add`]; rendering only reads the set, so an
+/// engine can be shared between threads.
+pub struct Engine {
+    templates: HashMap<Arc<str>, Arc<Tree>>,
+    limits: Limits,
+}
+
+/// Bounds on what one `render` may do: a fuel gauge against hostile charts.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// How deep one template name may be nested through `include` (Helm's 1000).
+    pub max_include_depth: usize,
+    /// Nesting of `{{template}}` calls within one execution (Go allows 100000;
+    /// the default here is lower because every level holds real memory).
+    pub max_template_depth: usize,
+    /// Bytes written by one render, all intermediate `include` output counted.
+    pub max_output_bytes: usize,
+    /// Nodes walked plus loop iterations in one render.
+    pub max_steps: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_include_depth: 1000,
+            max_template_depth: 10_000,
+            max_output_bytes: 100 * 1024 * 1024,
+            max_steps: 100_000_000,
+        }
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine::new()
+    }
+}
+
+impl Engine {
+    pub fn new() -> Engine {
+        Engine {
+            templates: HashMap::new(),
+            limits: Limits::default(),
+        }
+    }
+
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// Parses one file under `name` (e.g. "redis/templates/svc.yaml"); its
+    /// `{{define}}`s join the set. A later definition of a name replaces an earlier
+    /// one, unless it is empty (only whitespace), as Go's `AddParseTree` does.
+    pub fn add(&mut self, name: &str, source: &str) -> Result<(), Error> {
+        for tree in parser::parse(name, source)? {
+            let replace = match self.templates.get(&tree.name) {
+                Some(_) => !parser::is_empty_tree(&tree),
+                None => true,
+            };
+            if replace {
+                self.templates.insert(tree.name.clone(), Arc::new(tree));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a template of that name (a file or a `define`) is in the set.
+    pub fn contains(&self, name: &str) -> bool {
+        self.templates.contains_key(name)
+    }
+
+    /// Executes the template `name` with `data` as dot, then removes every
+    /// `<no value>` from the output, as Helm does.
+    pub fn render(&self, name: &str, data: &Value) -> Result<String, Error> {
+        self.render_here(name, data)
+    }
+
+    fn render_here(&self, name: &str, data: &Value) -> Result<String, Error> {
+        let Some(tree) = self.templates.get(name).cloned() else {
+            return Err(Error::other(
+                ErrorKind::NotFound,
+                name,
+                format!(
+                    "template: no template {} associated with template \"gotpl\"",
+                    lexer::go_quote(name)
+                ),
+            ));
+        };
+        let mut ex = exec::Exec::new(self);
+        let mut out = String::new();
+        ex.execute(&tree, data.clone(), &mut out)?;
+        if out.contains("<no value>") {
+            out = out.replace("<no value>", "");
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests;

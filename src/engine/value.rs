@@ -8,14 +8,144 @@
 //!
 //! Maps are sorted by key: Go's `range`, `fmt` and `encoding/json`, and go-yaml all
 //! visit map keys in sorted order, so keeping them sorted costs nothing extra.
+//!
+//! Maps are shared and mutable, as Go maps are: Sprig's `set`, `unset`, `merge`
+//! and `mergeOverwrite` change the map in place, and charts rely on it
+//! (`$_ := set $ctx "k" v` and then reading `$ctx`, or `set .Values …` seen by a
+//! later template). So a [`Map`] has interior mutability, and cloning a
+//! `Value::Map` shares the same map; `Map::clone` copies one level.
 
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-/// A map with Go's iteration order (sorted keys).
-pub type Map = BTreeMap<String, Value>;
+/// A Go `map[string]interface{}`: sorted keys (Go's iteration order), shared
+/// and mutable through any reference to it.
+///
+/// No lock is ever held while calling out: reads return owned values or
+/// snapshots, so a template that changes a map while ranging over it cannot
+/// deadlock (Go's `range` also visits the keys it saw when the loop started).
+#[derive(Default)]
+pub struct Map(RwLock<BTreeMap<String, Value>>);
+
+impl Map {
+    pub fn new() -> Map {
+        Map::default()
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, BTreeMap<String, Value>> {
+        // A poisoned lock only means a panic elsewhere; the data is still a map.
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<String, Value>> {
+        self.0.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.read().get(key).cloned()
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.read().contains_key(key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+
+    /// Sets a key, visible through every reference to this map.
+    pub fn insert(&self, key: impl Into<String>, value: Value) -> Option<Value> {
+        self.write().insert(key.into(), value)
+    }
+
+    /// Removes a key, visible through every reference to this map.
+    pub fn remove(&self, key: &str) -> Option<Value> {
+        self.write().remove(key)
+    }
+
+    /// The keys, sorted.
+    pub fn keys(&self) -> Vec<String> {
+        self.read().keys().cloned().collect()
+    }
+
+    /// The values, in key order.
+    pub fn values(&self) -> Vec<Value> {
+        self.read().values().cloned().collect()
+    }
+
+    /// A snapshot of the entries in key order (values are cheap, shared clones).
+    pub fn iter(&self) -> std::vec::IntoIter<(String, Value)> {
+        self.entries().into_iter()
+    }
+
+    /// A snapshot of the entries in key order.
+    pub fn entries(&self) -> Vec<(String, Value)> {
+        self.read()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// A snapshot as a plain sorted map.
+    pub fn to_btree(&self) -> BTreeMap<String, Value> {
+        self.read().clone()
+    }
+
+    /// Replaces the whole content, visible through every reference.
+    pub fn replace_all(&self, content: BTreeMap<String, Value>) {
+        *self.write() = content;
+    }
+
+    pub fn into_btree(self) -> BTreeMap<String, Value> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Copies one level: the new map is independent, nested maps stay shared.
+impl Clone for Map {
+    fn clone(&self) -> Map {
+        Map::from(self.to_btree())
+    }
+}
+
+impl From<BTreeMap<String, Value>> for Map {
+    fn from(m: BTreeMap<String, Value>) -> Map {
+        Map(RwLock::new(m))
+    }
+}
+
+impl FromIterator<(String, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Map {
+        Map::from(iter.into_iter().collect::<BTreeMap<_, _>>())
+    }
+}
+
+impl IntoIterator for &Map {
+    type Item = (String, Value);
+    type IntoIter = std::vec::IntoIter<(String, Value)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl PartialEq for Map {
+    fn eq(&self, other: &Map) -> bool {
+        // Snapshots, so no lock is held while nested maps are compared.
+        std::ptr::eq(self, other) || self.entries() == other.entries()
+    }
+}
+
+impl fmt::Debug for Map {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.entries()).finish()
+    }
+}
 
 /// One value seen by a template.
 #[derive(Clone, Default)]
@@ -119,7 +249,7 @@ impl Value {
     /// Looks a key up in a map; `Nil` for anything else or a missing key.
     pub fn get(&self, key: &str) -> Value {
         match self {
-            Value::Map(m) => m.get(key).cloned().unwrap_or(Value::Nil),
+            Value::Map(m) => m.get(key).unwrap_or(Value::Nil),
             Value::Object(o) => o.field(key).unwrap_or(Value::Nil),
             _ => Value::Nil,
         }
@@ -435,9 +565,22 @@ mod tests {
 
     #[test]
     fn maps_and_lists_print_as_go_does() {
-        let mut m = Map::new();
-        m.insert("b".into(), Value::Float(2.0));
-        m.insert("a".into(), Value::list(vec![Value::str("x"), Value::Nil]));
+        let m = Map::new();
+        m.insert("b", Value::Float(2.0));
+        m.insert("a", Value::list(vec![Value::str("x"), Value::Nil]));
         assert_eq!(Value::map(m).to_string(), "map[a:[x <nil>] b:2]");
+    }
+
+    #[test]
+    fn maps_are_shared_and_mutable_like_go_maps() {
+        let v = Value::map(Map::new());
+        let alias = v.clone();
+        v.as_map().unwrap().insert("k", Value::Int(1));
+        assert_eq!(alias.get("k"), Value::Int(1));
+        // Map::clone copies: the copy no longer follows the original.
+        let copy = alias.as_map().unwrap().clone();
+        alias.as_map().unwrap().remove("k");
+        assert_eq!(copy.get("k"), Some(Value::Int(1)));
+        assert!(alias.as_map().unwrap().is_empty());
     }
 }

@@ -1,0 +1,907 @@
+//! Executes parsed trees over [`Value`]s with Go's `text/template` semantics.
+//!
+//! Go distinguishes an *invalid* value (nothing at all: the result of a pipeline that
+//! yielded nil, or a template called with nil data) from a *nil interface* (a map's
+//! nil or missing entry, seen directly in a field chain). Field access on the first
+//! quietly yields nothing; on the second it fails with `nil pointer evaluating
+//! interface {}.x`. A [`Slot`] carries that distinction next to the value.
+//!
+//! Errors name the node Go would blame: the field chain, the argument, or the
+//! whole command for errors returned by functions.
+
+use super::ast::{Arg, Branch, Builtin, Callee, Command, Node, Pipe, Pos, Tree};
+use super::builtins;
+use super::error::{Cause, Error, ErrorKind};
+use super::value::Value;
+use super::{Engine, Limits};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A value as the executor holds it, with whether it came straight out of an
+/// `interface{}` container (a map entry or list element) without being unwrapped.
+#[derive(Clone)]
+pub struct Slot {
+    pub value: Value,
+    pub boxed: bool,
+}
+
+impl Slot {
+    pub fn plain(value: Value) -> Slot {
+        Slot {
+            value,
+            boxed: false,
+        }
+    }
+
+    fn boxed(value: Value) -> Slot {
+        Slot { value, boxed: true }
+    }
+
+    /// Go's type name of the value as the executor sees it.
+    fn type_name(&self) -> String {
+        if self.boxed {
+            "interface {}".to_string()
+        } else {
+            self.value.type_name().to_string()
+        }
+    }
+}
+
+/// What walking a list ended with.
+#[derive(PartialEq, Eq)]
+enum Flow {
+    Normal,
+    Break,
+    Continue,
+}
+
+/// Templates visible to `tpl`: the engine's, overlaid by the tpl text's own.
+pub type TreeMap = HashMap<Arc<str>, Arc<Tree>>;
+
+/// The state of one `render` call.
+pub struct Exec<'e> {
+    pub engine: &'e Engine,
+    /// Sets of templates parsed by enclosing `tpl` calls (innermost last).
+    pub overlays: Vec<Arc<TreeMap>>,
+    vars: Vec<(Arc<str>, Slot)>,
+    /// Helm's `includedNames`: how deep each name is currently included.
+    include_counts: HashMap<Arc<str>, usize>,
+    /// Nesting of `{{template}}` calls in the current execution (Go's `depth`).
+    depth: usize,
+    steps: u64,
+    written: usize,
+}
+
+type R<T> = Result<T, Error>;
+
+/// Runs `f` with at least `RED_ZONE` bytes of stack left, moving to a fresh
+/// segment when the current one runs low: templates may recurse deeply (Helm
+/// allows 1000 nested `include`s) and must end in an error, never a stack overflow.
+fn grow<T>(f: impl FnOnce() -> T) -> T {
+    const RED_ZONE: usize = 128 * 1024;
+    const SEGMENT: usize = 2 * 1024 * 1024;
+    stacker::maybe_grow(RED_ZONE, SEGMENT, f)
+}
+
+impl<'e> Exec<'e> {
+    pub fn new(engine: &'e Engine) -> Exec<'e> {
+        Exec {
+            engine,
+            overlays: Vec::new(),
+            vars: Vec::new(),
+            include_counts: HashMap::new(),
+            depth: 0,
+            steps: 0,
+            written: 0,
+        }
+    }
+
+    fn limits(&self) -> &Limits {
+        &self.engine.limits
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<Arc<Tree>> {
+        for set in self.overlays.iter().rev() {
+            if let Some(t) = set.get(name) {
+                return Some(t.clone());
+            }
+        }
+        self.engine.templates.get(name).cloned()
+    }
+
+    /// Go's `Template.Execute`: a fresh variable scope with `$` bound to `data`.
+    pub fn execute(&mut self, tree: &Tree, data: Value, out: &mut String) -> R<()> {
+        let dot = Slot::plain(data);
+        let saved_vars = std::mem::replace(&mut self.vars, vec![(Arc::from("$"), dot.clone())]);
+        let saved_depth = std::mem::replace(&mut self.depth, 0);
+        let result = grow(|| self.walk_list(tree, &dot, &tree.root, out));
+        self.vars = saved_vars;
+        self.depth = saved_depth;
+        result.map(|_| ())
+    }
+
+    // ----- errors -----
+
+    fn error(&self, tree: &Tree, pos: Pos, context: &dyn std::fmt::Display, cause: Cause) -> Error {
+        let (line, col) = tree.file.location(pos);
+        Error::exec(
+            &tree.file.name,
+            line,
+            col,
+            &tree.name,
+            &context.to_string(),
+            cause,
+        )
+    }
+
+    fn go_err<T>(&self, tree: &Tree, at: &Arg, msg: String) -> R<T> {
+        Err(self.error(tree, at.pos(), at, Cause::Go(msg)))
+    }
+
+    fn tick(&mut self, tree: &Tree) -> R<()> {
+        self.steps += 1;
+        if self.steps > self.limits().max_steps {
+            return Err(Error::other(
+                ErrorKind::Limit,
+                &tree.file.name,
+                format!(
+                    "template: {}: execution stopped after {} steps (limit)",
+                    tree.name,
+                    self.limits().max_steps
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, tree: &Tree, out: &mut String, text: &str) -> R<()> {
+        self.written += text.len();
+        if self.written > self.limits().max_output_bytes {
+            return Err(Error::other(
+                ErrorKind::Limit,
+                &tree.file.name,
+                format!(
+                    "template: {}: output exceeds {} bytes (limit)",
+                    tree.name,
+                    self.limits().max_output_bytes
+                ),
+            ));
+        }
+        out.push_str(text);
+        Ok(())
+    }
+
+    // ----- variables -----
+
+    fn var(&self, name: &str) -> Option<&Slot> {
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| &**n == name)
+            .map(|(_, v)| v)
+    }
+
+    fn set_var(&mut self, name: &str, value: Slot) -> bool {
+        match self.vars.iter_mut().rev().find(|(n, _)| &**n == name) {
+            Some(slot) => {
+                slot.1 = value;
+                true
+            }
+            None => false,
+        }
+    }
+
+    // ----- walking -----
+
+    fn walk_list(&mut self, tree: &Tree, dot: &Slot, nodes: &[Node], out: &mut String) -> R<Flow> {
+        for node in nodes {
+            let flow = self.walk(tree, dot, node, out)?;
+            if flow != Flow::Normal {
+                return Ok(flow);
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn walk(&mut self, tree: &Tree, dot: &Slot, node: &Node, out: &mut String) -> R<Flow> {
+        self.tick(tree)?;
+        match node {
+            Node::Text { start, end } => {
+                let text = tree
+                    .file
+                    .source
+                    .get(*start as usize..*end as usize)
+                    .unwrap_or("");
+                self.write(tree, out, text)?;
+            }
+            Node::Action(pipe) => {
+                let v = self.eval_pipe(tree, dot, pipe)?;
+                if pipe.decl.is_empty() {
+                    self.print(tree, out, &v)?;
+                }
+            }
+            Node::If(b) => return grow(|| self.walk_if_with(tree, dot, b, false, out)),
+            Node::With(b) => return grow(|| self.walk_if_with(tree, dot, b, true, out)),
+            Node::Range(b) => return grow(|| self.walk_range(tree, dot, b, out)),
+            Node::Template { pos, name, pipe } => {
+                self.walk_template(tree, dot, *pos, name, pipe.as_ref(), out)?
+            }
+            Node::Break(_) => return Ok(Flow::Break),
+            Node::Continue(_) => return Ok(Flow::Continue),
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// Go prints a pipeline's value with `fmt.Fprint`; nothing at all is `<no value>`.
+    fn print(&mut self, tree: &Tree, out: &mut String, v: &Value) -> R<()> {
+        match v {
+            Value::Nil => self.write(tree, out, "<no value>"),
+            Value::String(s) => self.write(tree, out, s),
+            other => {
+                let text = other.to_string();
+                self.write(tree, out, &text)
+            }
+        }
+    }
+
+    fn walk_if_with(
+        &mut self,
+        tree: &Tree,
+        dot: &Slot,
+        b: &Branch,
+        is_with: bool,
+        out: &mut String,
+    ) -> R<Flow> {
+        let mark = self.vars.len();
+        let v = self.eval_pipe(tree, dot, &b.pipe)?;
+        let flow = if v.truthy() {
+            if is_with {
+                self.walk_list(tree, &Slot::plain(v), &b.list, out)
+            } else {
+                self.walk_list(tree, dot, &b.list, out)
+            }
+        } else if let Some(e) = &b.else_list {
+            self.walk_list(tree, dot, e, out)
+        } else {
+            Ok(Flow::Normal)
+        };
+        self.vars.truncate(mark);
+        flow
+    }
+
+    fn walk_range(&mut self, tree: &Tree, dot: &Slot, b: &Branch, out: &mut String) -> R<Flow> {
+        let mark = self.vars.len();
+        let result = self.range_body(tree, dot, b, out);
+        self.vars.truncate(mark);
+        // A `break` or `continue` ends here: it belongs to this range.
+        result.map(|_| Flow::Normal)
+    }
+
+    fn range_body(&mut self, tree: &Tree, dot: &Slot, b: &Branch, out: &mut String) -> R<()> {
+        let val = self.eval_pipe(tree, dot, &b.pipe)?;
+        // Go ranges over map- and slice-typed objects (`.Files`, `.Files.Glob`)
+        // as over their plain value.
+        let val = match val {
+            Value::Object(o) if matches!(o.kind_name(), "map" | "slice") => {
+                o.to_plain().unwrap_or(Value::Object(o))
+            }
+            v => v,
+        };
+        let nvars = b.pipe.decl.len();
+        let mark = self.vars.len();
+        let mut ran = false;
+        match &val {
+            Value::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    ran = true;
+                    let flow = self.iteration(
+                        tree,
+                        b,
+                        mark,
+                        Slot::plain(Value::Int(i as i64)),
+                        Slot::boxed(item.clone()),
+                        out,
+                    )?;
+                    if flow == Flow::Break {
+                        break;
+                    }
+                }
+            }
+            Value::Bytes(bytes) => {
+                for (i, byte) in bytes.iter().enumerate() {
+                    ran = true;
+                    let flow = self.iteration(
+                        tree,
+                        b,
+                        mark,
+                        Slot::plain(Value::Int(i as i64)),
+                        Slot::plain(Value::Int(*byte as i64)),
+                        out,
+                    )?;
+                    if flow == Flow::Break {
+                        break;
+                    }
+                }
+            }
+            Value::Map(m) => {
+                // A snapshot: the body may change the map (Go visits the keys it
+                // sorted before the loop).
+                for (k, v) in m.iter() {
+                    ran = true;
+                    let flow = self.iteration(
+                        tree,
+                        b,
+                        mark,
+                        Slot::plain(Value::from(k)),
+                        Slot::boxed(v),
+                        out,
+                    )?;
+                    if flow == Flow::Break {
+                        break;
+                    }
+                }
+            }
+            Value::Int(n) => {
+                if nvars > 1 {
+                    let at = last_evaluated(&b.pipe);
+                    return self.go_err(
+                        tree,
+                        at,
+                        format!("can't use {n} to iterate over more than one variable"),
+                    );
+                }
+                for i in 0..(*n).max(0) {
+                    ran = true;
+                    let v = Slot::plain(Value::Int(i));
+                    let flow = self.iteration(tree, b, mark, v.clone(), v, out)?;
+                    if flow == Flow::Break {
+                        break;
+                    }
+                }
+            }
+            Value::Nil => {}
+            other => {
+                let at = last_evaluated(&b.pipe);
+                return self.go_err(tree, at, format!("range can't iterate over {other}"));
+            }
+        }
+        if !ran {
+            if let Some(e) = &b.else_list {
+                self.walk_list(tree, dot, e, out)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One pass of a range body, with the loop variables set as Go sets them.
+    fn iteration(
+        &mut self,
+        tree: &Tree,
+        b: &Branch,
+        mark: usize,
+        index: Slot,
+        elem: Slot,
+        out: &mut String,
+    ) -> R<Flow> {
+        self.tick(tree)?;
+        let decl = &b.pipe.decl;
+        if !decl.is_empty() {
+            if b.pipe.is_assign {
+                // `range $i, $v = …` assigns existing variables.
+                let (first, second) = if decl.len() > 1 {
+                    (index.clone(), Some(elem.clone()))
+                } else {
+                    (elem.clone(), None)
+                };
+                self.assign(tree, b, &decl[0], first)?;
+                if let (Some(v), Some(name)) = (second, decl.get(1)) {
+                    self.assign(tree, b, name, v)?;
+                }
+            } else {
+                // The declared variables sit on top of the stack, the element topmost.
+                let n = self.vars.len();
+                if let Some(top) = self.vars.get_mut(n.wrapping_sub(1)) {
+                    top.1 = elem.clone();
+                }
+                if decl.len() > 1 {
+                    if let Some(next) = self.vars.get_mut(n.wrapping_sub(2)) {
+                        next.1 = index;
+                    }
+                }
+            }
+        }
+        let flow = self.walk_list(tree, &elem, &b.list, out);
+        self.vars.truncate(mark);
+        flow
+    }
+
+    fn assign(&mut self, tree: &Tree, b: &Branch, name: &str, v: Slot) -> R<()> {
+        if !self.set_var(name, v) {
+            let at = last_evaluated(&b.pipe);
+            return self.go_err(tree, at, format!("undefined variable: {name}"));
+        }
+        Ok(())
+    }
+
+    fn walk_template(
+        &mut self,
+        tree: &Tree,
+        dot: &Slot,
+        pos: Pos,
+        name: &str,
+        pipe: Option<&Pipe>,
+        out: &mut String,
+    ) -> R<()> {
+        let context = super::ast::template_node_string(name, pipe);
+        let Some(target) = self.lookup(name) else {
+            return Err(self.error(
+                tree,
+                pos,
+                &context,
+                Cause::Go(format!(
+                    "template {} not defined",
+                    super::lexer::go_quote(name)
+                )),
+            ));
+        };
+        if self.depth >= self.limits().max_template_depth {
+            return Err(self.error(
+                tree,
+                pos,
+                &context,
+                Cause::Go(format!(
+                    "exceeded maximum template depth ({})",
+                    self.limits().max_template_depth
+                )),
+            ));
+        }
+        let data = match pipe {
+            Some(p) => self.eval_pipe(tree, dot, p)?,
+            None => Value::Nil,
+        };
+        let new_dot = Slot::plain(data);
+        let saved = std::mem::replace(&mut self.vars, vec![(Arc::from("$"), new_dot.clone())]);
+        self.depth += 1;
+        let result = grow(|| self.walk_list(&target, &new_dot, &target.root, out));
+        self.depth -= 1;
+        self.vars = saved;
+        result.map(|_| ())
+    }
+
+    // ----- pipelines and commands -----
+
+    /// Evaluates a pipeline and binds its declared variables; the result is unwrapped.
+    fn eval_pipe(&mut self, tree: &Tree, dot: &Slot, pipe: &Pipe) -> R<Value> {
+        let mut value: Option<Value> = None;
+        for cmd in &pipe.cmds {
+            value = Some(self.eval_command(tree, dot, cmd, value)?.value);
+        }
+        let value = value.unwrap_or(Value::Nil);
+        for name in &pipe.decl {
+            if pipe.is_assign {
+                if !self.set_var(name, Slot::plain(value.clone())) {
+                    let at = last_evaluated(pipe);
+                    return self.go_err(tree, at, format!("undefined variable: {name}"));
+                }
+            } else {
+                self.vars.push((name.clone(), Slot::plain(value.clone())));
+            }
+        }
+        Ok(value)
+    }
+
+    fn eval_command(
+        &mut self,
+        tree: &Tree,
+        dot: &Slot,
+        cmd: &Command,
+        fin: Option<Value>,
+    ) -> R<Slot> {
+        let Some(first) = cmd.args.first() else {
+            return Ok(Slot::plain(Value::Nil));
+        };
+        let rest = cmd.args.get(1..).unwrap_or(&[]);
+        match first {
+            Arg::Field { names, .. } => {
+                self.field_chain(tree, dot, dot.clone(), names, first, rest, fin)
+            }
+            Arg::Chain { node, fields, .. } => {
+                let recv = self.eval_arg(tree, dot, node)?;
+                let recv = Slot::plain(recv.value);
+                self.field_chain(tree, dot, recv, fields, first, rest, fin)
+            }
+            Arg::Variable { name, fields, .. } => {
+                let recv = self.variable(tree, first, name)?;
+                if fields.is_empty() {
+                    self.not_a_function(tree, first, rest, &fin)?;
+                    return Ok(recv);
+                }
+                self.field_chain(tree, dot, recv, fields, first, rest, fin)
+            }
+            Arg::Function { name, func, .. } => {
+                let v = self.call(tree, dot, first, name, *func, rest, fin, Some(cmd))?;
+                Ok(Slot::plain(v))
+            }
+            Arg::Nil(_) => self.go_err(tree, first, "nil is not a command".to_string()),
+            _ => {
+                self.not_a_function(tree, first, rest, &fin)?;
+                self.eval_arg(tree, dot, first)
+            }
+        }
+    }
+
+    fn not_a_function(&self, tree: &Tree, first: &Arg, rest: &[Arg], fin: &Option<Value>) -> R<()> {
+        if !rest.is_empty() || fin.is_some() {
+            return self.go_err(
+                tree,
+                first,
+                format!("can't give argument to non-function {first}"),
+            );
+        }
+        Ok(())
+    }
+
+    fn variable(&self, tree: &Tree, at: &Arg, name: &str) -> R<Slot> {
+        match self.var(name) {
+            Some(v) => Ok(v.clone()),
+            None => self.go_err(tree, at, format!("undefined variable: {name}")),
+        }
+    }
+
+    /// Evaluates an argument (Go's `evalArg` for an `interface{}` parameter).
+    pub fn eval_arg(&mut self, tree: &Tree, dot: &Slot, arg: &Arg) -> R<Slot> {
+        match arg {
+            Arg::Dot(_) => Ok(dot.clone()),
+            Arg::Nil(_) => Ok(Slot::plain(Value::Nil)),
+            Arg::Bool(_, b) => Ok(Slot::plain(Value::Bool(*b))),
+            Arg::String { value, .. } => Ok(Slot::plain(value.clone())),
+            Arg::Number { value, .. } => match value {
+                Ok(v) => Ok(Slot::plain(v.clone())),
+                Err(msg) => self.go_err(tree, arg, msg.clone()),
+            },
+            Arg::Field { names, .. } => {
+                self.field_chain(tree, dot, dot.clone(), names, arg, &[], None)
+            }
+            Arg::Variable { name, fields, .. } => {
+                let recv = self.variable(tree, arg, name)?;
+                if fields.is_empty() {
+                    return Ok(recv);
+                }
+                self.field_chain(tree, dot, recv, fields, arg, &[], None)
+            }
+            Arg::Chain { node, fields, .. } => {
+                let recv = self.eval_arg(tree, dot, node)?;
+                let recv = Slot::plain(recv.value);
+                self.field_chain(tree, dot, recv, fields, arg, &[], None)
+            }
+            Arg::Pipe(p) => {
+                // A parenthesised pipeline has its own variable scope for `:=`.
+                let mark = self.vars.len();
+                let v = grow(|| self.eval_pipe(tree, dot, p));
+                self.vars.truncate(mark);
+                Ok(Slot::plain(v?))
+            }
+            Arg::Function { name, func, .. } => {
+                let v = self.call(tree, dot, arg, name, *func, &[], None, None)?;
+                Ok(Slot::plain(v))
+            }
+        }
+    }
+
+    /// `.a.b.c` on `recv`; the last name gets the command's arguments when it is a method.
+    #[allow(clippy::too_many_arguments)]
+    fn field_chain(
+        &mut self,
+        tree: &Tree,
+        dot: &Slot,
+        recv: Slot,
+        names: &[Arc<str>],
+        at: &Arg,
+        args: &[Arg],
+        fin: Option<Value>,
+    ) -> R<Slot> {
+        let mut cur = recv;
+        let last = names.len().saturating_sub(1);
+        let mut fin = fin;
+        for (i, name) in names.iter().enumerate() {
+            let is_last = i == last;
+            let (a, f) = if is_last {
+                (args, fin.take())
+            } else {
+                (&[][..], None)
+            };
+            cur = self.field(tree, dot, cur, name, at, a, f)?;
+        }
+        Ok(cur)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn field(
+        &mut self,
+        tree: &Tree,
+        dot: &Slot,
+        recv: Slot,
+        name: &str,
+        at: &Arg,
+        args: &[Arg],
+        fin: Option<Value>,
+    ) -> R<Slot> {
+        let has_args = !args.is_empty() || fin.is_some();
+        match &recv.value {
+            Value::Nil => {
+                if recv.boxed {
+                    self.go_err(
+                        tree,
+                        at,
+                        format!("nil pointer evaluating interface {{}}.{name}"),
+                    )
+                } else {
+                    // Nothing at all: Go returns nothing, quietly.
+                    Ok(Slot::plain(Value::Nil))
+                }
+            }
+            Value::Map(m) => {
+                if has_args {
+                    return self.go_err(
+                        tree,
+                        at,
+                        format!("{name} is not a method but has arguments"),
+                    );
+                }
+                Ok(Slot::boxed(m.get(name).unwrap_or(Value::Nil)))
+            }
+            Value::Object(o) => {
+                // Go looks for a method first (a method without arguments reads like
+                // a field: `.Major`), then for a field.
+                if !o.has_method(name) {
+                    if let Some(v) = o.field(name) {
+                        if has_args {
+                            return self.go_err(
+                                tree,
+                                at,
+                                format!("{name} has arguments but cannot be invoked as function"),
+                            );
+                        }
+                        return Ok(Slot::plain(v));
+                    }
+                }
+                let mut vals = Vec::with_capacity(args.len() + 1);
+                for a in args {
+                    vals.push(self.eval_arg(tree, dot, a)?.value);
+                }
+                if let Some(f) = fin {
+                    vals.push(f);
+                }
+                match o.call(name, &vals) {
+                    Some(Ok(v)) => Ok(Slot::plain(v)),
+                    Some(Err(msg)) => Err(self.error(tree, at.pos(), at, call_cause(name, msg))),
+                    None => self.go_err(
+                        tree,
+                        at,
+                        format!("can't evaluate field {name} in type {}", o.type_name()),
+                    ),
+                }
+            }
+            _ => self.go_err(
+                tree,
+                at,
+                format!("can't evaluate field {name} in type {}", recv.type_name()),
+            ),
+        }
+    }
+
+    // ----- function calls -----
+
+    /// Calls `func` with the argument nodes `args` (plus the piped `fin`). `ident` is
+    /// the function's name node; `cmd` the whole command when it heads one.
+    #[allow(clippy::too_many_arguments)]
+    fn call(
+        &mut self,
+        tree: &Tree,
+        dot: &Slot,
+        ident: &Arg,
+        name: &str,
+        func: Callee,
+        args: &[Arg],
+        fin: Option<Value>,
+        cmd: Option<&Command>,
+    ) -> R<Value> {
+        let blame = |this: &Self, cause: Cause| -> Error {
+            match cmd {
+                Some(c) => this.error(tree, c.pos, c, cause),
+                None => this.error(tree, ident.pos(), ident, cause),
+            }
+        };
+        let nargs = args.len() + fin.is_some() as usize;
+        match func {
+            Callee::Missing => Err(self.error(
+                tree,
+                ident.pos(),
+                ident,
+                Cause::Go(format!(
+                    "{} is not a defined function",
+                    super::lexer::go_quote(name)
+                )),
+            )),
+            Callee::Table(f) => {
+                let mut vals = Vec::with_capacity(nargs);
+                for a in args {
+                    vals.push(self.eval_arg(tree, dot, a)?.value);
+                }
+                if let Some(v) = fin {
+                    vals.push(v);
+                }
+                f(&vals).map_err(|msg| {
+                    if msg.starts_with("wrong number of args for ") {
+                        self.error(tree, ident.pos(), ident, Cause::Go(msg))
+                    } else {
+                        blame(self, call_cause(name, msg))
+                    }
+                })
+            }
+            Callee::Builtin(b) => {
+                if let Some(msg) = builtins::arity(b, name, args.len(), nargs) {
+                    return Err(self.error(tree, ident.pos(), ident, Cause::Go(msg)));
+                }
+                if matches!(b, Builtin::And | Builtin::Or) {
+                    return self.and_or(tree, dot, b == Builtin::Or, args, fin);
+                }
+                let mut vals = Vec::with_capacity(nargs);
+                for (i, a) in args.iter().enumerate() {
+                    let v = self.eval_arg(tree, dot, a)?;
+                    if builtins::string_param(b, i) {
+                        self.check_string(tree, a, &v)?;
+                    }
+                    vals.push(v.value);
+                }
+                if let Some(v) = fin {
+                    vals.push(v);
+                }
+                match b {
+                    Builtin::Include => self.include(&vals).map_err(|c| blame(self, c)),
+                    Builtin::Tpl => self.tpl(&vals).map_err(|c| blame(self, c)),
+                    _ => builtins::call(b, &vals).map_err(|msg| blame(self, call_cause(name, msg))),
+                }
+            }
+        }
+    }
+
+    /// Go checks an argument against a `string` parameter before calling.
+    fn check_string(&self, tree: &Tree, at: &Arg, v: &Slot) -> R<()> {
+        let msg = match (at, &v.value) {
+            (_, Value::String(_)) => return Ok(()),
+            (Arg::Number { text, .. }, _) => format!("expected string; found {text}"),
+            (Arg::Bool(_, b), _) => format!("expected string; found {b}"),
+            (Arg::Nil(_), _) => "cannot assign nil to string".to_string(),
+            (_, Value::Nil) if !v.boxed => "invalid value; expected string".to_string(),
+            (_, Value::Nil) => {
+                "wrong type for value; expected string; got interface {}".to_string()
+            }
+            (_, other) => format!(
+                "wrong type for value; expected string; got {}",
+                other.type_name()
+            ),
+        };
+        self.go_err(tree, at, msg)
+    }
+
+    /// `and`/`or` evaluate arguments only until one decides, and return that one.
+    fn and_or(
+        &mut self,
+        tree: &Tree,
+        dot: &Slot,
+        is_or: bool,
+        args: &[Arg],
+        fin: Option<Value>,
+    ) -> R<Value> {
+        let mut last = Value::Nil;
+        for a in args {
+            last = self.eval_arg(tree, dot, a)?.value;
+            if last.truthy() == is_or {
+                return Ok(last);
+            }
+        }
+        if let Some(v) = fin {
+            last = v;
+        }
+        Ok(last)
+    }
+
+    /// Helm's `include`: executes a named template into a string.
+    fn include(&mut self, vals: &[Value]) -> Result<Value, Cause> {
+        let name = vals.first().and_then(Value::as_str).unwrap_or("");
+        let data = vals.get(1).cloned().unwrap_or(Value::Nil);
+        let key: Arc<str> = Arc::from(name);
+        let count = self.include_counts.get(&key).copied().unwrap_or(0);
+        if count > self.limits().max_include_depth {
+            return Err(Cause::IncludeOther(format!(
+                "rendering template has a nested reference name: {name}: unable to execute template"
+            )));
+        }
+        let Some(target) = self.lookup(name) else {
+            return Err(Cause::IncludeOther(format!(
+                "template: no template {} associated with template \"gotpl\"",
+                super::lexer::go_quote(name)
+            )));
+        };
+        *self.include_counts.entry(key.clone()).or_insert(0) += 1;
+        let mut buf = String::new();
+        let result = self.execute(&target, data, &mut buf);
+        if let Some(c) = self.include_counts.get_mut(&key) {
+            *c = c.saturating_sub(1);
+        }
+        match result {
+            Ok(()) => Ok(Value::from(buf)),
+            Err(e) if matches!(e.kind(), ErrorKind::Limit) => Err(Cause::Fatal(Box::new(e))),
+            Err(e) => Err(Cause::Include(Box::new(e))),
+        }
+    }
+
+    /// Helm's `tpl`: parses a string as a template among the current set (its
+    /// `define`s visible only to it) and executes it with the given data.
+    fn tpl(&mut self, vals: &[Value]) -> Result<Value, Cause> {
+        let text = vals.first().and_then(Value::as_str).unwrap_or("");
+        let data = vals.get(1).cloned().unwrap_or(Value::Nil);
+        let quoted = super::lexer::go_quote(text);
+        let trees = super::parser::parse("gotpl", text).map_err(|e| {
+            Cause::Call(format!(
+                "error calling tpl: cannot parse template {quoted}: {}",
+                e.go_message()
+            ))
+        })?;
+        let mut set = TreeMap::new();
+        let mut top = None;
+        for t in trees {
+            let t = Arc::new(t);
+            if &*t.name == "gotpl" {
+                top = Some(t.clone());
+            }
+            set.insert(t.name.clone(), t);
+        }
+        let Some(top) = top else {
+            return Ok(Value::from(""));
+        };
+        self.overlays.push(Arc::new(set));
+        let mut buf = String::new();
+        let result = self.execute(&top, data, &mut buf);
+        self.overlays.pop();
+        match result {
+            Ok(()) => Ok(Value::from(buf.replace("<no value>", ""))),
+            Err(e) if matches!(e.kind(), ErrorKind::Limit) => Err(Cause::Fatal(Box::new(e))),
+            Err(e) => Err(Cause::Call(format!(
+                "error calling tpl: error during tpl function execution for {quoted}: {}",
+                e.go_message()
+            ))),
+        }
+    }
+}
+
+/// The cause for an error a function returned: Go prefixes `error calling NAME: `.
+fn call_cause(name: &str, msg: String) -> Cause {
+    let prefix = format!("error calling {name}: ");
+    if msg.starts_with(&prefix) {
+        Cause::Call(msg)
+    } else {
+        Cause::Call(prefix + &msg)
+    }
+}
+
+/// The node Go's executor was last at after evaluating `pipe`: what a `range`
+/// over a bad value blames.
+fn last_evaluated(pipe: &Pipe) -> &Arg {
+    let Some(cmd) = pipe.cmds.last() else {
+        // Pipelines always have a command; this is only a fallback.
+        static NIL: Arg = Arg::Nil(0);
+        return &NIL;
+    };
+    let first = &cmd.args[0];
+    match first {
+        Arg::Function { .. } => match cmd.args.last() {
+            Some(Arg::Pipe(p)) => last_evaluated(p),
+            Some(a) => a,
+            None => first,
+        },
+        Arg::Pipe(p) => last_evaluated(p),
+        _ => first,
+    }
+}

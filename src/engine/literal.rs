@@ -1,0 +1,309 @@
+//! Go literals: `strconv.Unquote` for strings and characters, and the number
+//! constants of `text/template` with their typing (`1` is an int, `1.0`, `1e3`
+//! are float64s, `'a'` is the int 97).
+
+use super::value::Value;
+
+/// `strconv.Unquote` of a `"…"`, `` `…` `` or `'…'` literal; `None` is Go's
+/// "invalid syntax".
+pub fn unquote(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    if bytes.len() < 2 {
+        return None;
+    }
+    let quote = bytes[0];
+    if bytes[bytes.len() - 1] != quote {
+        return None;
+    }
+    let body = &text[1..text.len() - 1];
+    match quote {
+        b'`' => {
+            if body.contains('`') {
+                return None;
+            }
+            // Go drops carriage returns from raw strings.
+            Some(body.replace('\r', ""))
+        }
+        b'"' | b'\'' => {
+            let mut out = String::with_capacity(body.len());
+            let mut rest = body;
+            while !rest.is_empty() {
+                let (c, tail) = unquote_char(rest, quote as char)?;
+                out.push_str(&c);
+                rest = tail;
+            }
+            if quote == b'\'' && out.chars().count() != 1 {
+                return None;
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// Decodes one (possibly escaped) character; returns its text and the rest.
+/// Byte escapes (`\xff`) give bytes that may not be UTF-8 on their own; they are
+/// kept as the replacement character, which only differs for invalid UTF-8.
+fn unquote_char(s: &str, quote: char) -> Option<(String, &str)> {
+    let mut chars = s.chars();
+    let c = chars.next()?;
+    if c == quote && quote != '`' {
+        return None;
+    }
+    if c == '\n' && quote == '"' {
+        return None;
+    }
+    if c != '\\' {
+        return Some((c.to_string(), chars.as_str()));
+    }
+    let e = chars.next()?;
+    let rest = chars.as_str();
+    let simple = match e {
+        'a' => Some('\x07'),
+        'b' => Some('\x08'),
+        'f' => Some('\x0c'),
+        'n' => Some('\n'),
+        'r' => Some('\r'),
+        't' => Some('\t'),
+        'v' => Some('\x0b'),
+        '\\' => Some('\\'),
+        '\'' | '"' if e == quote => Some(e),
+        _ => None,
+    };
+    if let Some(c) = simple {
+        return Some((c.to_string(), rest));
+    }
+    let hex = |n: usize| -> Option<(u32, &str)> {
+        let digits = rest.get(..n)?;
+        if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        Some((u32::from_str_radix(digits, 16).ok()?, rest.get(n..)?))
+    };
+    match e {
+        'x' => {
+            let (v, tail) = hex(2)?;
+            let c = char::from_u32(v).filter(|_| v < 0x80).unwrap_or('\u{FFFD}');
+            Some((c.to_string(), tail))
+        }
+        'u' => {
+            let (v, tail) = hex(4)?;
+            Some((char::from_u32(v)?.to_string(), tail))
+        }
+        'U' => {
+            let (v, tail) = hex(8)?;
+            Some((char::from_u32(v)?.to_string(), tail))
+        }
+        '0'..='7' => {
+            let digits = s.get(1..4)?;
+            if !digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+                return None;
+            }
+            let v = u32::from_str_radix(digits, 8).ok()?;
+            if v > 255 {
+                return None;
+            }
+            let c = char::from_u32(v).filter(|_| v < 0x80).unwrap_or('\u{FFFD}');
+            Some((c.to_string(), s.get(4..)?))
+        }
+        _ => None,
+    }
+}
+
+/// A number constant as `text/template` types it: `Ok(value)`, or `Err` with the
+/// message using it raises (Go fails only when the constant is used, e.g.
+/// `18446744073709551615 overflows int`). The outer `Err` is a parse error.
+pub fn number(text: &str, is_char: bool) -> Result<Result<Value, String>, String> {
+    if is_char {
+        // Go decodes one character and requires the closing quote right after it.
+        let body = text.get(1..).unwrap_or("");
+        let (c, tail) = unquote_char(body, '\'').ok_or_else(|| "invalid syntax".to_string())?;
+        if tail != "'" {
+            return Err(format!("malformed character constant: {text}"));
+        }
+        let c = c.chars().next().ok_or("invalid syntax")?;
+        return Ok(Ok(Value::Int(c as i64)));
+    }
+    if text.ends_with('i') {
+        return Err(format!(
+            "illegal number syntax: {}",
+            super::lexer::go_quote(text)
+        ));
+    }
+    let as_int = parse_int(text);
+    let looks_float = !is_hex_int(text) && text.contains(['.', 'e', 'E', 'p', 'P']);
+    if looks_float {
+        return match parse_float(text) {
+            Some(f) => Ok(Ok(Value::Float(f))),
+            None => Err(format!(
+                "illegal number syntax: {}",
+                super::lexer::go_quote(text)
+            )),
+        };
+    }
+    match as_int {
+        Some(IntLit::Int(i)) => Ok(Ok(Value::Int(i))),
+        Some(IntLit::Uint) => Ok(Err(format!("{text} overflows int"))),
+        None => {
+            if parse_float(text).is_some() {
+                Err(format!(
+                    "integer overflow: {}",
+                    super::lexer::go_quote(text)
+                ))
+            } else {
+                Err(format!(
+                    "illegal number syntax: {}",
+                    super::lexer::go_quote(text)
+                ))
+            }
+        }
+    }
+}
+
+enum IntLit {
+    Int(i64),
+    /// Fits uint64 but not int64.
+    Uint,
+}
+
+/// `strconv.ParseInt(text, 0, 64)` / `ParseUint`: sign, base prefix, `_` between digits.
+fn parse_int(text: &str) -> Option<IntLit> {
+    let (neg, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits, prefixed) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d, true)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d, true)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d, true)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..], true)
+    } else {
+        (10, lower.as_str(), false)
+    };
+    if !underscores_ok(digits, prefixed) {
+        return None;
+    }
+    let clean: String = digits.chars().filter(|&c| c != '_').collect();
+    if clean.is_empty() {
+        return None;
+    }
+    let mag = u128::from_str_radix(&clean, radix).ok()?;
+    if neg {
+        if mag <= i64::MAX as u128 + 1 {
+            return Some(IntLit::Int((mag as i128).wrapping_neg() as i64));
+        }
+        return None;
+    }
+    if mag <= i64::MAX as u128 {
+        Some(IntLit::Int(mag as i64))
+    } else if mag <= u64::MAX as u128 {
+        Some(IntLit::Uint)
+    } else {
+        None
+    }
+}
+
+/// Go allows `_` only between digits (or right after a base prefix).
+fn underscores_ok(digits: &str, prefixed: bool) -> bool {
+    if !digits.contains('_') {
+        return true;
+    }
+    let b = digits.as_bytes();
+    if b.last() == Some(&b'_') || (!prefixed && b.first() == Some(&b'_')) {
+        return false;
+    }
+    !digits.contains("__")
+}
+
+fn is_hex_int(text: &str) -> bool {
+    let t = text.trim_start_matches(['+', '-']);
+    (t.starts_with("0x") || t.starts_with("0X")) && !t.contains(['p', 'P'])
+}
+
+/// `strconv.ParseFloat(text, 64)` for the decimal and hexadecimal forms.
+fn parse_float(text: &str) -> Option<f64> {
+    let (neg, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let v = if body.starts_with("0x") || body.starts_with("0X") {
+        parse_hex_float(&body[2..])?
+    } else {
+        if body.contains("__") || body.starts_with('_') || body.ends_with('_') {
+            return None;
+        }
+        let clean: String = body.chars().filter(|&c| c != '_').collect();
+        if !clean.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+            return None;
+        }
+        clean.parse::<f64>().ok()?
+    };
+    Some(if neg { -v } else { v })
+}
+
+/// `1.8p3` style: hex mantissa, binary exponent (required by Go).
+fn parse_hex_float(s: &str) -> Option<f64> {
+    let clean: String = s.chars().filter(|&c| c != '_').collect();
+    let (mant, exp) = clean.split_once(['p', 'P'])?;
+    let exp: i32 = exp.parse().ok()?;
+    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let mut v = 0f64;
+    for c in int_part.chars() {
+        v = v * 16.0 + c.to_digit(16)? as f64;
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in frac_part.chars() {
+        v += c.to_digit(16)? as f64 * scale;
+        scale /= 16.0;
+    }
+    Some(v * 2f64.powi(exp))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_unquote() {
+        assert_eq!(
+            unquote(r#""a\tb\"c\x41\u00e9""#).as_deref(),
+            Some("a\tb\"cAé")
+        );
+        assert_eq!(unquote("`a\\n`").as_deref(), Some("a\\n"));
+        assert_eq!(unquote(r#""\q""#), None);
+        assert_eq!(unquote("'ab'"), None);
+    }
+
+    #[test]
+    fn numbers_are_typed_as_go() {
+        let n = |t| number(t, false).unwrap().unwrap();
+        assert_eq!(n("1"), Value::Int(1));
+        assert_eq!(n("1_000"), Value::Int(1000));
+        assert_eq!(n("0x1F"), Value::Int(31));
+        assert_eq!(n("0o17"), Value::Int(15));
+        assert_eq!(n("017"), Value::Int(15));
+        assert_eq!(n("0b101"), Value::Int(5));
+        assert_eq!(n("-3"), Value::Int(-3));
+        assert_eq!(n("1.5"), Value::Float(1.5));
+        assert_eq!(n("1e3"), Value::Float(1000.0));
+        assert_eq!(n("0x1p4"), Value::Float(16.0));
+        assert_eq!(number("'a'", true).unwrap().unwrap(), Value::Int(97));
+        assert_eq!(number("'\\n'", true).unwrap().unwrap(), Value::Int(10));
+        assert_eq!(
+            number("'ab'", true).unwrap_err(),
+            "malformed character constant: 'ab'"
+        );
+        assert!(number("18446744073709551615", false).unwrap().is_err());
+        assert!(number("1__0", false).is_err());
+        assert!(number("-", false).is_err());
+    }
+}

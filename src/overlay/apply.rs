@@ -113,6 +113,8 @@ struct ServiceSlot {
     source: Option<String>,
     namespace: Option<String>,
     name: String,
+    /// Already counted as changed (a rule rewrote it as it passed).
+    changed: bool,
 }
 
 struct Run<'a> {
@@ -316,6 +318,7 @@ impl Run<'_> {
                 source: raw.source().map(str::to_string),
                 namespace: id.namespace.clone(),
                 name: id.name.clone(),
+                changed,
             });
         }
         Ok(())
@@ -388,6 +391,9 @@ impl Run<'_> {
                     new.extend_from_slice(b"---\n");
                 }
                 new.extend_from_slice(crate::yaml::emit_json(&doc).as_bytes());
+                if !slot.changed {
+                    self.report.changed_documents += 1;
+                }
                 splices.push((slot.start, slot.end, new));
             }
         }
@@ -405,7 +411,6 @@ impl Run<'_> {
                 ));
             }
         }
-        self.report.changed_documents += splices.len();
         // Later splices first, so earlier offsets stay valid.
         splices.sort_by_key(|s| std::cmp::Reverse(s.0));
         for (start, end, new) in splices {
@@ -448,6 +453,7 @@ mod tests {
                 "{out}"
             );
             assert_eq!(report.dropped_documents, 1);
+            assert_eq!(report.changed_documents, 1);
             assert!(
                 report
                     .warnings

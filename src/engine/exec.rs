@@ -508,7 +508,7 @@ impl<'e> Exec<'e> {
             Arg::Chain { node, fields, .. } => {
                 let recv = self.eval_arg(tree, dot, node)?;
                 let recv = Slot::plain(recv.value);
-                self.field_chain(tree, dot, recv, fields, first, rest, fin)
+                self.field_chain(tree, dot, recv, fields, chain_at(node), rest, fin)
             }
             Arg::Variable { name, fields, .. } => {
                 let recv = self.variable(tree, first, name)?;
@@ -572,7 +572,7 @@ impl<'e> Exec<'e> {
             Arg::Chain { node, fields, .. } => {
                 let recv = self.eval_arg(tree, dot, node)?;
                 let recv = Slot::plain(recv.value);
-                self.field_chain(tree, dot, recv, fields, arg, &[], None)
+                self.field_chain(tree, dot, recv, fields, chain_at(node), &[], None)
             }
             Arg::Pipe(p) => {
                 // A parenthesised pipeline has its own variable scope for `:=`.
@@ -960,6 +960,15 @@ fn call_cause(name: &str, msg: String) -> Cause {
     }
 }
 
+/// Where Go's executor stands when the fields of `(pipe).a.b` fail: at the last
+/// node it evaluated for the receiver.
+fn chain_at(node: &Arg) -> &Arg {
+    match node {
+        Arg::Pipe(p) => last_evaluated(p),
+        other => other,
+    }
+}
+
 /// The node Go's executor was last at after evaluating `pipe`: what a `range`
 /// over a bad value blames.
 fn last_evaluated(pipe: &Pipe) -> &Arg {
@@ -968,7 +977,10 @@ fn last_evaluated(pipe: &Pipe) -> &Arg {
         static NIL: Arg = Arg::Nil(0);
         return &NIL;
     };
-    let first = &cmd.args[0];
+    let Some(first) = cmd.args.first() else {
+        static NIL: Arg = Arg::Nil(0);
+        return &NIL;
+    };
     match first {
         Arg::Function { .. } => match cmd.args.last() {
             Some(Arg::Pipe(p)) => last_evaluated(p),

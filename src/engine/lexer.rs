@@ -192,6 +192,7 @@ impl<'s> Lexer<'s> {
         let Some(i) = rest.find(LEFT) else {
             self.advance_to(self.src.len());
             self.emit_text(self.start, self.pos);
+            self.ignore();
             self.emit(Kind::Eof);
             return false;
         };

@@ -651,9 +651,10 @@ impl<'e> Exec<'e> {
                 Ok(Slot::boxed(m.get(name).unwrap_or(Value::Nil)))
             }
             Value::Object(o) => {
-                // Go looks for a method first (a method without arguments reads like
-                // a field: `.Major`), then for a field.
-                if !o.has_method(name) {
+                // A method without arguments reads like a field (`.Major`); objects
+                // may serve those through `field`. With arguments it must be a method.
+                let is_method = o.has_method(name);
+                if !has_args || !is_method {
                     if let Some(v) = o.field(name) {
                         if has_args {
                             return self.go_err(

@@ -441,3 +441,87 @@ fn oracle_recorded_cases() {
         assert_eq!(got.trim_end(), want.trim_end(), "{src}");
     }
 }
+
+#[test]
+fn random_templates_never_panic_or_hang() {
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+    // Fragments that combine into near-valid templates, and some that never parse.
+    const PIECES: &[&str] = &[
+        "{{",
+        "}}",
+        "{{-",
+        "-}}",
+        " ",
+        "\n",
+        ".",
+        ".Values",
+        ".m",
+        ".k",
+        "$",
+        "$x",
+        ":=",
+        "=",
+        "|",
+        "(",
+        ")",
+        "\"s\"",
+        "`r`",
+        "'c'",
+        "1",
+        "-2",
+        "0x1f",
+        "1.5e3",
+        "if",
+        "else",
+        "end",
+        "range",
+        "with",
+        "define",
+        "template",
+        "block",
+        "break",
+        "continue",
+        "\"t\"",
+        "include",
+        "tpl",
+        "and",
+        "or",
+        "not",
+        "eq",
+        "lt",
+        "len",
+        "index",
+        "slice",
+        "printf",
+        "print",
+        "nil",
+        "true",
+        ",",
+        "/*",
+        "*/",
+        "é",
+        "\\",
+        "\"{{ . }}\"",
+        "required",
+        "fail",
+        "call",
+        "html",
+        "%",
+    ];
+    let mut rng = StdRng::seed_from_u64(7);
+    let dot = values();
+    let mut limits = Limits::default();
+    limits.max_steps = 10_000;
+    limits.max_output_bytes = 1 << 20;
+    for _ in 0..20_000 {
+        let n = rng.gen_range(1..40);
+        let src: String = (0..n)
+            .map(|_| PIECES[rng.gen_range(0..PIECES.len())])
+            .collect();
+        let mut e = Engine::new();
+        e.set_limits(limits.clone());
+        if e.add("p", &src).is_ok() {
+            let _ = e.render("p", &dot);
+        }
+    }
+}

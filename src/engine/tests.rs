@@ -510,9 +510,11 @@ fn random_templates_never_panic_or_hang() {
     ];
     let mut rng = StdRng::seed_from_u64(7);
     let dot = values();
-    let mut limits = Limits::default();
-    limits.max_steps = 10_000;
-    limits.max_output_bytes = 1 << 20;
+    let limits = Limits {
+        max_steps: 10_000,
+        max_output_bytes: 1 << 20,
+        ..Limits::default()
+    };
     for _ in 0..20_000 {
         let n = rng.gen_range(1..40);
         let src: String = (0..n)

@@ -1,3 +1,83 @@
 //! Loading charts from folders and archives: `Chart.yaml`, templates, files,
 //! subcharts, `.helmignore`, dependencies and schema. Knows nothing of where an
 //! archive came from.
+//!
+//! [`load`] reads a chart folder or `.tgz` into a [`Chart`] tree; [`dependencies`]
+//! decides, from the values, which subcharts are on and what they export to
+//! their parent; [`schema`] checks values against `values.schema.json`.
+
+pub mod archive;
+pub mod dependencies;
+pub mod helmignore;
+pub mod loader;
+pub mod metadata;
+pub mod schema;
+
+pub use loader::{load, load_archive, load_dir};
+pub use metadata::{Dependency, Metadata};
+
+use crate::engine::Value;
+use std::fmt;
+
+/// A file of a chart, named relative to the chart's root with `/` separators.
+#[derive(Debug, Clone)]
+pub struct File {
+    pub name: String,
+    pub data: Vec<u8>,
+}
+
+/// A loaded chart and its subcharts.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub metadata: Metadata,
+    /// The chart's `values.yaml` (a map; empty when the file is absent).
+    pub values: Value,
+    /// The raw `values.schema.json`, when the chart has one.
+    pub schema: Option<Vec<u8>>,
+    /// Files under `templates/`.
+    pub templates: Vec<File>,
+    /// Every other file the chart's templates see through `.Files` (crds/ included).
+    pub files: Vec<File>,
+    /// Subcharts found under `charts/` (folders or archives), in name order.
+    pub dependencies: Vec<Chart>,
+}
+
+impl Chart {
+    /// The name templates see: the alias when a dependency gave one.
+    pub fn name(&self) -> &str {
+        &self.metadata.name
+    }
+
+    /// Files of `crds/` that Helm installs as CRDs (`.yaml`, `.yml`, `.json`).
+    pub fn crd_files(&self) -> impl Iterator<Item = &File> {
+        self.files.iter().filter(|f| {
+            f.name.starts_with("crds/")
+                && [".yaml", ".yml", ".json"]
+                    .iter()
+                    .any(|ext| f.name.ends_with(ext))
+        })
+    }
+}
+
+/// Why a chart could not be loaded or its values not accepted. The message is
+/// complete: it names the file and says what is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartError {
+    pub message: String,
+}
+
+impl ChartError {
+    pub fn new(message: impl Into<String>) -> ChartError {
+        ChartError {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ChartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ChartError {}

@@ -1,10 +1,163 @@
-use super::EXIT_USAGE;
+//! `chartfix template [NAME] CHART [flags]`: `helm template` with Helm 4's
+//! flags and defaults. Nothing reaches stdout unless rendering succeeded.
+
+use super::{report, EXIT_OK, EXIT_USAGE};
+use crate::render::capabilities::KubeVersion;
+use crate::render::output::{stream, write_dir, OutputOptions};
+use crate::render::{render, RenderOptions};
+use crate::values::user::{user_values, ValueOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Release name (default `release-name`) and chart (a folder or a .tgz).
+    #[arg(value_name = "[NAME] CHART", num_args = 1..=2, required = true)]
+    args: Vec<String>,
+    /// Values files, later ones win; `-` reads stdin.
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    values: Vec<String>,
+    /// Set values (`a.b=v,c[0]=w`).
+    #[arg(long = "set", value_name = "KEY=VAL")]
+    set: Vec<String>,
+    /// Set string values.
+    #[arg(long = "set-string", value_name = "KEY=VAL")]
+    set_string: Vec<String>,
+    /// Set JSON values.
+    #[arg(long = "set-json", value_name = "KEY=JSON")]
+    set_json: Vec<String>,
+    /// Set values from files (`key=path`).
+    #[arg(long = "set-file", value_name = "KEY=PATH")]
+    set_file: Vec<String>,
+    /// Set literal string values (no escaping, commas allowed).
+    #[arg(long = "set-literal", value_name = "KEY=VAL")]
+    set_literal: Vec<String>,
+    /// Namespace of the release.
+    #[arg(
+        short = 'n',
+        long = "namespace",
+        env = "HELM_NAMESPACE",
+        default_value = "default"
+    )]
+    namespace: String,
+    /// Kubernetes version for `.Capabilities.KubeVersion`.
+    #[arg(long = "kube-version")]
+    kube_version: Option<String>,
+    /// Extra API versions for `.Capabilities.APIVersions` (repeatable, comma-separated).
+    #[arg(short = 'a', long = "api-versions", value_delimiter = ',')]
+    api_versions: Vec<String>,
+    /// Print the CRDs of `crds/` folders first.
+    #[arg(long = "include-crds")]
+    include_crds: bool,
+    /// Leave out test hooks.
+    #[arg(long = "skip-tests")]
+    skip_tests: bool,
+    /// Leave out all hooks.
+    #[arg(long = "no-hooks")]
+    no_hooks: bool,
+    /// Only print documents of templates matching these paths (repeatable, comma-separated).
+    #[arg(short = 's', long = "show-only", value_delimiter = ',')]
+    show_only: Vec<String>,
+    /// Write each template to a file under this folder instead of stdout.
+    #[arg(long = "output-dir")]
+    output_dir: Option<PathBuf>,
+    /// With --output-dir, write under a folder named after the release.
+    #[arg(long = "release-name")]
+    release_name: bool,
+    /// Render as an upgrade (`.Release.IsUpgrade`).
+    #[arg(long = "is-upgrade")]
+    is_upgrade: bool,
+    /// Do not check values against values.schema.json.
+    #[arg(long = "skip-schema-validation")]
+    skip_schema_validation: bool,
+    /// Accepted for compatibility with helm; CRDs are only printed with --include-crds.
+    #[arg(long = "skip-crds", hide = true)]
+    skip_crds: bool,
+}
+
+/// Helm's release name rule.
+fn valid_release_name(name: &str) -> bool {
+    let ok =
+        regex::Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+            .map(|re| re.is_match(name))
+            .unwrap_or(false);
+    ok && name.len() <= 53
+}
 
 pub fn run(args: Args) -> u8 {
-    let _ = args;
-    eprintln!("Error: not built yet");
-    EXIT_USAGE
+    let (name, chart_path) = match args.args.as_slice() {
+        [chart] => ("release-name".to_string(), chart.clone()),
+        [name, chart] => (name.clone(), chart.clone()),
+        _ => {
+            eprintln!("Error: \"chartfix template\" requires at most 2 arguments\n\nUsage:  chartfix template [NAME] CHART [flags]");
+            return EXIT_USAGE;
+        }
+    };
+    if !valid_release_name(&name) {
+        return report(format!(
+            "release name {name:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53"
+        ));
+    }
+    let kube_version = match args.kube_version.as_deref().map(KubeVersion::parse) {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(e)) => return report(e),
+    };
+    let value_opts = ValueOptions {
+        files: args.values.clone(),
+        json: args.set_json.clone(),
+        set: args.set.clone(),
+        strings: args.set_string.clone(),
+        file_values: args.set_file.clone(),
+        literals: args.set_literal.clone(),
+    };
+    let user = match user_values(&value_opts) {
+        Ok(v) => v,
+        Err(e) => return report(e),
+    };
+    let chart = match crate::chart::load(Path::new(&chart_path)) {
+        Ok(c) => c,
+        Err(e) => return report(e),
+    };
+    let opts = RenderOptions {
+        release_name: name.clone(),
+        namespace: args.namespace.clone(),
+        is_upgrade: args.is_upgrade,
+        kube_version,
+        api_versions: args.api_versions.clone(),
+        skip_schema_validation: args.skip_schema_validation,
+    };
+    let rendered = match render(chart, crate::engine::Value::map(user), &opts) {
+        Ok(r) => r,
+        Err(e) => return report(e),
+    };
+    for w in &rendered.warnings {
+        eprintln!("{w}");
+    }
+    let out_opts = OutputOptions {
+        include_crds: args.include_crds,
+        no_hooks: args.no_hooks,
+        skip_tests: args.skip_tests,
+        show_only: args.show_only.clone(),
+        output_dir: args.output_dir.clone(),
+        release_dir: args.release_name.then(|| name.clone()),
+    };
+    let text = match &args.output_dir {
+        Some(dir) => write_dir(&rendered, &out_opts, dir),
+        None => stream(&rendered, &out_opts),
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => return report(e),
+    };
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    if lock
+        .write_all(text.as_bytes())
+        .and_then(|_| lock.flush())
+        .is_err()
+    {
+        return super::EXIT_FAILURE;
+    }
+    EXIT_OK
 }

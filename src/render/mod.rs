@@ -1,2 +1,151 @@
 //! One chart and its values → Helm's ordered stream of documents
 //! (`# Source:` comments, hooks last, NOTES left out).
+//!
+//! [`render`] runs Helm's install pipeline without a cluster: dependencies,
+//! capabilities, values and schema, then every template of the chart and its
+//! enabled subcharts through the engine ([`execute`]); [`sort`] puts the
+//! documents in Helm's order and [`output`] prints or writes them.
+
+pub mod capabilities;
+pub mod execute;
+pub mod files;
+pub mod output;
+pub mod sort;
+pub mod templates;
+
+use crate::chart::{dependencies, schema, Chart};
+use crate::engine::{Map, Value};
+use crate::values::coalesce::{coalesce_values, Warnings};
+use capabilities::{Capabilities, KubeVersion};
+use std::fmt;
+
+/// `.Release` and the cluster as `helm template` pretends it to be.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    pub release_name: String,
+    pub namespace: String,
+    pub is_upgrade: bool,
+    pub kube_version: Option<KubeVersion>,
+    pub api_versions: Vec<String>,
+    pub skip_schema_validation: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> RenderOptions {
+        RenderOptions {
+            release_name: "release-name".into(),
+            namespace: "default".into(),
+            is_upgrade: false,
+            kube_version: None,
+            api_versions: Vec::new(),
+            skip_schema_validation: false,
+        }
+    }
+}
+
+/// What rendering produced, before ordering.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// Rendered templates by path (`chart/templates/x.yaml`), NOTES left out.
+    pub files: Vec<(String, String)>,
+    /// CRD files (`chart/crds/x.yaml`) with their raw text, chart before subcharts.
+    pub crds: Vec<(String, String)>,
+    /// Warnings from coalescing values (Helm logs them on stderr).
+    pub warnings: Vec<String>,
+}
+
+/// Why rendering failed; the message is Helm's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderError(pub String);
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+impl From<crate::chart::ChartError> for RenderError {
+    fn from(e: crate::chart::ChartError) -> RenderError {
+        RenderError(e.message)
+    }
+}
+
+/// Renders a chart with the user's values as `helm template` does.
+pub fn render(
+    mut chart: Chart,
+    user: Value,
+    opts: &RenderOptions,
+) -> Result<Rendered, RenderError> {
+    if chart.metadata.is_library() {
+        return Err(RenderError("library charts are not installable".into()));
+    }
+    dependencies::check_present(&chart)?;
+    let mut warn = Warnings::default();
+    dependencies::process(&mut chart, &user, &mut warn)?;
+
+    let caps = Capabilities::new(opts.kube_version.clone(), &opts.api_versions);
+    check_kube_version(&chart, &caps.kube_version)?;
+
+    let values = coalesce_values(&chart, &user, &mut warn)?;
+    if !opts.skip_schema_validation {
+        schema::validate(&chart, &values)?;
+    }
+
+    let release = Map::new();
+    release.insert("IsInstall", Value::Bool(!opts.is_upgrade));
+    release.insert("IsUpgrade", Value::Bool(opts.is_upgrade));
+    release.insert("Name", Value::str(opts.release_name.as_str()));
+    release.insert("Namespace", Value::str(opts.namespace.as_str()));
+    release.insert("Revision", Value::Int(1));
+    release.insert("Service", Value::str("Helm"));
+
+    let table = templates::collect(&chart, values, Value::map(release), Value::object(caps));
+    let mut files = execute::run(&table)?;
+    files.retain(|(name, _)| !name.ends_with("NOTES.txt"));
+    Ok(Rendered {
+        files,
+        crds: crds(&chart, chart.name()),
+        warnings: warn.0,
+    })
+}
+
+/// A chart's `kubeVersion:` must accept the Kubernetes version rendered for.
+fn check_kube_version(chart: &Chart, kube: &KubeVersion) -> Result<(), RenderError> {
+    let want = &chart.metadata.kube_version;
+    if want.is_empty() {
+        return Ok(());
+    }
+    let ok = match (
+        crate::semver::Constraint::parse(want),
+        crate::semver::Version::parse(&kube.version),
+    ) {
+        (Ok(c), Ok(v)) => c.matches(&v),
+        _ => false,
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(RenderError(format!(
+        "chart requires kubeVersion: {want} which is incompatible with Kubernetes {}",
+        kube.version
+    )))
+}
+
+/// CRD files of a chart and its enabled subcharts, named by full chart path.
+fn crds(chart: &Chart, path: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = chart
+        .crd_files()
+        .map(|f| {
+            (
+                format!("{path}/{}", f.name),
+                String::from_utf8_lossy(&f.data).into_owned(),
+            )
+        })
+        .collect();
+    for sub in &chart.dependencies {
+        out.extend(crds(sub, &format!("{path}/charts/{}", sub.name())));
+    }
+    out
+}

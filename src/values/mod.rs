@@ -1,1 +1,89 @@
-//! Helm's values: coalescing chart defaults with user values, and `--set` parsing.
+//! Helm's values: coalescing chart defaults with user values ([`coalesce`]),
+//! the `--set` family's grammar ([`strvals`]), and the user's values assembled
+//! from `-f` files and flags ([`user`]).
+//!
+//! Values are plain [`Value`] trees. Template maps are shared and mutable, so
+//! every merge works on a [`deep_copy`] of what it was given.
+
+pub mod coalesce;
+pub mod strvals;
+pub mod user;
+
+use crate::engine::{Map, Value};
+
+/// The key under which values are shared with every subchart.
+pub const GLOBAL_KEY: &str = "global";
+
+/// A copy of a value tree that shares no map or list with the original, as
+/// Helm's `copystructure.Copy`: template maps are mutable and shared, so
+/// coalescing must never write into a chart's defaults or the user's input.
+pub fn deep_copy(v: &Value) -> Value {
+    match v {
+        Value::Map(m) => Value::map(m.iter().map(|(k, v)| (k, deep_copy(&v))).collect()),
+        Value::List(l) => Value::list(l.iter().map(deep_copy).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Helm's `Values.Table`: the map at a dotted path, `None` when any step is
+/// missing or not a map.
+pub fn table(values: &Value, path: &str) -> Option<Value> {
+    let mut cur = values.clone();
+    for seg in path.split('.') {
+        let next = cur.as_map()?.get(seg)?;
+        next.as_map()?;
+        cur = next;
+    }
+    Some(cur)
+}
+
+/// Helm's `Values.PathValue`: the value at a dotted path when it is not a map.
+pub fn path_value(values: &Value, path: &str) -> Option<Value> {
+    let (parent, key) = match path.rsplit_once('.') {
+        Some((p, k)) => (table(values, p)?, k),
+        None => (values.clone(), path),
+    };
+    match parent.as_map()?.get(key) {
+        Some(Value::Map(_)) | None => None,
+        Some(v) => Some(v),
+    }
+}
+
+/// Helm's `pathToMap`: nests `data` under a dotted path (`.` is the root).
+pub fn path_to_map(path: &str, data: Value) -> Value {
+    if path == "." {
+        return data;
+    }
+    let mut cur = data;
+    for seg in path.split('.').rev() {
+        let m = Map::new();
+        m.insert(seg, cur);
+        cur = Value::map(m);
+    }
+    cur
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(s: &str) -> Value {
+        crate::yaml::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn tables_and_paths() {
+        let v = yaml("a:\n  b:\n    c: 1\n  d: true\n");
+        assert!(table(&v, "a.b").is_some());
+        assert!(table(&v, "a.d").is_none());
+        assert_eq!(path_value(&v, "a.d"), Some(Value::Bool(true)));
+        assert_eq!(path_value(&v, "a.b"), None);
+        assert_eq!(path_value(&v, "x.y"), None);
+    }
+
+    #[test]
+    fn nests_under_a_path() {
+        let m = path_to_map("x.y", yaml("k: v\n"));
+        assert_eq!(m.to_string(), "map[x:map[y:map[k:v]]]");
+    }
+}

@@ -1,0 +1,226 @@
+//! Reading a chart archive (`.tgz`) in memory, with Helm's safety limits.
+//!
+//! Every entry is checked before its bytes are kept: no absolute paths, nothing
+//! that escapes the chart folder, no links or devices, at most
+//! [`MAX_FILE_SIZE`] bytes a file and [`MAX_TOTAL_SIZE`] in all. The first path
+//! segment (the chart's own folder name) is dropped, as Helm does.
+
+use super::{ChartError, File};
+use std::io::Read;
+
+/// Helm's `MaxDecompressedChartSize`: 100 MiB for all files of one archive.
+pub const MAX_TOTAL_SIZE: u64 = 100 * 1024 * 1024;
+/// Helm's `MaxDecompressedFileSize`: 5 MiB for any one file.
+pub const MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads the files of a gzipped tar archive, names relative to the chart folder.
+pub fn read_archive(bytes: &[u8], origin: &str) -> Result<Vec<File>, ChartError> {
+    let gz = flate2::read::GzDecoder::new(bytes);
+    let mut archive = tar::Archive::new(gz);
+    let entries = archive
+        .entries()
+        .map_err(|e| ChartError::new(format!("{origin}: not a gzipped tar archive: {e}")))?;
+    let mut remaining = MAX_TOTAL_SIZE;
+    let mut files = Vec::new();
+    for entry in entries {
+        let mut entry =
+            entry.map_err(|e| ChartError::new(format!("{origin}: damaged archive: {e}")))?;
+        let header = entry.header();
+        let raw_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let kind = header.entry_type();
+        if kind.is_dir() || kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
+            continue;
+        }
+        if kind.is_gnu_longname() || kind.is_gnu_longlink() {
+            continue;
+        }
+        if kind.is_symlink() || kind.is_hard_link() {
+            return Err(ChartError::new(format!(
+                "{origin}: entry {raw_name:?} is a link; charts may not contain links"
+            )));
+        }
+        if !kind.is_file() && kind != tar::EntryType::Continuous {
+            return Err(ChartError::new(format!(
+                "{origin}: entry {raw_name:?} is not a regular file"
+            )));
+        }
+        let name = entry_name(&raw_name, origin)?;
+        let size = header.size().unwrap_or(0);
+        if size > MAX_FILE_SIZE {
+            return Err(ChartError::new(format!(
+                "decompressed chart file {raw_name:?} is larger than the maximum file size {MAX_FILE_SIZE}"
+            )));
+        }
+        if size > remaining {
+            return Err(ChartError::new(format!(
+                "decompressed chart is larger than the maximum size {MAX_TOTAL_SIZE} (at entry {raw_name:?})"
+            )));
+        }
+        // Never trust the header's size: read at most what is still allowed.
+        let mut data = Vec::with_capacity(size as usize);
+        (&mut entry)
+            .take(remaining.min(MAX_FILE_SIZE) + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| ChartError::new(format!("{origin}: reading {raw_name:?}: {e}")))?;
+        let read = data.len() as u64;
+        if read > MAX_FILE_SIZE {
+            return Err(ChartError::new(format!(
+                "decompressed chart file {raw_name:?} is larger than the maximum file size {MAX_FILE_SIZE}"
+            )));
+        }
+        if read < size || read >= remaining {
+            return Err(ChartError::new(format!(
+                "decompressed chart is larger than the maximum size {MAX_TOTAL_SIZE} (at entry {raw_name:?})"
+            )));
+        }
+        remaining -= read;
+        if data.starts_with(UTF8_BOM) {
+            data.drain(..UTF8_BOM.len());
+        }
+        files.push(File { name, data });
+    }
+    if files.is_empty() {
+        return Err(ChartError::new(format!(
+            "{origin}: no files in chart archive"
+        )));
+    }
+    Ok(files)
+}
+
+/// The entry's name inside the chart: first segment dropped, `\` turned into
+/// `/`, cleaned, and refused when absolute or outside the chart folder.
+fn entry_name(raw: &str, origin: &str) -> Result<String, ChartError> {
+    let delimiter = if raw.contains('\\') { '\\' } else { '/' };
+    let parts: Vec<&str> = raw.split(delimiter).collect();
+    if parts[0] == "Chart.yaml" {
+        return Err(ChartError::new(format!(
+            "{origin}: chart yaml not in base directory (entry {raw:?})"
+        )));
+    }
+    let rest = parts[1..].join("/");
+    if rest.starts_with('/') {
+        return Err(ChartError::new(format!(
+            "{origin}: chart illegally contains absolute paths (entry {raw:?})"
+        )));
+    }
+    let clean = clean_path(&rest);
+    if clean == "." {
+        return Err(ChartError::new(format!(
+            "{origin}: chart illegally contains content outside the base directory: {raw:?}"
+        )));
+    }
+    if clean.starts_with("..") {
+        return Err(ChartError::new(format!(
+            "{origin}: chart illegally references parent directory (entry {raw:?})"
+        )));
+    }
+    let b = clean.as_bytes();
+    if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+        return Err(ChartError::new(format!(
+            "{origin}: chart contains illegally named files (entry {raw:?})"
+        )));
+    }
+    Ok(clean)
+}
+
+/// Go's `path.Clean` for relative paths: drops `.` and empty segments and
+/// resolves `..` lexically (leading `..` are kept, so escapes stay visible).
+pub(crate) fn clean_path(p: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if matches!(out.last(), Some(last) if *last != "..") {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    if out.is_empty() {
+        ".".to_string()
+    } else {
+        out.join("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tgz(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        for (name, data) in entries {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_entry_type(tar::EntryType::Regular);
+            // set_path refuses `..`; write the raw name bytes instead.
+            let raw = name.as_bytes();
+            h.as_old_mut().name[..raw.len()].copy_from_slice(raw);
+            h.set_cksum();
+            builder.append(&h, *data).unwrap();
+        }
+        let tar = builder.into_inner().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &tar).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn reads_entries_without_the_chart_folder() {
+        let files = read_archive(
+            &tgz(&[("c/Chart.yaml", b"name: c"), ("c/templates/a.yaml", b"x")]),
+            "t",
+        )
+        .unwrap();
+        let names: Vec<_> = files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["Chart.yaml", "templates/a.yaml"]);
+    }
+
+    #[test]
+    fn refuses_escapes_and_absolute_paths() {
+        let err = read_archive(&tgz(&[("c/../../etc/passwd", b"x")]), "t").unwrap_err();
+        assert!(err.to_string().contains("parent directory"), "{err}");
+        let err = read_archive(&tgz(&[("c//etc/passwd", b"x")]), "t").unwrap_err();
+        assert!(err.to_string().contains("absolute"), "{err}");
+    }
+
+    #[test]
+    fn refuses_links() {
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Symlink);
+        h.set_size(0);
+        builder
+            .append_link(&mut h, "c/values.yaml", "/etc/passwd")
+            .unwrap();
+        let tar = builder.into_inner().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &tar).unwrap();
+        let err = read_archive(&gz.finish().unwrap(), "t").unwrap_err();
+        assert!(
+            err.to_string().contains("\"c/values.yaml\" is a link"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn refuses_big_files() {
+        let big = vec![b'a'; (MAX_FILE_SIZE + 1) as usize];
+        let err = read_archive(&tgz(&[("c/big.txt", &big)]), "t").unwrap_err();
+        assert!(err.to_string().contains("\"c/big.txt\" is larger"), "{err}");
+    }
+
+    #[test]
+    fn cleans_paths_as_go() {
+        assert_eq!(clean_path("a/./b//c/../d"), "a/b/d");
+        assert_eq!(clean_path("../x"), "../x");
+        assert_eq!(clean_path(""), ".");
+    }
+}

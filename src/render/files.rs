@@ -1,0 +1,344 @@
+//! `.Files`: a chart's non-template files as templates see them (Helm's
+//! `engine.files`), with `Get`, `GetBytes`, `Glob`, `Lines`, `AsConfig` and
+//! `AsSecrets`.
+
+use crate::engine::{Map, Object, Value};
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The files of one chart, by name (sorted, as Go's map printing sorts them).
+#[derive(Clone, Default)]
+pub struct Files {
+    files: Arc<BTreeMap<String, Arc<[u8]>>>,
+}
+
+impl Files {
+    pub fn new(files: impl IntoIterator<Item = (String, Vec<u8>)>) -> Files {
+        Files {
+            files: Arc::new(files.into_iter().map(|(k, v)| (k, Arc::from(v))).collect()),
+        }
+    }
+
+    fn bytes(&self, name: &str) -> Arc<[u8]> {
+        self.files
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(Vec::new()))
+    }
+
+    fn glob(&self, pattern: &str) -> Files {
+        let pat: Vec<char> = pattern.chars().collect();
+        let valid = glob_valid(&pat);
+        Files {
+            files: Arc::new(
+                self.files
+                    .iter()
+                    .filter(|(name, _)| {
+                        !valid || glob_match(&pat, &name.chars().collect::<Vec<_>>())
+                    })
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn lines(&self, name: &str) -> Value {
+        let data = match self.files.get(name) {
+            Some(d) if !d.is_empty() => d,
+            _ => return Value::list(Vec::new()),
+        };
+        let mut s = String::from_utf8_lossy(data).into_owned();
+        if s.ends_with('\n') {
+            s.pop();
+        }
+        Value::list(s.split('\n').map(Value::str).collect())
+    }
+
+    /// `AsConfig`/`AsSecrets`: base names to contents, as YAML without the
+    /// final newline.
+    fn as_yaml(&self, encode: fn(&[u8]) -> String) -> Value {
+        let m = Map::new();
+        for (k, v) in self.files.iter() {
+            let base = k.rsplit('/').next().unwrap_or(k);
+            m.insert(base.to_string(), Value::str(encode(v)));
+        }
+        if m.is_empty() {
+            return Value::str("{}");
+        }
+        let text = crate::yaml::to_string(&Value::map(m));
+        Value::str(text.strip_suffix('\n').unwrap_or(&text))
+    }
+}
+
+fn one_string<'a>(name: &str, args: &'a [Value]) -> Result<&'a str, String> {
+    match args {
+        [Value::String(s)] => Ok(s),
+        [other] => Err(format!(
+            "wrong type for value; expected string; got {}",
+            other.type_name()
+        )),
+        _ => Err(format!(
+            "wrong number of args for {name}: want 1 got {}",
+            args.len()
+        )),
+    }
+}
+
+impl Object for Files {
+    fn type_name(&self) -> &str {
+        "engine.files"
+    }
+
+    fn kind_name(&self) -> &str {
+        "map"
+    }
+
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "AsConfig" => Some(self.as_yaml(|b| String::from_utf8_lossy(b).into_owned())),
+            "AsSecrets" => Some(self.as_yaml(|b| {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD.encode(b)
+            })),
+            // A map's key, as Go's template looks up `.Files.name`.
+            other => self.files.get(other).map(|b| Value::Bytes(b.clone())),
+        }
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        let r = match name {
+            "Get" => one_string(name, args)
+                .map(|n| Value::str(String::from_utf8_lossy(&self.bytes(n)).as_ref())),
+            "GetBytes" => one_string(name, args).map(|n| Value::Bytes(self.bytes(n))),
+            "Glob" => one_string(name, args).map(|p| Value::object(self.glob(p))),
+            "Lines" => one_string(name, args).map(|n| self.lines(n)),
+            "AsConfig" | "AsSecrets" if args.is_empty() => Ok(self.field(name)?),
+            _ => return None,
+        };
+        Some(r)
+    }
+
+    fn has_method(&self, name: &str) -> bool {
+        matches!(
+            name,
+            "Get" | "GetBytes" | "Glob" | "Lines" | "AsConfig" | "AsSecrets"
+        )
+    }
+
+    fn format(&self) -> String {
+        self.to_plain().map(|v| v.to_string()).unwrap_or_default()
+    }
+
+    fn truthy(&self) -> bool {
+        !self.files.is_empty()
+    }
+
+    fn to_plain(&self) -> Option<Value> {
+        Some(Value::map(
+            self.files
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+                .collect(),
+        ))
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// gobwas/glob with `/` as separator, as Helm's `Files.Glob` compiles it:
+/// `*` stays within a path segment, `**` crosses them, `?`, `[a-z]`, `[!a]`,
+/// `{a,b}` alternatives, `\` escapes.
+fn glob_match(p: &[char], n: &[char]) -> bool {
+    let Some(&c) = p.first() else {
+        return n.is_empty();
+    };
+    match c {
+        '*' if p.get(1) == Some(&'*') => {
+            let rest = &p[2..];
+            (0..=n.len()).any(|i| glob_match(rest, &n[i..]))
+        }
+        '*' => {
+            let rest = &p[1..];
+            for i in 0..=n.len() {
+                if glob_match(rest, &n[i..]) {
+                    return true;
+                }
+                if i < n.len() && n[i] == '/' {
+                    break;
+                }
+            }
+            false
+        }
+        '?' => !n.is_empty() && n[0] != '/' && glob_match(&p[1..], &n[1..]),
+        '[' => {
+            let Some(close) = p.iter().skip(1).position(|&c| c == ']').map(|i| i + 1) else {
+                return false;
+            };
+            if n.is_empty() {
+                return false;
+            }
+            let body = &p[1..close];
+            let (neg, body) = match body.first() {
+                Some('!') => (true, &body[1..]),
+                _ => (false, body),
+            };
+            let mut hit = false;
+            let mut i = 0;
+            while i < body.len() {
+                if i + 2 < body.len() && body[i + 1] == '-' {
+                    hit |= body[i] <= n[0] && n[0] <= body[i + 2];
+                    i += 3;
+                } else {
+                    hit |= body[i] == n[0];
+                    i += 1;
+                }
+            }
+            hit != neg && glob_match(&p[close + 1..], &n[1..])
+        }
+        '{' => {
+            let Some(close) = matching_brace(p) else {
+                return false;
+            };
+            let rest = &p[close + 1..];
+            split_alternatives(&p[1..close]).into_iter().any(|alt| {
+                let mut joined = alt.to_vec();
+                joined.extend_from_slice(rest);
+                glob_match(&joined, n)
+            })
+        }
+        '\\' if p.len() > 1 => !n.is_empty() && n[0] == p[1] && glob_match(&p[2..], &n[1..]),
+        c => !n.is_empty() && n[0] == c && glob_match(&p[1..], &n[1..]),
+    }
+}
+
+fn matching_brace(p: &[char]) -> Option<usize> {
+    let mut depth = 0;
+    for (i, &c) in p.iter().enumerate() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn split_alternatives(body: &[char]) -> Vec<&[char]> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0, 0);
+    for (i, &c) in body.iter().enumerate() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(&body[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&body[start..]);
+    out
+}
+
+/// A pattern gobwas refuses (unclosed `[` or `{`); Helm then matches everything.
+fn glob_valid(p: &[char]) -> bool {
+    let mut i = 0;
+    while i < p.len() {
+        match p[i] {
+            '\\' => i += 1,
+            '[' => match p[i + 1..].iter().position(|&c| c == ']') {
+                Some(j) => i += j + 1,
+                None => return false,
+            },
+            '{' if matching_brace(&p[i..]).is_none() => return false,
+            _ => {}
+        }
+        i += 1;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files() -> Files {
+        Files::new([
+            ("a.txt".to_string(), b"one\ntwo\n".to_vec()),
+            ("conf/x.conf".to_string(), b"x=1".to_vec()),
+            ("conf/deep/y.conf".to_string(), b"y=2".to_vec()),
+        ])
+    }
+
+    fn names(f: &Files) -> Vec<String> {
+        f.files.keys().cloned().collect()
+    }
+
+    #[test]
+    fn get_and_lines() {
+        let f = files();
+        assert_eq!(
+            f.call("Get", &[Value::str("a.txt")])
+                .unwrap()
+                .unwrap()
+                .to_string(),
+            "one\ntwo\n"
+        );
+        assert_eq!(
+            f.call("Get", &[Value::str("nope")])
+                .unwrap()
+                .unwrap()
+                .to_string(),
+            ""
+        );
+        assert_eq!(
+            f.call("Lines", &[Value::str("a.txt")])
+                .unwrap()
+                .unwrap()
+                .to_string(),
+            "[one two]"
+        );
+        assert_eq!(
+            f.call("GetBytes", &[Value::str("conf/x.conf")])
+                .unwrap()
+                .unwrap()
+                .to_string(),
+            "[120 61 49]"
+        );
+    }
+
+    #[test]
+    fn glob_as_gobwas() {
+        let f = files();
+        assert_eq!(names(&f.glob("conf/*")), ["conf/x.conf"]);
+        assert_eq!(
+            names(&f.glob("conf/**")),
+            ["conf/deep/y.conf", "conf/x.conf"]
+        );
+        assert_eq!(
+            names(&f.glob("**.conf")),
+            ["conf/deep/y.conf", "conf/x.conf"]
+        );
+        assert_eq!(
+            names(&f.glob("{a.txt,conf/x.conf}")),
+            ["a.txt", "conf/x.conf"]
+        );
+        assert_eq!(names(&f.glob("[")).len(), 3);
+    }
+
+    #[test]
+    fn as_config_uses_base_names() {
+        let cfg = files().glob("conf/**").field("AsConfig").unwrap();
+        assert!(cfg.to_string().contains("x.conf: x=1"), "{cfg}");
+        assert!(!cfg.to_string().ends_with('\n'));
+    }
+}

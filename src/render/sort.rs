@@ -1,0 +1,228 @@
+//! Rendered files → Helm's ordered documents: split on `---`, hooks apart
+//! from the rest, each group sorted by file path and then, stably, by Helm's
+//! install order of kinds (unknown kinds last, alphabetically).
+
+use crate::engine::Value;
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// Helm's install order of kinds.
+const INSTALL_ORDER: &[&str] = &[
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+/// Hook events Helm knows; a document naming any other is dropped.
+const HOOK_EVENTS: &[&str] = &[
+    "pre-install",
+    "post-install",
+    "pre-delete",
+    "post-delete",
+    "pre-upgrade",
+    "post-upgrade",
+    "pre-rollback",
+    "post-rollback",
+    "test",
+    "test-success",
+];
+
+/// The annotation that makes a document a hook.
+const HOOK_ANNOTATION: &str = "helm.sh/hook";
+
+/// One document of a rendered file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    /// The template's path, e.g. `redis/templates/svc.yaml`.
+    pub path: String,
+    /// The document's text, without the `---` before it.
+    pub content: String,
+    pub kind: String,
+    /// Hook events, lower-cased; empty for an ordinary document.
+    pub events: Vec<String>,
+}
+
+impl Manifest {
+    /// A test hook (`test`, or Helm 2's `test-success`).
+    pub fn is_test(&self) -> bool {
+        self.events
+            .iter()
+            .any(|e| e == "test" || e == "test-success")
+    }
+}
+
+/// Splits a stream on `---` lines as Helm does: leading blanks go, a
+/// document keeps what follows it up to the next separator.
+pub fn split_documents(text: &str) -> Vec<&str> {
+    static SEP: OnceLock<Regex> = OnceLock::new();
+    let sep = SEP.get_or_init(|| Regex::new(r"(?:^|\s*\n)---\s*").expect("valid regex"));
+    sep.split(text.trim_start())
+        .map(str::trim_start)
+        .filter(|d| !d.trim().is_empty())
+        .collect()
+}
+
+/// Sorts rendered files (path → text) into ordinary documents and hooks, both
+/// in Helm's order. A document that is not YAML fails with Helm's message.
+pub fn sort_manifests(
+    files: &[(String, String)],
+) -> Result<(Vec<Manifest>, Vec<Manifest>), String> {
+    let mut order: Vec<&(String, String)> = files.iter().collect();
+    order.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut generic = Vec::new();
+    let mut hooks = Vec::new();
+    for (path, text) in order {
+        let base = path.rsplit('/').next().unwrap_or(path);
+        if base.starts_with('_') || text.trim().is_empty() {
+            continue;
+        }
+        for doc in split_documents(text) {
+            let head = if only_comments(doc) {
+                Value::Nil
+            } else {
+                crate::yaml::from_str(doc).map_err(|e| {
+                    format!("YAML parse error on {path}: error converting YAML to JSON: {e}")
+                })?
+            };
+            let kind = match head.get("kind") {
+                Value::String(s) => s.to_string(),
+                _ => String::new(),
+            };
+            let hook = head.get("metadata").get("annotations").get(HOOK_ANNOTATION);
+            let m = Manifest {
+                path: path.clone(),
+                content: doc.to_string(),
+                kind,
+                events: Vec::new(),
+            };
+            let hook = match hook {
+                Value::Nil => {
+                    generic.push(m);
+                    continue;
+                }
+                v => v.to_string(),
+            };
+            let events: Vec<String> = hook.split(',').map(|e| e.trim().to_lowercase()).collect();
+            if events.iter().any(|e| !HOOK_EVENTS.contains(&e.as_str())) {
+                // Helm skips documents with unknown hook events.
+                continue;
+            }
+            hooks.push(Manifest { events, ..m });
+        }
+    }
+    generic.sort_by_key(kind_rank);
+    hooks.sort_by_key(kind_rank);
+    Ok((generic, hooks))
+}
+
+/// A document of comments and blank lines only: an empty YAML document,
+/// kept (as Helm keeps it) with no kind.
+fn only_comments(doc: &str) -> bool {
+    doc.lines().all(|l| {
+        let t = l.trim_start();
+        t.is_empty() || t.starts_with('#')
+    })
+}
+
+/// Known kinds in install order, then unknown kinds alphabetically.
+fn kind_rank(m: &Manifest) -> (usize, String) {
+    match INSTALL_ORDER.iter().position(|k| *k == m.kind) {
+        Some(i) => (i, String::new()),
+        None => (INSTALL_ORDER.len(), m.kind.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_helm() {
+        let docs = split_documents("\n---\na: 1\n\n---\n# c\nb: 2\n---   \n\n");
+        assert_eq!(docs, ["a: 1", "# c\nb: 2"]);
+        let docs = split_documents("a: 1\n---\nb: 2\n\n");
+        assert_eq!(docs, ["a: 1", "b: 2\n\n"]);
+    }
+
+    #[test]
+    fn orders_by_path_then_kind_hooks_apart() {
+        let files = vec![
+            ("c/templates/b.yaml".to_string(), "kind: Deployment\n---\nkind: Service\n".to_string()),
+            ("c/templates/a.yaml".to_string(), "kind: Zed\n---\nkind: Alpha\n---\nkind: Deployment\n".to_string()),
+            (
+                "c/templates/h.yaml".to_string(),
+                "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: Pre-Install, test-success\n".to_string(),
+            ),
+            (
+                "c/templates/u.yaml".to_string(),
+                "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: bogus\n".to_string(),
+            ),
+            ("c/templates/_p.yaml".to_string(), "kind: Pod\n".to_string()),
+        ];
+        let (generic, hooks) = sort_manifests(&files).unwrap();
+        let kinds: Vec<_> = generic
+            .iter()
+            .map(|m| (m.path.as_str(), m.kind.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("c/templates/b.yaml", "Service"),
+                ("c/templates/a.yaml", "Deployment"),
+                ("c/templates/b.yaml", "Deployment"),
+                ("c/templates/a.yaml", "Alpha"),
+                ("c/templates/a.yaml", "Zed"),
+            ]
+        );
+        assert_eq!(hooks.len(), 1);
+        assert_eq!(hooks[0].events, ["pre-install", "test-success"]);
+        assert!(hooks[0].is_test());
+    }
+
+    #[test]
+    fn bad_yaml_names_the_template() {
+        let files = vec![("c/templates/x.yaml".to_string(), "a: b: c\n".to_string())];
+        let err = sort_manifests(&files).unwrap_err();
+        assert!(
+            err.starts_with(
+                "YAML parse error on c/templates/x.yaml: error converting YAML to JSON: yaml:"
+            ),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,180 @@
+//! The user's values, assembled as Helm assembles them: `-f` files in order
+//! (later wins, `-` is stdin), then `--set-json`, `--set`, `--set-string`,
+//! `--set-file` and `--set-literal`.
+
+use super::strvals::{parse_into, Mode};
+use crate::engine::{Map, Value};
+use std::io::Read;
+
+/// The values flags of `helm template`, in the order they were given.
+#[derive(Debug, Default, Clone)]
+pub struct ValueOptions {
+    pub files: Vec<String>,
+    pub json: Vec<String>,
+    pub set: Vec<String>,
+    pub strings: Vec<String>,
+    pub file_values: Vec<String>,
+    pub literals: Vec<String>,
+}
+
+/// Merges every source into one map of user values. Errors read as Helm's.
+pub fn user_values(opts: &ValueOptions) -> Result<Map, String> {
+    let base = Map::new();
+    for path in &opts.files {
+        let raw = read_source(path)?;
+        let text = String::from_utf8_lossy(&raw);
+        let v = crate::yaml::from_str(&text).map_err(|e| format!("failed to parse {path}: {e}"))?;
+        let m = match v {
+            Value::Map(m) => (*m).clone(),
+            Value::Nil => Map::new(),
+            _ => {
+                return Err(format!(
+                    "failed to parse {path}: error unmarshaling JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                    if v.as_list().is_some() { "array" } else { "string" }
+                ))
+            }
+        };
+        merge_maps(&base, &m);
+    }
+    for s in &opts.json {
+        let trimmed = s.trim();
+        if trimmed.starts_with('{') {
+            let j: serde_json::Value = serde_json::from_str(trimmed)
+                .map_err(|_| format!("failed parsing --set-json data JSON: {s}"))?;
+            match Value::from_json(&j) {
+                Value::Map(m) => merge_maps(&base, &m),
+                _ => return Err(format!("failed parsing --set-json data JSON: {s}")),
+            }
+        } else {
+            parse_into(s, &base, Mode::Json)
+                .map_err(|_| format!("failed parsing --set-json data {s}"))?;
+        }
+    }
+    for s in &opts.set {
+        parse_into(s, &base, Mode::Typed).map_err(|e| format!("failed parsing --set data: {e}"))?;
+    }
+    for s in &opts.strings {
+        parse_into(s, &base, Mode::Strings)
+            .map_err(|e| format!("failed parsing --set-string data: {e}"))?;
+    }
+    let read_file = |p: &str| -> Result<Value, String> {
+        let raw = read_source(p)?;
+        Ok(Value::str(String::from_utf8_lossy(&raw).as_ref()))
+    };
+    for s in &opts.file_values {
+        parse_into(s, &base, Mode::File(&read_file))
+            .map_err(|e| format!("failed parsing --set-file data: {e}"))?;
+    }
+    for s in &opts.literals {
+        set_literal(s, &base).map_err(|e| format!("failed parsing --set-literal data: {e}"))?;
+    }
+    Ok(base)
+}
+
+/// `--set-literal a.b=anything, even commas`: the value is taken as is.
+fn set_literal(s: &str, base: &Map) -> Result<(), String> {
+    let (key, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("key {s:?} has no value"))?;
+    let path: Vec<&str> = key.split('.').collect();
+    set_path(base, &path, Value::str(value));
+    Ok(())
+}
+
+/// Sets a value at a path of keys, making (or copying) the maps on the way.
+fn set_path(m: &Map, path: &[&str], value: Value) {
+    match path {
+        [] => {}
+        [last] => {
+            m.insert(*last, value);
+        }
+        [first, rest @ ..] => {
+            let next = match m.get(first) {
+                Some(Value::Map(inner)) => (*inner).clone(),
+                _ => Map::new(),
+            };
+            set_path(&next, rest, value);
+            m.insert(*first, Value::map(next));
+        }
+    }
+}
+
+/// Helm's `MergeMaps`: maps merge key by key, anything else replaces. Nested
+/// maps of `base` are copied before they are written, never changed in place.
+pub fn merge_maps(base: &Map, over: &Map) {
+    for (k, v) in over.iter() {
+        match (base.get(&k), &v) {
+            (Some(Value::Map(b)), Value::Map(o)) => {
+                let merged = (*b).clone();
+                merge_maps(&merged, o);
+                base.insert(k, Value::map(merged));
+            }
+            _ => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// Reads a values source: a path, or `-` for stdin.
+fn read_source(path: &str) -> Result<Vec<u8>, String> {
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("reading values from stdin: {e}"))?;
+        return Ok(buf);
+    }
+    std::fs::read(path).map_err(|e| format!("open {path}: {}", io_reason(&e)))
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_sources_win_in_helm_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let f1 = dir.path().join("a.yaml");
+        let f2 = dir.path().join("b.yaml");
+        std::fs::write(&f1, "a: {x: 1, y: 1}\nb: 1\n").unwrap();
+        std::fs::write(&f2, "a: {y: 2}\n").unwrap();
+        let opts = ValueOptions {
+            files: vec![f1.display().to_string(), f2.display().to_string()],
+            set: vec!["b=2".into()],
+            strings: vec!["b=3".into()],
+            literals: vec!["c.d=x,y".into()],
+            ..Default::default()
+        };
+        let v = Value::map(user_values(&opts).unwrap());
+        assert_eq!(v.to_string(), "map[a:map[x:1 y:2] b:3 c:map[d:x,y]]");
+    }
+
+    #[test]
+    fn errors_name_the_source() {
+        let opts = ValueOptions {
+            files: vec!["/nonexistent/v.yaml".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            user_values(&opts).unwrap_err(),
+            "open /nonexistent/v.yaml: no such file or directory"
+        );
+        let opts = ValueOptions {
+            set: vec!["a".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            user_values(&opts).unwrap_err(),
+            "failed parsing --set data: key \"a\" has no value"
+        );
+    }
+}

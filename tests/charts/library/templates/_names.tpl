@@ -1,0 +1,1 @@
+{{- define "helpers.greeting" -}}hello from the parent{{- end -}}

@@ -1,0 +1,64 @@
+//! The conformance ratchet: runs `../shared/tools/conformance` against the
+//! built binary when the shared corpus is present (CI has it) and checks that
+//! every case listed in `tests/conformance-passing.txt` still passes. Where
+//! the corpus is absent the test says so and passes.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn shared_dir() -> PathBuf {
+    match std::env::var("CHARTFIX_SHARED") {
+        Ok(dir) => PathBuf::from(dir),
+        Err(_) => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+    }
+}
+
+#[test]
+fn passing_corpus_cases_still_pass() {
+    let shared = shared_dir();
+    let tool = shared.join("tools/conformance");
+    if !shared.join("corpus").is_dir() || !tool.exists() {
+        eprintln!(
+            "skipped: no corpus at {} (set CHARTFIX_SHARED to run it)",
+            shared.display()
+        );
+        return;
+    }
+    let has_pyyaml = Command::new("python3")
+        .args(["-c", "import yaml"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_pyyaml {
+        eprintln!("skipped: the conformance tool needs python3 with PyYAML (apt-get install python3-yaml)");
+        return;
+    }
+    let ratchet = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance-passing.txt"),
+    )
+    .expect("tests/conformance-passing.txt");
+    let must_pass: Vec<&str> = ratchet
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let out = Command::new("python3")
+        .arg(&tool)
+        .arg("--chartfix")
+        .arg(env!("CARGO_BIN_EXE_chartfix"))
+        .arg("--corpus")
+        .arg(shared.join("corpus"))
+        .output()
+        .expect("run the conformance tool");
+    let report = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{report}");
+    let passed: Vec<&str> = report
+        .lines()
+        .filter_map(|l| l.strip_prefix("PASS  "))
+        .map(|l| l.split_whitespace().next().unwrap_or(""))
+        .collect();
+    let regressed: Vec<&&str> = must_pass.iter().filter(|c| !passed.contains(c)).collect();
+    assert!(
+        regressed.is_empty(),
+        "cases that passed before now fail: {regressed:?}\n{report}"
+    );
+}

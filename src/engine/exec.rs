@@ -70,6 +70,8 @@ pub struct Exec<'e> {
     depth: usize,
     steps: u64,
     written: usize,
+    /// The name `$`, shared by every scope.
+    dollar: Arc<str>,
 }
 
 type R<T> = Result<T, Error>;
@@ -93,6 +95,7 @@ impl<'e> Exec<'e> {
             depth: 0,
             steps: 0,
             written: 0,
+            dollar: Arc::from("$"),
         }
     }
 
@@ -112,7 +115,8 @@ impl<'e> Exec<'e> {
     /// Go's `Template.Execute`: a fresh variable scope with `$` bound to `data`.
     pub fn execute(&mut self, tree: &Tree, data: Value, out: &mut String) -> R<()> {
         let dot = Slot::plain(data);
-        let saved_vars = std::mem::replace(&mut self.vars, vec![(Arc::from("$"), dot.clone())]);
+        let saved_vars =
+            std::mem::replace(&mut self.vars, vec![(self.dollar.clone(), dot.clone())]);
         let saved_depth = std::mem::replace(&mut self.depth, 0);
         let result = grow(|| self.walk_list(tree, &dot, &tree.root, out));
         self.vars = saved_vars;
@@ -460,7 +464,7 @@ impl<'e> Exec<'e> {
             None => Value::Nil,
         };
         let new_dot = Slot::plain(data);
-        let saved = std::mem::replace(&mut self.vars, vec![(Arc::from("$"), new_dot.clone())]);
+        let saved = std::mem::replace(&mut self.vars, vec![(self.dollar.clone(), new_dot.clone())]);
         self.depth += 1;
         let result = grow(|| self.walk_list(&target, &new_dot, &target.root, out));
         self.depth -= 1;
@@ -830,8 +834,7 @@ impl<'e> Exec<'e> {
     fn include(&mut self, vals: &[Value]) -> Result<Value, Cause> {
         let name = vals.first().and_then(Value::as_str).unwrap_or("");
         let data = vals.get(1).cloned().unwrap_or(Value::Nil);
-        let key: Arc<str> = Arc::from(name);
-        let count = self.include_counts.get(&key).copied().unwrap_or(0);
+        let count = self.include_counts.get(name).copied().unwrap_or(0);
         if count > self.limits().max_include_depth {
             return Err(Cause::IncludeOther(format!(
                 "rendering template has a nested reference name: {name}: unable to execute template"
@@ -843,6 +846,7 @@ impl<'e> Exec<'e> {
                 super::lexer::go_quote(name)
             )));
         };
+        let key = target.name.clone();
         *self.include_counts.entry(key.clone()).or_insert(0) += 1;
         let mut buf = String::new();
         let result = self.execute(&target, data, &mut buf);

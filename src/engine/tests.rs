@@ -527,3 +527,36 @@ fn random_templates_never_panic_or_hang() {
         }
     }
 }
+
+#[test]
+fn limits_stop_runaway_templates() {
+    let run = |src: &str, limits: Limits| {
+        let mut e = Engine::new();
+        e.set_limits(limits);
+        e.add("p", src).unwrap();
+        e.render("p", &values()).unwrap_err()
+    };
+    let steps = Limits {
+        max_steps: 1000,
+        ..Limits::default()
+    };
+    let e = run("{{ range 100000 }}x{{ end }}", steps);
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    let bytes = Limits {
+        max_output_bytes: 1000,
+        ..Limits::default()
+    };
+    let e = run("{{ range 100000 }}xxxxxxxxxx{{ end }}", bytes);
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    let depth = Limits {
+        max_include_depth: 5,
+        ..Limits::default()
+    };
+    let e = run(
+        "{{ define \"t\" }}{{ include \"t\" . }}{{ end }}{{ include \"t\" . }}",
+        depth,
+    );
+    assert!(e
+        .to_string()
+        .ends_with("nested reference name: t: unable to execute template"));
+}

@@ -468,12 +468,8 @@ impl<'s> Lexer<'s> {
         loop {
             match bytes.get(self.pos) {
                 Some(b) if b.is_ascii_alphanumeric() || *b == b'_' => self.pos += 1,
-                Some(b) if *b >= 0x80 => {
-                    if self.peek().is_some_and(is_alnum) {
-                        self.next();
-                    } else {
-                        return;
-                    }
+                Some(b) if *b >= 0x80 && self.peek().is_some_and(is_alnum) => {
+                    self.next();
                 }
                 _ => return,
             }

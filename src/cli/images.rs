@@ -1,10 +1,169 @@
-use super::EXIT_USAGE;
+//! `chartfix images`: list the images manifests use and check them.
+
+use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+use crate::check::cache::ResultCache;
+use crate::check::extract::images;
+use crate::check::images::{check_images_blocking, CheckOptions, ImagesResult};
+use crate::check::output::{images_table, Style};
+use crate::check::platform::Platform;
+use crate::check::workloads::{parse_stream, Document};
+use crate::registry::{cache_dir, ClientOptions, CredentialStore, RegistryClient, RegistryConfig};
+use sha2::{Digest, Sha256};
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    Table,
+    Json,
+}
+
+/// Flags shared by `images` and `check`.
+#[derive(clap::Args)]
+pub struct ImageFlags {
+    /// Platform the images must run on (repeatable), e.g. linux/arm64.
+    #[arg(long = "platform", value_name = "OS/ARCH[/VARIANT]")]
+    pub platforms: Vec<String>,
+    /// Registry mirrors, auth and TLS in k3s's registries.yaml format.
+    #[arg(long, value_name = "FILE")]
+    pub registry_config: Option<PathBuf>,
+    /// Talk plain HTTP to registries given without a scheme.
+    #[arg(long)]
+    pub plain_http: bool,
+    /// Registry requests in flight at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Seconds one registry request may take.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+    /// Answer from the cache only; images not in it are reported as errors.
+    #[arg(long)]
+    pub offline: bool,
+    /// Cache folder (default: ./charts-cache if present, else the user cache).
+    #[arg(long, env = "CHARTFIX_CACHE", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Seconds a cached image result stays fresh.
+    #[arg(long, default_value_t = 3600)]
+    pub cache_ttl: u64,
+}
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// A manifest file, or `-` for stdin (the default).
+    #[arg(default_value = "-")]
+    input: String,
+    #[command(flatten)]
+    flags: ImageFlags,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value = "table")]
+    output: Output,
+}
 
 pub fn run(args: Args) -> u8 {
-    let _ = args;
-    eprintln!("Error: not built yet");
-    EXIT_USAGE
+    let docs = match read_input(&args.input) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let result = match check_documents(&docs, &args.flags) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    match args.output {
+        Output::Json => match serde_json::to_string_pretty(&result) {
+            Ok(s) => println!("{s}"),
+            Err(e) => return super::report(e),
+        },
+        Output::Table => print!("{}", images_table(&result, style())),
+    }
+    if result.summary.problems == 0 {
+        EXIT_OK
+    } else {
+        EXIT_FAILURE
+    }
+}
+
+/// Colours only for a terminal, and never with `NO_COLOR`.
+pub fn style() -> Style {
+    Style {
+        color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+/// Reads and parses a manifest stream from a file or stdin.
+pub fn read_input(input: &str) -> Result<Vec<Document>, String> {
+    let text = if input == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("reading stdin: {e}"))?;
+        s
+    } else {
+        let path = std::path::Path::new(input);
+        if path.is_dir() || input.ends_with(".tgz") {
+            return Err(format!(
+                "{input} is a chart: charts are not taken here yet; render it first: chartfix template NAME {input} | chartfix images -"
+            ));
+        }
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {input}: {e}"))?
+    };
+    parse_stream(&text).map_err(|e| format!("{input}: {e}"))
+}
+
+/// Builds the registry client and checks every image in `docs`.
+pub fn check_documents(docs: &[Document], flags: &ImageFlags) -> Result<ImagesResult, String> {
+    let platforms = flags
+        .platforms
+        .iter()
+        .map(|p| Platform::parse(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (mut config, config_text) = match &flags.registry_config {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("cannot read --registry-config {}: {e}", p.display()))?;
+            let cfg = RegistryConfig::parse(&text)
+                .map_err(|e| format!("--registry-config {}: {e}", p.display()))?;
+            (cfg, text)
+        }
+        None => (RegistryConfig::default(), String::new()),
+    };
+    config.plain_http = flags.plain_http;
+    let credentials = CredentialStore::from_environment();
+    for w in &credentials.warnings {
+        eprintln!("warning: {w}");
+    }
+    let fingerprint = {
+        let mut h = Sha256::new();
+        h.update(config_text.as_bytes());
+        h.update([u8::from(flags.plain_http)]);
+        hex::encode(h.finalize())
+    };
+    let cache_root = cache_dir::resolve(flags.cache_dir.as_deref());
+    let cache = ResultCache::new(
+        &cache_root,
+        Duration::from_secs(flags.cache_ttl),
+        &fingerprint,
+    );
+    let client = RegistryClient::new(
+        config,
+        credentials,
+        ClientOptions {
+            timeout: Duration::from_secs(flags.timeout),
+            ..ClientOptions::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let options = CheckOptions {
+        platforms,
+        concurrency: usize::from(flags.concurrency),
+        offline: flags.offline,
+        cache: Some(cache),
+    };
+    check_images_blocking(client, images(docs), options).map_err(|e| format!("async runtime: {e}"))
 }

@@ -137,6 +137,8 @@ pub enum Callee {
     Builtin(Builtin),
     /// A Sprig/Helm function from the shared table.
     Table(Func),
+    /// Not defined; parsed without Go's function check, fails when called.
+    Missing,
 }
 
 /// Functions that need the executor: Go's builtins and Helm's own.

@@ -74,6 +74,15 @@ pub struct Exec<'e> {
 
 type R<T> = Result<T, Error>;
 
+/// Runs `f` with at least `RED_ZONE` bytes of stack left, moving to a fresh
+/// segment when the current one runs low: templates may recurse deeply (Helm
+/// allows 1000 nested `include`s) and must end in an error, never a stack overflow.
+fn grow<T>(f: impl FnOnce() -> T) -> T {
+    const RED_ZONE: usize = 128 * 1024;
+    const SEGMENT: usize = 2 * 1024 * 1024;
+    stacker::maybe_grow(RED_ZONE, SEGMENT, f)
+}
+
 impl<'e> Exec<'e> {
     pub fn new(engine: &'e Engine) -> Exec<'e> {
         Exec {
@@ -105,7 +114,7 @@ impl<'e> Exec<'e> {
         let dot = Slot::plain(data);
         let saved_vars = std::mem::replace(&mut self.vars, vec![(Arc::from("$"), dot.clone())]);
         let saved_depth = std::mem::replace(&mut self.depth, 0);
-        let result = self.walk_list(tree, &dot, &tree.root, out);
+        let result = grow(|| self.walk_list(tree, &dot, &tree.root, out));
         self.vars = saved_vars;
         self.depth = saved_depth;
         result.map(|_| ())
@@ -211,9 +220,9 @@ impl<'e> Exec<'e> {
                     self.print(tree, out, &v)?;
                 }
             }
-            Node::If(b) => return self.walk_if_with(tree, dot, b, false, out),
-            Node::With(b) => return self.walk_if_with(tree, dot, b, true, out),
-            Node::Range(b) => return self.walk_range(tree, dot, b, out),
+            Node::If(b) => return grow(|| self.walk_if_with(tree, dot, b, false, out)),
+            Node::With(b) => return grow(|| self.walk_if_with(tree, dot, b, true, out)),
+            Node::Range(b) => return grow(|| self.walk_range(tree, dot, b, out)),
             Node::Template { pos, name, pipe } => {
                 self.walk_template(tree, dot, *pos, name, pipe.as_ref(), out)?
             }
@@ -453,7 +462,7 @@ impl<'e> Exec<'e> {
         let new_dot = Slot::plain(data);
         let saved = std::mem::replace(&mut self.vars, vec![(Arc::from("$"), new_dot.clone())]);
         self.depth += 1;
-        let result = self.walk_list(&target, &new_dot, &target.root, out);
+        let result = grow(|| self.walk_list(&target, &new_dot, &target.root, out));
         self.depth -= 1;
         self.vars = saved;
         result.map(|_| ())
@@ -568,7 +577,7 @@ impl<'e> Exec<'e> {
             Arg::Pipe(p) => {
                 // A parenthesised pipeline has its own variable scope for `:=`.
                 let mark = self.vars.len();
-                let v = self.eval_pipe(tree, dot, p);
+                let v = grow(|| self.eval_pipe(tree, dot, p));
                 self.vars.truncate(mark);
                 Ok(Slot::plain(v?))
             }
@@ -642,28 +651,10 @@ impl<'e> Exec<'e> {
                 Ok(Slot::boxed(m.get(name).unwrap_or(Value::Nil)))
             }
             Value::Object(o) => {
-                if o.has_method(name) {
-                    let mut vals = Vec::with_capacity(args.len() + 1);
-                    for a in args {
-                        vals.push(self.eval_arg(tree, dot, a)?.value);
-                    }
-                    if let Some(f) = fin {
-                        vals.push(f);
-                    }
-                    return match o.call(name, &vals) {
-                        Some(Ok(v)) => Ok(Slot::plain(v)),
-                        Some(Err(msg)) => {
-                            Err(self.error(tree, at.pos(), at, call_cause(name, msg)))
-                        }
-                        None => self.go_err(
-                            tree,
-                            at,
-                            format!("can't evaluate field {name} in type {}", recv.type_name()),
-                        ),
-                    };
-                }
-                match o.field(name) {
-                    Some(v) => {
+                // Go looks for a method first (a method without arguments reads like
+                // a field: `.Major`), then for a field.
+                if !o.has_method(name) {
+                    if let Some(v) = o.field(name) {
                         if has_args {
                             return self.go_err(
                                 tree,
@@ -671,8 +662,19 @@ impl<'e> Exec<'e> {
                                 format!("{name} has arguments but cannot be invoked as function"),
                             );
                         }
-                        Ok(Slot::plain(v))
+                        return Ok(Slot::plain(v));
                     }
+                }
+                let mut vals = Vec::with_capacity(args.len() + 1);
+                for a in args {
+                    vals.push(self.eval_arg(tree, dot, a)?.value);
+                }
+                if let Some(f) = fin {
+                    vals.push(f);
+                }
+                match o.call(name, &vals) {
+                    Some(Ok(v)) => Ok(Slot::plain(v)),
+                    Some(Err(msg)) => Err(self.error(tree, at.pos(), at, call_cause(name, msg))),
                     None => self.go_err(
                         tree,
                         at,
@@ -712,6 +714,15 @@ impl<'e> Exec<'e> {
         };
         let nargs = args.len() + fin.is_some() as usize;
         match func {
+            Callee::Missing => Err(self.error(
+                tree,
+                ident.pos(),
+                ident,
+                Cause::Go(format!(
+                    "{} is not a defined function",
+                    super::lexer::go_quote(name)
+                )),
+            )),
             Callee::Table(f) => {
                 let mut vals = Vec::with_capacity(nargs);
                 for a in args {

@@ -115,8 +115,13 @@ fn unquote_char(s: &str, quote: char) -> Option<(String, &str)> {
 /// `18446744073709551615 overflows int`). The outer `Err` is a parse error.
 pub fn number(text: &str, is_char: bool) -> Result<Result<Value, String>, String> {
     if is_char {
-        let s = unquote(text).ok_or_else(|| "invalid syntax".to_string())?;
-        let c = s.chars().next().ok_or("invalid syntax")?;
+        // Go decodes one character and requires the closing quote right after it.
+        let body = text.get(1..).unwrap_or("");
+        let (c, tail) = unquote_char(body, '\'').ok_or_else(|| "invalid syntax".to_string())?;
+        if tail != "'" {
+            return Err(format!("malformed character constant: {text}"));
+        }
+        let c = c.chars().next().ok_or("invalid syntax")?;
         return Ok(Ok(Value::Int(c as i64)));
     }
     if text.ends_with('i') {
@@ -292,6 +297,11 @@ mod tests {
         assert_eq!(n("1e3"), Value::Float(1000.0));
         assert_eq!(n("0x1p4"), Value::Float(16.0));
         assert_eq!(number("'a'", true).unwrap().unwrap(), Value::Int(97));
+        assert_eq!(number("'\\n'", true).unwrap().unwrap(), Value::Int(10));
+        assert_eq!(
+            number("'ab'", true).unwrap_err(),
+            "malformed character constant: 'ab'"
+        );
         assert!(number("18446744073709551615", false).unwrap().is_err());
         assert!(number("1__0", false).is_err());
         assert!(number("-", false).is_err());

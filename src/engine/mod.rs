@@ -47,7 +47,8 @@ pub struct Engine {
 pub struct Limits {
     /// How deep one template name may be nested through `include` (Helm's 1000).
     pub max_include_depth: usize,
-    /// Nesting of `{{template}}` calls within one execution.
+    /// Nesting of `{{template}}` calls within one execution (Go allows 100000;
+    /// the default here is lower because every level holds real memory).
     pub max_template_depth: usize,
     /// Bytes written by one render, all intermediate `include` output counted.
     pub max_output_bytes: usize,
@@ -65,10 +66,6 @@ impl Default for Limits {
         }
     }
 }
-
-/// Stack reserved for a render: templates recurse (through `include` up to Helm's
-/// depth of 1000) and each level costs a few frames of the executor.
-const RENDER_STACK: usize = 512 * 1024 * 1024;
 
 impl Default for Engine {
     fn default() -> Engine {
@@ -112,25 +109,7 @@ impl Engine {
     /// Executes the template `name` with `data` as dot, then removes every
     /// `<no value>` from the output, as Helm does.
     pub fn render(&self, name: &str, data: &Value) -> Result<String, Error> {
-        // A thread with a large stack: deep template recursion is legal up to the
-        // limits, and must end in an error, never in a stack overflow.
-        std::thread::scope(|scope| {
-            let worker = std::thread::Builder::new()
-                .name("chartfix-render".to_string())
-                .stack_size(RENDER_STACK)
-                .spawn_scoped(scope, || self.render_here(name, data));
-            match worker {
-                Ok(handle) => handle.join().unwrap_or_else(|_| {
-                    Err(Error::other(
-                        ErrorKind::Limit,
-                        name,
-                        format!("template: {name}: render failed"),
-                    ))
-                }),
-                // No thread available: render on this one.
-                Err(_) => self.render_here(name, data),
-            }
-        })
+        self.render_here(name, data)
     }
 
     fn render_here(&self, name: &str, data: &Value) -> Result<String, Error> {

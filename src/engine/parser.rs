@@ -20,6 +20,12 @@ const MAX_DEPTH: u32 = 200;
 /// Parses one file named `name` into its trees, in definition order; the
 /// top-level tree (named `name`) comes last, as Go adds it last.
 pub fn parse(name: &str, source: &str) -> Result<Vec<Tree>, Error> {
+    parse_with(name, source, true)
+}
+
+/// [`parse`], optionally without Go's check that every function exists (Go's
+/// `SkipFuncCheck` mode): an unknown function then fails only when called.
+pub fn parse_with(name: &str, source: &str, check_funcs: bool) -> Result<Vec<Tree>, Error> {
     let file = Arc::new(File {
         name: Arc::from(name),
         source: Arc::from(source),
@@ -35,6 +41,7 @@ pub fn parse(name: &str, source: &str) -> Result<Vec<Tree>, Error> {
         range_depth: 0,
         depth: 0,
         trees: Vec::new(),
+        check_funcs,
     };
     let root = p.parse_top()?;
     let tree = Tree {
@@ -71,6 +78,7 @@ struct Parser<'s> {
     range_depth: u32,
     depth: u32,
     trees: Vec<Tree>,
+    check_funcs: bool,
 }
 
 /// What `textOrAction` found: a node, or the `{{end}}`/`{{else}}` closing a list.
@@ -93,10 +101,10 @@ impl<'s> Parser<'s> {
 
     fn next(&mut self) -> Token {
         let t = self.tok(self.idx).clone();
-        if self.idx + 1 < self.tokens.len() {
-            self.idx += 1;
-        }
-        self.furthest = self.furthest.max(self.idx.saturating_sub(1));
+        // Past the end, `tok` keeps returning the final Eof/Error token; `idx` still
+        // advances so that `backup` undoes exactly one `next`.
+        self.furthest = self.furthest.max(self.idx);
+        self.idx += 1;
         t
     }
 
@@ -602,7 +610,7 @@ impl<'s> Parser<'s> {
         let text = self.text(&t);
         Ok(Some(match t.kind {
             Kind::Identifier => {
-                let func = resolve(text);
+                let func = resolve(text).or((!self.check_funcs).then_some(Callee::Missing));
                 let Some(func) = func else {
                     return self.errorf(format!("function {} not defined", go_quote(text)));
                 };

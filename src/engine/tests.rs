@@ -218,3 +218,170 @@ fn engine_is_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<Engine>();
 }
+
+/// The conformance corpus, where it is present (CI has it next to the project).
+fn corpus_charts() -> Option<Vec<std::path::PathBuf>> {
+    for base in ["../shared/corpus/charts", "../../shared/corpus/charts"] {
+        if let Ok(dir) = std::fs::read_dir(base) {
+            let mut charts: Vec<_> = dir.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+            charts.sort();
+            return Some(charts);
+        }
+    }
+    eprintln!("corpus not found next to the project: skipping");
+    None
+}
+
+/// Every template file in a chart archive, nested archives included.
+fn archive_templates(bytes: &[u8], out: &mut Vec<(String, String)>) {
+    use std::io::Read;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+    let Ok(entries) = archive.entries() else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let mut entry = entry;
+        let path = entry
+            .path()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut data = Vec::new();
+        if entry.read_to_end(&mut data).is_err() {
+            continue;
+        }
+        if path.ends_with(".tgz") {
+            archive_templates(&data, out);
+        } else if path.contains("/templates/") {
+            if let Ok(text) = String::from_utf8(data) {
+                out.push((path, text));
+            }
+        }
+    }
+}
+
+#[test]
+fn corpus_templates_parse() {
+    let Some(charts) = corpus_charts() else {
+        return;
+    };
+    let mut count = 0;
+    for chart in charts {
+        let Ok(bytes) = std::fs::read(&chart) else {
+            continue;
+        };
+        let mut files = Vec::new();
+        archive_templates(&bytes, &mut files);
+        for (path, text) in files {
+            if let Err(e) = parser::parse_with(&path, &text, false) {
+                panic!("{}: {path}: {e}", chart.display());
+            }
+            count += 1;
+        }
+    }
+    assert!(count > 100, "only {count} templates found");
+}
+
+/// A development aid, not a check: renders every `*.tpl` in `$CHARTFIX_PROBE_DIR`
+/// with `.Values` from its `values.json`, writing `NAME.mine` next to it for
+/// comparison with what helm-oracle prints for the same probe.
+#[test]
+#[ignore]
+fn oracle_probe() {
+    let Ok(dir) = std::env::var("CHARTFIX_PROBE_DIR") else {
+        return;
+    };
+    let values = std::fs::read_to_string(format!("{dir}/values.json")).unwrap_or("{}".into());
+    let values = Value::from_json(&serde_json::from_str(&values).unwrap_or_default());
+    let tmpl = data(&[
+        ("Name", Value::from("probe/templates/x.yaml")),
+        ("BasePath", Value::from("probe/templates")),
+    ]);
+    let dot = data(&[("Values", values), ("Template", tmpl)]);
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("tpl") {
+            continue;
+        }
+        let src = std::fs::read_to_string(&path).unwrap();
+        let mut e = Engine::new();
+        let out = e
+            .add("probe/templates/x.yaml", &src)
+            .and_then(|_| e.render("probe/templates/x.yaml", &dot))
+            .map(|s| if s.ends_with('\n') { s } else { s + "\n" })
+            .unwrap_or_else(|e| format!("Error: {e}\n"));
+        std::fs::write(path.with_extension("mine"), out).unwrap();
+    }
+}
+
+#[test]
+fn every_prefix_of_a_template_parses_or_fails_cleanly() {
+    // Truncations hit every "unexpected EOF"/unclosed path of the lexer and parser;
+    // none may hang or panic.
+    let src = "a {{- /* c */ -}} {{ $x := (index .m \"k\").y | printf \"%d\" 1.5 'c' }}\
+               {{ range $i, $v := .l }}{{ if eq $i 0 }}{{ break }}{{ else if $v }}{{ continue }}{{ end }}{{ end }}\
+               {{ define \"d\" }}{{ with $.x }}{{ template \"d\" . }}{{ else with 2 }}{{ end }}{{ end }}\
+               {{ block \"b\" . }}`raw`{{ end }}{{ ( .a ) }} {{ .a ) }} {{ % }} {{ 0x1p4 }} -}}";
+    let dot = values();
+    for end in 0..=src.len() {
+        if let Some(prefix) = src.get(..end) {
+            let mut e = Engine::new();
+            if e.add("p", prefix).is_ok() {
+                let _ = e.render("p", &dot);
+            }
+        }
+    }
+}
+
+/// A Go struct with a field and methods, as Helm's `.Files` or a semver version.
+struct Obj;
+
+impl Object for Obj {
+    fn type_name(&self) -> &str {
+        "*probe.Obj"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        (name == "Name").then(|| Value::from("obj"))
+    }
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        match name {
+            "Get" => Some(Ok(Value::from(format!(
+                "got {}",
+                args.first().cloned().unwrap_or_default()
+            )))),
+            "Major" => Some(Ok(Value::Int(1))),
+            "Fail" => Some(Err("it failed".to_string())),
+            _ => None,
+        }
+    }
+    fn has_method(&self, name: &str) -> bool {
+        name == "Get" || name == "Fail"
+    }
+    fn format(&self) -> String {
+        "{obj}".to_string()
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+#[test]
+fn objects_have_fields_and_methods() {
+    let dot = data(&[("o", Value::object(Obj))]);
+    let r = |src: &str| render(src, &dot);
+    assert_eq!(
+        r("{{ .o.Name }} {{ .o.Get \"x\" }} {{ .o.Major }} {{ .o }} {{ \"y\" | .o.Get }}").unwrap(),
+        "obj got x 1 {obj} got y"
+    );
+    assert_eq!(
+        r("{{ .o.Nope }}").unwrap_err(),
+        "p/t.yaml:1:5\n  executing \"p/t.yaml\" at <.o.Nope>:\n    can't evaluate field Nope in type *probe.Obj"
+    );
+    assert_eq!(
+        r("{{ .o.Name 1 }}").unwrap_err(),
+        "p/t.yaml:1:5\n  executing \"p/t.yaml\" at <.o.Name>:\n    Name has arguments but cannot be invoked as function"
+    );
+    assert_eq!(
+        r("{{ .o.Fail }}").unwrap_err(),
+        "template: p/t.yaml:1:5: executing \"p/t.yaml\" at <.o.Fail>: error calling Fail: it failed"
+    );
+}

@@ -1,2 +1,26 @@
 //! Access to OCI registries shared by chart fetching and image checks:
-//! credentials, mirrors (k3s `registries.yaml`), retries.
+//! references, mirrors and per-host settings (k3s `registries.yaml`),
+//! credentials, and a read-only distribution client with retries.
+//!
+//! It knows nothing of what a manifest means: callers parse what they fetch.
+//!
+//! ```text
+//! reference ─▶ config (mirrors, rewrite) ─▶ client ─▶ endpoint … registry
+//!                       credentials ───────────┘
+//! ```
+
+pub mod cache_dir;
+pub mod charts;
+pub mod client;
+pub mod config;
+pub mod credentials;
+pub mod error;
+pub mod reference;
+pub mod retry;
+
+pub use client::{ClientOptions, Fetched, RegistryClient};
+pub use config::RegistryConfig;
+pub use credentials::{Credential, CredentialStore};
+pub use error::{ErrorKind, RegistryError};
+pub use reference::ImageRef;
+pub use retry::RetryPolicy;

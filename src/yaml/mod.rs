@@ -1,27 +1,107 @@
-//! YAML the way Helm reads it (YAML 1.1 booleans, every number a float64) and the
-//! way go-yaml writes it (`toYaml`).
+//! YAML the way Helm reads it (YAML 1.1 scalars, every number a float64) and
+//! the way go-yaml writes it (`toYaml`), plus the other encodings templates use.
 //!
-//! The public functions here are the contract the rest of the crate uses. Their
-//! first bodies lean on serde_yaml and are replaced by a reader and an emitter
-//! with Helm's exact semantics.
+//! - Reading: [`from_str`] (values files, `fromYaml`), [`from_str_all`],
+//!   [`from_str_typed`] (integers kept), [`string_field`] (Chart.yaml string
+//!   fields). `events.rs` wraps libyaml's event parser (the only `unsafe`),
+//!   `resolve.rs` holds go-yaml v2's scalar rules, `reader.rs` builds values
+//!   with anchors, merges, and limits on depth and alias expansion.
+//! - Writing: [`to_string`] (`toYaml`, go-yaml v2 through sigs.k8s.io/yaml),
+//!   [`to_string_pretty`] (`toYamlPretty`, go-yaml v3), [`emit_json`] (JSON data
+//!   in the same style, order kept). One emitter (`emitter.rs`) over the trees
+//!   in `nodes.rs`.
+//! - [`json`]: Go's `encoding/json` (`toJson`, `fromJson`); [`toml`]:
+//!   BurntSushi's encoder (`toToml`); `base.rs`: Go's base64/base32 decoders.
+
+pub(crate) mod base;
+mod emitter;
+mod events;
+pub mod json;
+mod nodes;
+mod reader;
+mod resolve;
+pub mod toml;
+mod trees;
 
 use crate::engine::value::Value;
 use std::fmt;
 
 /// A YAML error with its position (1-based line and column, 0 when unknown).
+/// `Display` gives go-yaml's text, which for syntax errors names go-yaml's
+/// line (`yaml: line 3: …`) and for the other kinds none, though `line` and
+/// `column` still say where the problem is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct YamlError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    pub kind: ErrorKind,
+}
+
+/// Which stage of Helm's reading failed; it decides how the message reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The YAML text itself (go-yaml's parser): `yaml: line 3: …`.
+    Syntax,
+    /// go-yaml's decoder (merges, map keys, anchors): `yaml: …`.
+    Decode,
+    /// sigs.k8s.io/yaml's conversion to JSON: the bare message.
+    Convert,
+}
+
+impl YamlError {
+    fn syntax(mark: events::Mark, message: &str) -> YamlError {
+        YamlError {
+            line: mark.line,
+            column: mark.column + 1,
+            message: message.to_string(),
+            kind: ErrorKind::Syntax,
+        }
+    }
+
+    fn decode(message: String) -> YamlError {
+        YamlError {
+            line: 0,
+            column: 0,
+            message,
+            kind: ErrorKind::Decode,
+        }
+    }
+
+    /// Records where the problem is, for tools; go-yaml's text for decoding
+    /// and conversion errors names no line, so `Display` leaves it out.
+    fn at(mut self, mark: events::Mark) -> YamlError {
+        self.line = mark.line + 1;
+        self.column = mark.column + 1;
+        self
+    }
+
+    fn convert(message: String) -> YamlError {
+        YamlError {
+            line: 0,
+            column: 0,
+            message,
+            kind: ErrorKind::Convert,
+        }
+    }
+
+    /// The error as sigs.k8s.io/yaml's `Unmarshal` words it, which is what Helm
+    /// prints after its own prefix (e.g. `failed to parse values.yaml: `):
+    /// `error converting YAML to JSON: yaml: line 2: mapping values are not
+    /// allowed in this context`.
+    pub fn helm_message(&self) -> String {
+        format!("error converting YAML to JSON: {self}")
+    }
 }
 
 impl fmt::Display for YamlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line > 0 {
-            write!(f, "yaml: line {}: {}", self.line, self.message)
-        } else {
-            write!(f, "yaml: {}", self.message)
+        match self.kind {
+            ErrorKind::Syntax if self.line > 0 => {
+                write!(f, "yaml: line {}: {}", self.line, self.message)
+            }
+            ErrorKind::Syntax | ErrorKind::Decode => write!(f, "yaml: {}", self.message),
+            ErrorKind::Convert => f.write_str(&self.message),
         }
     }
 }
@@ -30,30 +110,77 @@ impl std::error::Error for YamlError {}
 
 /// Reads one YAML document as Helm reads values files and `fromYaml` input
 /// (sigs.k8s.io/yaml: YAML 1.1 scalars, converted through JSON, so every
-/// number is a float64 and every map key a string). An empty document is `Nil`.
+/// number is a float64 and every map key a string). Only the first document
+/// of a stream counts, as with go-yaml's `Unmarshal`; an empty one is `Nil`.
 pub fn from_str(src: &str) -> Result<Value, YamlError> {
-    let v: serde_json::Value = serde_yaml::from_str(src).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((0, 0));
-        YamlError {
-            line,
-            column,
-            message: e.to_string(),
-        }
-    })?;
-    Ok(Value::from_json(&v))
+    let mut docs = reader::read(src, &trees::ValueTree(trees::Numbers::Json), true)?;
+    Ok(docs.pop().unwrap_or(Value::Nil))
+}
+
+/// Reads every document of a stream, each as [`from_str`] reads one (empty
+/// documents are `Nil`).
+pub fn from_str_all(src: &str) -> Result<Vec<Value>, YamlError> {
+    reader::read(src, &trees::ValueTree(trees::Numbers::Json), false)
+}
+
+/// Reads the first document like [`from_str`] but keeps integers as `Int`
+/// (go-yaml's own typing, before the JSON round trip makes them float64).
+pub fn from_str_typed(src: &str) -> Result<Value, YamlError> {
+    let mut docs = reader::read(src, &trees::ValueTree(trees::Numbers::Typed), true)?;
+    Ok(docs.pop().unwrap_or(Value::Nil))
+}
+
+/// How sigs.k8s.io/yaml fills a Go `string` field from a YAML scalar, as Helm
+/// reads `Chart.yaml` (`version`, `appVersion`, `keywords`…): integers print
+/// in decimal, floats with float32 precision (`appVersion: 1.10` reads as
+/// `1.1`), booleans as `true`/`false`. Give it values read by
+/// [`from_str_typed`] (so integers are still integers); `None` for nil, lists
+/// and maps.
+pub fn string_field(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.to_string()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(resolve::format_g32(*f)),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Reads every document of a stream as JSON data with the documents' own key
+/// order (for manifests that overlays rewrite and [`emit_json`] writes back):
+/// YAML 1.1 scalars as Helm reads them, integers kept as JSON integers,
+/// anchors and merges resolved, map keys made strings as sigs.k8s.io/yaml
+/// makes them. A NaN or infinity is an error, as in Helm's JSON step.
+pub fn from_str_json(src: &str) -> Result<Vec<serde_json::Value>, YamlError> {
+    reader::read(src, &trees::JsonTree, false)
 }
 
 /// Writes a value as Helm's `toYaml` does (go-yaml v2 through sigs.k8s.io/yaml),
-/// with the final newline that go-yaml adds (`toYaml` itself trims it).
+/// with the final newline that go-yaml adds (`toYaml` itself trims it). Where
+/// Helm's marshalling fails (NaN or infinite floats, characters YAML cannot
+/// hold) this is the empty string, which is what `toYaml` then prints.
 pub fn to_string(v: &Value) -> String {
-    serde_yaml::to_string(&v.to_json()).unwrap_or_default()
+    try_to_string(v).unwrap_or_default()
+}
+
+/// [`to_string`] with the reason marshalling failed (for `mustToYaml`).
+pub fn try_to_string(v: &Value) -> Result<String, String> {
+    emitter::emit(v, emitter::V2)
+}
+
+/// Writes a value as Helm's `toYamlPretty` does: go-yaml v3 with a two-space
+/// indent, straight from the values (sequences indented under their key,
+/// floats as Go prints them: 1000000 is `1e+06`, no folding of long lines).
+pub fn to_string_pretty(v: &Value) -> String {
+    emitter::emit(&nodes::V3(v.clone()), emitter::V3_PRETTY).unwrap_or_default()
 }
 
 /// Writes JSON data in go-yaml's style, keeping the map order it has (for
 /// manifests rewritten by overlays, where the author's order must survive).
+/// JSON integers stay integers.
 pub fn emit_json(v: &serde_json::Value) -> String {
-    serde_yaml::to_string(v).unwrap_or_default()
+    emitter::emit(v, emitter::V2).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,146 @@
-//! Template functions: defaults and flow (`default`, `empty`, `coalesce`, `ternary`, `required` is Helm's and lives with the executor).
+//! Template functions: defaults and emptiness (`default`, `empty`, `coalesce`,
+//! `all`, `any`, `ternary`), and Helm's `fail` and `required`.
+//!
+//! "Empty" is Sprig's `empty`: nil, false, 0, 0.0, and empty strings, lists
+//! and maps; objects (`.Capabilities`, `.Files`) are never empty.
 
+use super::conv::{arg_bool, arg_str, arity, arity_at_least};
 use super::FuncTable;
+use crate::engine::value::Value;
+
+/// Helm wraps the messages of `fail` and `required` in these markers; its
+/// renderer then reports them as `execution error at (FILE:LINE:COL): MSG`
+/// instead of the usual `executing "NAME" at <EXPR>: error calling …` chain.
+pub const HELM_ERR_START: &str = "HELM_ERR_START";
+pub const HELM_ERR_END: &str = "HELM_ERR_END";
 
 pub fn register(table: &mut FuncTable) {
-    let _ = table;
+    table.add("default", default);
+    table.add("empty", |a| {
+        arity("empty", a, 1)?;
+        Ok(Value::Bool(is_empty(&a[0])))
+    });
+    table.add("coalesce", |a| {
+        Ok(a.iter()
+            .find(|v| !is_empty(v))
+            .cloned()
+            .unwrap_or(Value::Nil))
+    });
+    table.add("all", |a| Ok(Value::Bool(a.iter().all(|v| !is_empty(v)))));
+    table.add("any", |a| Ok(Value::Bool(a.iter().any(|v| !is_empty(v)))));
+    table.add("ternary", ternary);
+    table.add("fail", fail);
+    table.add("required", required);
+}
+
+/// Sprig's `empty`.
+pub fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Object(_) => false,
+        other => !other.truthy(),
+    }
+}
+
+/// A message wrapped the way Helm marks errors raised by the chart itself.
+pub fn helm_error(msg: &str) -> String {
+    format!("{HELM_ERR_START}{msg}{HELM_ERR_END}")
+}
+
+/// `default D GIVEN`: GIVEN unless it is empty or missing, else D.
+fn default(args: &[Value]) -> Result<Value, String> {
+    arity_at_least("default", args, 1)?;
+    Ok(match args.get(1) {
+        Some(given) if !is_empty(given) => given.clone(),
+        _ => args[0].clone(),
+    })
+}
+
+/// `ternary A B COND`: A when COND is true, else B.
+fn ternary(args: &[Value]) -> Result<Value, String> {
+    arity("ternary", args, 3)?;
+    let cond = arg_bool(&args[2])?;
+    Ok(if cond {
+        args[0].clone()
+    } else {
+        args[1].clone()
+    })
+}
+
+/// `fail MSG`: stops rendering with MSG.
+fn fail(args: &[Value]) -> Result<Value, String> {
+    arity("fail", args, 1)?;
+    Err(format!(
+        "error calling fail: {}",
+        helm_error(arg_str(&args[0])?)
+    ))
+}
+
+/// `required MSG VALUE`: VALUE, unless it is nil or the empty string.
+fn required(args: &[Value]) -> Result<Value, String> {
+    arity("required", args, 2)?;
+    let msg = arg_str(&args[0])?;
+    match &args[1] {
+        Value::Nil => Err(format!("error calling required: {}", helm_error(msg))),
+        Value::String(s) if s.is_empty() => {
+            Err(format!("error calling required: {}", helm_error(msg)))
+        }
+        v => Ok(v.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::funcs::table;
+    use crate::engine::value::{Map, Value};
+
+    fn out(name: &str, args: &[Value]) -> String {
+        (table().get(name).expect(name))(args)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|e| e)
+    }
+
+    fn s(x: &str) -> Value {
+        Value::str(x)
+    }
+
+    // Expected values printed by Helm 4.2.3.
+    #[test]
+    fn emptiness_follows_sprig() {
+        let d = s("d");
+        let empties = [
+            Value::Int(0),
+            Value::Bool(false),
+            Value::list(vec![]),
+            Value::map(Map::new()),
+            s(""),
+            Value::Nil,
+            Value::Float(0.0),
+        ];
+        for e in empties {
+            assert_eq!(out("default", &[d.clone(), e.clone()]), "d", "{e:?}");
+        }
+        assert_eq!(out("default", std::slice::from_ref(&d)), "d");
+        assert_eq!(out("default", &[d, Value::Int(3)]), "3");
+        let mixed = [Value::Int(0), s(""), s("x")];
+        assert_eq!(out("coalesce", &mixed), "x");
+        assert_eq!(out("coalesce", &[Value::Int(0)]), "<nil>");
+        assert_eq!(out("all", &[Value::Int(1), s("a")]), "true");
+        assert_eq!(out("all", &[]), "true");
+        assert_eq!(out("any", &[]), "false");
+        assert_eq!(out("any", &mixed), "true");
+        assert_eq!(out("empty", &[Value::Float(0.0)]), "true");
+        assert_eq!(out("ternary", &[s("a"), s("b"), Value::Bool(true)]), "a");
+        assert!(out("ternary", &[s("a"), s("b"), s("true")]).starts_with("wrong type"));
+    }
+
+    #[test]
+    fn fail_and_required_carry_helm_markers() {
+        assert_eq!(
+            out("fail", &[s("boom")]),
+            "error calling fail: HELM_ERR_STARTboomHELM_ERR_END"
+        );
+        assert!(out("required", &[s("need x"), Value::Nil]).contains("HELM_ERR_STARTneed x"));
+        assert!(out("required", &[s("need x"), s("")]).contains("need x"));
+        assert_eq!(out("required", &[s("n"), Value::Int(0)]), "0");
+    }
 }

@@ -1,0 +1,263 @@
+//! Splitting a multi-document YAML stream into documents while keeping every
+//! byte, so that a document nobody changes can be written back exactly as it came.
+//!
+//! A document starts at a `---` marker line (or at the start of the stream) and
+//! runs up to the next marker line. The marker line belongs to the document it
+//! opens, so concatenating the documents' bytes gives back the stream.
+//! YAML forbids `---` followed by a space, a tab or a line end at the start of
+//! a line anywhere except as a document marker, so a line scan is exact; no
+//! scalar can hide one.
+
+use std::io::{self, BufRead};
+
+/// One document of a stream, with its exact bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawDoc {
+    /// Position in the stream, counting from 0 (the part before the first
+    /// marker counts, even when it is empty of content).
+    pub index: usize,
+    /// 1-based line of the stream where the document's bytes begin.
+    pub first_line: usize,
+    /// The document's bytes, marker line included.
+    pub bytes: Vec<u8>,
+}
+
+impl RawDoc {
+    /// The document as text; YAML streams are UTF-8 (an invalid byte makes the
+    /// parse fail with a message, never a panic).
+    pub fn text(&self) -> Result<&str, std::str::Utf8Error> {
+        std::str::from_utf8(&self.bytes)
+    }
+
+    /// Whether the document opens with its own `---` marker line.
+    pub fn has_marker(&self) -> bool {
+        is_marker(first_line(&self.bytes))
+    }
+
+    /// The path of the first `# Source: PATH` comment before any content, as
+    /// Helm writes it, for naming the document in messages.
+    pub fn source(&self) -> Option<&str> {
+        for line in self.bytes.split(|&b| b == b'\n') {
+            let line = trim_ascii(line);
+            if line.is_empty() || is_marker(line) {
+                continue;
+            }
+            if let Some(rest) = line.strip_prefix(b"# Source:") {
+                return std::str::from_utf8(trim_ascii(rest)).ok();
+            }
+            if !line.starts_with(b"#") {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// The head of the document a rewrite keeps: the marker line and the
+    /// comment and blank lines that precede the content (Helm's `# Source:`).
+    /// A marker carrying content on its own line (`--- {a: 1}`) keeps only
+    /// `---` since the content is re-emitted.
+    pub fn head(&self) -> Vec<u8> {
+        let mut head = Vec::new();
+        let mut rest = &self.bytes[..];
+        let mut first = true;
+        while !rest.is_empty() {
+            let end = rest
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest.len(), |i| i + 1);
+            let line = &rest[..end];
+            let trimmed = trim_ascii(line);
+            if first && is_marker(line) {
+                let after = trim_ascii(&line[3..]);
+                if after.is_empty() || after.starts_with(b"#") {
+                    head.extend_from_slice(line);
+                } else {
+                    head.extend_from_slice(b"---\n");
+                    break;
+                }
+            } else if trimmed.is_empty() || trimmed.starts_with(b"#") {
+                head.extend_from_slice(line);
+            } else {
+                break;
+            }
+            first = false;
+            rest = &rest[end..];
+        }
+        if !head.is_empty() && !head.ends_with(b"\n") {
+            head.push(b'\n');
+        }
+        head
+    }
+
+    /// Whether the document holds nothing but markers, comments and blank lines.
+    pub fn is_blank(&self) -> bool {
+        self.bytes.split(|&b| b == b'\n').all(|line| {
+            let t = trim_ascii(line);
+            let marker_alone = is_marker(line) && {
+                let after = trim_ascii(&line[3..]);
+                after.is_empty() || after.starts_with(b"#")
+            };
+            t.is_empty() || t.starts_with(b"#") || marker_alone || t == b"..."
+        })
+    }
+}
+
+/// Whether a line is a `---` document marker: three dashes at column 0 followed
+/// by whitespace or the end of the line.
+pub fn is_marker(line: &[u8]) -> bool {
+    line.starts_with(b"---") && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+fn first_line(bytes: &[u8]) -> &[u8] {
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| i + 1);
+    &bytes[..end]
+}
+
+fn trim_ascii(mut s: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = s {
+        if first.is_ascii_whitespace() {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    while let [rest @ .., last] = s {
+        if last.is_ascii_whitespace() {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    s
+}
+
+/// Reads documents one at a time from a byte stream, holding only the
+/// document being read.
+pub struct Splitter<R> {
+    input: R,
+    /// The marker line that ended the previous document and opens the next.
+    pending: Vec<u8>,
+    line: usize,
+    index: usize,
+    done: bool,
+}
+
+impl<R: BufRead> Splitter<R> {
+    pub fn new(input: R) -> Self {
+        Splitter {
+            input,
+            pending: Vec::new(),
+            line: 1,
+            index: 0,
+            done: false,
+        }
+    }
+
+    /// The next document, or `None` at the end of the stream. An empty stream
+    /// has no documents; a stream with content always yields its part before
+    /// the first marker as a document, even if empty, so that indexes agree
+    /// with positions and bytes concatenate back to the input.
+    pub fn next_doc(&mut self) -> io::Result<Option<RawDoc>> {
+        if self.done {
+            return Ok(None);
+        }
+        let first_line = self.line;
+        let mut bytes = std::mem::take(&mut self.pending);
+        if !bytes.is_empty() {
+            self.line += 1;
+        }
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            if self.input.read_until(b'\n', &mut line)? == 0 {
+                self.done = true;
+                if bytes.is_empty() {
+                    return Ok(None);
+                }
+                break;
+            }
+            // A marker ends the document being read, unless nothing has been
+            // read yet: then the stream opens with it and it is ours.
+            if is_marker(&line) && !bytes.is_empty() {
+                self.pending = std::mem::take(&mut line);
+                break;
+            }
+            bytes.extend_from_slice(&line);
+            if line.ends_with(b"\n") {
+                self.line += 1;
+            }
+        }
+        let doc = RawDoc {
+            index: self.index,
+            first_line,
+            bytes,
+        };
+        self.index += 1;
+        Ok(Some(doc))
+    }
+}
+
+impl<R: BufRead> Iterator for Splitter<R> {
+    type Item = io::Result<RawDoc>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_doc().transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(s: &str) -> Vec<RawDoc> {
+        Splitter::new(s.as_bytes()).map(|d| d.unwrap()).collect()
+    }
+
+    #[test]
+    fn concatenation_gives_back_the_stream() {
+        for s in [
+            "",
+            "a: 1\n",
+            "---\na: 1\n---\nb: 2",
+            "# head\n---\n# Source: x\na: 1\n---\n---\n",
+            "a: |\n  ---\n  text\n--- # c\nb: 2\n\n\n",
+            "---x\n--- \r\n---\t\nz",
+        ] {
+            let docs = split(s);
+            let joined: Vec<u8> = docs.iter().flat_map(|d| d.bytes.clone()).collect();
+            assert_eq!(String::from_utf8(joined).unwrap(), s, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn markers_open_documents_and_lines_are_counted() {
+        let docs = split("---\n# Source: c/a.yaml\na: 1\n---\nb: 2\nc: 3\n---x: 1\n");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].first_line, 1);
+        assert_eq!(docs[0].source(), Some("c/a.yaml"));
+        assert_eq!(docs[1].first_line, 4);
+        assert_eq!(docs[1].index, 1);
+        assert!(docs[1].bytes.ends_with(b"---x: 1\n"));
+    }
+
+    #[test]
+    fn a_leading_part_without_marker_is_document_zero() {
+        let docs = split("a: 1\n---\nb: 2\n");
+        assert_eq!(docs.len(), 2);
+        assert!(!docs[0].has_marker());
+        assert!(docs[1].has_marker());
+        assert_eq!(docs[1].first_line, 2);
+    }
+
+    #[test]
+    fn head_keeps_marker_and_leading_comments() {
+        let d = &split("--- # x\n# Source: a\n\nkind: A\n# tail\n")[0];
+        assert_eq!(d.head(), b"--- # x\n# Source: a\n\n");
+        let d = &split("--- {a: 1}\n")[0];
+        assert_eq!(d.head(), b"---\n");
+        assert!(split("---\n# only\n")[0].is_blank());
+        assert!(!split("---\na: 1\n")[0].is_blank());
+    }
+}

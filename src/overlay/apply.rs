@@ -1,0 +1,414 @@
+//! Applying overlays to a manifest stream: one document at a time, each parsed
+//! once, untouched documents copied byte for byte.
+//!
+//! The output is built in memory and handed over only when the whole stream
+//! has gone through, so that an error leaves no partial output. Only the output
+//! and the document being read are held; no tree of the whole stream.
+
+use super::load::Overlay;
+use super::ops::ingressroute::{self, NodePorts, Target};
+use super::ops::json::{apply_merge, apply_patch, apply_remove, apply_set};
+use super::ops::{images, placement, resources};
+use super::provenance::{Change, Edits, Recorder};
+use crate::manifest::{parse_document, restore_plain_scalars, RawDoc, ResourceId, Splitter};
+use serde_json::Value;
+use std::fmt;
+use std::io::BufRead;
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Keep every change record (for `--explain` and diffs); otherwise only
+    /// count them.
+    pub record: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub documents: usize,
+    pub changed_documents: usize,
+    pub dropped_documents: usize,
+    /// Number of changes (records kept only with [`Options::record`]).
+    pub change_count: usize,
+    pub changes: Vec<Change>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug)]
+pub enum ApplyError {
+    Io(std::io::Error),
+    /// A document is not valid YAML.
+    Yaml {
+        index: usize,
+        source: Option<String>,
+        /// Position in the whole stream (1-based).
+        line: usize,
+        column: usize,
+        /// Line inside the document.
+        doc_line: usize,
+        message: String,
+    },
+    /// An operation could not be applied to a resource.
+    Operation(Box<OperationError>),
+}
+
+/// Which operation failed on which resource, and why.
+#[derive(Debug)]
+pub struct OperationError {
+    pub index: usize,
+    pub source: Option<String>,
+    pub overlay: String,
+    pub rule: String,
+    pub resource: String,
+    pub message: String,
+}
+
+fn name_doc(index: usize, source: &Option<String>) -> String {
+    match source {
+        Some(s) => format!("document {index} (# Source: {s})"),
+        None => format!("document {index}"),
+    }
+}
+
+impl fmt::Display for ApplyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApplyError::Io(e) => write!(f, "reading the manifests: {e}"),
+            ApplyError::Yaml { index, source, line, column, doc_line, message } => write!(
+                f,
+                "invalid YAML in {}, line {line} column {column} of the input (line {doc_line} of the document): {message}",
+                name_doc(*index, source)
+            ),
+            ApplyError::Operation(e) => write!(
+                f,
+                "overlay {}, rule {:?}, on {} in {}: {}",
+                e.overlay,
+                e.rule,
+                e.resource,
+                name_doc(e.index, &e.source),
+                e.message
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ApplyError {}
+
+/// An IngressRouteTCP's request to expose a Service, waiting for the end of
+/// the stream (the Service may come later).
+struct Exposure {
+    overlay: String,
+    rule: String,
+    node_ports: NodePorts,
+    target: Target,
+    from: ResourceId,
+}
+
+/// Where a Service landed in the output, should a route name it.
+struct ServiceSlot {
+    start: usize,
+    head_len: usize,
+    end: usize,
+    index: usize,
+    source: Option<String>,
+    namespace: Option<String>,
+    name: String,
+}
+
+struct Run<'a> {
+    overlays: &'a [Overlay],
+    matched: Vec<Vec<usize>>,
+    recorder: Recorder,
+    exposures: Vec<Exposure>,
+    services: Vec<ServiceSlot>,
+    report: Report,
+    out: Vec<u8>,
+}
+
+/// Applies `overlays` in order to every document of `input`; returns the
+/// rewritten stream.
+pub fn apply_stream<R: BufRead>(
+    input: R,
+    overlays: &[Overlay],
+    opts: &Options,
+) -> Result<(Vec<u8>, Report), ApplyError> {
+    let mut run = Run {
+        overlays,
+        matched: overlays.iter().map(|o| vec![0; o.rules.len()]).collect(),
+        recorder: Recorder::new(opts.record),
+        exposures: Vec::new(),
+        services: Vec::new(),
+        report: Report::default(),
+        out: Vec::new(),
+    };
+    for doc in Splitter::new(input) {
+        let doc = doc.map_err(ApplyError::Io)?;
+        run.document(doc)?;
+    }
+    run.expose_services()?;
+    for (o, counts) in overlays.iter().zip(&run.matched) {
+        for (i, n) in counts.iter().enumerate() {
+            if *n == 0 {
+                run.report.warnings.push(format!(
+                    "overlay {}: rule {:?} matched no resource",
+                    o.name,
+                    o.rule_name(i)
+                ));
+            }
+        }
+    }
+    let mut report = run.report;
+    report.change_count = run.recorder.count();
+    report.changes = run.recorder.into_changes();
+    Ok((run.out, report))
+}
+
+/// [`apply_stream`] over text, for callers holding the rendered manifests
+/// (`chartfix template --overlay`).
+pub fn apply_str(
+    input: &str,
+    overlays: &[Overlay],
+    opts: &Options,
+) -> Result<(String, Report), ApplyError> {
+    let (out, report) = apply_stream(input.as_bytes(), overlays, opts)?;
+    // Input was UTF-8 and everything added is too.
+    Ok((String::from_utf8_lossy(&out).into_owned(), report))
+}
+
+impl Run<'_> {
+    fn document(&mut self, raw: RawDoc) -> Result<(), ApplyError> {
+        self.report.documents += 1;
+        if raw.is_blank() {
+            self.out.extend_from_slice(&raw.bytes);
+            return Ok(());
+        }
+        let yaml_err = |line: usize, column: usize, message: String| ApplyError::Yaml {
+            index: raw.index,
+            source: raw.source().map(str::to_string),
+            line: raw.first_line + line.saturating_sub(1),
+            column,
+            doc_line: line,
+            message,
+        };
+        let text = raw.text().map_err(|e| {
+            let line = raw.bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            yaml_err(line, 0, format!("not UTF-8: {e}"))
+        })?;
+        let mut doc = parse_document(text).map_err(|e| yaml_err(e.line, e.column, e.message))?;
+        let Some(mut id) = ResourceId::of(&doc) else {
+            self.out.extend_from_slice(&raw.bytes);
+            return Ok(());
+        };
+        let mut changed = false;
+        let mut dropped = false;
+        'overlays: for (oi, overlay) in self.overlays.iter().enumerate() {
+            for (ri, rule) in overlay.rules.iter().enumerate() {
+                let rule = &rule.0;
+                if !rule.select.matches(&id, &doc) {
+                    continue;
+                }
+                self.matched[oi][ri] += 1;
+                let rule_name = overlay.rule_name(ri);
+                let op_err = |message: String| {
+                    ApplyError::Operation(Box::new(OperationError {
+                        index: raw.index,
+                        source: raw.source().map(str::to_string),
+                        overlay: overlay.name.clone(),
+                        rule: rule_name.clone(),
+                        resource: id.to_string(),
+                        message,
+                    }))
+                };
+                let mut edits = Edits::default();
+                if let Some(set) = &rule.set {
+                    apply_set(set, &mut doc, &mut edits).map_err(op_err)?;
+                }
+                if let Some(merge) = &rule.merge {
+                    apply_merge(&merge.0, &mut doc, &mut edits);
+                }
+                if let Some(patch) = &rule.patch {
+                    apply_patch(patch, &mut doc, &mut edits).map_err(op_err)?;
+                }
+                if let Some(paths) = &rule.remove {
+                    apply_remove(paths, &mut doc, &mut edits);
+                }
+                if let Some(op) = &rule.resources {
+                    resources::apply(op, &mut doc, &mut edits);
+                }
+                if let Some(op) = &rule.placement {
+                    placement::apply(op, &mut doc, &mut edits);
+                }
+                if let Some(op) = &rule.images {
+                    images::apply(op, &mut doc, &mut edits);
+                }
+                let mut drop_it = rule.drop;
+                if let Some(op) = &rule.convert_ingressroutetcp {
+                    if ingressroute::is_ingressroutetcp(&doc) {
+                        for target in ingressroute::route_targets(&doc) {
+                            self.exposures.push(Exposure {
+                                overlay: overlay.name.clone(),
+                                rule: rule_name.clone(),
+                                node_ports: op.node_ports.clone(),
+                                target,
+                                from: id.clone(),
+                            });
+                        }
+                        drop_it = true;
+                    }
+                }
+                if drop_it {
+                    edits.note("", Some(Value::String(id.to_string())), None);
+                }
+                changed |= !edits.is_empty();
+                for (path, before, after) in edits.items {
+                    self.recorder.push(|| Change {
+                        overlay: overlay.name.clone(),
+                        rule: rule_name.clone(),
+                        resource: id.clone(),
+                        path,
+                        before,
+                        after,
+                    });
+                }
+                if drop_it {
+                    dropped = true;
+                    break 'overlays;
+                }
+                // A rule may rename or move the resource; later rules see it as it now is.
+                if let Some(new_id) = ResourceId::of(&doc) {
+                    id = new_id;
+                }
+            }
+        }
+        if dropped {
+            self.report.dropped_documents += 1;
+            return Ok(());
+        }
+        let start = self.out.len();
+        let mut head_len = 0;
+        if changed {
+            self.report.changed_documents += 1;
+            restore_plain_scalars(&mut doc, text);
+            let head = raw.head();
+            head_len = head.len();
+            self.out.extend_from_slice(&head);
+            self.out
+                .extend_from_slice(crate::yaml::emit_json(&doc).as_bytes());
+        } else {
+            self.out.extend_from_slice(&raw.bytes);
+            // Where the head ends matters only if this Service is rewritten later.
+            if id.kind == "Service" {
+                head_len = raw.head().len();
+            }
+        }
+        if id.kind == "Service" && id.api_version == "v1" {
+            self.services.push(ServiceSlot {
+                start,
+                head_len,
+                end: self.out.len(),
+                index: raw.index,
+                source: raw.source().map(str::to_string),
+                namespace: id.namespace.clone(),
+                name: id.name.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Rewrites the Services the dropped IngressRouteTCPs named, in place in
+    /// the output.
+    fn expose_services(&mut self) -> Result<(), ApplyError> {
+        if self.exposures.is_empty() {
+            return Ok(());
+        }
+        let mut splices: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+        let mut used = vec![false; self.exposures.len()];
+        for slot in &self.services {
+            let mine: Vec<usize> = (0..self.exposures.len())
+                .filter(|&i| {
+                    let t = &self.exposures[i].target;
+                    t.name == slot.name
+                        && match (&t.namespace, &slot.namespace) {
+                            (Some(a), Some(b)) => a == b,
+                            _ => true,
+                        }
+                })
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let body = String::from_utf8_lossy(&self.out[slot.start + slot.head_len..slot.end])
+                .into_owned();
+            let mut doc = parse_document(&body).map_err(|e| ApplyError::Yaml {
+                index: slot.index,
+                source: slot.source.clone(),
+                line: 0,
+                column: e.column,
+                doc_line: e.line,
+                message: e.message,
+            })?;
+            let mut any = false;
+            let Some(id) = ResourceId::of(&doc) else {
+                continue;
+            };
+            for i in mine {
+                used[i] = true;
+                let e = &self.exposures[i];
+                let route_ports: Vec<Value> = e.target.port.iter().cloned().collect();
+                let mut edits = Edits::default();
+                for w in ingressroute::expose(&mut doc, &e.node_ports, &route_ports, &mut edits) {
+                    self.report.warnings.push(format!(
+                        "overlay {}: {} routes to {id}, but {w}",
+                        e.overlay, e.from
+                    ));
+                }
+                any |= !edits.is_empty();
+                for (path, before, after) in edits.items {
+                    self.recorder.push(|| Change {
+                        overlay: e.overlay.clone(),
+                        rule: e.rule.clone(),
+                        resource: id.clone(),
+                        path,
+                        before,
+                        after,
+                    });
+                }
+            }
+            if any {
+                restore_plain_scalars(&mut doc, &body);
+                let mut new = self.out[slot.start..slot.start + slot.head_len].to_vec();
+                if new.is_empty() && slot.start > 0 {
+                    // Keep documents apart when the Service had no head.
+                    new.extend_from_slice(b"---\n");
+                }
+                new.extend_from_slice(crate::yaml::emit_json(&doc).as_bytes());
+                splices.push((slot.start, slot.end, new));
+            }
+        }
+        for (i, e) in self.exposures.iter().enumerate() {
+            if !used[i] {
+                let ns = e
+                    .target
+                    .namespace
+                    .as_deref()
+                    .map(|n| format!("{n}/"))
+                    .unwrap_or_default();
+                self.report.warnings.push(format!(
+                    "overlay {}: {} routes to Service {ns}{}, which is not in the stream; nothing exposes it now",
+                    e.overlay, e.from, e.target.name
+                ));
+            }
+        }
+        self.report.changed_documents += splices.len();
+        // Later splices first, so earlier offsets stay valid.
+        splices.sort_by_key(|s| std::cmp::Reverse(s.0));
+        for (start, end, new) in splices {
+            self.out.splice(start..end, new);
+        }
+        Ok(())
+    }
+}

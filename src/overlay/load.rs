@@ -1,0 +1,327 @@
+//! Finding and reading overlays: built-ins by name, files by path, with their
+//! parameters and the overrides given for them.
+
+use super::de::Ordered;
+use super::params::with_params;
+use super::rule::{OverlayFile, OverlayHead, ParamDecl, Rule};
+use indexmap::IndexMap;
+use std::fmt;
+use std::path::Path;
+
+/// The overlays built into the binary, by name.
+pub const BUILTINS: [(&str, &str); 3] = [
+    ("arm64", include_str!("../../overlays/arm64.yaml")),
+    ("no-traefik", include_str!("../../overlays/no-traefik.yaml")),
+    (
+        "bitnami-legacy",
+        include_str!("../../overlays/bitnami-legacy.yaml"),
+    ),
+];
+
+/// A loaded overlay, its parameters resolved.
+#[derive(Debug)]
+pub struct Overlay {
+    pub name: String,
+    pub description: String,
+    /// Where it came from: `builtin:NAME` or the file's path.
+    pub origin: String,
+    /// Each parameter with the value in force and its description.
+    pub parameters: Vec<(String, String, String)>,
+    pub rules: Vec<Rule>,
+}
+
+impl Overlay {
+    /// The name a rule goes by in messages: its own, or its position.
+    pub fn rule_name(&self, index: usize) -> String {
+        self.rules[index]
+            .0
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("rule {}", index + 1))
+    }
+}
+
+/// An error in an overlay: where (file:line:column, when known) and what to fix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadError {
+    pub origin: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.origin, self.line, self.column, self.message
+            )
+        } else {
+            write!(f, "{}: {}", self.origin, self.message)
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// A parameter override, `OVERLAY.PARAM=VALUE`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    pub overlay: String,
+    pub param: String,
+    pub value: String,
+}
+
+impl Override {
+    pub fn parse(s: &str) -> Result<Override, String> {
+        let (key, value) = s.split_once('=').ok_or_else(|| {
+            format!(
+                "invalid overlay parameter {s:?}: write OVERLAY.PARAM=VALUE, e.g. arm64.cpu=200m"
+            )
+        })?;
+        let (overlay, param) = key
+            .rsplit_once('.')
+            .filter(|(o, p)| !o.is_empty() && !p.is_empty())
+            .ok_or_else(|| format!("invalid overlay parameter {s:?}: write OVERLAY.PARAM=VALUE, e.g. arm64.cpu=200m"))?;
+        Ok(Override {
+            overlay: overlay.to_string(),
+            param: param.to_string(),
+            value: value.to_string(),
+        })
+    }
+}
+
+fn yaml_error(origin: &str, e: serde_yaml::Error) -> LoadError {
+    let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+    let mut message = e.to_string();
+    if let Some(i) = message.find(" at line ") {
+        message.truncate(i);
+    }
+    LoadError {
+        origin: origin.to_string(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// Reads an overlay from its text. `overrides` are `(param, value)` pairs for
+/// this overlay; each must name a declared parameter.
+pub fn parse(
+    origin: &str,
+    text: &str,
+    overrides: &[(String, String)],
+) -> Result<Overlay, LoadError> {
+    let err = |message: String| LoadError {
+        origin: origin.to_string(),
+        line: 0,
+        column: 0,
+        message,
+    };
+    let head: OverlayHead = serde_yaml::from_str(text).map_err(|e| yaml_error(origin, e))?;
+    let Ordered(decls): Ordered<String, ParamDecl> = head.parameters;
+    let mut values: IndexMap<String, String> = decls
+        .iter()
+        .map(|(k, d)| (k.clone(), d.default.clone()))
+        .collect();
+    for (param, value) in overrides {
+        match values.get_mut(param) {
+            Some(v) => *v = value.clone(),
+            None => {
+                let name = head.name.as_deref().unwrap_or("overlay");
+                let known: Vec<&str> = decls.iter().map(|(k, _)| k.as_str()).collect();
+                return Err(err(format!(
+                    "{name} has no parameter {param:?} (its parameters: {})",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                )));
+            }
+        }
+    }
+    let file: OverlayFile =
+        with_params(&values, || serde_yaml::from_str(text)).map_err(|e| yaml_error(origin, e))?;
+    if file.name.trim().is_empty() || file.name.contains(char::is_whitespace) {
+        return Err(err(
+            "the overlay's name must be one word, e.g. name: my-cluster".into(),
+        ));
+    }
+    let parameters = decls
+        .into_iter()
+        .map(|(k, d)| {
+            let v = values.get(&k).cloned().unwrap_or_default();
+            (k, v, d.description)
+        })
+        .collect();
+    Ok(Overlay {
+        name: file.name,
+        description: file.description,
+        origin: origin.to_string(),
+        parameters,
+        rules: file.rules,
+    })
+}
+
+/// The text of a built-in, or `None`.
+pub fn builtin(name: &str) -> Option<&'static str> {
+    BUILTINS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// Whether an overlay reference names a file rather than a built-in.
+fn is_path(spec: &str) -> bool {
+    spec.contains(['/', '\\'])
+        || spec.ends_with(".yaml")
+        || spec.ends_with(".yml")
+        || Path::new(spec).is_file()
+}
+
+/// Loads overlays in order from references (built-in names or paths), with
+/// overrides `OVERLAY.PARAM=VALUE` applied to the overlay of that name.
+pub fn load_all(specs: &[String], overrides: &[Override]) -> Result<Vec<Overlay>, LoadError> {
+    let mut out: Vec<Overlay> = Vec::new();
+    for spec in specs {
+        let (origin, text) = if is_path(spec) {
+            let text = std::fs::read_to_string(spec).map_err(|e| LoadError {
+                origin: spec.clone(),
+                line: 0,
+                column: 0,
+                message: format!("cannot read overlay: {e}"),
+            })?;
+            (spec.clone(), text)
+        } else {
+            let text = builtin(spec).ok_or_else(|| LoadError {
+                origin: spec.clone(),
+                line: 0,
+                column: 0,
+                message: format!(
+                    "no built-in overlay {spec:?} (built-ins: {}); a file path needs a `/` or a .yaml ending",
+                    BUILTINS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                ),
+            })?;
+            (format!("builtin:{spec}"), text.to_string())
+        };
+        // The overrides are keyed by the name inside the file; a built-in's
+        // name is the one it is called by.
+        let head_name = serde_yaml::from_str::<OverlayHead>(&text)
+            .ok()
+            .and_then(|h| h.name);
+        let mine: Vec<(String, String)> = overrides
+            .iter()
+            .filter(|o| Some(&o.overlay) == head_name.as_ref())
+            .map(|o| (o.param.clone(), o.value.clone()))
+            .collect();
+        let overlay = parse(&origin, &text, &mine)?;
+        if out.iter().any(|o| o.name == overlay.name) {
+            return Err(LoadError {
+                origin,
+                line: 0,
+                column: 0,
+                message: format!("overlay {:?} is given twice", overlay.name),
+            });
+        }
+        out.push(overlay);
+    }
+    for o in overrides {
+        if !out.iter().any(|ov| ov.name == o.overlay) {
+            return Err(LoadError {
+                origin: "--set-overlay".into(),
+                line: 0,
+                column: 0,
+                message: format!(
+                    "{}.{}={}: no overlay named {:?} is applied (add --overlay {})",
+                    o.overlay, o.param, o.value, o.overlay, o.overlay
+                ),
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_err(text: &str) -> LoadError {
+        parse("test.yaml", text, &[]).unwrap_err()
+    }
+
+    #[test]
+    fn builtins_load() {
+        for (name, _) in BUILTINS {
+            let o = load_all(&[name.to_string()], &[]).unwrap();
+            assert_eq!(o[0].name, name);
+            assert_eq!(o[0].origin, format!("builtin:{name}"));
+            assert!(!o[0].rules.is_empty());
+        }
+    }
+
+    #[test]
+    fn overrides_apply_and_are_checked() {
+        let ov = Override::parse("arm64.cpu=200m").unwrap();
+        let o = load_all(&["arm64".into()], &[ov]).unwrap();
+        assert!(o[0]
+            .parameters
+            .iter()
+            .any(|(k, v, _)| k == "cpu" && v == "200m"));
+        let bad = load_all(
+            &["arm64".into()],
+            &[Override::parse("arm64.cpux=1").unwrap()],
+        )
+        .unwrap_err();
+        assert!(
+            bad.message.contains("no parameter \"cpux\"")
+                && bad.message.contains("cpu, memory, arch"),
+            "{bad}"
+        );
+        let bad = load_all(
+            &["arm64".into()],
+            &[Override::parse("arm64.cpu=lots").unwrap()],
+        )
+        .unwrap_err();
+        assert!(
+            bad.message.contains("invalid quantity") && bad.line > 0,
+            "{bad}"
+        );
+        let bad = load_all(
+            &["arm64".into()],
+            &[Override::parse("other.cpu=1").unwrap()],
+        )
+        .unwrap_err();
+        assert!(bad.message.contains("no overlay named"), "{bad}");
+        assert!(Override::parse("cpu=1").is_err());
+        assert!(Override::parse("arm64.cpu").is_err());
+        assert!(load_all(&["nope".into()], &[])
+            .unwrap_err()
+            .message
+            .contains("built-ins: arm64"));
+    }
+
+    #[test]
+    fn errors_carry_positions() {
+        let e = load_err("name: x\nrules:\n  - select: {kind: A}\n    resources:\n      requests:\n        cpu: {max: 10q}\n");
+        assert_eq!((e.line, e.origin.as_str()), (6, "test.yaml"), "{e}");
+        assert!(e.to_string().starts_with("test.yaml:6:"), "{e}");
+        assert!(e.message.contains("invalid quantity"), "{e}");
+        let e = load_err("name: x\nrules:\n  - select: {kind: A}\n    drops: true\n");
+        assert_eq!(e.line, 4, "{e}");
+        assert!(e.message.contains("unknown field `drops`"), "{e}");
+        let e = load_err("name: x\nrules:\n  - select: {kind: A}\n");
+        assert!(
+            e.line >= 3 && e.message.contains("needs an operation"),
+            "{e}"
+        );
+        let e = load_err("name: x\nrules:\n- drop: true\n  set: {/a: '${nope}'}\n");
+        assert_eq!(e.line, 4, "{e}");
+        assert!(e.message.contains("unknown parameter"), "{e}");
+        let e = load_err("name: x\nrules: []\nextra: 1\n");
+        assert!(e.message.contains("unknown field `extra`"), "{e}");
+        let e = load_err("name: x\nrules:\n- placement: {arch: a, weight: 300}\n");
+        assert!(e.line >= 3, "{e}");
+        let e = load_err(": : :\n");
+        assert!(e.line > 0, "{e}");
+    }
+}

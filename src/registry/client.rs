@@ -1,0 +1,783 @@
+//! A read-only client for the OCI distribution API: manifests, blobs and tag
+//! lists, through mirrors, with credentials, a per-request timeout and retries.
+//!
+//! Why not `oci_client::Client` for the requests: in 0.15 it drops response
+//! headers (so `Retry-After` cannot be honoured), pings `/v2/` before every
+//! request to a registry that needs no auth (doubling round trips, which
+//! dominate when checking hundreds of images), does not follow tag-list
+//! pagination, and cannot take per-host TLS settings or rewritten mirror
+//! repositories. Its data model (manifests, indexes, error envelopes, media
+//! types) is what this client parses responses with.
+
+use super::config::{Endpoint, RegistryConfig};
+use super::credentials::{Credential, CredentialStore};
+use super::error::{ErrorKind, RegistryError};
+use super::retry::{parse_retry_after, RetryPolicy};
+use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+/// Largest manifest accepted (containerd's limit).
+pub const MAX_MANIFEST_BYTES: usize = 4 << 20;
+
+/// Media types of every manifest kind, for `Accept`.
+pub const MANIFEST_MEDIA_TYPES: &[&str] = &[
+    oci_client::manifest::OCI_IMAGE_INDEX_MEDIA_TYPE,
+    oci_client::manifest::IMAGE_MANIFEST_LIST_MEDIA_TYPE,
+    oci_client::manifest::OCI_IMAGE_MEDIA_TYPE,
+    oci_client::manifest::IMAGE_MANIFEST_MEDIA_TYPE,
+];
+
+/// Helm chart artifacts, for chart pulls.
+pub const HELM_CONFIG_MEDIA_TYPE: &str = "application/vnd.cncf.helm.config.v1+json";
+pub const HELM_CHART_MEDIA_TYPE: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// Deadline for one request, connection and body included.
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// A document fetched from a registry.
+#[derive(Clone, Debug)]
+pub struct Fetched {
+    pub body: Vec<u8>,
+    /// `Content-Type` as the server sent it (parameters removed).
+    pub media_type: String,
+    /// `sha256:…` of the body, checked against the reference and the
+    /// `Docker-Content-Digest` header.
+    pub digest: String,
+    /// Where it came from (a mirror or the registry).
+    pub url: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Challenge {
+    Basic,
+    Bearer {
+        realm: String,
+        service: Option<String>,
+    },
+}
+
+/// Shared by every task of a run: connection pools, auth challenges and
+/// tokens are per endpoint and reused.
+pub struct RegistryClient {
+    config: RegistryConfig,
+    credentials: CredentialStore,
+    options: ClientOptions,
+    default_http: reqwest::Client,
+    tls_http: Mutex<HashMap<String, reqwest::Client>>,
+    challenges: Mutex<HashMap<String, Challenge>>,
+    tokens: Mutex<HashMap<(String, String), String>>,
+    credential_cache: Mutex<HashMap<String, Option<Credential>>>,
+}
+
+struct Response {
+    headers: HeaderMap,
+    body: Vec<u8>,
+    url: String,
+}
+
+impl RegistryClient {
+    pub fn new(
+        config: RegistryConfig,
+        credentials: CredentialStore,
+        options: ClientOptions,
+    ) -> Result<Arc<RegistryClient>, RegistryError> {
+        let default_http = base_builder(&options)
+            .build()
+            .map_err(|e| RegistryError::new(ErrorKind::Config, "", format!("HTTP client: {e}")))?;
+        Ok(Arc::new(RegistryClient {
+            config,
+            credentials,
+            options,
+            default_http,
+            tls_http: Mutex::default(),
+            challenges: Mutex::default(),
+            tokens: Mutex::default(),
+            credential_cache: Mutex::default(),
+        }))
+    }
+
+    pub fn config(&self) -> &RegistryConfig {
+        &self.config
+    }
+
+    /// Fetches a manifest (by tag or digest), trying mirrors first.
+    pub async fn manifest(
+        &self,
+        registry: &str,
+        repository: &str,
+        reference: &str,
+        accept: &[&str],
+    ) -> Result<Fetched, RegistryError> {
+        self.each_endpoint(registry, repository, |ep| async move {
+            let path = format!("/v2/{}/manifests/{reference}", ep.repository);
+            let resp = self
+                .get(&ep, registry, &path, accept, MAX_MANIFEST_BYTES)
+                .await?;
+            let media_type = content_type(&resp.headers);
+            let digest = sha256(&resp.body);
+            let expected = reference.starts_with("sha256:").then_some(reference);
+            let header = resp
+                .headers
+                .get("docker-content-digest")
+                .and_then(|v| v.to_str().ok())
+                .filter(|d| d.starts_with("sha256:"));
+            for want in [expected, header].into_iter().flatten() {
+                if want != digest {
+                    return Err(RegistryError::new(
+                        ErrorKind::Invalid,
+                        resp.url,
+                        format!("manifest digest is {digest}, expected {want}"),
+                    ));
+                }
+            }
+            Ok(Fetched {
+                body: resp.body,
+                media_type,
+                digest,
+                url: resp.url,
+            })
+        })
+        .await
+    }
+
+    /// Fetches a blob and checks its digest; refuses blobs over `max_bytes`.
+    pub async fn blob(
+        &self,
+        registry: &str,
+        repository: &str,
+        digest: &str,
+        max_bytes: usize,
+    ) -> Result<Fetched, RegistryError> {
+        self.each_endpoint(registry, repository, |ep| async move {
+            let path = format!("/v2/{}/blobs/{digest}", ep.repository);
+            let resp = self.get(&ep, registry, &path, &[], max_bytes).await?;
+            let actual = sha256(&resp.body);
+            if digest.starts_with("sha256:") && actual != digest {
+                return Err(RegistryError::new(
+                    ErrorKind::Invalid,
+                    resp.url,
+                    format!("blob digest is {actual}, expected {digest} (truncated or corrupt download)"),
+                ));
+            }
+            Ok(Fetched {
+                media_type: content_type(&resp.headers),
+                body: resp.body,
+                digest: actual,
+                url: resp.url,
+            })
+        })
+        .await
+    }
+
+    /// Every tag of a repository, following `Link` pagination.
+    pub async fn tags(
+        &self,
+        registry: &str,
+        repository: &str,
+    ) -> Result<Vec<String>, RegistryError> {
+        #[derive(serde::Deserialize)]
+        struct TagList {
+            #[serde(default)]
+            tags: Option<Vec<String>>,
+        }
+        self.each_endpoint(registry, repository, |ep| async move {
+            let mut out = Vec::new();
+            let mut path = format!("/v2/{}/tags/list?n=1000", ep.repository);
+            // A bound on pages keeps a misbehaving server from looping us.
+            for _ in 0..200 {
+                let resp = self.get(&ep, registry, &path, &[], 16 << 20).await?;
+                let list: TagList = serde_json::from_slice(&resp.body).map_err(|e| {
+                    RegistryError::new(ErrorKind::Invalid, &resp.url, format!("tag list: {e}"))
+                })?;
+                out.extend(list.tags.unwrap_or_default());
+                match next_link(&resp.headers) {
+                    Some(next) if next.starts_with("/v2/") => path = next,
+                    _ => return Ok(out),
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Runs `op` on each endpoint in turn until one answers; an endpoint that
+    /// does not answer (network, timeout, 5xx) passes the question on.
+    async fn each_endpoint<'a, T, F, Fut>(
+        &'a self,
+        registry: &str,
+        repository: &str,
+        op: F,
+    ) -> Result<T, RegistryError>
+    where
+        F: Fn(Endpoint) -> Fut,
+        Fut: std::future::Future<Output = Result<T, RegistryError>> + 'a,
+    {
+        let endpoints = self.config.endpoints(registry, repository);
+        let mut first_err: Option<RegistryError> = None;
+        let count = endpoints.len();
+        for (i, ep) in endpoints.into_iter().enumerate() {
+            match op(ep).await {
+                Ok(v) => return Ok(v),
+                Err(e) if e.endpoint_unusable() && i + 1 < count => {
+                    first_err.get_or_insert(e);
+                }
+                Err(mut e) => {
+                    if let Some(first) = first_err {
+                        e.message = format!("{} (after {first})", e.message);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Err(first_err.unwrap_or_else(|| {
+            RegistryError::new(ErrorKind::Config, registry, "no endpoint to ask")
+        }))
+    }
+
+    fn http_for(&self, ep: &Endpoint) -> Result<reqwest::Client, RegistryError> {
+        let Some(tls) = self
+            .config
+            .host_config(&ep.host)
+            .and_then(|c| c.tls.clone())
+        else {
+            return Ok(self.default_http.clone());
+        };
+        let mut cache = self.tls_http.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cache.get(&ep.host) {
+            return Ok(c.clone());
+        }
+        let cfg_err = |m: String| RegistryError::new(ErrorKind::Config, &ep.base_url, m);
+        let mut b =
+            base_builder(&self.options).danger_accept_invalid_certs(tls.insecure_skip_verify);
+        if let Some(ca) = &tls.ca_file {
+            let pem = std::fs::read(ca)
+                .map_err(|e| cfg_err(format!("tls.ca_file {}: {e}", ca.display())))?;
+            let cert = reqwest::Certificate::from_pem(&pem)
+                .map_err(|e| cfg_err(format!("tls.ca_file {}: {e}", ca.display())))?;
+            b = b.add_root_certificate(cert);
+        }
+        if let (Some(cert), Some(key)) = (&tls.cert_file, &tls.key_file) {
+            let mut pem = std::fs::read(cert)
+                .map_err(|e| cfg_err(format!("tls.cert_file {}: {e}", cert.display())))?;
+            pem.extend(
+                std::fs::read(key)
+                    .map_err(|e| cfg_err(format!("tls.key_file {}: {e}", key.display())))?,
+            );
+            let id = reqwest::Identity::from_pem(&pem)
+                .map_err(|e| cfg_err(format!("tls client certificate: {e}")))?;
+            b = b.identity(id);
+        }
+        let client = b.build().map_err(|e| cfg_err(format!("TLS setup: {e}")))?;
+        cache.insert(ep.host.clone(), client.clone());
+        Ok(client)
+    }
+
+    fn credential(&self, host: &str) -> Result<Option<Credential>, RegistryError> {
+        let mut cache = self
+            .credential_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cache.get(host) {
+            return Ok(c.clone());
+        }
+        let c = self
+            .credentials
+            .lookup(&self.config, host)
+            .map_err(|m| RegistryError::new(ErrorKind::Config, host, m))?;
+        cache.insert(host.to_string(), c.clone());
+        Ok(c)
+    }
+
+    /// The `Authorization` value to send to `ep` for its repository, if the
+    /// endpoint is known to want one.
+    async fn authorization(
+        &self,
+        ep: &Endpoint,
+        fresh: bool,
+    ) -> Result<Option<String>, RegistryError> {
+        let challenge = self
+            .challenges
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&ep.base_url)
+            .cloned();
+        match challenge {
+            None => Ok(None),
+            Some(Challenge::Basic) => match self.credential(&ep.host)? {
+                Some(Credential::Basic { username, password }) => {
+                    Ok(Some(basic_header(&username, &password)))
+                }
+                Some(Credential::IdentityToken(_)) | None => Ok(None),
+            },
+            Some(Challenge::Bearer { realm, service }) => {
+                let key = (ep.base_url.clone(), ep.repository.clone());
+                if !fresh {
+                    if let Some(t) = self
+                        .tokens
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .get(&key)
+                    {
+                        return Ok(Some(format!("Bearer {t}")));
+                    }
+                }
+                let token = self.fetch_token(ep, &realm, service.as_deref()).await?;
+                self.tokens
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(key, token.clone());
+                Ok(Some(format!("Bearer {token}")))
+            }
+        }
+    }
+
+    /// The token flow of the distribution spec: anonymous, basic, or an
+    /// OAuth2 refresh token.
+    async fn fetch_token(
+        &self,
+        ep: &Endpoint,
+        realm: &str,
+        service: Option<&str>,
+    ) -> Result<String, RegistryError> {
+        #[derive(serde::Deserialize)]
+        struct TokenResponse {
+            token: Option<String>,
+            access_token: Option<String>,
+        }
+        let scope = format!("repository:{}:pull", ep.repository);
+        let http = self.http_for(ep)?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let req = match self.credential(&ep.host)? {
+                Some(Credential::IdentityToken(refresh)) => {
+                    let mut form = vec![
+                        ("grant_type", "refresh_token"),
+                        ("refresh_token", refresh.as_str()),
+                        ("client_id", "chartfix"),
+                        ("scope", scope.as_str()),
+                    ];
+                    if let Some(s) = service {
+                        form.push(("service", s));
+                    }
+                    http.post(realm).form(&form)
+                }
+                cred => {
+                    let mut q = vec![("scope", scope.as_str())];
+                    if let Some(s) = service {
+                        q.push(("service", s));
+                    }
+                    let r = http.get(realm).query(&q);
+                    match cred {
+                        Some(Credential::Basic { username, password }) => {
+                            r.header(AUTHORIZATION, basic_header(&username, &password))
+                        }
+                        _ => r,
+                    }
+                }
+            };
+            let result = self.send(req, realm, 1 << 20).await;
+            let (status, resp) = match result {
+                Ok(v) => v,
+                Err((e, retry_after)) => match self.options.retry.delay(attempt, retry_after) {
+                    Some(d) if e.kind != ErrorKind::Config => {
+                        tokio::time::sleep(d).await;
+                        continue;
+                    }
+                    _ => return Err(e),
+                },
+            };
+            if !(200..300).contains(&status) {
+                let e = classify(status, &resp);
+                let retry_after = retry_after(&resp.headers);
+                if RetryPolicy::retryable_status(status) {
+                    if let Some(d) = self.options.retry.delay(attempt, retry_after) {
+                        tokio::time::sleep(d).await;
+                        continue;
+                    }
+                }
+                return Err(RegistryError {
+                    message: format!("token request refused: {}", e.message),
+                    kind: if matches!(status, 401 | 403) {
+                        ErrorKind::Unauthorized
+                    } else {
+                        e.kind
+                    },
+                    url: e.url,
+                });
+            }
+            let t: TokenResponse = serde_json::from_slice(&resp.body).map_err(|e| {
+                RegistryError::new(ErrorKind::Invalid, realm, format!("token response: {e}"))
+            })?;
+            return t
+                .token
+                .or(t.access_token)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| {
+                    RegistryError::new(ErrorKind::Invalid, realm, "token response has no token")
+                });
+        }
+    }
+
+    /// GET `path` from an endpoint: authenticates on a challenge, retries
+    /// what is transient, and turns every non-2xx answer into an error.
+    async fn get(
+        &self,
+        ep: &Endpoint,
+        registry: &str,
+        path: &str,
+        accept: &[&str],
+        max_bytes: usize,
+    ) -> Result<Response, RegistryError> {
+        let mut url = format!("{}{path}", ep.base_url);
+        if ep.mirror {
+            // containerd tells mirrors which registry is meant.
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str("ns=");
+            url.push_str(&super::reference::canonical_registry(registry));
+        }
+        let http = self.http_for(ep)?;
+        let mut attempt = 0;
+        let mut authed_fresh = false;
+        loop {
+            attempt += 1;
+            let mut req = http.get(&url);
+            if !accept.is_empty() {
+                req = req.header(ACCEPT, accept.join(", "));
+            }
+            if let Some(auth) = self.authorization(ep, authed_fresh).await? {
+                req = req.header(AUTHORIZATION, auth);
+            }
+            let (status, resp) = match self.send(req, &url, max_bytes).await {
+                Ok(v) => v,
+                Err((e, retry_after)) => match self.options.retry.delay(attempt, retry_after) {
+                    Some(d) if e.kind != ErrorKind::Invalid => {
+                        tokio::time::sleep(d).await;
+                        continue;
+                    }
+                    _ => return Err(e),
+                },
+            };
+            if (200..300).contains(&status) {
+                return Ok(resp);
+            }
+            if status == 401 && !authed_fresh {
+                if let Some(ch) = resp
+                    .headers
+                    .get(WWW_AUTHENTICATE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(parse_challenge)
+                {
+                    let had_credential = self.credential(&ep.host)?.is_some();
+                    let is_basic = ch == Challenge::Basic;
+                    self.challenges
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(ep.base_url.clone(), ch);
+                    if is_basic && !had_credential {
+                        return Err(RegistryError::new(
+                            ErrorKind::Unauthorized,
+                            url,
+                            "the registry wants a user name and password and none is configured",
+                        ));
+                    }
+                    authed_fresh = true;
+                    attempt -= 1;
+                    continue;
+                }
+            }
+            let err = classify(status, &resp);
+            if RetryPolicy::retryable_status(status) {
+                if let Some(d) = self
+                    .options
+                    .retry
+                    .delay(attempt, retry_after(&resp.headers))
+                {
+                    tokio::time::sleep(d).await;
+                    continue;
+                }
+            }
+            return Err(err);
+        }
+    }
+
+    /// Sends one request under the deadline and reads the body up to a limit.
+    /// A failure comes with the server's `Retry-After`, when it gave one.
+    async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        url: &str,
+        max_bytes: usize,
+    ) -> Result<(u16, Response), (RegistryError, Option<Duration>)> {
+        let timeout = self.options.timeout;
+        let fut = async {
+            let mut resp = req.send().await.map_err(|e| {
+                (
+                    RegistryError::new(ErrorKind::Network, url, error_chain(&e)),
+                    None,
+                )
+            })?;
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            let mut body = Vec::new();
+            loop {
+                match resp.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if body.len() + chunk.len() > max_bytes {
+                            return Err((
+                                RegistryError::new(
+                                    ErrorKind::Invalid,
+                                    url,
+                                    format!("response larger than {max_bytes} bytes"),
+                                ),
+                                None,
+                            ));
+                        }
+                        body.extend_from_slice(&chunk);
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        return Err((
+                            RegistryError::new(
+                                ErrorKind::Network,
+                                url,
+                                format!("reading the response: {}", error_chain(&e)),
+                            ),
+                            None,
+                        ))
+                    }
+                }
+            }
+            Ok((
+                status,
+                Response {
+                    headers,
+                    body,
+                    url: url.to_string(),
+                },
+            ))
+        };
+        match tokio::time::timeout(timeout, fut).await {
+            Ok(r) => r,
+            Err(_) => Err((
+                RegistryError::new(
+                    ErrorKind::Timeout,
+                    url,
+                    format!("no complete answer within {}s", timeout.as_secs_f32()),
+                ),
+                None,
+            )),
+        }
+    }
+}
+
+fn base_builder(options: &ClientOptions) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .user_agent(concat!("chartfix/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(options.timeout)
+        .pool_idle_timeout(Duration::from_secs(30))
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+fn content_type(headers: &HeaderMap) -> String {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_string())
+        .unwrap_or_default()
+}
+
+fn basic_header(user: &str, password: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, SystemTime::now()))
+}
+
+/// `reqwest` errors hide their cause (refused, DNS, TLS) in the source chain.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    // reqwest's own top line repeats the URL the caller already names.
+    let top = e.to_string();
+    let mut out = if top.starts_with("error sending request") && e.source().is_some() {
+        String::new()
+    } else {
+        top
+    };
+    let mut src = e.source();
+    while let Some(s) = src {
+        let s_text = s.to_string();
+        if !out.contains(&s_text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&s_text);
+        }
+        src = s.source();
+    }
+    out
+}
+
+/// Turns a non-2xx answer into an error with the server's own words.
+fn classify(status: u16, resp: &Response) -> RegistryError {
+    let envelope: Option<oci_client::errors::OciEnvelope> = serde_json::from_slice(&resp.body).ok();
+    let first = envelope.as_ref().and_then(|e| e.errors.first());
+    let code = first.map(|e| {
+        serde_json::to_value(&e.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| format!("{:?}", e.code))
+    });
+    let message = match first {
+        Some(e) if !e.message.is_empty() => e.message.clone(),
+        _ => {
+            let text = String::from_utf8_lossy(&resp.body);
+            let text = text.trim();
+            if text.is_empty() {
+                format!("HTTP {status}")
+            } else {
+                text.chars().take(300).collect()
+            }
+        }
+    };
+    let kind = match status {
+        404 => ErrorKind::NotFound { code: code.clone() },
+        401 | 403 => ErrorKind::Unauthorized,
+        429 => ErrorKind::RateLimited,
+        s if code.as_deref() == Some("TOOMANYREQUESTS") && s >= 400 => ErrorKind::RateLimited,
+        s => ErrorKind::Http(s),
+    };
+    RegistryError::new(kind, &resp.url, message)
+}
+
+/// `Link: </v2/x/tags/list?last=a&n=2>; rel="next"` → the path.
+fn next_link(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get("link")?.to_str().ok()?;
+    let start = v.find('<')? + 1;
+    let end = v[start..].find('>')? + start;
+    v[end..].contains("next").then(|| v[start..end].to_string())
+}
+
+/// Parses `Basic realm="x"` or `Bearer realm="…",service="…",scope="…"`.
+fn parse_challenge(header: &str) -> Option<Challenge> {
+    let (scheme, params) = header.trim().split_once(' ').unwrap_or((header.trim(), ""));
+    let mut realm = None;
+    let mut service = None;
+    let mut rest = params;
+    while !rest.is_empty() {
+        let (key, after) = rest.split_once('=')?;
+        let key = key
+            .trim()
+            .trim_start_matches(',')
+            .trim()
+            .to_ascii_lowercase();
+        let after = after.trim_start();
+        let (value, next) = if let Some(q) = after.strip_prefix('"') {
+            let end = q.find('"')?;
+            (&q[..end], &q[end + 1..])
+        } else {
+            let end = after.find(',').unwrap_or(after.len());
+            (&after[..end], &after[end..])
+        };
+        match key.as_str() {
+            "realm" => realm = Some(value.to_string()),
+            "service" => service = Some(value.to_string()),
+            _ => {}
+        }
+        rest = next.trim_start().trim_start_matches(',').trim_start();
+    }
+    if scheme.eq_ignore_ascii_case("basic") {
+        Some(Challenge::Basic)
+    } else if scheme.eq_ignore_ascii_case("bearer") {
+        Some(Challenge::Bearer {
+            realm: realm?,
+            service,
+        })
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenges() {
+        assert_eq!(
+            parse_challenge(
+                r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/redis:pull""#
+            ),
+            Some(Challenge::Bearer {
+                realm: "https://auth.docker.io/token".into(),
+                service: Some("registry.docker.io".into())
+            })
+        );
+        assert_eq!(
+            parse_challenge(r#"Basic realm="Registry Realm""#),
+            Some(Challenge::Basic)
+        );
+        assert_eq!(parse_challenge("Bearer service=x"), None);
+        assert_eq!(parse_challenge("Negotiate"), None);
+    }
+
+    #[test]
+    fn link_header() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "link",
+            r#"</v2/a/tags/list?last=b&n=2>; rel="next""#.parse().unwrap(),
+        );
+        assert_eq!(next_link(&h).as_deref(), Some("/v2/a/tags/list?last=b&n=2"));
+    }
+
+    #[test]
+    fn classify_envelope() {
+        let resp = Response {
+            headers: HeaderMap::new(),
+            body: br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#
+                .to_vec(),
+            url: "http://h/v2/a/manifests/x".into(),
+        };
+        let e = classify(404, &resp);
+        assert_eq!(e.code(), Some("MANIFEST_UNKNOWN"));
+        assert_eq!(
+            e.to_string(),
+            "http://h/v2/a/manifests/x: not found (MANIFEST_UNKNOWN): manifest unknown"
+        );
+        let e = classify(
+            429,
+            &Response {
+                body: vec![],
+                ..resp
+            },
+        );
+        assert_eq!(e.kind, ErrorKind::RateLimited);
+    }
+}

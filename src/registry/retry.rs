@@ -1,0 +1,108 @@
+//! When to try a request again, and how long to wait first.
+//!
+//! Transient failures (connection errors, timeouts, 429, 500/502/503/504) are
+//! retried with exponential backoff and jitter; a server's `Retry-After`
+//! (seconds or an HTTP date) is honoured, up to `max_delay`: a server asking
+//! for longer than that is reported rather than waited for.
+
+use std::time::{Duration, SystemTime};
+
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    /// Tries in all, the first included.
+    pub attempts: u32,
+    /// Wait before the second try; doubles each time.
+    pub base_delay: Duration,
+    /// Longest wait, whether from backoff or `Retry-After`.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            attempts: 3,
+            base_delay: Duration::from_millis(300),
+            max_delay: Duration::from_secs(20),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// HTTP statuses worth another try.
+    pub fn retryable_status(status: u16) -> bool {
+        matches!(status, 429 | 500 | 502 | 503 | 504)
+    }
+
+    /// How long to wait after failed try number `attempt` (1-based), or `None`
+    /// when no try is left or the server wants more than `max_delay`.
+    pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Option<Duration> {
+        if attempt >= self.attempts {
+            return None;
+        }
+        if let Some(wait) = retry_after {
+            return (wait <= self.max_delay).then_some(wait);
+        }
+        let exp = self
+            .base_delay
+            .saturating_mul(1u32 << (attempt - 1).min(16));
+        // Up to 25 % jitter so that many clients do not retry in lockstep.
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let jitter = exp.mul_f64(f64::from(nanos % 1000) / 4000.0);
+        Some((exp + jitter).min(self.max_delay))
+    }
+}
+
+/// Parses a `Retry-After` value: delta-seconds or an HTTP date.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let when = SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(when.timestamp()).ok()?);
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
+        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn backoff_and_limits() {
+        let p = RetryPolicy {
+            attempts: 3,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(5),
+        };
+        let d1 = p.delay(1, None).unwrap();
+        let d2 = p.delay(2, None).unwrap();
+        assert!(d1 >= Duration::from_millis(100) && d1 <= Duration::from_millis(125));
+        assert!(d2 >= Duration::from_millis(200) && d2 <= Duration::from_millis(250));
+        assert_eq!(p.delay(3, None), None);
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(2))),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(p.delay(1, Some(Duration::from_secs(60))), None);
+        assert!(RetryPolicy::retryable_status(429));
+        assert!(!RetryPolicy::retryable_status(404));
+    }
+}

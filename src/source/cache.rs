@@ -1,0 +1,325 @@
+//! The chart cache: archives stored by their sha256 and verified on every
+//! read, plus small records that map a chart's public name and version to an
+//! archive digest.
+//!
+//! ```text
+//! CACHE/charts/blobs/sha256/<hex>.tgz      the archive; its name is its digest
+//! CACHE/charts/refs/<slug>/<version>.json  {reference, version, digest, …}
+//! CACHE/charts/tmp/                        partial writes, same filesystem
+//! ```
+//!
+//! Every write goes to a unique temporary file that is synced and then renamed
+//! into place, so a reader sees a whole file or none, and two processes
+//! fetching the same chart at once both succeed: each renames identical bytes
+//! over the same name. No lock is needed because nothing is ever updated in
+//! place. Records are keyed by the reference the user wrote (mirrors are not
+//! part of the key), so a chart fetched through a mirror is found again by its
+//! public name.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// What the cache knows about one version of one chart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefRecord {
+    /// The public name the chart was asked for: `oci://docker.io/bitnamicharts/redis`,
+    /// `https://charts.bitnami.com/bitnami/redis`, or an archive URL.
+    pub reference: String,
+    pub version: String,
+    /// `sha256:…` of the archive.
+    pub digest: String,
+    /// For OCI charts, the manifest digest (what `@sha256:…` pins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<String>,
+    /// Where the bytes actually came from (a mirror, perhaps).
+    #[serde(default)]
+    pub fetched_from: String,
+}
+
+/// A cache rooted in one folder.
+#[derive(Clone, Debug)]
+pub struct Cache {
+    root: PathBuf,
+}
+
+/// What a read found.
+#[derive(Debug)]
+pub enum Lookup {
+    /// A verified archive.
+    Hit(RefRecord, PathBuf),
+    /// Nothing recorded.
+    Miss,
+    /// Recorded, but the archive was missing or did not match its digest;
+    /// the bad file has been removed. The text says what was wrong.
+    Corrupt(String),
+}
+
+impl Cache {
+    /// A cache in `dir` (created on first write).
+    pub fn new(dir: &Path) -> Cache {
+        Cache {
+            root: dir.join("charts"),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where the archive with this `sha256:…` digest lives.
+    pub fn blob_path(&self, digest: &str) -> Option<PathBuf> {
+        let hex = digest.strip_prefix("sha256:")?;
+        if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        Some(
+            self.root
+                .join("blobs/sha256")
+                .join(format!("{}.tgz", hex.to_ascii_lowercase())),
+        )
+    }
+
+    /// Stores an archive and returns its digest and path. When `expected` is
+    /// given and the bytes do not match it, nothing is written.
+    pub fn put_blob(
+        &self,
+        bytes: &[u8],
+        expected: Option<&str>,
+    ) -> Result<(String, PathBuf), String> {
+        let digest = sha256(bytes);
+        if let Some(want) = expected {
+            if !want.eq_ignore_ascii_case(&digest) {
+                return Err(format!(
+                    "digest mismatch: the download is {digest}, expected {want}; nothing was cached"
+                ));
+            }
+        }
+        let path = self
+            .blob_path(&digest)
+            .ok_or_else(|| format!("internal: bad digest {digest}"))?;
+        // Already there and whole: leave it (another process may be reading it).
+        if verify_file(&path, &digest).unwrap_or(false) {
+            return Ok((digest, path));
+        }
+        self.write_atomic(&path, bytes)?;
+        Ok((digest, path))
+    }
+
+    /// Records that `record.reference` at `record.version` is `record.digest`.
+    pub fn put_record(&self, record: &RefRecord) -> Result<(), String> {
+        let path = self.record_path(&record.reference, &record.version);
+        let text = serde_json::to_vec_pretty(record)
+            .map_err(|e| format!("cannot encode a cache record: {e}"))?;
+        self.write_atomic(&path, &text)
+    }
+
+    /// The archive recorded for `reference` at `version`, verified.
+    pub fn lookup(&self, reference: &str, version: &str) -> Lookup {
+        let path = self.record_path(reference, version);
+        match read_record(&path) {
+            Some(r) => self.verify(r),
+            None => Lookup::Miss,
+        }
+    }
+
+    /// Every version recorded for `reference` (unverified; see [`Cache::verify`]).
+    pub fn records(&self, reference: &str) -> Vec<RefRecord> {
+        let dir = self.root.join("refs").join(slug(reference));
+        let Ok(entries) = fs::read_dir(&dir) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .filter_map(|e| read_record(&e.path()))
+            .filter(|r| r.reference == reference)
+            .collect()
+    }
+
+    /// Checks that a record's archive is present and matches its digest; a
+    /// damaged archive is removed so the next fetch replaces it.
+    pub fn verify(&self, record: RefRecord) -> Lookup {
+        let Some(path) = self.blob_path(&record.digest) else {
+            return Lookup::Corrupt(format!(
+                "the cache record for {} {} has an invalid digest {:?}",
+                record.reference, record.version, record.digest
+            ));
+        };
+        match verify_file(&path, &record.digest) {
+            Ok(true) => Lookup::Hit(record, path),
+            Ok(false) => {
+                let _ = fs::remove_file(&path);
+                Lookup::Corrupt(format!(
+                    "cached archive {} of {} {} does not match its digest {} and was removed",
+                    path.display(),
+                    record.reference,
+                    record.version,
+                    record.digest
+                ))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Lookup::Corrupt(format!(
+                "the cached archive of {} {} ({}) is missing",
+                record.reference,
+                record.version,
+                path.display()
+            )),
+            Err(e) => Lookup::Corrupt(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    fn record_path(&self, reference: &str, version: &str) -> PathBuf {
+        self.root
+            .join("refs")
+            .join(slug(reference))
+            .join(format!("{}.json", file_safe(version)))
+    }
+
+    /// Writes a unique temporary file, syncs it, and renames it into place.
+    fn write_atomic(&self, dest: &Path, bytes: &[u8]) -> Result<(), String> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let tmp_dir = self.root.join("tmp");
+        let parent = dest
+            .parent()
+            .ok_or_else(|| format!("internal: {} has no folder", dest.display()))?;
+        for d in [&tmp_dir, &parent.to_path_buf()] {
+            fs::create_dir_all(d)
+                .map_err(|e| format!("cannot create cache folder {}: {e}", d.display()))?;
+        }
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let tmp = tmp_dir.join(format!(
+            "{}-{nanos}-{}.part",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let result = (|| {
+            let mut f = fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            fs::rename(&tmp, dest)
+        })();
+        result.map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            format!("cannot write {} into the cache: {e}", dest.display())
+        })
+    }
+}
+
+/// `sha256:<hex>` of some bytes.
+pub fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+fn verify_file(path: &Path, digest: &str) -> std::io::Result<bool> {
+    let bytes = fs::read(path)?;
+    Ok(sha256(&bytes).eq_ignore_ascii_case(digest))
+}
+
+fn read_record(path: &Path) -> Option<RefRecord> {
+    let bytes = fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// A readable folder name for a reference that cannot collide: its safe
+/// characters, then a short hash of the whole.
+fn slug(reference: &str) -> String {
+    let readable: String = reference
+        .trim_start_matches("oci://")
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    let hash = hex::encode(Sha256::digest(reference.as_bytes()));
+    format!("{readable}-{}", &hash[..12])
+}
+
+/// Versions are mostly safe file names; anything else is hex-encoded.
+fn file_safe(version: &str) -> String {
+    let ok = !version.is_empty()
+        && !version.starts_with('.')
+        && version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._+-".contains(c));
+    if ok {
+        version.to_string()
+    } else {
+        format!("x-{}", hex::encode(version.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(cache_digest: &str) -> RefRecord {
+        RefRecord {
+            reference: "oci://docker.io/bitnamicharts/redis".into(),
+            version: "18.6.1".into(),
+            digest: cache_digest.into(),
+            manifest_digest: None,
+            fetched_from: "http://127.0.0.1:1/v2/…".into(),
+        }
+    }
+
+    #[test]
+    fn store_lookup_verify() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Cache::new(dir.path());
+        let (d, p) = c.put_blob(b"chart bytes", None).unwrap();
+        assert_eq!(d, sha256(b"chart bytes"));
+        assert_eq!(fs::read(&p).unwrap(), b"chart bytes");
+        c.put_record(&record(&d)).unwrap();
+        match c.lookup("oci://docker.io/bitnamicharts/redis", "18.6.1") {
+            Lookup::Hit(r, path) => {
+                assert_eq!(r.digest, d);
+                assert_eq!(path, p);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            c.lookup("oci://docker.io/bitnamicharts/redis", "1.0.0"),
+            Lookup::Miss
+        ));
+        assert_eq!(c.records("oci://docker.io/bitnamicharts/redis").len(), 1);
+        // Corrupt the archive: detected, removed, reported.
+        fs::write(&p, b"chart byteZ").unwrap();
+        match c.lookup("oci://docker.io/bitnamicharts/redis", "18.6.1") {
+            Lookup::Corrupt(why) => assert!(why.contains("does not match"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(!p.exists());
+        // Nothing left behind in tmp.
+        assert_eq!(fs::read_dir(c.root().join("tmp")).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn mismatch_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Cache::new(dir.path());
+        let e = c.put_blob(b"x", Some(&sha256(b"y"))).unwrap_err();
+        assert!(e.contains("digest mismatch"), "{e}");
+        assert!(!c.root().join("blobs").exists());
+    }
+
+    #[test]
+    fn names_are_safe() {
+        assert_eq!(file_safe("1.2.3+build_1"), "1.2.3+build_1");
+        assert!(file_safe("../x").starts_with("x-"));
+        assert_ne!(slug("oci://a/b"), slug("oci://a_b"));
+        assert!(!slug("https://h/../../etc").contains('/'));
+    }
+}

@@ -1,0 +1,178 @@
+//! Just enough of a chart to fetch it and its dependencies: `Chart.yaml`'s
+//! name, version and dependencies, `Chart.lock`, and which subcharts are
+//! already under `charts/`, read from a folder or an archive without
+//! unpacking it. Loading a chart for rendering is the chart module's job.
+
+use flate2::read::GzDecoder;
+use serde::Deserialize;
+use std::io::Read;
+use std::path::Path;
+
+/// Largest `Chart.yaml` or `Chart.lock` read.
+const MAX_META_BYTES: u64 = 1 << 20;
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ChartYaml {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub dependencies: Vec<Dependency>,
+}
+
+/// A `dependencies:` entry (or a `Chart.lock` one, which has the same fields
+/// with the version pinned).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Dependency {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub repository: String,
+    #[serde(default)]
+    pub alias: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ChartLock {
+    #[serde(default)]
+    dependencies: Vec<Dependency>,
+}
+
+/// What was read from a chart.
+#[derive(Debug, Default)]
+pub struct ChartMeta {
+    pub chart: ChartYaml,
+    /// `Chart.lock`'s pinned dependencies, when the chart has one.
+    pub lock: Option<Vec<Dependency>>,
+    /// Names of the entries directly under `charts/`: folders, and archives
+    /// without their `.tgz`.
+    pub vendored: Vec<String>,
+}
+
+/// Reads a chart folder or a `.tgz`.
+pub fn read(path: &Path) -> Result<ChartMeta, String> {
+    if path.is_dir() {
+        read_dir(path)
+    } else {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        read_archive(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+fn read_dir(dir: &Path) -> Result<ChartMeta, String> {
+    let chart_file = dir.join("Chart.yaml");
+    let text = std::fs::read(&chart_file)
+        .map_err(|e| format!("{} is not a chart: {e}", chart_file.display()))?;
+    let mut meta = ChartMeta {
+        chart: parse_chart_yaml(&text)?,
+        ..ChartMeta::default()
+    };
+    if let Ok(lock) = std::fs::read(dir.join("Chart.lock")) {
+        meta.lock = Some(parse_lock(&lock)?);
+    }
+    if let Ok(entries) = std::fs::read_dir(dir.join("charts")) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            meta.vendored
+                .push(name.trim_end_matches(".tgz").to_string());
+        }
+    }
+    Ok(meta)
+}
+
+/// Reads from archive bytes: the top folder's `Chart.yaml` and `Chart.lock`,
+/// and the names under its `charts/`.
+pub fn read_archive(bytes: &[u8]) -> Result<ChartMeta, String> {
+    let mut archive = tar::Archive::new(GzDecoder::new(bytes));
+    let mut chart = None;
+    let mut meta = ChartMeta::default();
+    let entries = archive
+        .entries()
+        .map_err(|e| format!("not a gzipped tar archive: {e}"))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("corrupt archive: {e}"))?;
+        let path = entry
+            .path()
+            .map_err(|e| format!("corrupt archive: {e}"))?
+            .to_string_lossy()
+            .to_string();
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        match parts.as_slice() {
+            [_, "Chart.yaml"] => chart = Some(parse_chart_yaml(&read_limited(entry)?)?),
+            [_, "Chart.lock"] => meta.lock = Some(parse_lock(&read_limited(entry)?)?),
+            [_, "charts", sub, ..] => {
+                let sub = sub.trim_end_matches(".tgz").to_string();
+                if !meta.vendored.contains(&sub) {
+                    meta.vendored.push(sub);
+                }
+            }
+            _ => {}
+        }
+    }
+    meta.chart = chart.ok_or("the archive has no Chart.yaml in its top folder")?;
+    Ok(meta)
+}
+
+fn read_limited(entry: impl Read) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    entry
+        .take(MAX_META_BYTES)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("corrupt archive: {e}"))?;
+    Ok(out)
+}
+
+fn parse_chart_yaml(bytes: &[u8]) -> Result<ChartYaml, String> {
+    serde_yaml::from_slice(bytes).map_err(|e| format!("Chart.yaml: {e}"))
+}
+
+fn parse_lock(bytes: &[u8]) -> Result<Vec<Dependency>, String> {
+    let lock: ChartLock = serde_yaml::from_slice(bytes).map_err(|e| format!("Chart.lock: {e}"))?;
+    Ok(lock.dependencies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tgz(files: &[(&str, &str)]) -> Vec<u8> {
+        let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::default(),
+        ));
+        for (p, c) in files {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(c.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, p, c.as_bytes()).unwrap();
+        }
+        b.into_inner().unwrap().finish().unwrap()
+    }
+
+    #[test]
+    fn archive_meta() {
+        let bytes = tgz(&[
+            (
+                "app/Chart.yaml",
+                "apiVersion: v2\nname: app\nversion: 1.2.3\ndependencies:\n- name: redis\n  version: ~18.6\n  repository: oci://h/charts\n  alias: cache\n",
+            ),
+            ("app/Chart.lock", "dependencies:\n- name: redis\n  version: 18.6.1\n  repository: oci://h/charts\n"),
+            ("app/charts/common/Chart.yaml", "name: common\nversion: 2.0.0\n"),
+            ("app/charts/pg-1.0.0.tgz", "x"),
+            ("app/templates/Chart.yaml", "not: this"),
+        ]);
+        let m = read_archive(&bytes).unwrap();
+        assert_eq!(m.chart.name, "app");
+        assert_eq!(m.chart.version, "1.2.3");
+        assert_eq!(m.chart.dependencies[0].alias.as_deref(), Some("cache"));
+        assert_eq!(m.lock.unwrap()[0].version, "18.6.1");
+        assert_eq!(m.vendored, ["common", "pg-1.0.0"]);
+        assert!(read_archive(b"nope").is_err());
+        assert!(read_archive(&tgz(&[("a/values.yaml", "")])).is_err());
+    }
+}

@@ -1,0 +1,330 @@
+//! `toToml` as Helm writes it (BurntSushi/toml's encoder) and `fromToml`.
+//!
+//! The encoder's layout: plain keys of a table first, then its sub-tables
+//! and arrays of tables, each group sorted; nested headers indented two
+//! spaces a level; a blank line before each top-level table; floats with
+//! Go's `%g` and a `.0` added when that has neither point nor exponent; nil
+//! values left out.
+
+use crate::engine::value::{format_float_g, Map, Value};
+
+const MAX_TOML_DEPTH: usize = 250;
+
+struct Encoder {
+    out: String,
+}
+
+/// BurntSushi's `Encoder.Encode`; the error text is what Helm prints instead.
+pub fn to_toml(v: &Value) -> Result<String, String> {
+    let mut e = Encoder { out: String::new() };
+    e.encode(&[], &plain(v), 0)?;
+    Ok(e.out)
+}
+
+/// Objects encode as their plain form.
+fn plain(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => o.to_plain().unwrap_or_else(|| Value::from(o.format())),
+        other => other.clone(),
+    }
+}
+
+fn is_table(v: &Value) -> bool {
+    matches!(v, Value::Map(_))
+}
+
+/// An array all of whose elements are tables is written as `[[key]]` blocks.
+fn is_table_array(v: &Value) -> Result<bool, String> {
+    let Value::List(items) = v else {
+        return Ok(false);
+    };
+    if items.is_empty() {
+        return Ok(false);
+    }
+    let mut all = true;
+    for item in items.iter() {
+        match plain(item) {
+            Value::Nil => return Err("toml: cannot encode array with nil element".into()),
+            Value::Map(_) => {}
+            _ => all = false,
+        }
+    }
+    Ok(all)
+}
+
+impl Encoder {
+    /// Go's `enc.newline()`: a newline, unless nothing was written yet.
+    fn newline(&mut self) {
+        if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+    }
+
+    fn indent(&mut self, key: &[&str]) {
+        for _ in 1..key.len() {
+            self.out.push_str("  ");
+        }
+    }
+
+    fn encode(&mut self, key: &[&str], v: &Value, depth: usize) -> Result<(), String> {
+        if depth > MAX_TOML_DEPTH {
+            return Err(format!("toml: exceeded max depth of {MAX_TOML_DEPTH}"));
+        }
+        match v {
+            Value::Nil => Ok(()),
+            Value::Map(m) => self.table(key, m, depth),
+            Value::List(_) if is_table_array(v)? => self.array_of_tables(key, v, depth),
+            _ => self.key_value(key, v, false, depth),
+        }
+    }
+
+    fn key_value(
+        &mut self,
+        key: &[&str],
+        v: &Value,
+        inline: bool,
+        depth: usize,
+    ) -> Result<(), String> {
+        if let Some(last) = key.last() {
+            self.indent(key);
+            self.out.push_str(&quote_key(last));
+            self.out.push_str(" = ");
+        }
+        self.element(v, depth)?;
+        if !key.is_empty() && !inline {
+            self.newline();
+        }
+        Ok(())
+    }
+
+    fn table(&mut self, key: &[&str], m: &Map, depth: usize) -> Result<(), String> {
+        if key.len() == 1 {
+            self.newline();
+        }
+        if !key.is_empty() {
+            self.indent(key);
+            self.out.push('[');
+            self.out.push_str(&header(key));
+            self.out.push(']');
+            self.newline();
+        }
+        self.entries(key, m, false, depth)
+    }
+
+    /// Plain keys first, then sub-tables and arrays of tables, each sorted
+    /// (the map is already sorted by key bytes, as Go's sort of strings is).
+    fn entries(&mut self, key: &[&str], m: &Map, inline: bool, depth: usize) -> Result<(), String> {
+        let mut direct = Vec::new();
+        let mut sub = Vec::new();
+        for (k, v) in m.iter() {
+            let v = plain(&v);
+            if is_table(&v) || is_table_array(&v)? {
+                sub.push((k, v));
+            } else {
+                direct.push((k, v));
+            }
+        }
+        let has_sub = !sub.is_empty();
+        for (group, trailing_comma) in [(direct, has_sub), (sub, false)] {
+            // Nil values are skipped where they stand: the comma logic still
+            // counts them, so an inline table can end in ", }" as Helm's does.
+            let n = group.len();
+            for (i, (k, v)) in group.into_iter().enumerate() {
+                if v.is_nil() {
+                    continue;
+                }
+                let mut child: Vec<&str> = key.to_vec();
+                child.push(&k);
+                if inline {
+                    self.key_value(&child, &v, true, depth + 1)?;
+                    if trailing_comma || i + 1 != n {
+                        self.out.push_str(", ");
+                    }
+                } else {
+                    self.encode(&child, &v, depth + 1)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn array_of_tables(&mut self, key: &[&str], v: &Value, depth: usize) -> Result<(), String> {
+        let Value::List(items) = v else {
+            return Ok(());
+        };
+        for item in items.iter() {
+            let Value::Map(m) = plain(item) else {
+                continue;
+            };
+            self.newline();
+            self.indent(key);
+            self.out.push_str("[[");
+            self.out.push_str(&header(key));
+            self.out.push_str("]]");
+            self.newline();
+            self.entries(key, &m, false, depth + 1)?;
+        }
+        Ok(())
+    }
+
+    fn element(&mut self, v: &Value, depth: usize) -> Result<(), String> {
+        if depth > MAX_TOML_DEPTH {
+            return Err(format!("toml: exceeded max depth of {MAX_TOML_DEPTH}"));
+        }
+        match plain(v) {
+            Value::String(s) => quote_into(&mut self.out, &s),
+            Value::Bytes(b) => {
+                // A []byte is a slice of integers to the encoder.
+                let parts: Vec<String> = b.iter().map(|x| x.to_string()).collect();
+                self.out.push('[');
+                self.out.push_str(&parts.join(", "));
+                self.out.push(']');
+            }
+            Value::Bool(b) => self.out.push_str(if b { "true" } else { "false" }),
+            Value::Int(i) => self.out.push_str(&i.to_string()),
+            Value::Float(f) => self.out.push_str(&toml_float(f)),
+            Value::List(items) => {
+                self.out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.element(item, depth + 1)?;
+                }
+                self.out.push(']');
+            }
+            Value::Map(m) => {
+                self.out.push('{');
+                self.entries(&[], &m, true, depth + 1)?;
+                self.out.push('}');
+            }
+            Value::Nil => return Err("toml: cannot encode a nil value".into()),
+            Value::Object(o) => quote_into(&mut self.out, &o.format()),
+        }
+        Ok(())
+    }
+}
+
+fn toml_float(f: f64) -> String {
+    if f.is_nan() {
+        return if f.is_sign_negative() { "-nan" } else { "nan" }.into();
+    }
+    if f.is_infinite() {
+        return if f < 0.0 { "-inf" } else { "inf" }.into();
+    }
+    let s = format_float_g(f);
+    if s.contains('.') || s.contains('e') {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+fn is_bare(k: &str) -> bool {
+    !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn quote_key(k: &str) -> String {
+    if is_bare(k) {
+        k.to_string()
+    } else {
+        let mut s = String::new();
+        quote_into(&mut s, k);
+        s
+    }
+}
+
+fn header(key: &[&str]) -> String {
+    key.iter()
+        .map(|k| quote_key(k))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// A TOML basic string with BurntSushi's escapes.
+fn quote_into(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7F => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Helm's `fromToml`: a TOML document as a map (integers stay `Int`).
+pub fn from_toml(src: &str) -> Result<Value, String> {
+    let table: toml::Table = src.parse().map_err(|e: toml::de::Error| {
+        let msg = e.message().to_string();
+        match e.span() {
+            Some(span) => {
+                let before = src.get(..span.start).unwrap_or(src);
+                let line = before.matches('\n').count() + 1;
+                format!("toml: line {line}: {msg}")
+            }
+            None => format!("toml: {msg}"),
+        }
+    })?;
+    Ok(from_toml_table(&table))
+}
+
+fn from_toml_table(t: &toml::Table) -> Value {
+    Value::map(
+        t.iter()
+            .map(|(k, v)| (k.clone(), from_toml_value(v)))
+            .collect(),
+    )
+}
+
+fn from_toml_value(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::from(s.as_str()),
+        toml::Value::Integer(i) => Value::Int(*i),
+        toml::Value::Float(f) => Value::Float(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::from(d.to_string()),
+        toml::Value::Array(a) => Value::list(a.iter().map(from_toml_value).collect()),
+        toml::Value::Table(t) => from_toml_table(t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_matches_helm_to_toml() {
+        let v = crate::yaml::from_str(include_str!("testdata/toml.yaml")).unwrap();
+        assert_eq!(to_toml(&v).unwrap(), include_str!("testdata/toml.out"));
+        let v = crate::yaml::from_str(include_str!("testdata/toml2.yaml")).unwrap();
+        assert_eq!(to_toml(&v).unwrap(), include_str!("testdata/toml2.out"));
+        let inline = crate::yaml::from_str("t: [1, {a: 1, b: 2, c: null}]").unwrap();
+        assert_eq!(
+            to_toml(&inline).unwrap(),
+            "t = [1.0, {a = 1.0, b = 2.0, }]\n"
+        );
+        let l = Value::list(vec![Value::Int(1), Value::Int(2)]);
+        assert_eq!(to_toml(&l).unwrap(), "[1, 2]");
+    }
+
+    #[test]
+    fn from_toml_keeps_integers() {
+        let v = from_toml("a = 1\nb = 1.5\n[t]\nc = \"x\"\n").unwrap();
+        assert_eq!(v.get("a"), Value::Int(1));
+        assert_eq!(v.get("b"), Value::Float(1.5));
+        assert_eq!(v.get("t").get("c"), Value::from("x"));
+        assert!(from_toml("a = ").is_err());
+    }
+}

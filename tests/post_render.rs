@@ -1,0 +1,370 @@
+//! `chartfix post-render` through the binary: stdin to stdout, as Helm runs it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn post_render(args: &[&str], env: &[(&str, &str)], input: &[u8]) -> Out {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chartfix"));
+    cmd.arg("post-render")
+        .args(args)
+        .env_remove("CHARTFIX_OVERLAYS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run chartfix");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/overlay")
+        .join(name)
+}
+
+fn read(name: &str) -> String {
+    std::fs::read_to_string(fixture(name)).unwrap()
+}
+
+/// The documents of a stream, split on marker lines.
+fn docs(s: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for line in s.split_inclusive('\n') {
+        if line.starts_with("---") && out.last().is_some_and(|d| !d.is_empty()) {
+            out.push(String::new());
+        }
+        out.last_mut().unwrap().push_str(line);
+    }
+    out
+}
+
+fn beta9() -> Option<String> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/beta9-k3d/beta9.yaml");
+    match std::fs::read_to_string(&p) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            eprintln!(
+                "skipped: {} is absent (the shared corpus is not here)",
+                p.display()
+            );
+            None
+        }
+    }
+}
+
+#[test]
+fn without_overlays_the_stream_passes_through_byte_for_byte() {
+    let input = read("rendered.yaml");
+    let out = post_render(&[], &[], input.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, input);
+    // odd but valid streams too
+    for s in [
+        "",
+        "\n",
+        "a: 1",
+        "# only a comment\n",
+        "--- # c\nx: 1\n...\n",
+        "---\n---\n---\n",
+    ] {
+        let out = post_render(&[], &[], s.as_bytes());
+        assert_eq!(
+            (out.code, out.stdout.as_str()),
+            (0, s),
+            "{s:?}: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn beta9_done_when() {
+    let Some(input) = beta9() else { return };
+    let out = post_render(
+        &["--overlay", "arm64", "--overlay", "no-traefik"],
+        &[],
+        input.as_bytes(),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.contains("IngressRouteTCP"));
+    let all: Vec<serde_json::Value> = docs(&out.stdout)
+        .iter()
+        .map(|d| serde_yaml::from_str(d).unwrap())
+        .collect();
+    let gateway = all
+        .iter()
+        .find(|d| d["kind"] == "Service" && d["metadata"]["name"] == "gateway")
+        .expect("gateway Service");
+    assert_eq!(gateway["spec"]["type"], "NodePort");
+    let grpc = gateway["spec"]["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["port"] == 1993)
+        .unwrap();
+    assert_eq!(grpc["nodePort"], 31993);
+    for d in &all {
+        let containers = d
+            .pointer("/spec/template/spec/containers")
+            .and_then(|c| c.as_array());
+        for c in containers.into_iter().flatten() {
+            if let Some(cpu) = c.pointer("/resources/requests/cpu") {
+                assert_eq!(cpu, "100m", "{c}");
+            }
+        }
+    }
+    // Untouched documents, byte for byte: every input document not rewritten
+    // is in the output as it was.
+    let out_docs = docs(&out.stdout);
+    for d in docs(&input) {
+        let kind_changed = [
+            "kind: Deployment",
+            "kind: Service\n",
+            "kind: IngressRouteTCP",
+        ]
+        .iter()
+        .any(|k| d.contains(k));
+        if !kind_changed {
+            assert!(out_docs.contains(&d), "not passed through:\n{d}");
+        }
+    }
+    assert_eq!(out_docs.len(), docs(&input).len() - 1);
+}
+
+#[test]
+fn changed_documents_keep_their_source_comment_and_order() {
+    let input = read("rendered.yaml");
+    let out = post_render(&["--overlay", "arm64"], &[], input.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let (a, b) = (docs(&input), docs(&out.stdout));
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x.lines().nth(1), y.lines().nth(1), "the # Source: line");
+        if !x.contains("kind: StatefulSet") && !x.contains("kind: CronJob") {
+            assert_eq!(x, y);
+        }
+    }
+    let sts: serde_json::Value = serde_yaml::from_str(&b[3]).unwrap();
+    assert_eq!(
+        sts.pointer("/spec/template/spec/containers/0/resources/requests/cpu")
+            .unwrap(),
+        "100m"
+    );
+    assert_eq!(
+        sts.pointer("/spec/template/spec/containers/0/resources/limits/cpu")
+            .unwrap(),
+        "1500m"
+    );
+    assert_eq!(
+        sts.pointer("/spec/template/spec/containers/1/resources/requests/cpu")
+            .unwrap(),
+        "50m"
+    );
+    assert_eq!(
+        sts.pointer("/spec/template/spec/initContainers/0/resources/requests/cpu")
+            .unwrap(),
+        "100m"
+    );
+    assert_eq!(
+        sts.pointer("/spec/template/spec/nodeSelector/kubernetes.io~1arch")
+            .unwrap(),
+        "arm64"
+    );
+    // YAML 1.1 meaning kept: octal mode stays a number, "yes" stays a string
+    assert_eq!(
+        sts.pointer("/spec/template/spec/volumes/0/configMap/defaultMode")
+            .unwrap(),
+        493
+    );
+    assert_eq!(
+        sts.pointer("/spec/template/spec/containers/0/env/0/value")
+            .unwrap(),
+        "yes"
+    );
+    let cron: serde_json::Value = serde_yaml::from_str(&b[4]).unwrap();
+    assert_eq!(
+        cron.pointer("/spec/jobTemplate/spec/template/spec/containers/0/resources/requests/cpu")
+            .unwrap(),
+        "100m"
+    );
+}
+
+#[test]
+fn parameters_from_the_command_line_and_overlays_from_the_environment() {
+    let input = read("rendered.yaml");
+    let out = post_render(
+        &[
+            "--set-overlay",
+            "arm64.cpu=200m",
+            "--set-overlay",
+            "arm64.memory=1Gi",
+        ],
+        &[("CHARTFIX_OVERLAYS", "arm64")],
+        input.as_bytes(),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let sts: serde_json::Value = serde_yaml::from_str(&docs(&out.stdout)[3]).unwrap();
+    assert_eq!(
+        sts.pointer("/spec/template/spec/containers/0/resources/requests/cpu")
+            .unwrap(),
+        "200m"
+    );
+    assert_eq!(
+        sts.pointer("/spec/template/spec/containers/0/resources/requests/memory")
+            .unwrap(),
+        "1Gi"
+    );
+    let out = post_render(
+        &["--overlay", "arm64", "--set-overlay", "arm64.gpu=1"],
+        &[],
+        input.as_bytes(),
+    );
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("no parameter \"gpu\""),
+        "{}",
+        out.stderr
+    );
+    let out = post_render(
+        &["--overlay", "arm64", "--set-overlay", "cpu=1"],
+        &[],
+        input.as_bytes(),
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+#[test]
+fn explain_lists_every_change_and_unmatched_rules_warn() {
+    let input = read("rendered.yaml");
+    let args = [
+        "--overlay",
+        "arm64",
+        "--overlay",
+        "no-traefik",
+        "--overlay",
+        "bitnami-legacy",
+        "--set-overlay",
+        "no-traefik.nodePorts=6379:30379",
+        "--explain",
+    ];
+    let out = post_render(&args, &[], input.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rows: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| !l.starts_with("Warning"))
+        .collect();
+    assert!(rows[0].starts_with("OVERLAY"), "{}", out.stderr);
+    for want in [
+        "/spec/template/spec/containers/0/resources/requests/cpu",
+        "/spec/template/spec/initContainers/0/image",
+        "/spec/jobTemplate/spec/template/spec/containers/0/image",
+        "Service demo",
+        "/spec/ports/0/nodePort",
+        "IngressRouteTCP demo",
+    ] {
+        assert!(
+            rows.iter().any(|r| r.contains(want)),
+            "no row with {want}:\n{}",
+            out.stderr
+        );
+    }
+    assert!(out
+        .stdout
+        .contains("docker.io/bitnamilegacy/redis:7.2.4-debian-12-r9"));
+    assert!(out
+        .stdout
+        .contains("image: bitnamilegacy/redis-exporter:1.58.0"));
+    assert!(out.stdout.contains("nodePort: 30379"));
+    assert!(!out.stdout.contains("IngressRouteTCP"));
+
+    let custom = fixture("custom-overlay.yaml");
+    let out = post_render(
+        &["--overlay", custom.to_str().unwrap(), "--explain"],
+        &[],
+        input.as_bytes(),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("Warning: overlay custom: rule \"nothing-here\" matched no resource"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stdout.contains("kind: ConfigMap"));
+    let sts: serde_json::Value = serde_yaml::from_str(
+        docs(&out.stdout)
+            .iter()
+            .find(|d| d.contains("StatefulSet"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sts["spec"]["replicas"], 2);
+    assert_eq!(sts["metadata"]["annotations"]["owner"], "me");
+    assert_eq!(sts["metadata"]["labels"]["tier"], "cache");
+    assert!(sts["spec"]["template"]["spec"].get("affinity").is_none());
+}
+
+#[test]
+fn invalid_yaml_names_the_document_and_line_and_prints_nothing() {
+    let out = post_render(&["--overlay", "arm64"], &[], read("bad.yaml").as_bytes());
+    assert_eq!(out.code, 1);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr
+            .contains("document 1 (# Source: demo/templates/broken.yaml)"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("line 13"), "{}", out.stderr);
+    // not UTF-8
+    let out = post_render(&[], &[], b"a: 1\n---\nb: \xff\n");
+    assert_eq!((out.code, out.stdout.as_str()), (1, ""));
+    assert!(out.stderr.contains("document 1"), "{}", out.stderr);
+}
+
+#[test]
+fn bad_overlays_are_errors_with_file_line_column() {
+    let bad = fixture("bad-overlay.yaml");
+    let out = post_render(&["--overlay", bad.to_str().unwrap()], &[], b"a: 1\n");
+    assert_eq!((out.code, out.stdout.as_str()), (1, ""));
+    let want = format!("{}:6:", bad.display());
+    assert!(
+        out.stderr.contains(&want) && out.stderr.contains("invalid quantity"),
+        "{}",
+        out.stderr
+    );
+    let out = post_render(&["--overlay", "arm65"], &[], b"a: 1\n");
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("built-ins: arm64, no-traefik, bitnami-legacy"),
+        "{}",
+        out.stderr
+    );
+    let out = post_render(&["--overlay", "/nonexistent/x.yaml"], &[], b"a: 1\n");
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("cannot read overlay"), "{}", out.stderr);
+}

@@ -1,0 +1,714 @@
+//! Test harness shared by registry-facing tests (image checks now, chart
+//! sources next): a real distribution registry (Debian's `docker-registry`)
+//! on 127.0.0.1, with or without htpasswd auth; helpers that push blobs,
+//! manifests, indexes and tags through the distribution API; and a loopback
+//! TCP proxy that adds latency per request and can inject failures.
+//!
+//! Tests that need the registry call [`Registry::start`] and skip (with a
+//! message) when it returns `None` because `docker-registry` is not installed.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
+pub const OCI_LAYER: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
+pub const HELM_CONFIG: &str = "application/vnd.cncf.helm.config.v1+json";
+pub const HELM_CHART: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+
+/// A free loopback port (bound then released; the race is small and harmless
+/// for tests).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free loopback port")
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+pub fn digest_of(bytes: &[u8]) -> String {
+    format!("sha256:{}", sha256_hex(bytes))
+}
+
+/// A running `docker-registry serve`, stopped when dropped.
+pub struct Registry {
+    child: Child,
+    dir: tempfile::TempDir,
+    pub port: u16,
+    /// `user`/`password` when started with htpasswd auth.
+    pub auth: Option<(String, String)>,
+    http: reqwest::blocking::Client,
+}
+
+impl Registry {
+    /// Starts a registry without auth, or `None` when `docker-registry` is missing.
+    pub fn start() -> Option<Registry> {
+        Self::start_with(None)
+    }
+
+    /// Starts a registry that wants `user`/`password` (htpasswd, bcrypt).
+    pub fn start_with_auth(user: &str, password: &str) -> Option<Registry> {
+        Self::start_with(Some((user.to_string(), password.to_string())))
+    }
+
+    fn start_with(auth: Option<(String, String)>) -> Option<Registry> {
+        let binary = which("docker-registry")?;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let mut config = format!(
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n\
+             storage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n\
+             http:\n  addr: 127.0.0.1:{port}\n  secret: chartfix-tests\n",
+            dir.path().join("data").display()
+        );
+        if let Some((user, password)) = &auth {
+            let hash = bcrypt::hash_with_salt(password, 4, *b"chartfix-salt-16")
+                .expect("bcrypt")
+                .format_for_version(bcrypt::Version::TwoY);
+            let htpasswd = dir.path().join("htpasswd");
+            std::fs::write(&htpasswd, format!("{user}:{hash}\n")).expect("htpasswd");
+            config.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: chartfix-tests\n    path: {}\n",
+                htpasswd.display()
+            ));
+        }
+        let config_path = dir.path().join("config.yml");
+        std::fs::write(&config_path, config).expect("registry config");
+        let log = std::fs::File::create(dir.path().join("registry.log")).expect("log file");
+        let child = Command::new(binary)
+            .arg("serve")
+            .arg(&config_path)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("start docker-registry");
+        let registry = Registry {
+            child,
+            dir,
+            port,
+            auth,
+            http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("http client"),
+        };
+        registry.wait_ready();
+        Some(registry)
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if let Ok(r) = self.http.get(format!("{}/v2/", self.url())).send() {
+                if r.status().as_u16() == 200 || r.status().as_u16() == 401 {
+                    return;
+                }
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+        let log = std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default();
+        panic!("docker-registry did not start on port {}: {log}", self.port);
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.host())
+    }
+
+    /// Where the registry keeps its data (to corrupt or inspect it).
+    pub fn storage(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn authed(&self, r: reqwest::blocking::RequestBuilder) -> reqwest::blocking::RequestBuilder {
+        match &self.auth {
+            Some((u, p)) => r.basic_auth(u, Some(p)),
+            None => r,
+        }
+    }
+
+    /// Uploads a blob (monolithic POST then PUT) and returns its digest.
+    pub fn push_blob(&self, repo: &str, bytes: &[u8]) -> String {
+        let digest = digest_of(bytes);
+        let r = self
+            .authed(
+                self.http
+                    .post(format!("{}/v2/{repo}/blobs/uploads/", self.url())),
+            )
+            .send()
+            .expect("start upload");
+        assert_eq!(r.status().as_u16(), 202, "start upload: {:?}", r.text());
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .expect("upload location")
+            .to_string();
+        let location = if location.starts_with('/') {
+            format!("{}{location}", self.url())
+        } else {
+            location
+        };
+        let sep = if location.contains('?') { '&' } else { '?' };
+        let r = self
+            .authed(self.http.put(format!("{location}{sep}digest={digest}")))
+            .header("content-type", "application/octet-stream")
+            .body(bytes.to_vec())
+            .send()
+            .expect("finish upload");
+        assert_eq!(r.status().as_u16(), 201, "finish upload: {:?}", r.text());
+        digest
+    }
+
+    /// Puts a manifest under a tag or digest; returns its digest.
+    pub fn push_manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+        media_type: &str,
+        body: &[u8],
+    ) -> String {
+        let r = self
+            .authed(
+                self.http
+                    .put(format!("{}/v2/{repo}/manifests/{reference}", self.url())),
+            )
+            .header("content-type", media_type)
+            .body(body.to_vec())
+            .send()
+            .expect("put manifest");
+        assert_eq!(
+            r.status().as_u16(),
+            201,
+            "put manifest {repo}:{reference}: {:?}",
+            r.text()
+        );
+        digest_of(body)
+    }
+
+    /// Pushes a single-platform image (config + one small layer) and tags it.
+    /// `platform` is `os/arch[/variant]`. Returns the manifest digest.
+    pub fn push_image(&self, repo: &str, tag: &str, platform: &str) -> String {
+        let (body, _) = self.image_manifest(repo, platform, OCI_MANIFEST, OCI_CONFIG, OCI_LAYER);
+        self.push_manifest(repo, tag, OCI_MANIFEST, &body)
+    }
+
+    /// Same as [`push_image`](Self::push_image) with Docker v2 media types.
+    pub fn push_docker_image(&self, repo: &str, tag: &str, platform: &str) -> String {
+        let (body, _) = self.image_manifest(
+            repo,
+            platform,
+            DOCKER_MANIFEST,
+            DOCKER_CONFIG,
+            "application/vnd.docker.image.rootfs.diff.tar.gzip",
+        );
+        self.push_manifest(repo, tag, DOCKER_MANIFEST, &body)
+    }
+
+    /// Uploads config and layer blobs and returns (manifest bytes, its digest),
+    /// without putting the manifest.
+    fn image_manifest(
+        &self,
+        repo: &str,
+        platform: &str,
+        manifest_type: &str,
+        config_type: &str,
+        layer_type: &str,
+    ) -> (Vec<u8>, String) {
+        let (os, arch, variant) = split_platform(platform);
+        let layer = format!("layer of {repo} for {platform}").into_bytes();
+        let layer_digest = self.push_blob(repo, &layer);
+        let mut config = serde_json::json!({
+            "architecture": arch, "os": os,
+            "rootfs": {"type": "layers", "diff_ids": [layer_digest]},
+            "config": {}
+        });
+        if let Some(v) = variant {
+            config["variant"] = v.into();
+        }
+        let config = serde_json::to_vec(&config).expect("json");
+        let config_digest = self.push_blob(repo, &config);
+        let manifest = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": manifest_type,
+            "config": {"mediaType": config_type, "digest": config_digest, "size": config.len()},
+            "layers": [{"mediaType": layer_type, "digest": layer_digest, "size": layer.len()}]
+        });
+        let body = serde_json::to_vec(&manifest).expect("json");
+        let digest = digest_of(&body);
+        (body, digest)
+    }
+
+    /// Pushes a multi-platform OCI index (one image per platform) under `tag`.
+    pub fn push_index(&self, repo: &str, tag: &str, platforms: &[&str]) -> String {
+        self.push_list(
+            repo,
+            tag,
+            platforms,
+            OCI_INDEX,
+            OCI_MANIFEST,
+            OCI_CONFIG,
+            OCI_LAYER,
+        )
+    }
+
+    /// Same as [`push_index`](Self::push_index) as a Docker manifest list.
+    pub fn push_docker_list(&self, repo: &str, tag: &str, platforms: &[&str]) -> String {
+        self.push_list(
+            repo,
+            tag,
+            platforms,
+            DOCKER_LIST,
+            DOCKER_MANIFEST,
+            DOCKER_CONFIG,
+            "application/vnd.docker.image.rootfs.diff.tar.gzip",
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_list(
+        &self,
+        repo: &str,
+        tag: &str,
+        platforms: &[&str],
+        list_type: &str,
+        manifest_type: &str,
+        config_type: &str,
+        layer_type: &str,
+    ) -> String {
+        let mut entries = Vec::new();
+        for p in platforms {
+            let (body, digest) =
+                self.image_manifest(repo, p, manifest_type, config_type, layer_type);
+            self.push_manifest(repo, &digest, manifest_type, &body);
+            let (os, arch, variant) = split_platform(p);
+            let mut platform = serde_json::json!({"architecture": arch, "os": os});
+            if let Some(v) = variant {
+                platform["variant"] = v.into();
+            }
+            entries.push(serde_json::json!({
+                "mediaType": manifest_type, "digest": digest, "size": body.len(), "platform": platform
+            }));
+        }
+        let index =
+            serde_json::json!({"schemaVersion": 2, "mediaType": list_type, "manifests": entries});
+        let body = serde_json::to_vec(&index).expect("json");
+        self.push_manifest(repo, tag, list_type, &body)
+    }
+
+    /// Pushes a Helm chart archive as an OCI artifact (Helm's media types).
+    pub fn push_chart(
+        &self,
+        repo: &str,
+        tag: &str,
+        chart_yaml_json: &serde_json::Value,
+        archive: &[u8],
+    ) -> String {
+        let config = serde_json::to_vec(chart_yaml_json).expect("json");
+        let config_digest = self.push_blob(repo, &config);
+        let layer_digest = self.push_blob(repo, archive);
+        let manifest = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "config": {"mediaType": HELM_CONFIG, "digest": config_digest, "size": config.len()},
+            "layers": [{"mediaType": HELM_CHART, "digest": layer_digest, "size": archive.len()}]
+        });
+        let body = serde_json::to_vec(&manifest).expect("json");
+        self.push_manifest(repo, tag, OCI_MANIFEST, &body)
+    }
+
+    /// Points `tag` at the manifest `digest` already in `repo`.
+    pub fn tag(&self, repo: &str, digest: &str, tag: &str) {
+        let r = self
+            .authed(
+                self.http
+                    .get(format!("{}/v2/{repo}/manifests/{digest}", self.url())),
+            )
+            .header(
+                "accept",
+                [OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST].join(", "),
+            )
+            .send()
+            .expect("get manifest");
+        assert_eq!(r.status().as_u16(), 200, "get manifest {repo}@{digest}");
+        let media_type = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(OCI_MANIFEST)
+            .to_string();
+        let body = r.bytes().expect("body");
+        self.push_manifest(repo, tag, &media_type, &body);
+    }
+
+    /// A k3s `registries.yaml` mirroring `docker.io` (and `registry`, if given)
+    /// to this registry, written into `dir`.
+    pub fn mirror_config(&self, dir: &Path, extra: &str) -> PathBuf {
+        let path = dir.join("registries.yaml");
+        let mut text = format!(
+            "mirrors:\n  docker.io:\n    endpoint:\n      - \"{}\"\n",
+            self.url()
+        );
+        if let Some((u, p)) = &self.auth {
+            text.push_str(&format!(
+                "configs:\n  \"{}\":\n    auth:\n      username: {u}\n      password: {p}\n",
+                self.host()
+            ));
+        }
+        text.push_str(extra);
+        std::fs::write(&path, text).expect("write registries.yaml");
+        path
+    }
+
+    /// Stops the registry now (it is also stopped on drop).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn split_platform(p: &str) -> (&str, &str, Option<&str>) {
+    let mut parts = p.split('/');
+    let os = parts.next().unwrap_or("linux");
+    let arch = parts.next().unwrap_or("amd64");
+    (os, arch, parts.next())
+}
+
+/// Finds a program on `PATH`.
+pub fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+}
+
+/// Prints why a test is skipped; returns `None` so tests can `let Some(..) else`.
+pub fn skip(why: &str) {
+    eprintln!("SKIPPED: {why}");
+}
+
+/// A canned HTTP answer the proxy gives instead of forwarding.
+#[derive(Clone, Debug)]
+pub struct Fault {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Fault {
+    pub fn status(status: u16) -> Fault {
+        Fault {
+            status,
+            headers: Vec::new(),
+            body: String::new(),
+        }
+    }
+    pub fn header(mut self, k: &str, v: &str) -> Fault {
+        self.headers.push((k.to_string(), v.to_string()));
+        self
+    }
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut s = format!(
+            "HTTP/1.1 {} Injected\r\ncontent-length: {}\r\nconnection: close\r\n",
+            self.status,
+            self.body.len()
+        );
+        for (k, v) in &self.headers {
+            s.push_str(&format!("{k}: {v}\r\n"));
+        }
+        s.push_str("\r\n");
+        s.push_str(&self.body);
+        s.into_bytes()
+    }
+}
+
+#[derive(Default)]
+struct ProxyState {
+    requests: AtomicUsize,
+    stop: AtomicBool,
+    faults: Mutex<Vec<Fault>>,
+}
+
+/// A loopback TCP proxy in front of `upstream` that delays each request (the
+/// first bytes sent after the previous response began) by `latency`, counts
+/// requests, and answers the next queued [`Fault`]s itself. Stops on drop.
+pub struct LatencyProxy {
+    pub port: u16,
+    state: Arc<ProxyState>,
+}
+
+impl LatencyProxy {
+    pub fn start(upstream: &str, latency: Duration) -> LatencyProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let port = listener.local_addr().expect("addr").port();
+        let state = Arc::new(ProxyState::default());
+        let upstream = upstream.to_string();
+        let st = state.clone();
+        thread::spawn(move || {
+            for conn in listener.incoming() {
+                if st.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(client) = conn else { continue };
+                let upstream = upstream.clone();
+                let st = st.clone();
+                thread::spawn(move || serve(client, &upstream, latency, &st));
+            }
+        });
+        LatencyProxy { port, state }
+    }
+
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.host())
+    }
+
+    /// Requests seen so far (faults included).
+    pub fn requests(&self) -> usize {
+        self.state.requests.load(Ordering::SeqCst)
+    }
+
+    /// Answers the next request with `fault` instead of forwarding it.
+    pub fn inject(&self, fault: Fault) {
+        self.state.faults.lock().expect("faults").push(fault);
+    }
+}
+
+impl Drop for LatencyProxy {
+    fn drop(&mut self) {
+        self.state.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn serve(mut client: TcpStream, upstream: &str, latency: Duration, st: &ProxyState) {
+    let Ok(server) = TcpStream::connect(upstream) else {
+        return;
+    };
+    let _ = client.set_nodelay(true);
+    let _ = server.set_nodelay(true);
+    // True when the next bytes from the client start a new request.
+    let idle = Arc::new(AtomicBool::new(true));
+    let (Ok(mut server_read), Ok(mut client_write)) = (server.try_clone(), client.try_clone())
+    else {
+        return;
+    };
+    let idle_back = idle.clone();
+    let back = thread::spawn(move || {
+        let mut buf = [0u8; 16384];
+        loop {
+            match server_read.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    idle_back.store(true, Ordering::SeqCst);
+                    if client_write.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = client_write.shutdown(Shutdown::Write);
+    });
+    let mut server_write = server;
+    let mut buf = [0u8; 16384];
+    loop {
+        match client.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if idle.swap(false, Ordering::SeqCst) {
+                    st.requests.fetch_add(1, Ordering::SeqCst);
+                    thread::sleep(latency);
+                    let fault = {
+                        let mut f = st.faults.lock().expect("faults");
+                        (!f.is_empty()).then(|| f.remove(0))
+                    };
+                    if let Some(fault) = fault {
+                        let _ = client.write_all(&fault.to_bytes());
+                        break;
+                    }
+                }
+                if server_write.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = server_write.shutdown(Shutdown::Both);
+    let _ = client.shutdown(Shutdown::Both);
+    let _ = back.join();
+}
+
+/// The chartfix binary built for these tests.
+pub fn chartfix() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_chartfix"));
+    // Never pick up the developer's credentials or cache.
+    c.env_remove("CHARTFIX_CACHE")
+        .env("DOCKER_CONFIG", "/nonexistent-chartfix-test")
+        .env(
+            "HELM_REGISTRY_CONFIG",
+            "/nonexistent-chartfix-test/config.json",
+        )
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// A request as the [`FakeServer`] saw it.
+#[derive(Clone, Debug)]
+pub struct SeenRequest {
+    pub method: String,
+    /// Path and query.
+    pub target: String,
+    /// Header names lower-cased.
+    pub headers: Vec<(String, String)>,
+}
+
+impl SeenRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// An answer from a [`FakeServer`] handler.
+pub struct FakeResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl FakeResponse {
+    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> FakeResponse {
+        FakeResponse {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+    pub fn header(mut self, k: &str, v: &str) -> FakeResponse {
+        self.headers.push((k.to_string(), v.to_string()));
+        self
+    }
+}
+
+type Handler = dyn Fn(&SeenRequest) -> FakeResponse + Send + Sync;
+
+/// A tiny HTTP/1.1 server on 127.0.0.1 for protocol corners a real registry
+/// will not show (bearer tokens, pagination, odd answers). One request per
+/// connection; requests with bodies are not supported. Stops on drop.
+pub struct FakeServer {
+    pub port: u16,
+    pub seen: Arc<Mutex<Vec<SeenRequest>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl FakeServer {
+    pub fn start(
+        handler: impl Fn(&SeenRequest) -> FakeResponse + Send + Sync + 'static,
+    ) -> FakeServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let (seen2, stop2) = (seen.clone(), stop.clone());
+        thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = conn else { continue };
+                let handler = handler.clone();
+                let seen = seen2.clone();
+                thread::spawn(move || {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match stream.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    let mut lines = text.split("\r\n");
+                    let mut first = lines.next().unwrap_or("").split(' ');
+                    let req = SeenRequest {
+                        method: first.next().unwrap_or("").to_string(),
+                        target: first.next().unwrap_or("").to_string(),
+                        headers: lines
+                            .take_while(|l| !l.is_empty())
+                            .filter_map(|l| l.split_once(':'))
+                            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+                            .collect(),
+                    };
+                    seen.lock().expect("seen").push(req.clone());
+                    let resp = handler(&req);
+                    let mut head = format!(
+                        "HTTP/1.1 {} Fake\r\ncontent-length: {}\r\nconnection: close\r\n",
+                        resp.status,
+                        resp.body.len()
+                    );
+                    for (k, v) in &resp.headers {
+                        head.push_str(&format!("{k}: {v}\r\n"));
+                    }
+                    head.push_str("\r\n");
+                    let _ = stream.write_all(head.as_bytes());
+                    let _ = stream.write_all(&resp.body);
+                });
+            }
+        });
+        FakeServer { port, seen, stop }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn requests(&self) -> Vec<SeenRequest> {
+        self.seen.lock().expect("seen").clone()
+    }
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}

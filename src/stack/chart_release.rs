@@ -6,7 +6,7 @@ use crate::chart::Chart;
 use crate::engine::{Map, Value};
 use crate::render::output::{stream, OutputOptions};
 use crate::render::{render, RenderOptions};
-use crate::source::{ChartRef, ResolvedChart, Resolver, SourceError, SourceErrorKind};
+use crate::source::{ChartRef, ResolvedChart, Resolver, SourceError};
 use crate::values::strvals::{parse_into, Mode};
 use crate::values::user::merge_maps;
 
@@ -94,13 +94,8 @@ type Loaded = (Chart, String, String, Option<String>, Vec<String>);
 
 /// A resolved chart, loaded: (chart, reference, version, digest, warnings).
 fn loaded(resolved: Result<ResolvedChart, SourceError>) -> Result<Loaded, String> {
-    let r = resolved.map_err(|e| {
-        if e.kind == SourceErrorKind::Network {
-            format!("{e}\n  (no network? render from the cache with --offline after one online render, or use mirrors: --registry-config FILE, --repo-mirror FROM=TO)")
-        } else {
-            e.to_string()
-        }
-    })?;
+    // The source's errors already say what to do (--offline, mirrors).
+    let r = resolved.map_err(|e| e.to_string())?;
     let chart = crate::chart::load(&r.path).map_err(|e| e.to_string())?;
     Ok((chart, r.reference, r.version, r.digest, r.warnings))
 }

@@ -212,3 +212,68 @@ fn folder_stack(path: &Path) -> Located {
         lock_path: PathBuf::from(format!("{trimmed}.lock")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_beta9_parses_and_lists_its_manifests() {
+        let found = locate("beta9").unwrap();
+        let stack = crate::stack::file::parse(&found.origin, &found.text).unwrap();
+        assert_eq!(stack.name, "beta9");
+        let Some((_, _, table)) = BUILTIN.iter().find(|(n, _, _)| *n == "beta9") else {
+            panic!("beta9 is built in")
+        };
+        let files = Files::Embedded(table);
+        let names: Vec<String> = files
+            .manifests("beta9/")
+            .unwrap()
+            .into_iter()
+            .map(|f| f.rel)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "beta9/gateway.yaml",
+                "beta9/namespace.yaml",
+                "beta9/proxy.yaml"
+            ]
+        );
+        // Every file under stacks/beta9/ is embedded.
+        let on_disk = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/stacks/beta9"))
+            .unwrap()
+            .count();
+        assert_eq!(
+            on_disk,
+            names.len(),
+            "add new stacks/beta9/ files to BUILTIN"
+        );
+        assert!(
+            files.path("x.yaml").is_err(),
+            "a built-in stack reads no other files"
+        );
+    }
+
+    #[test]
+    fn a_folder_is_a_stack_of_one_release() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("k3d");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("b.yaml"), "kind: B\n").unwrap();
+        std::fs::write(folder.join("a.yml"), "kind: A\n").unwrap();
+        std::fs::write(folder.join("notes.txt"), "not a manifest\n").unwrap();
+        let found = locate(folder.to_str().unwrap()).unwrap();
+        let stack = crate::stack::file::parse(&found.origin, &found.text).unwrap();
+        assert_eq!(stack.releases[0].name, "k3d");
+        let rels: Vec<String> = found
+            .files
+            .manifests(".")
+            .unwrap()
+            .into_iter()
+            .map(|f| f.rel)
+            .collect();
+        assert_eq!(rels, ["a.yml", "b.yaml"]);
+        assert_eq!(found.lock_path, dir.path().join("k3d.lock"));
+    }
+}

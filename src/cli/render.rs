@@ -213,13 +213,37 @@ fn run_checks(r: &Rendered, args: &Args) -> Result<Checks, String> {
     Ok(Checks { text, problems })
 }
 
-/// The unified diff of the stream before and after overlays.
+/// The unified diff of the stream before and after overlays. Both sides are
+/// re-emitted document by document first: an overlay re-emits what it changes
+/// in its own style, and a diff of styles would hide the changes.
 pub fn overlay_diff(r: &Rendered) -> String {
-    similar::TextDiff::from_lines(&r.before_overlays, &r.text)
+    let before = normalized(&r.before_overlays);
+    let after = normalized(&r.text);
+    similar::TextDiff::from_lines(&before, &after)
         .unified_diff()
         .context_radius(3)
         .header("before overlays", "after overlays")
         .to_string()
+}
+
+/// Each `# Source:` document parsed and emitted again in one style; a
+/// document that does not parse is kept as written.
+fn normalized(stream: &str) -> String {
+    let mut out = String::with_capacity(stream.len());
+    let padded = format!("\n{stream}");
+    for piece in padded.split("\n---\n# Source: ").skip(1) {
+        let (source, body) = piece.split_once('\n').unwrap_or((piece, ""));
+        let body = match crate::manifest::parse_document(body) {
+            Ok(v) if !v.is_null() => serde_yaml::to_string(&v).unwrap_or_else(|_| body.to_string()),
+            _ => body.to_string(),
+        };
+        out.push_str("---\n# Source: ");
+        out.push_str(source);
+        out.push('\n');
+        out.push_str(body.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 /// `--output-dir`: one file per release, named after it.

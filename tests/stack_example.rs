@@ -210,3 +210,54 @@ fn output_dir_writes_one_file_per_release() {
         "the files are the stream, split"
     );
 }
+
+/// A HelmChart carrying its chart inline (`spec.chartContent`) renders
+/// offline, with `spec.set` over `spec.valuesContent` and `targetNamespace`.
+#[test]
+fn helmchart_with_chart_content_expands_in_place() {
+    use base64::Engine as _;
+    let chart = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tiny/charts/web");
+    let mut tgz = Vec::new();
+    {
+        let gz = flate2::write::GzEncoder::new(&mut tgz, flate2::Compression::default());
+        let mut tar = tar::Builder::new(gz);
+        tar.append_dir_all("web", &chart).unwrap();
+        tar.into_inner().unwrap().finish().unwrap();
+    }
+    let content = base64::engine::general_purpose::STANDARD.encode(&tgz);
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("k3s");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(
+        folder.join("apps.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata:\n  name: front\n  namespace: kube-system\nspec:\n  targetNamespace: shop\n  chartContent: {content}\n  valuesContent: |-\n    replicas: 3\n    cpu: 10m\n  set:\n    replicas: 4\n"
+        ),
+    )
+    .unwrap();
+    let o = run(
+        dir.path(),
+        &["render", folder.to_str().unwrap(), "--offline"],
+    );
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(!out.contains("HelmChart"));
+    assert!(
+        out.starts_with("---\n# Source: k3s/apps.yaml\napiVersion: v1\nkind: Namespace"),
+        "{out}"
+    );
+    assert!(
+        out.contains("# Source: front/web/templates/deployment.yaml\n"),
+        "{out}"
+    );
+    assert!(out.contains("  name: front\n  namespace: shop\n"), "{out}");
+    assert!(
+        out.contains("replicas: 4") && out.contains("cpu: 10m"),
+        "{out}"
+    );
+    let lock = std::fs::read_to_string(dir.path().join("k3s.lock")).unwrap();
+    assert!(
+        lock.contains("release: front") && lock.contains("digest: sha256:"),
+        "{lock}"
+    );
+}

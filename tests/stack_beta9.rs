@@ -231,6 +231,23 @@ fn beta9_through_mirrors_then_offline_gives_the_same_bytes() {
     let used = images(&out);
     assert!(used.len() >= 5, "{used:?}");
     eprintln!("images: {used:?}");
+
+    // Before the images exist: the manifests are still printed, the problems
+    // reported, and the exit status is 1. (A cache of its own, since image
+    // results are cached.)
+    let unseeded = render(&stack, &dir.path().join("cache-unseeded"), &online);
+    assert_eq!(
+        unseeded.status.code(),
+        Some(1),
+        "{}",
+        text(&unseeded.stderr)
+    );
+    same(
+        &out,
+        &text(&unseeded.stdout),
+        "manifests printed before the exit status",
+    );
+    assert!(text(&unseeded.stderr).contains("missing-repository"));
     for image in &used {
         let (path, tag) = mirror_repo(image);
         reg.push_index(&path, &tag, &["linux/amd64", "linux/arm64"]);

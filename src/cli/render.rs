@@ -139,8 +139,14 @@ pub fn settle_lock(r: &Rendered, locked: bool) -> Result<Option<String>, String>
             differences.join("\n  ")
         ));
     }
-    std::fs::write(path, r.lock.to_yaml())
-        .map_err(|e| format!("cannot write the lock file {}: {e}", path.display()))?;
+    // A stack in a read-only place (a shared corpus) still renders; the lock
+    // is a record, not a precondition, unless --locked asked for it.
+    if let Err(e) = std::fs::write(path, r.lock.to_yaml()) {
+        return Ok(Some(format!(
+            "warning: cannot write the lock file {}: {e}; rendering without it",
+            path.display()
+        )));
+    }
     Ok(Some(if old.is_none() {
         format!("wrote {}", path.display())
     } else {

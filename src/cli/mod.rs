@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod check;
+mod diff;
 mod fetch;
 mod images;
 mod post_render;
@@ -42,6 +43,8 @@ enum Command {
     Images(images::Args),
     /// Check manifests before deploying: images, fit on the node, kinds the cluster lacks.
     Check(check::Args),
+    /// Compare two manifest sets, or a stack with itself at a git ref.
+    Diff(diff::Args),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -59,6 +62,7 @@ pub fn main() -> ExitCode {
         Command::Fetch(args) => fetch::run(args),
         Command::Images(args) => images::run(args),
         Command::Check(args) => check::run(args),
+        Command::Diff(args) => diff::run(args),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,268 @@
+//! `chartfix diff` end to end: the three formats as snapshots (top-level
+//! `snapshots/`), exit statuses, Secret masking, the markdown size limit, and
+//! `--base GIT_REF` in a temporary git repository.
+
+use chartfix::diff::{self, GITHUB_COMMENT_LIMIT};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const OLD: &str = "tests/fixtures/diff/old.yaml";
+const NEW: &str = "tests/fixtures/diff/new.yaml";
+
+fn chartfix(args: &[&str], dir: Option<&Path>, stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chartfix"));
+    cmd.args(args).env_remove("NO_COLOR");
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run chartfix");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn snapshot(name: &str, value: String) {
+    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!(name, value);
+    });
+}
+
+#[test]
+fn text_report() {
+    let o = chartfix(&["diff", OLD, NEW], None, None);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let out = stdout(&o);
+    // Not a terminal: no escape codes.
+    assert!(!out.contains('\x1b'));
+    snapshot("diff_text", out);
+}
+
+#[test]
+fn markdown_report() {
+    let o = chartfix(&["diff", OLD, NEW, "--format", "markdown"], None, None);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    snapshot("diff_markdown", stdout(&o));
+}
+
+#[test]
+fn json_report() {
+    let o = chartfix(&["diff", OLD, NEW, "--format", "json"], None, None);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let out = stdout(&o);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["changed"], 3);
+    snapshot("diff_json", out);
+}
+
+#[test]
+fn exit_statuses() {
+    let code = |args: &[&str]| chartfix(args, None, None).status.code();
+    assert_eq!(code(&["diff", OLD, NEW, "--exit-code"]), Some(1));
+    assert_eq!(code(&["diff", OLD, OLD, "--exit-code"]), Some(0));
+    assert_eq!(
+        code(&["diff", OLD, "tests/fixtures/diff/missing.yaml"]),
+        Some(1)
+    );
+    assert_eq!(code(&["diff", OLD]), Some(2));
+    assert_eq!(code(&["diff", "-", "-"]), Some(2));
+    assert_eq!(code(&["diff", OLD, NEW, "--base", "HEAD"]), Some(2));
+    assert_eq!(code(&["diff", OLD, NEW, "--format", "html"]), Some(2));
+}
+
+#[test]
+fn same_input_says_so_and_stdin_works() {
+    let text = std::fs::read_to_string(NEW).unwrap();
+    let o = chartfix(&["diff", NEW, "-", "--exit-code"], None, Some(&text));
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "no differences (5 resources)\n");
+}
+
+#[test]
+fn bad_yaml_is_an_error_naming_the_side() {
+    let o = chartfix(&["diff", OLD, "-"], None, Some("kind: A\n---\na: [\n"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("-: document at line 2"), "{err}");
+}
+
+/// Every value the fixtures' Secrets hold, as written and decoded, plus a
+/// Secret that only one side has.
+#[test]
+fn secret_values_are_never_printed() {
+    let secrets = [
+        "YWRtaW4=",
+        "admin",
+        "czNjcmV0LW9sZA==",
+        "s3cret-old",
+        "czNjcmV0LW5ldw==",
+        "s3cret-new",
+        "YWtpLW5ldy1rZXk=",
+        "aki-new-key",
+        "plain-old-token",
+        "plain-new-token",
+        "only-here-value",
+        "last-applied-value",
+    ];
+    let extra = "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: extra\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"data\":\"last-applied-value\"}'\nstringData:\n  k: only-here-value\n";
+    let new = std::fs::read_to_string(NEW).unwrap() + extra;
+    for format in ["text", "markdown", "json"] {
+        for args in [
+            vec!["diff", OLD, "-", "--format", format],
+            vec!["diff", "-", OLD, "--format", format],
+        ] {
+            let o = chartfix(&args, None, Some(&new));
+            assert_eq!(o.status.code(), Some(0));
+            let out = stdout(&o);
+            assert!(out.contains("<hidden"), "{format}: {out}");
+            for s in secrets {
+                assert!(!out.contains(s), "{format} {args:?} printed {s}:\n{out}");
+            }
+        }
+    }
+}
+
+/// Many large changes: the comment stays under GitHub's limit, every
+/// `<details>` block that is there is whole, and a note says what was cut.
+#[test]
+fn markdown_stays_under_github_limit() {
+    let mut old = String::new();
+    let mut new = String::new();
+    for i in 0..400 {
+        let body = "x".repeat(400);
+        old.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  a: old-{body}\n  b: \"1\"\n"
+        ));
+        new.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  a: new-{body}\n  b: \"2\"\n"
+        ));
+    }
+    let report = diff::diff_streams(&old, "old", &new, "new").unwrap();
+    assert_eq!(report.resources.len(), 400);
+    let md = diff::render_markdown(&report, GITHUB_COMMENT_LIMIT);
+    assert!(md.chars().count() <= GITHUB_COMMENT_LIMIT, "{}", md.len());
+    assert!(md.len() > GITHUB_COMMENT_LIMIT / 2, "room was wasted");
+    assert_eq!(
+        md.matches("<details>").count(),
+        md.matches("</details>").count()
+    );
+    assert!(md.contains("comment limit"), "no note of the cut");
+    assert!(md.trim_end().ends_with("for the full report."));
+    // The table names the first resources; later ones are counted.
+    assert!(md.contains("| ✏️ changed | ConfigMap |  | cm-0 | 2 |"));
+
+    // A smaller limit is honoured the same way.
+    let small = diff::render_markdown(&report, 8_000);
+    assert!(small.len() <= 8_000, "{}", small.len());
+    assert!(small.contains("more |"));
+
+    // Small reports are never cut.
+    let first = |s: &str| s.split("---\n").nth(1).unwrap_or_default().to_string();
+    let one = diff::diff_streams(&first(&old), "o", &first(&new), "n").unwrap();
+    assert_eq!(one.resources.len(), 1);
+    let md = diff::render_markdown(&one, GITHUB_COMMENT_LIMIT);
+    assert!(!md.contains("comment limit"));
+    assert!(md.contains("```diff"));
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "git {args:?}: {o:?}");
+}
+
+/// A folder of raw manifests as the stack, committed twice, then edited in
+/// the working tree: `--base HEAD~1` sees both commits' changes plus the
+/// edit, `--base HEAD` only the edit.
+#[test]
+fn base_git_ref_in_a_temporary_repository() {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    let stack = dir.join("stack");
+    std::fs::create_dir(&stack).unwrap();
+    let cm = |name: &str, v: &str| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  v: \"{v}\"\n")
+    };
+    git(dir, &["init", "-q"]);
+    std::fs::write(stack.join("a.yaml"), cm("a", "1")).unwrap();
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-qm", "one"]);
+    std::fs::write(stack.join("a.yaml"), cm("a", "2")).unwrap();
+    std::fs::write(stack.join("b.yaml"), cm("b", "1")).unwrap();
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-qm", "two"]);
+    // Working tree only: an edit the base ref cannot know.
+    std::fs::write(stack.join("b.yaml"), cm("b", "9")).unwrap();
+
+    let o = chartfix(
+        &["diff", "stack", "--base", "HEAD~1", "--format", "json"],
+        Some(dir),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["summary"]["changed"], 1);
+    assert_eq!(v["summary"]["added"], 1);
+    assert_eq!(v["resources"][0]["name"], "a");
+    assert_eq!(v["resources"][0]["changes"][0]["old"], "1");
+    assert_eq!(v["resources"][0]["changes"][0]["new"], "2");
+    assert_eq!(v["resources"][1]["status"], "added");
+
+    let o = chartfix(
+        &["diff", "stack", "--base", "HEAD", "--exit-code"],
+        Some(dir),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(
+        stdout(&o).contains("data.v: \"1\" → \"9\""),
+        "{}",
+        stdout(&o)
+    );
+
+    // A file stack works the same way, from a subfolder too.
+    let o = chartfix(&["diff", "a.yaml", "--base", "HEAD~1"], Some(&stack), None);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert!(stdout(&o).contains("1 changed, 0 added"), "{}", stdout(&o));
+
+    // Errors: an unknown ref, a path the ref lacks, a folder outside git.
+    let o = chartfix(&["diff", "stack", "--base", "nope"], Some(dir), None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("does not name a commit"));
+    std::fs::write(stack.join("c.yaml"), cm("c", "1")).unwrap();
+    let o = chartfix(&["diff", "c.yaml", "--base", "HEAD"], Some(&stack), None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("did not exist at HEAD"));
+    let outside = tempfile::tempdir().unwrap();
+    let o = chartfix(&["diff", ".", "--base", "HEAD"], Some(outside.path()), None);
+    assert_eq!(o.status.code(), Some(1));
+}

@@ -173,6 +173,24 @@ fn markdown_stays_under_github_limit() {
     assert!(small.len() <= 8_000, "{}", small.len());
     assert!(small.contains("more |"));
 
+    // One resource with more changed fields than fit: its block stays, with
+    // the first fields and a count of the rest.
+    let wide_old: String = (0..3000).map(|i| format!("  k{i}: a\n")).collect();
+    let wide_new: String = (0..3000).map(|i| format!("  k{i}: b\n")).collect();
+    let head = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: wide\ndata:\n";
+    let wide = diff::diff_streams(
+        &format!("{head}{wide_old}"),
+        "o",
+        &format!("{head}{wide_new}"),
+        "n",
+    )
+    .unwrap();
+    let md = diff::render_markdown(&wide, GITHUB_COMMENT_LIMIT);
+    assert!(md.len() <= GITHUB_COMMENT_LIMIT);
+    assert!(md.contains("<code>data.k0</code>"));
+    assert!(md.contains("more fields left out for space"));
+    assert!(md.contains("the unified diffs of 1 resource"));
+
     // Small reports are never cut.
     let first = |s: &str| s.split("---\n").nth(1).unwrap_or_default().to_string();
     let one = diff::diff_streams(&first(&old), "o", &first(&new), "n").unwrap();

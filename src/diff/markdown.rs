@@ -57,17 +57,30 @@ pub fn render(report: &Report, limit: usize) -> String {
     let budget = limit.saturating_sub(NOTE_ROOM);
     let (mut diffs_cut, mut blocks_cut) = (0, 0);
     for r in &report.resources {
-        let full = block(r, true);
+        let full = block(r, true, usize::MAX);
         if out.len() + full.len() <= budget {
             out.push_str(&full);
             continue;
         }
-        let short = block(r, false);
-        if out.len() + short.len() <= budget {
-            out.push_str(&short);
-            diffs_cut += 1;
-        } else {
-            blocks_cut += 1;
+        // Without the unified diff, then with fewer and fewer field rows
+        // (halving keeps this to a few tries even for thousands of fields).
+        let mut rows = r.changes.len();
+        let fitted = loop {
+            let short = block(r, false, rows);
+            if out.len() + short.len() <= budget {
+                break Some(short);
+            }
+            if rows == 0 {
+                break None;
+            }
+            rows /= 2;
+        };
+        match fitted {
+            Some(short) => {
+                out.push_str(&short);
+                diffs_cut += 1;
+            }
+            None => blocks_cut += 1,
         }
     }
     if rows_cut + diffs_cut + blocks_cut > 0 {
@@ -97,8 +110,9 @@ fn table_row(r: &ResourceDiff) -> String {
 }
 
 /// One resource's `<details>` block; `with_diff` false leaves out the
-/// unified diff (the first thing dropped when space runs short).
-fn block(r: &ResourceDiff, with_diff: bool) -> String {
+/// unified diff (the first thing dropped when space runs short), and only the
+/// first `max_rows` changed fields are listed.
+fn block(r: &ResourceDiff, with_diff: bool, max_rows: usize) -> String {
     let mut s = String::new();
     let count = match r.status {
         Status::Changed => format!(
@@ -117,8 +131,15 @@ fn block(r: &ResourceDiff, with_diff: bool) -> String {
     );
     if !r.changes.is_empty() {
         s.push_str("| Field | Old | New |\n|---|---|---|\n");
-        for c in &r.changes {
+        for c in r.changes.iter().take(max_rows) {
             s.push_str(&field_row(c));
+        }
+        if r.changes.len() > max_rows {
+            let _ = writeln!(
+                s,
+                "| … {} more fields left out for space | | |",
+                r.changes.len() - max_rows
+            );
         }
         s.push('\n');
     }
@@ -152,18 +173,29 @@ fn field_row(c: &FieldChange) -> String {
 fn note(rows: usize, diffs: usize, blocks: usize) -> String {
     let mut parts = Vec::new();
     if rows > 0 {
-        parts.push(format!("{rows} rows of the summary table"));
+        parts.push(format!("{} of the summary table", plural(rows, "row")));
     }
     if diffs > 0 {
-        parts.push(format!("the unified diffs of {diffs} resources"));
+        parts.push(format!(
+            "the unified diffs of {}",
+            plural(diffs, "resource")
+        ));
     }
     if blocks > 0 {
-        parts.push(format!("the details of {blocks} resources"));
+        parts.push(format!("the details of {}", plural(blocks, "resource")));
     }
     format!(
         "> [!NOTE]\n> Cut to stay under GitHub's {GITHUB_COMMENT_LIMIT}-character comment limit: {}. Run `chartfix diff` locally for the full report.\n",
         parts.join(", ")
     )
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 fn shorten(s: &str) -> String {

@@ -218,31 +218,45 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(o.status.success(), "git {args:?}: {o:?}");
 }
 
-/// A folder of raw manifests as the stack, committed twice, then edited in
-/// the working tree: `--base HEAD~1` sees both commits' changes plus the
-/// edit, `--base HEAD` only the edit.
+/// A stack (`stacks/demo.yaml`, raw manifests in `stacks/demo/`) committed
+/// twice, then edited in the working tree: `--base HEAD~1` sees both
+/// commits' changes plus the edit, `--base HEAD` only the edit. Rendering is
+/// the stack renderer's (`chartfix render`); the stack is raw manifests so
+/// the test needs no chart source.
 #[test]
 fn base_git_ref_in_a_temporary_repository() {
     let repo = tempfile::tempdir().unwrap();
     let dir = repo.path();
-    let stack = dir.join("stack");
-    std::fs::create_dir(&stack).unwrap();
+    let manifests = dir.join("stacks/demo");
+    std::fs::create_dir_all(&manifests).unwrap();
+    std::fs::write(
+        dir.join("stacks/demo.yaml"),
+        "name: demo\nnamespace: demo\nreleases:\n  - name: app\n    manifests:\n      - demo/\n",
+    )
+    .unwrap();
     let cm = |name: &str, v: &str| {
         format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  v: \"{v}\"\n")
     };
     git(dir, &["init", "-q"]);
-    std::fs::write(stack.join("a.yaml"), cm("a", "1")).unwrap();
+    std::fs::write(manifests.join("a.yaml"), cm("a", "1")).unwrap();
     git(dir, &["add", "."]);
     git(dir, &["commit", "-qm", "one"]);
-    std::fs::write(stack.join("a.yaml"), cm("a", "2")).unwrap();
-    std::fs::write(stack.join("b.yaml"), cm("b", "1")).unwrap();
+    std::fs::write(manifests.join("a.yaml"), cm("a", "2")).unwrap();
+    std::fs::write(manifests.join("b.yaml"), cm("b", "1")).unwrap();
     git(dir, &["add", "."]);
     git(dir, &["commit", "-qm", "two"]);
     // Working tree only: an edit the base ref cannot know.
-    std::fs::write(stack.join("b.yaml"), cm("b", "9")).unwrap();
+    std::fs::write(manifests.join("b.yaml"), cm("b", "9")).unwrap();
 
     let o = chartfix(
-        &["diff", "stack", "--base", "HEAD~1", "--format", "json"],
+        &[
+            "diff",
+            "stacks/demo.yaml",
+            "--base",
+            "HEAD~1",
+            "--format",
+            "json",
+        ],
         Some(dir),
         None,
     );
@@ -254,9 +268,11 @@ fn base_git_ref_in_a_temporary_repository() {
     assert_eq!(v["resources"][0]["changes"][0]["old"], "1");
     assert_eq!(v["resources"][0]["changes"][0]["new"], "2");
     assert_eq!(v["resources"][1]["status"], "added");
+    assert_eq!(v["resources"][1]["name"], "b");
 
+    // A stack name found in ./stacks/, as `chartfix render` finds it.
     let o = chartfix(
-        &["diff", "stack", "--base", "HEAD", "--exit-code"],
+        &["diff", "demo", "--base", "HEAD", "--exit-code"],
         Some(dir),
         None,
     );
@@ -267,20 +283,28 @@ fn base_git_ref_in_a_temporary_repository() {
         stdout(&o)
     );
 
-    // A file stack works the same way, from a subfolder too.
-    let o = chartfix(&["diff", "a.yaml", "--base", "HEAD~1"], Some(&stack), None);
+    // A folder of raw manifests is a stack too, given from inside it.
+    let o = chartfix(&["diff", ".", "--base", "HEAD~1"], Some(&manifests), None);
     assert_eq!(o.status.code(), Some(0), "{o:?}");
-    assert!(stdout(&o).contains("1 changed, 0 added"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("1 changed, 1 added, 0 removed"),
+        "{}",
+        stdout(&o)
+    );
 
     // Errors: an unknown ref, a path the ref lacks, a folder outside git.
-    let o = chartfix(&["diff", "stack", "--base", "nope"], Some(dir), None);
+    let o = chartfix(&["diff", "demo", "--base", "nope"], Some(dir), None);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("does not name a commit"));
-    std::fs::write(stack.join("c.yaml"), cm("c", "1")).unwrap();
-    let o = chartfix(&["diff", "c.yaml", "--base", "HEAD"], Some(&stack), None);
+    std::fs::write(dir.join("stacks/new.yaml"), "name: new\nreleases: []\n").unwrap();
+    let o = chartfix(&["diff", "new", "--base", "HEAD"], Some(dir), None);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("did not exist at HEAD"));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("did not exist at HEAD"),
+        "{o:?}"
+    );
     let outside = tempfile::tempdir().unwrap();
     let o = chartfix(&["diff", ".", "--base", "HEAD"], Some(outside.path()), None);
     assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not in a git repository"));
 }

@@ -1,8 +1,10 @@
 //! `chartfix diff`: compare two manifest files, or a stack as committed at a
-//! git ref with the same stack in the working tree.
+//! git ref with the same stack in the working tree (both rendered by
+//! [`crate::stack::render_stack`], as `chartfix render` does).
 
 use super::{report, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use crate::diff::{self, git, Report, Style};
+use crate::stack::{self, StackOptions};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -33,12 +35,43 @@ pub struct Args {
     /// Exit with status 1 when there are differences.
     #[arg(long)]
     pub exit_code: bool,
+    /// With --base: use the chart cache alone.
+    #[arg(long)]
+    pub offline: bool,
+    /// With --base: registry mirrors, auth and TLS in k3s's registries.yaml format.
+    #[arg(long, value_name = "FILE")]
+    pub registry_config: Option<PathBuf>,
+    /// With --base: HTTP chart repository mirror, FROM=TO (repeatable).
+    #[arg(long = "repo-mirror", value_name = "FROM=TO")]
+    pub repo_mirrors: Vec<String>,
+    /// With --base: talk plain HTTP to registries given without a scheme.
+    #[arg(long)]
+    pub plain_http: bool,
+    /// With --base: cache folder for charts.
+    #[arg(long, env = "CHARTFIX_CACHE", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Args {
+    /// How both sides of `--base` fetch charts; the same for both, so only
+    /// the stack's own changes show.
+    fn stack_options(&self) -> StackOptions {
+        StackOptions {
+            offline: self.offline,
+            registry_config: self.registry_config.clone(),
+            repo_mirrors: self.repo_mirrors.clone(),
+            plain_http: self.plain_http,
+            cache_dir: self.cache_dir.clone(),
+            // The report is the output; progress bars would only interleave.
+            quiet: true,
+        }
+    }
 }
 
 pub fn run(args: Args) -> u8 {
     let outcome = match (&args.base, args.paths.as_slice()) {
         (None, [old, new]) => diff_files(old, new),
-        (Some(base), [stack]) => diff_against_base(Path::new(stack), base),
+        (Some(base), [stack]) => diff_against_base(stack, base, &args.stack_options()),
         (None, [_]) => return usage("give OLD and NEW, or STACK with --base GIT_REF"),
         (Some(_), _) => return usage("--base takes one STACK, not two files"),
         _ => return usage("give OLD and NEW, or STACK with --base GIT_REF"),
@@ -116,51 +149,45 @@ fn read_input(path: &str) -> Result<String, Failure> {
 
 /// Renders STACK as committed at `base` and as in the working tree, then
 /// compares the two renders.
-fn diff_against_base(stack: &Path, base: &str) -> Result<Report, Failure> {
+fn diff_against_base(spec: &str, base: &str, options: &StackOptions) -> Result<Report, Failure> {
+    let stack = stack_path(spec)?;
+    let stack = stack.as_path();
     let tree = git::export(stack, base).map_err(|e| Failure::Error(e.to_string()))?;
-    let old = render(tree.path()).map_err(|e| Failure::Error(format!("at {base}: {e}")))?;
-    let new = render(stack).map_err(|e| Failure::Error(format!("working tree: {e}")))?;
+    let old = render(tree.path(), options)
+        .map_err(|e| Failure::Error(format!("rendering at {base}: {e}")))?;
+    let new = render(stack, options)
+        .map_err(|e| Failure::Error(format!("rendering the working tree: {e}")))?;
     let old_label = format!("{} at {base}", stack.display());
     let new_label = stack.display().to_string();
     diff::diff_streams(&old, &old_label, &new, &new_label)
         .map_err(|e| Failure::Error(e.to_string()))
 }
 
-/// The manifests a stack path stands for: a manifest file as it is, or every
-/// `.yaml`/`.yml` file of a folder (recursively, in path order) joined into
-/// one stream.
-fn render(path: &Path) -> Result<String, String> {
-    if path.is_dir() {
-        let mut files = Vec::new();
-        collect_yaml(path, &mut files)?;
-        files.sort();
-        let mut out = String::new();
-        for f in files {
-            let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
-            out.push_str("---\n");
-            out.push_str(&text);
-            if !text.ends_with('\n') {
-                out.push('\n');
-            }
-        }
-        Ok(out)
-    } else {
-        std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+/// The path `--base` exports: STACK as given when it is a file or folder,
+/// else `stacks/STACK.yaml` (as `chartfix render` finds names). A built-in
+/// stack has no git history to compare with.
+fn stack_path(spec: &str) -> Result<PathBuf, Failure> {
+    let path = Path::new(spec);
+    if path.exists() {
+        return Ok(path.to_path_buf());
     }
+    for ext in ["yaml", "yml"] {
+        let p = Path::new("stacks").join(format!("{spec}.{ext}"));
+        if p.is_file() {
+            return Ok(p);
+        }
+    }
+    Err(Failure::Error(format!(
+        "--base needs a stack file or folder inside a git repository; {spec:?} is neither here nor in ./stacks/"
+    )))
 }
 
-fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for entry in entries {
-        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
-        if path.is_dir() {
-            collect_yaml(&path, out)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        ) {
-            out.push(path);
-        }
-    }
-    Ok(())
+/// The final manifests of the stack at `path`, as `chartfix render` prints them.
+fn render(path: &Path, options: &StackOptions) -> Result<String, String> {
+    let spec = path
+        .to_str()
+        .ok_or_else(|| format!("{}: not a UTF-8 path", path.display()))?;
+    stack::render_stack(spec, options)
+        .map(|r| r.text)
+        .map_err(|e| e.to_string())
 }

@@ -95,12 +95,18 @@ pub fn export(path: &Path, git_ref: &str) -> Result<ExportedTree, GitError> {
     let archive = git(&top, &["archive", "--format=tar", &commit])?;
 
     let root = temp_dir()?;
+    // The export goes under the repository's own folder name, so a stack
+    // named after its folder (a folder of raw manifests, even the repository
+    // root itself) gets the same release name on both sides.
+    let top_name = top
+        .file_name()
+        .map_or_else(|| "repo".into(), |n| n.to_os_string());
     let tree = ExportedTree {
-        target: root.join(rel),
+        target: root.join(&top_name).join(rel),
         root,
     };
     tar::Archive::new(archive.as_slice())
-        .unpack(&tree.root)
+        .unpack(tree.root.join(&top_name))
         .map_err(|e| GitError(format!("unpacking {git_ref}: {e}")))?;
     if !tree.target.exists() {
         return Err(GitError(format!(

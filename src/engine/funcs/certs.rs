@@ -12,7 +12,6 @@ use super::keys::{pem_decode, pem_encode, PrivateKey};
 use crate::engine::funcs::conv::{arity, expect_str};
 use crate::engine::funcs::FuncTable;
 use crate::engine::value::{Map, Object, Value};
-use base64::Engine;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use sha2::{Digest, Sha256};
 use std::any::Any;
@@ -161,12 +160,9 @@ fn build_custom_cert(args: &[Value]) -> Result<Value, String> {
     let name = "buildCustomCert";
     arity(name, args, 2)?;
     let fail = |m: &str| format!("error calling {name}: {m}");
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let cert = b64
-        .decode(expect_str(name, &args[0])?)
+    let cert = super::go_base64_decode(expect_str(name, &args[0])?)
         .map_err(|_| fail("unable to decode base64 certificate"))?;
-    let key = b64
-        .decode(expect_str(name, &args[1])?)
+    let key = super::go_base64_decode(expect_str(name, &args[1])?)
         .map_err(|_| fail("unable to decode base64 private key"))?;
     let cert = String::from_utf8_lossy(&cert).into_owned();
     let key = String::from_utf8_lossy(&key).into_owned();
@@ -456,6 +452,7 @@ fn parse_certificate(cert: &[u8]) -> Option<(Vec<u8>, Option<Vec<u8>>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
 
     fn cert_of(v: &Value) -> &Certificate {
         match v {
@@ -505,11 +502,15 @@ mod tests {
         );
 
         let b64 = base64::engine::general_purpose::STANDARD;
-        let custom = build_custom_cert(&[
-            Value::str(b64.encode(&c.cert)),
-            Value::str(b64.encode(&c.key)),
-        ])
-        .unwrap();
+        // Go's decoder skips line breaks, so wrapped base64 works too.
+        let wrapped: String = b64
+            .encode(&c.cert)
+            .as_bytes()
+            .chunks(76)
+            .map(|l| format!("{}\n", String::from_utf8_lossy(l)))
+            .collect();
+        let custom =
+            build_custom_cert(&[Value::str(wrapped), Value::str(b64.encode(&c.key))]).unwrap();
         assert_eq!(cert_of(&custom).cert, c.cert);
     }
 
@@ -538,6 +539,32 @@ mod tests {
             write("ca.key", &c.key);
             write("tls.crt", &l.cert);
             write("tls.key", &l.key);
+        }
+    }
+
+    #[test]
+    fn damaged_certificates_and_keys_never_panic() {
+        use rand::{Rng, SeedableRng};
+        let key = PrivateKey::generate_ec().unwrap();
+        let ca =
+            gen_ca_with_key(&[Value::str("ca"), Value::Int(1), Value::str(key.to_pem())]).unwrap();
+        let (_, der) = pem_decode(&cert_of(&ca).cert).unwrap();
+        let (_, key_der) = pem_decode(&key.to_pem()).unwrap();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        for _ in 0..500 {
+            let mut d = der.clone();
+            let mut k = key_der.clone();
+            for _ in 0..3 {
+                let i = rng.gen_range(0..d.len());
+                d[i] = rng.gen();
+                let j = rng.gen_range(0..k.len());
+                k[j] = rng.gen();
+            }
+            d.truncate(rng.gen_range(0..=d.len()));
+            let _ = parse_certificate(&d);
+            let _ = PrivateKey::from_pem(&pem_encode("EC PRIVATE KEY", &k));
+            let _ = PrivateKey::from_pem(&pem_encode("PRIVATE KEY", &k));
+            let _ = PrivateKey::from_pem(&pem_encode("RSA PRIVATE KEY", &k));
         }
     }
 

@@ -1,6 +1,6 @@
 //! Template functions: hashes, random strings, passwords, keys and certificates
 //! (`sha256sum`, `randAlphaNum`, `htpasswd`, `genPrivateKey`, `encryptAES`, …).
-//! Certificates are in [`certs`], keys in [`keys`], both over a small [`der`].
+//! Certificates are in [`certs`], keys in [`keys`] and [`dsa`], over a small [`der`].
 //!
 //! Random outputs cannot match Helm byte for byte; they have Sprig's shapes
 //! (alphabets, lengths, PEM labels, `$2a$10$` hashes).
@@ -9,6 +9,8 @@
 mod certs;
 #[path = "der.rs"]
 mod der;
+#[path = "dsa.rs"]
+mod dsa;
 #[path = "keys.rs"]
 mod keys;
 
@@ -265,8 +267,13 @@ fn gen_private_key(args: &[Value]) -> Result<Value, String> {
         "" | "rsa" => PrivateKey::generate_rsa(4096),
         "ecdsa" => PrivateKey::generate_ec(),
         "ed25519" => PrivateKey::generate_ed25519(),
-        // DSA is obsolete and has no maintained pure-Rust implementation.
-        "dsa" => Err("DSA keys are not supported".to_string()),
+        // Sprig's DSA keys are L=2048, N=256; slow to make, as in Go.
+        "dsa" => {
+            return Ok(Value::str(keys::pem_encode(
+                "DSA PRIVATE KEY",
+                &dsa::generate(2048, 256),
+            )))
+        }
         other => return Ok(Value::str(format!("Unknown type {other}"))),
     };
     Ok(Value::str(match key {
@@ -316,8 +323,9 @@ fn encrypt_aes(args: &[Value]) -> Result<Value, String> {
     ))
 }
 
-/// `decryptAES PASSWORD BASE64`: the inverse of `encryptAES`. Go panics on
-/// short or ragged input; here those are errors.
+/// `decryptAES PASSWORD BASE64`: the inverse of `encryptAES`. Where Go panics
+/// on malformed input (and the template engine reports the panic), these are
+/// errors with the same text.
 fn decrypt_aes(args: &[Value]) -> Result<Value, String> {
     use aes::cipher::BlockDecrypt;
     arity("decryptAES", args, 2)?;
@@ -326,12 +334,16 @@ fn decrypt_aes(args: &[Value]) -> Result<Value, String> {
     if text.is_empty() {
         return Ok(Value::str(""));
     }
-    let fail = |m: &str| format!("error calling decryptAES: {m}");
-    let data = base64::engine::general_purpose::STANDARD
-        .decode(text)
-        .map_err(|e| fail(&format!("illegal base64 data: {e}")))?;
-    if data.len() < 32 || data.len() % 16 != 0 {
-        return Err(fail("crypto/cipher: input not full blocks"));
+    let fail = |m: String| format!("error calling decryptAES: {m}");
+    let data = go_base64_decode(text).map_err(fail)?;
+    if data.len() < 16 {
+        return Err(fail(format!(
+            "runtime error: slice bounds out of range [:16] with capacity {}",
+            data.len()
+        )));
+    }
+    if data.len() % 16 != 0 {
+        return Err(fail("crypto/cipher: input not full blocks".into()));
     }
     let cipher = aes_cipher(password);
     let mut plain = Vec::with_capacity(data.len() - 16);
@@ -342,12 +354,40 @@ fn decrypt_aes(args: &[Value]) -> Result<Value, String> {
         plain.extend(block.iter().zip(&pair[..16]).map(|(x, y)| x ^ y));
     }
     // Sprig strips as many bytes as the last one says, without checking them.
-    let pad = plain.last().copied().unwrap_or(0) as usize;
-    if pad > plain.len() {
-        return Err(fail("runtime error: slice bounds out of range"));
+    let Some(&pad) = plain.last() else {
+        return Err(fail("runtime error: index out of range [-1]".into()));
+    };
+    let keep = plain.len() as i64 - pad as i64;
+    if keep < 0 {
+        return Err(fail(format!(
+            "runtime error: slice bounds out of range [:{keep}]"
+        )));
     }
-    plain.truncate(plain.len() - pad);
+    plain.truncate(keep as usize);
     Ok(Value::str(String::from_utf8_lossy(&plain).into_owned()))
+}
+
+/// Go's `base64.StdEncoding.DecodeString`: line breaks are skipped, and errors
+/// name the offset of the first bad input byte.
+fn go_base64_decode(text: &str) -> Result<Vec<u8>, String> {
+    use base64::DecodeError;
+    let clean: String = text.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(&clean)
+        .map_err(|e| {
+            let at = match e {
+                DecodeError::InvalidByte(at, _) | DecodeError::InvalidLastSymbol(at, _) => at,
+                // A short or badly padded final quantum is reported at its start.
+                DecodeError::InvalidLength(_) | DecodeError::InvalidPadding => {
+                    if clean.len() % 4 == 0 {
+                        clean.len().saturating_sub(4)
+                    } else {
+                        clean.len() / 4 * 4
+                    }
+                }
+            };
+            format!("illegal base64 data at input byte {at}")
+        })
 }
 
 #[cfg(test)]
@@ -419,7 +459,15 @@ mod tests {
             s(decrypt_aes(&[key.clone(), Value::str(enc)])),
             "hello world, 16+"
         );
-        assert!(decrypt_aes(&[key, Value::str("AAAA")]).is_err());
+        // Go panics on these; Helm reports the panic's text.
+        let err = |t: &str| decrypt_aes(&[key.clone(), Value::str(t)]).unwrap_err();
+        let short = "runtime error: slice bounds out of range [:16] with capacity 3";
+        assert_eq!(err("AAAA"), format!("error calling decryptAES: {short}"));
+        assert!(err("AAA").ends_with("illegal base64 data at input byte 0"));
+        assert!(err("AA!A").ends_with("illegal base64 data at input byte 2"));
+        assert!(err("AAAAAAAAAAAAAAAAAAAAAA==").ends_with("index out of range [-1]"));
+        let ragged = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==";
+        assert!(err(ragged).ends_with("crypto/cipher: input not full blocks"));
     }
 
     #[test]

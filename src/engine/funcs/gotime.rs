@@ -72,7 +72,9 @@ impl GoTime {
 
     /// Calendar fields in the time's own zone.
     fn civil(&self) -> chrono::NaiveDateTime {
-        DateTime::from_timestamp(self.unix + self.offset as i64, self.nanos)
+        self.unix
+            .checked_add(self.offset as i64)
+            .and_then(|secs| DateTime::from_timestamp(secs, self.nanos))
             .map(|d| d.naive_utc())
             .unwrap_or_default()
     }
@@ -355,7 +357,8 @@ pub fn parse(layout: &str, value: &str, loc: &Zone) -> Result<GoTime, String> {
             orig_value, layout, rest, elem
         )
     };
-    let (mut year, mut month, mut day, mut yday) = (1i64, 1u32, 1u32, 0u32);
+    // A layout without a year means year 0, as in Go.
+    let (mut year, mut month, mut day, mut yday) = (0i64, 1u32, 1u32, 0u32);
     let (mut hour, mut min, mut sec, mut nanos) = (0u32, 0u32, 0u32, 0u32);
     let mut pm: Option<bool> = None;
     let mut offset: Option<i32> = None;
@@ -486,8 +489,10 @@ pub fn parse(layout: &str, value: &str, loc: &Zone) -> Result<GoTime, String> {
                         v = &body[k..];
                     }
                 } else {
-                    let ok =
-                        sep_ok && body.len() >= n && body[..n].bytes().all(|c| c.is_ascii_digit());
+                    let ok = sep_ok
+                        && body
+                            .get(..n)
+                            .is_some_and(|d| d.bytes().all(|c| c.is_ascii_digit()));
                     if !ok {
                         return Err(bad());
                     }
@@ -875,6 +880,8 @@ mod tests {
         assert_eq!(k.go_string(), "2024-02-03 10:11:12.5 +0200 +0200");
         let p = parse("Jan 2 2006 3:04pm", "Feb 3 2024 1:05am", &utc).unwrap();
         assert_eq!(p.go_string(), "2024-02-03 01:05:00 +0000 UTC");
+        let k = parse("3:04PM", "12:30AM", &utc).unwrap();
+        assert_eq!(k.go_string(), "0000-01-01 00:30:00 +0000 UTC");
         let c = parse("2006-01-02 15:04:05 MST", "2024-02-03 10:00:00 CET", &utc).unwrap();
         assert_eq!(c.go_string(), "2024-02-03 10:00:00 +0000 CET");
         assert_eq!(
@@ -885,6 +892,45 @@ mod tests {
             parse("2006-01-02", "2024-02-30", &utc).unwrap_err(),
             "parsing time \"2024-02-30\": day out of range"
         );
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic() {
+        let far = t(i64::MAX, 0);
+        let _ = far.format("2006-01-02 Monday");
+        let _ = far.add(i64::MAX).go_string();
+        let utc = Zone::utc();
+        for (layout, value) in [
+            ("05.000", "01.é"),
+            ("2006-01-02", "2024-01-0é"),
+            ("Jan", "Jé"),
+            ("-07:00", "+0é:00"),
+            ("MST", "ÉÉÉ"),
+            ("é2006", "é2024x"),
+            ("_2 __2 002", "  1   5 007"),
+        ] {
+            let _ = parse(layout, value, &utc);
+        }
+        use rand::{Rng, SeedableRng};
+        let pieces = [
+            "2006", "06", "01", "1", "Jan", "January", "02", "_2", "2", "__2", "002", "15", "3",
+            "03", "04", "4", "05", "5", "PM", "pm", "MST", "Z07:00", "-0700", "-07", ".000",
+            ".999", ",9", " ", "-", ":", "é", "Mon", "Monday", "x", "7", "+", "Z",
+        ];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        for _ in 0..3000 {
+            let mut pick = || -> String {
+                (0..rng.gen_range(0..6))
+                    .map(|_| pieces[rng.gen_range(0..pieces.len())])
+                    .collect()
+            };
+            let (layout, value) = (pick(), pick());
+            let _ = parse(&layout, &value, &utc);
+            let _ = t(rng.gen_range(-1 << 40..1 << 40), 5).format(&layout);
+            let _ = parse_duration(&value);
+        }
+        assert!(parse_duration("1.5.5h").is_err());
+        assert!(parse_duration("99999999999999999999h").is_err());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! (from `TZ` or `/etc/localtime`), and IANA names read from the system's
 //! `zoneinfo` files (TZif).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// One zone: its name and its offset rules.
 #[derive(Clone)]
@@ -37,8 +37,13 @@ impl Zone {
         }
     }
 
-    /// The machine's zone, as Go's `time.Local`.
+    /// The machine's zone, as Go's `time.Local`: read once per process.
     pub fn local() -> Zone {
+        static LOCAL: OnceLock<Zone> = OnceLock::new();
+        LOCAL.get_or_init(Zone::read_local).clone()
+    }
+
+    fn read_local() -> Zone {
         match std::env::var("TZ") {
             Ok(tz) if tz.is_empty() || tz == "UTC" => Zone::utc(),
             Ok(tz) => {

@@ -1,0 +1,142 @@
+//! `chartfix template` flags that helm-oracle cannot record (`--kube-version`,
+//! `--api-versions`, `--show-only`, `--output-dir`, `--set-json`, `--set-file`,
+//! values on stdin): each checked against the golden output of the same chart
+//! and the change Helm documents for the flag.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn tests_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
+}
+
+fn chartfix(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chartfix"))
+        .arg("template")
+        .args(args)
+        .current_dir(tests_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run chartfix");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn golden(name: &str) -> String {
+    std::fs::read_to_string(tests_dir().join("expected").join(format!("{name}.yaml"))).unwrap()
+}
+
+#[test]
+fn kube_version_and_api_versions_change_capabilities() {
+    let (code, out, err) = chartfix(
+        &["charts/caps", "--kube-version", "1.29.3", "-a", "monitoring.coreos.com/v1"],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let want = golden("caps")
+        .replace("{v1.36.0 v1.36.0 1 36}", "{v1.29.3 v1.29.3 1 29}")
+        .replace("v1.36.0", "v1.29.3")
+        .replace("minor: \"36\"", "minor: \"29\"")
+        .replace("hasMonitoring: \"false\"", "hasMonitoring: \"true\"")
+        .replace("  modern: \"true\"\n", "");
+    assert_eq!(out, want);
+}
+
+#[test]
+fn kube_version_outside_the_chart_range_fails() {
+    let (code, out, err) = chartfix(&["charts/caps", "--kube-version", "v1.19.0"], None);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert_eq!(
+        err,
+        "Error: chart requires kubeVersion: >=1.20.0-0 which is incompatible with Kubernetes v1.19.0\n"
+    );
+    let (code, _, err) = chartfix(&["charts/caps", "--kube-version", "one"], None);
+    assert_eq!(code, 1);
+    assert!(err.starts_with("Error: invalid kube version \"one\""), "{err}");
+}
+
+#[test]
+fn show_only_prints_the_named_templates() {
+    let (code, out, err) = chartfix(&["ord", "charts/ordering", "-s", "templates/b-config.yaml"], None);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "---\n# Source: ordering/templates/b-config.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config\ndata:\n  key: value\n"
+    );
+    let (code, out, _) = chartfix(&["ord", "charts/ordering", "--show-only", "templates/hooks.yaml"], None);
+    assert_eq!(code, 0);
+    assert_eq!(out.matches("# Source: ordering/templates/hooks.yaml").count(), 2);
+    let (code, out, err) = chartfix(&["ord", "charts/ordering", "-s", "templates/none.yaml"], None);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert_eq!(err, "Error: could not find template templates/none.yaml in chart\n");
+}
+
+#[test]
+fn output_dir_writes_one_file_per_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, out, err) = chartfix(&["crd", "charts/crds", "--include-crds", "--output-dir", d], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("wrote {d}/crds/templates/widget.yaml")), "{out}");
+    let crd = std::fs::read_to_string(dir.path().join("crds/crds/widget.yaml")).unwrap();
+    assert!(crd.starts_with("---\n# Source: crds/crds/widget.yaml\napiVersion: apiextensions.k8s.io/v1\n"));
+    let widget = std::fs::read_to_string(dir.path().join("crds/templates/widget.yaml")).unwrap();
+    assert_eq!(
+        widget,
+        "---\n# Source: crds/templates/widget.yaml\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: crd\n  namespace: default\n\n"
+    );
+}
+
+#[test]
+fn set_json_set_file_and_stdin_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tag.txt");
+    std::fs::write(&file, "from-file").unwrap();
+    let set_file = format!("fromfile={}", file.display());
+    let (code, out, err) = chartfix(
+        &[
+            "charts/setflags",
+            "-f",
+            "-",
+            "--set-json",
+            r#"obj={"a":[1,2]}"#,
+            "--set-json",
+            r#"{"top":true}"#,
+            "--set-file",
+            &set_file,
+        ],
+        Some("fromstdin: yes\nimage:\n  tag: \"3.0\"\n"),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(r#"values: "{\"fromfile\":\"from-file\",\"fromstdin\":true,\"image\":{\"tag\":\"3.0\"},\"list\":[\"a\",\"b\"],\"obj\":{\"a\":[1,2]},\"top\":true}""#),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_values_name_their_source() {
+    let (code, out, err) = chartfix(&["charts/setflags", "-f", "missing.yaml"], None);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert_eq!(err, "Error: open missing.yaml: no such file or directory\n");
+    let (code, _, err) = chartfix(&["charts/setflags", "--set", "a[x]=1"], None);
+    assert_eq!(code, 1);
+    assert!(err.starts_with("Error: failed parsing --set data: error parsing index"), "{err}");
+    let (code, _, err) = chartfix(&["charts/setflags", "-f", "-"], Some("a: [b\n"));
+    assert_eq!(code, 1);
+    assert!(err.starts_with("Error: failed to parse -: "), "{err}");
+}

@@ -84,6 +84,7 @@ fn exit_statuses() {
     assert_eq!(code(&["diff", "-", "-"]), Some(2));
     assert_eq!(code(&["diff", OLD, NEW, "--base", "HEAD"]), Some(2));
     assert_eq!(code(&["diff", OLD, NEW, "--format", "html"]), Some(2));
+    assert_eq!(code(&["diff", OLD, NEW, "--offline"]), Some(2));
 }
 
 #[test]

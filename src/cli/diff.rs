@@ -53,6 +53,18 @@ pub struct Args {
 }
 
 impl Args {
+    /// Whether a flag for rendering stacks was given. `--cache-dir` from
+    /// CHARTFIX_CACHE does not count: the environment is not a request.
+    fn has_stack_flags(&self) -> bool {
+        let cache_flag =
+            std::env::args().any(|a| a == "--cache-dir" || a.starts_with("--cache-dir="));
+        self.offline
+            || self.registry_config.is_some()
+            || !self.repo_mirrors.is_empty()
+            || self.plain_http
+            || cache_flag
+    }
+
     /// How both sides of `--base` fetch charts; the same for both, so only
     /// the stack's own changes show.
     fn stack_options(&self) -> StackOptions {
@@ -69,6 +81,9 @@ impl Args {
 }
 
 pub fn run(args: Args) -> u8 {
+    if args.base.is_none() && args.has_stack_flags() {
+        return usage("--offline, --registry-config, --repo-mirror, --plain-http and --cache-dir apply to STACK --base GIT_REF only");
+    }
     let outcome = match (&args.base, args.paths.as_slice()) {
         (None, [old, new]) => diff_files(old, new),
         (Some(base), [stack]) => diff_against_base(stack, base, &args.stack_options()),

@@ -73,3 +73,24 @@ pub fn summary(report: &Report) -> String {
         report.unchanged
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_when_asked() {
+        let old = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: one}\n";
+        let new = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: two}\n";
+        let report = crate::diff::diff_streams(old, "o", new, "n").unwrap();
+        let plain = render(&report, Style::Plain);
+        assert!(!plain.contains('\x1b'));
+        assert!(plain.contains("    data.k: \"one\" → \"two\"\n"));
+        let color = render(&report, Style::Color);
+        assert!(
+            color.contains(&format!("{RED}    -  k: one{RESET}")),
+            "{color:?}"
+        );
+        assert!(color.contains(&format!("{GREEN}    +  k: two{RESET}")));
+    }
+}

@@ -309,3 +309,69 @@ fn base_git_ref_in_a_temporary_repository() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not in a git repository"));
 }
+
+/// The whole pipeline at a ref: a stack with a local chart and the `arm64`
+/// overlay, values changed in a commit and in the working tree. The
+/// chart's Secret value changes and must show only as changed.
+#[test]
+fn base_git_ref_renders_charts_and_overlays() {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    let chart = dir.join("stacks/charts/web");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    let values = |replicas: u32, password: &str| {
+        std::fs::write(
+            chart.join("values.yaml"),
+            format!("replicas: {replicas}\npassword: {password}\n"),
+        )
+        .unwrap()
+    };
+    values(1, "first-password");
+    std::fs::write(
+        chart.join("templates/app.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicas }}\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n          resources:\n            requests:\n              cpu: 1000m\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-auth\ndata:\n  password: {{ .Values.password | b64enc }}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("stacks/web.yaml"),
+        "name: web\nnamespace: web\noverlays: [arm64]\nreleases:\n  - name: web\n    chart: ./charts/web\n",
+    )
+    .unwrap();
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-qm", "one"]);
+    values(2, "first-password");
+    git(dir, &["commit", "-qam", "two"]);
+    values(2, "second-password");
+
+    let o = chartfix(
+        &["diff", "web", "--base", "HEAD~1", "--format", "markdown"],
+        Some(dir),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let md = stdout(&o);
+    assert!(md.contains("**2 changed, 0 added, 0 removed**"), "{md}");
+    assert!(
+        md.contains("| <code>spec.replicas</code> | <code>1</code> | <code>2</code> |"),
+        "{md}"
+    );
+    assert!(md.contains("+  password: <hidden, changed>"), "{md}");
+    // The overlay ran on both sides: the capped CPU request is no change.
+    assert!(!md.contains("cpu"), "{md}");
+    for secret in [
+        "first-password",
+        "second-password",
+        "Zmlyc3QtcGFzc3dvcmQ=",
+        "c2Vjb25kLXBhc3N3b3Jk",
+    ] {
+        assert!(!md.contains(secret), "printed {secret}");
+    }
+    // Nothing is written into the working tree (no lock file, no export).
+    assert!(!dir.join("stacks/web.lock").exists());
+}

@@ -7,9 +7,12 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod check;
+mod diff;
 mod fetch;
 mod images;
 mod post_render;
+mod render;
+mod snapshot;
 mod template;
 
 /// Exit status of a successful run.
@@ -42,6 +45,14 @@ enum Command {
     Images(images::Args),
     /// Check manifests before deploying: images, fit on the node, kinds the cluster lacks.
     Check(check::Args),
+    /// Render a whole stack (charts, raw manifests, HelmCharts) with its overlays.
+    Render(render::Args),
+    /// Write a stack's rendered manifests to snapshots/NAME.yaml.
+    Snapshot(snapshot::Args),
+    /// Render a stack and fail with a diff when it differs from its snapshot.
+    Verify(snapshot::Args),
+    /// Compare two manifest sets, or a stack with itself at a git ref.
+    Diff(diff::Args),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -59,6 +70,10 @@ pub fn main() -> ExitCode {
         Command::Fetch(args) => fetch::run(args),
         Command::Images(args) => images::run(args),
         Command::Check(args) => check::run(args),
+        Command::Render(args) => render::run(args),
+        Command::Snapshot(args) => snapshot::snapshot(args),
+        Command::Verify(args) => snapshot::verify(args),
+        Command::Diff(args) => diff::run(args),
     };
     ExitCode::from(code)
 }

@@ -1,1 +1,337 @@
-//! Stacks: several releases and raw manifests rendered, rewritten and checked as one.
+//! Stacks: several releases and raw manifests rendered, rewritten and checked
+//! as one.
+//!
+//! ```text
+//! locate (file, folder, ./stacks/NAME, built-in) ─▶ file (parse, validate)
+//!   ─▶ for each release: chart_release (resolve, values, render)
+//!                      | helmchart (raw documents, HelmCharts expanded)
+//!   ─▶ release overlays ─▶ stack overlays ─▶ Rendered { text, changes, lock }
+//! ```
+//!
+//! [`render_stack`] is the library entry point (`chartfix render`, `snapshot`,
+//! `verify` and `diff` call it); checks and printing are the caller's.
+
+pub mod chart_release;
+pub mod file;
+pub mod helmchart;
+pub mod locate;
+pub mod lock;
+pub mod summary;
+
+use crate::overlay::{self, Change, Overlay};
+use chart_release::{merge_yaml_values, render_chart, ChartJob, ChartSource};
+use file::{OverlayRef, Release, StackFile};
+use helmchart::Piece;
+use locate::{Files, Located};
+use lock::{LockEntry, LockFile};
+use std::fmt;
+use std::path::PathBuf;
+
+/// How to fetch charts for a stack; the command line's flags.
+#[derive(Debug, Clone, Default)]
+pub struct StackOptions {
+    /// Use the chart cache alone.
+    pub offline: bool,
+    /// k3s `registries.yaml`; wins over the stack's `mirrors.registryConfig`.
+    pub registry_config: Option<PathBuf>,
+    /// `FROM=TO` repository mirrors, tried before the stack's own.
+    pub repo_mirrors: Vec<String>,
+    pub plain_http: bool,
+    pub cache_dir: Option<PathBuf>,
+    /// No progress bars.
+    pub quiet: bool,
+}
+
+/// Why a stack could not be rendered; the message says what, where and what to do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackError(pub String);
+
+impl fmt::Display for StackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StackError {}
+
+impl From<String> for StackError {
+    fn from(s: String) -> StackError {
+        StackError(s)
+    }
+}
+
+/// What one release contributed.
+#[derive(Debug, Clone)]
+pub struct ReleaseSummary {
+    pub name: String,
+    /// `chart redis 18.6.1` or `manifests`.
+    pub what: String,
+    pub documents: usize,
+}
+
+/// A rendered stack: the final stream and the account of how it came to be.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub name: String,
+    /// The final manifests, each document `---\n# Source: RELEASE/PATH\n…`.
+    pub text: String,
+    /// The same stream before any overlay (for `--diff`).
+    pub before_overlays: String,
+    /// Every change the overlays made, in order.
+    pub changes: Vec<Change>,
+    /// Overlays in the order applied (release ones first), with change counts.
+    pub overlay_counts: Vec<(String, usize)>,
+    pub releases: Vec<ReleaseSummary>,
+    /// Documents in [`Rendered::text`].
+    pub resources: usize,
+    /// The stack's `platform:`, for image checks.
+    pub platform: Option<String>,
+    /// What resolution found, for the lock file.
+    pub lock: LockFile,
+    pub lock_path: PathBuf,
+    pub warnings: Vec<String>,
+}
+
+/// Renders a stack named as on the command line (a path, a folder of raw
+/// manifests, a name in `./stacks/`, or a built-in name) to its final stream.
+pub fn render_stack(spec: &str, options: &StackOptions) -> Result<Rendered, StackError> {
+    let located = locate::locate(spec)?;
+    render_located(&located, options)
+}
+
+/// Renders a stack already found (a caller holding the stack's text from
+/// elsewhere, such as a git revision, builds a [`Located`] itself).
+pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rendered, StackError> {
+    let stack =
+        file::parse(&located.origin, &located.text).map_err(|e| StackError(e.to_string()))?;
+    let resolver = resolver_for(&stack, &located.files, options)?;
+    let stack_overlays = load_overlays(&stack.overlays, &located.files)
+        .map_err(|e| format!("{}: {e}", located.origin))?;
+
+    let mut before = String::new();
+    let mut after = String::new();
+    let mut out = Rendered {
+        name: stack.name.clone(),
+        text: String::new(),
+        before_overlays: String::new(),
+        changes: Vec::new(),
+        overlay_counts: Vec::new(),
+        releases: Vec::new(),
+        resources: 0,
+        platform: stack.platform.clone(),
+        lock: LockFile {
+            stack: stack.name.clone(),
+            charts: Vec::new(),
+        },
+        lock_path: located.lock_path.clone(),
+        warnings: Vec::new(),
+    };
+    for release in &stack.releases {
+        let (text, what) = render_release(&stack, release, &located.files, &resolver, &mut out)?;
+        before.push_str(&text);
+        let overlays = load_overlays(&release.overlays, &located.files)
+            .map_err(|e| format!("release {}: {e}", release.name))?;
+        let text = apply(&text, &overlays, &mut out)?;
+        out.releases.push(ReleaseSummary {
+            name: release.name.clone(),
+            what,
+            documents: count_documents(&text),
+        });
+        after.push_str(&text);
+    }
+    let text = apply(&after, &stack_overlays, &mut out)?;
+    out.resources = count_documents(&text);
+    out.text = text;
+    out.before_overlays = before;
+    Ok(out)
+}
+
+/// The chart resolver for this stack: the command line's mirrors first, then
+/// the stack's.
+fn resolver_for(
+    stack: &StackFile,
+    files: &Files,
+    options: &StackOptions,
+) -> Result<crate::source::Resolver, StackError> {
+    let mut repo_mirrors = options.repo_mirrors.clone();
+    repo_mirrors.extend(stack.mirrors.repos.iter().map(|(k, v)| format!("{k}={v}")));
+    let registry_config = match (&options.registry_config, &stack.mirrors.registry_config) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(rel)) => Some(files.path(rel)?),
+        (None, None) => None,
+    };
+    let source_options = crate::source::Options {
+        offline: options.offline,
+        cache_dir: options.cache_dir.clone(),
+        registry_config,
+        repo_mirrors,
+        plain_http: options.plain_http,
+        quiet: options.quiet,
+        ..crate::source::Options::default()
+    };
+    crate::source::Resolver::new(&source_options).map_err(|e| StackError(e.to_string()))
+}
+
+/// Renders one release to a stream, before overlays, with a word on what it
+/// is; records what it resolved.
+fn render_release(
+    stack: &StackFile,
+    release: &Release,
+    files: &Files,
+    resolver: &crate::source::Resolver,
+    out: &mut Rendered,
+) -> Result<(String, String), StackError> {
+    let namespace = release
+        .namespace
+        .clone()
+        .unwrap_or_else(|| stack.namespace.clone());
+    if let Some(chart) = &release.chart {
+        let values = crate::engine::Map::new();
+        for rel in &release.values_files {
+            let text = files.read(rel)?;
+            merge_yaml_values(&values, &text, rel)?;
+        }
+        if let Some(inline) = &release.values {
+            let text = serde_yaml::to_string(inline)
+                .map_err(|e| format!("release {}: values: {e}", release.name))?;
+            merge_yaml_values(&values, &text, &format!("release {} values", release.name))?;
+        }
+        let job = ChartJob {
+            release: release.name.clone(),
+            namespace,
+            source: chart_source(chart, release.repo.as_deref(), files),
+            version: release.version.clone(),
+            values,
+        };
+        let (text, version) = run_chart(resolver, &job, out)?;
+        return Ok((text, format!("chart {chart} {version}")));
+    }
+    let mut text = String::new();
+    let mut expanded = Vec::new();
+    for entry in &release.manifests {
+        for f in files.manifests(entry)? {
+            for piece in helmchart::pieces(&release.name, &f, &namespace)? {
+                match piece {
+                    Piece::Doc { source, text: doc } => push_doc(&mut text, &source, &doc),
+                    Piece::Chart { job, .. } => {
+                        let (t, version) = run_chart(resolver, &job, out)?;
+                        expanded.push(format!("{} {version}", job.release));
+                        text.push_str(&t);
+                    }
+                }
+            }
+        }
+    }
+    let what = if expanded.is_empty() {
+        "manifests".into()
+    } else {
+        format!("manifests, HelmCharts expanded: {}", expanded.join(", "))
+    };
+    Ok((text, what))
+}
+
+/// Renders a chart job; returns its stream and resolved version, and notes
+/// the resolution in the lock.
+fn run_chart(
+    resolver: &crate::source::Resolver,
+    job: &ChartJob,
+    out: &mut Rendered,
+) -> Result<(String, String), StackError> {
+    let r = render_chart(resolver, job)?;
+    out.warnings.extend(
+        r.warnings
+            .iter()
+            .map(|w| format!("release {}: {w}", job.release)),
+    );
+    out.lock.charts.push(LockEntry {
+        release: job.release.clone(),
+        chart: r.reference.clone(),
+        version: r.version.clone(),
+        digest: r.digest.clone(),
+    });
+    Ok((r.text, r.version))
+}
+
+/// A release's chart as the resolver should see it: `repo` + name, a path
+/// beside the stack, or the reference as written.
+fn chart_source(chart: &str, repo: Option<&str>, files: &Files) -> ChartSource {
+    match repo.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) if r.starts_with("oci://") => {
+            ChartSource::Reference(format!("{}/{chart}", r.trim_end_matches('/')))
+        }
+        Some(r) => ChartSource::Repo {
+            url: r.to_string(),
+            name: chart.to_string(),
+        },
+        None => {
+            let local = chart.starts_with("./") || chart.starts_with("../");
+            match (local, files) {
+                (true, Files::Disk(base)) => {
+                    ChartSource::Reference(base.join(chart).display().to_string())
+                }
+                _ => ChartSource::Reference(chart.to_string()),
+            }
+        }
+    }
+}
+
+/// Loads overlays by built-in name or path beside the stack, each with its
+/// own parameters.
+fn load_overlays(refs: &[OverlayRef], files: &Files) -> Result<Vec<Overlay>, String> {
+    let mut out: Vec<Overlay> = Vec::new();
+    for r in refs {
+        let name = r.name();
+        let (origin, text) = match overlay::load::builtin(name) {
+            Some(t) if !name.contains('/') => (format!("builtin:{name}"), t.to_string()),
+            _ => (files.path(name)?.display().to_string(), files.read(name)?),
+        };
+        let o = overlay::load::parse(&origin, &text, &r.params()).map_err(|e| e.to_string())?;
+        if out.iter().any(|x| x.name == o.name) {
+            return Err(format!("overlay {:?} is listed twice", o.name));
+        }
+        out.push(o);
+    }
+    Ok(out)
+}
+
+/// Applies overlays to a stream and records their changes.
+fn apply(text: &str, overlays: &[Overlay], out: &mut Rendered) -> Result<String, StackError> {
+    if overlays.is_empty() {
+        return Ok(text.to_string());
+    }
+    let opts = overlay::Options { record: true };
+    let (new, report) =
+        overlay::apply_str(text, overlays, &opts).map_err(|e| StackError(e.to_string()))?;
+    out.warnings.extend(report.warnings);
+    for o in overlays {
+        let n = report
+            .changes
+            .iter()
+            .filter(|c| c.overlay == o.name)
+            .count();
+        out.overlay_counts.push((o.name.clone(), n));
+    }
+    out.changes.extend(report.changes);
+    Ok(new)
+}
+
+fn push_doc(out: &mut String, source: &str, text: &str) {
+    out.push_str("---\n# Source: ");
+    out.push_str(source);
+    out.push('\n');
+    out.push_str(text);
+    out.push('\n');
+}
+
+/// Documents in a stream: each opens with `---` then `# Source:`.
+pub fn count_documents(text: &str) -> usize {
+    let mut n = 0;
+    let mut prev_marker = false;
+    for line in text.lines() {
+        if prev_marker && line.starts_with("# Source: ") {
+            n += 1;
+        }
+        prev_marker = line.trim_end() == "---";
+    }
+    n
+}

@@ -1,0 +1,175 @@
+//! One chart release of a stack, rendered as `helm template` would render it:
+//! resolve the chart, assemble values, render, and name every document
+//! `RELEASE/PATH` so a stack's stream says which release it came from.
+
+use crate::chart::Chart;
+use crate::engine::{Map, Value};
+use crate::render::output::{stream, OutputOptions};
+use crate::render::{render, RenderOptions};
+use crate::source::{ChartRef, ResolvedChart, Resolver, SourceError, SourceErrorKind};
+use crate::values::strvals::{parse_into, Mode};
+use crate::values::user::merge_maps;
+
+/// Where the chart of a release is.
+#[derive(Debug, Clone)]
+pub enum ChartSource {
+    /// A reference the resolver understands (`oci://…`, `repo/name`, a path).
+    Reference(String),
+    /// A chart name in an HTTP repository (a HelmChart's `spec.repo` + `spec.chart`).
+    Repo { url: String, name: String },
+    /// An archive carried inline (a HelmChart's `spec.chartContent`).
+    Archive { bytes: Vec<u8>, origin: String },
+}
+
+/// Everything needed to render one release.
+#[derive(Debug, Clone)]
+pub struct ChartJob {
+    pub release: String,
+    pub namespace: String,
+    pub source: ChartSource,
+    pub version: Option<String>,
+    /// User values, already merged in the order Helm would merge them.
+    pub values: Map,
+}
+
+/// What was rendered, and what was resolved (for the lock file).
+#[derive(Debug, Clone)]
+pub struct ChartOutput {
+    /// Documents, each `---\n# Source: RELEASE/PATH\n…`.
+    pub text: String,
+    pub reference: String,
+    pub version: String,
+    pub digest: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+/// Resolves, loads and renders one chart release.
+pub fn render_chart(resolver: &Resolver, job: &ChartJob) -> Result<ChartOutput, String> {
+    let what = |e: &dyn std::fmt::Display| format!("release {}: {e}", job.release);
+    let (chart, reference, version, digest, mut warnings) = match &job.source {
+        ChartSource::Archive { bytes, origin } => {
+            let chart = crate::chart::loader::load_archive(bytes, origin).map_err(|e| what(&e))?;
+            let version = chart.metadata.version.clone();
+            let digest = Some(crate::source::cache::sha256(bytes));
+            (chart, origin.clone(), version, digest, Vec::new())
+        }
+        ChartSource::Repo { url, name } => {
+            let parsed = ChartRef::Repo {
+                url: url.trim_end_matches('/').to_string(),
+                name: name.clone(),
+            };
+            loaded(resolver.resolve_ref(&parsed, job.version.as_deref())).map_err(|e| what(&e))?
+        }
+        ChartSource::Reference(r) => {
+            loaded(resolver.resolve(r, job.version.as_deref())).map_err(|e| what(&e))?
+        }
+    };
+    let opts = RenderOptions {
+        release_name: job.release.clone(),
+        namespace: job.namespace.clone(),
+        ..RenderOptions::default()
+    };
+    let rendered = render(chart, Value::map(job.values.clone()), &opts).map_err(|e| what(&e))?;
+    warnings.extend(rendered.warnings.iter().cloned());
+    // A release is what `helm install` applies: test hooks only run under
+    // `helm test`, which neither k3s nor a stack does.
+    let out_opts = OutputOptions {
+        skip_tests: true,
+        ..OutputOptions::default()
+    };
+    let text = stream(&rendered, &out_opts).map_err(|e| what(&e))?;
+    Ok(ChartOutput {
+        text: prefix_sources(&text, &job.release),
+        reference,
+        version,
+        digest,
+        warnings,
+    })
+}
+
+type Loaded = (Chart, String, String, Option<String>, Vec<String>);
+
+/// A resolved chart, loaded: (chart, reference, version, digest, warnings).
+fn loaded(resolved: Result<ResolvedChart, SourceError>) -> Result<Loaded, String> {
+    let r = resolved.map_err(|e| {
+        if e.kind == SourceErrorKind::Network {
+            format!("{e}\n  (no network? render from the cache with --offline after one online render, or use mirrors: --registry-config FILE, --repo-mirror FROM=TO)")
+        } else {
+            e.to_string()
+        }
+    })?;
+    let chart = crate::chart::load(&r.path).map_err(|e| e.to_string())?;
+    Ok((chart, r.reference, r.version, r.digest, r.warnings))
+}
+
+/// Prefixes each `# Source: PATH` that opens a document with `RELEASE/`.
+pub fn prefix_sources(text: &str, release: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut after_marker = true;
+    for line in text.split_inclusive('\n') {
+        if after_marker {
+            if let Some(rest) = line.strip_prefix("# Source: ") {
+                out.push_str("# Source: ");
+                out.push_str(release);
+                out.push('/');
+                out.push_str(rest);
+                after_marker = false;
+                continue;
+            }
+        }
+        after_marker = line.trim_end() == "---";
+        out.push_str(line);
+    }
+    out
+}
+
+/// Merges a YAML values document (a values file, inline values, a HelmChart's
+/// `valuesContent`) into `base`, later documents winning.
+pub fn merge_yaml_values(base: &Map, text: &str, origin: &str) -> Result<(), String> {
+    match crate::yaml::from_str(text).map_err(|e| format!("{origin}: invalid values: {e}"))? {
+        Value::Map(m) => {
+            merge_maps(base, &m);
+            Ok(())
+        }
+        Value::Nil => Ok(()),
+        _ => Err(format!(
+            "{origin}: values must be a mapping (key: value), not a list or a scalar"
+        )),
+    }
+}
+
+/// Applies `KEY=VALUE` as `--set` would (`typed`) or as `--set-string`.
+pub fn set_value(base: &Map, key: &str, value: &str, typed: bool) -> Result<(), String> {
+    let mode = if typed { Mode::Typed } else { Mode::Strings };
+    parse_into(&format!("{key}={value}"), base, mode)
+        .map_err(|e| format!("cannot set {key}={value}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_get_the_release_in_front() {
+        let s = "---\n# Source: redis/templates/a.yaml\nkind: A\n# Source: not-a-head\n---\n# Source: redis/templates/b.yaml\nkind: B\n";
+        assert_eq!(
+            prefix_sources(s, "cache"),
+            "---\n# Source: cache/redis/templates/a.yaml\nkind: A\n# Source: not-a-head\n---\n# Source: cache/redis/templates/b.yaml\nkind: B\n"
+        );
+    }
+
+    #[test]
+    fn values_merge_and_set() {
+        let m = Map::new();
+        merge_yaml_values(&m, "a: {b: 1, c: 2}", "x").unwrap();
+        merge_yaml_values(&m, "a: {b: 3}", "y").unwrap();
+        set_value(&m, "a.d", "true", true).unwrap();
+        let v = Value::map(m);
+        let json = v.to_json();
+        assert_eq!(
+            json,
+            serde_json::json!({"a": {"b": 3.0, "c": 2.0, "d": true}})
+        );
+        assert!(merge_yaml_values(&Map::new(), "- 1", "z").is_err());
+    }
+}

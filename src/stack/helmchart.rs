@@ -1,0 +1,207 @@
+//! Raw manifest files, document by document, with k3s `HelmChart` resources
+//! (`helm.cattle.io/v1`) turned into the chart releases k3s's helm-controller
+//! would install for them in the cluster.
+
+use super::chart_release::{merge_yaml_values, set_value, ChartJob, ChartSource};
+use super::locate::StackText;
+use crate::engine::Map;
+use crate::manifest::{is_marker, parse_document};
+use base64::Engine as _;
+use serde_json::Value as Json;
+
+/// One piece of a raw manifest file, in file order.
+#[derive(Debug, Clone)]
+pub enum Piece {
+    /// A document passed through as written, with its `# Source:` path.
+    Doc { source: String, text: String },
+    /// A HelmChart, to be rendered in its place.
+    Chart { source: String, job: Box<ChartJob> },
+}
+
+/// Splits a manifest file into documents and expands its HelmCharts;
+/// `release` names the stack release, `namespace` is the stack's default.
+pub fn pieces(release: &str, file: &StackText, namespace: &str) -> Result<Vec<Piece>, String> {
+    let source = format!("{release}/{}", file.rel);
+    let mut out = Vec::new();
+    for (first_line, text) in documents(&file.text) {
+        let value = parse_document(&text).map_err(|e| {
+            format!(
+                "{}:{}:{}: invalid YAML: {e}",
+                file.rel,
+                first_line + e.line.saturating_sub(1),
+                e.column
+            )
+        })?;
+        if value.is_null() {
+            continue; // comments only
+        }
+        if is_helmchart(&value) {
+            let job = helmchart_job(&value, namespace)
+                .map_err(|e| format!("{}:{first_line}: HelmChart: {e}", file.rel))?;
+            out.push(Piece::Chart {
+                source: source.clone(),
+                job: Box::new(job),
+            });
+        } else {
+            out.push(Piece::Doc {
+                source: source.clone(),
+                text: text.trim_end().to_string(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The documents of a file with the line each starts on (1-based), markers
+/// and leading blank lines left out.
+fn documents(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut start = 1;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if is_marker(line.as_bytes()) {
+            if !cur.trim().is_empty() {
+                out.push((start, std::mem::take(&mut cur)));
+            }
+            cur.clear();
+            start = i + 2;
+            continue;
+        }
+        if cur.is_empty() && line.trim().is_empty() {
+            start = i + 2;
+            continue;
+        }
+        cur.push_str(line);
+    }
+    if !cur.trim().is_empty() {
+        out.push((start, cur));
+    }
+    out
+}
+
+fn is_helmchart(v: &Json) -> bool {
+    v.get("apiVersion").and_then(Json::as_str) == Some("helm.cattle.io/v1")
+        && v.get("kind").and_then(Json::as_str) == Some("HelmChart")
+}
+
+fn text_of<'a>(v: &'a Json, key: &str) -> Option<&'a str> {
+    v.get(key)
+        .and_then(Json::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// The release a HelmChart stands for, as helm-controller reads it.
+fn helmchart_job(v: &Json, default_ns: &str) -> Result<ChartJob, String> {
+    let meta = v.get("metadata").cloned().unwrap_or(Json::Null);
+    let name = text_of(&meta, "name").ok_or("metadata.name is missing")?;
+    let spec = v.get("spec").cloned().unwrap_or(Json::Null);
+    // helm-controller installs into targetNamespace, else the HelmChart's own.
+    let namespace = text_of(&spec, "targetNamespace")
+        .or_else(|| text_of(&meta, "namespace"))
+        .unwrap_or(default_ns)
+        .to_string();
+    let source = if let Some(content) = text_of(&spec, "chartContent") {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(content.replace(['\n', '\r', ' '], ""))
+            .map_err(|e| format!("spec.chartContent is not base64: {e}"))?;
+        ChartSource::Archive {
+            bytes,
+            origin: format!("HelmChart {name} spec.chartContent"),
+        }
+    } else {
+        let chart = text_of(&spec, "chart").ok_or(
+            "give spec.chart (a chart name with spec.repo, or an oci:// or https:// reference) or spec.chartContent",
+        )?;
+        match text_of(&spec, "repo") {
+            Some(repo) if repo.starts_with("oci://") => {
+                ChartSource::Reference(format!("{}/{chart}", repo.trim_end_matches('/')))
+            }
+            Some(repo) => ChartSource::Repo {
+                url: repo.to_string(),
+                name: chart.to_string(),
+            },
+            None => ChartSource::Reference(chart.to_string()),
+        }
+    };
+    let values = Map::new();
+    if let Some(content) = spec.get("valuesContent").and_then(Json::as_str) {
+        merge_yaml_values(&values, content, "spec.valuesContent")?;
+    }
+    if let Some(Json::Object(set)) = spec.get("set") {
+        for (k, val) in set {
+            // helm-controller passes strings with --set-string, others with --set.
+            match val {
+                Json::String(s) => set_value(&values, k, s, false)?,
+                other => set_value(&values, k, &other.to_string(), true)?,
+            }
+        }
+    }
+    Ok(ChartJob {
+        release: name.to_string(),
+        namespace,
+        source,
+        version: text_of(&spec, "version").map(str::to_string),
+        values,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> StackText {
+        StackText {
+            rel: "m.yaml".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn helmchart_becomes_a_release() {
+        let p = pieces(
+            "raw",
+            &file("# head\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: cache, namespace: a}\nspec:\n  repo: https://example.com/charts/\n  chart: redis\n  version: 1.2.3\n  targetNamespace: b\n  valuesContent: |-\n    x: 1\n  set:\n    y: \"s\"\n    z: 2\n"),
+            "default",
+        )
+        .unwrap();
+        assert_eq!(p.len(), 2);
+        let Piece::Doc { source, text } = &p[0] else {
+            panic!("a document first")
+        };
+        assert_eq!(source, "raw/m.yaml");
+        assert!(text.starts_with("# head\napiVersion"));
+        let Piece::Chart { job, .. } = &p[1] else {
+            panic!("then the chart")
+        };
+        assert_eq!(
+            (job.release.as_str(), job.namespace.as_str()),
+            ("cache", "b")
+        );
+        assert_eq!(job.version.as_deref(), Some("1.2.3"));
+        assert!(
+            matches!(&job.source, ChartSource::Repo { url, name } if url == "https://example.com/charts/" && name == "redis")
+        );
+        let v = crate::engine::Value::map(job.values.clone()).to_json();
+        assert_eq!(v, serde_json::json!({"x": 1.0, "y": "s", "z": 2}));
+    }
+
+    #[test]
+    fn bad_yaml_names_the_line() {
+        let e = pieces("r", &file("a: 1\n---\nb: [\n"), "d").unwrap_err();
+        assert!(e.starts_with("m.yaml:3"), "{e}");
+    }
+
+    #[test]
+    fn helmchart_without_chart_says_what_to_give() {
+        let e = pieces(
+            "r",
+            &file(
+                "apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: x}\nspec: {}\n",
+            ),
+            "d",
+        )
+        .unwrap_err();
+        assert!(e.contains("give spec.chart"), "{e}");
+    }
+}

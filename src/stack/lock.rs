@@ -1,0 +1,103 @@
+//! `STACK.lock`: the chart each release resolved to (reference, version,
+//! digest), written beside the stack so a later render can insist on the same.
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockEntry {
+    /// The release (a HelmChart's `metadata.name` for expanded ones).
+    pub release: String,
+    pub chart: String,
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockFile {
+    pub stack: String,
+    pub charts: Vec<LockEntry>,
+}
+
+impl LockFile {
+    pub fn to_yaml(&self) -> String {
+        let body = serde_yaml::to_string(self).unwrap_or_default();
+        format!("# Written by chartfix render; `chartfix render --locked` insists on it.\n{body}")
+    }
+
+    pub fn parse(origin: &str, text: &str) -> Result<LockFile, String> {
+        serde_yaml::from_str(text).map_err(|e| {
+            format!("{origin}: not a chartfix lock file ({e}); delete it to write a new one")
+        })
+    }
+
+    /// Reads the lock at `path`; `None` when there is none.
+    pub fn read(path: &Path) -> Result<Option<LockFile>, String> {
+        match std::fs::read_to_string(path) {
+            Ok(t) => LockFile::parse(&path.display().to_string(), &t).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    /// How `self` (the run's resolution) differs from `old`, one line each;
+    /// empty when the same.
+    pub fn differences(&self, old: &LockFile) -> Vec<String> {
+        let mut out = Vec::new();
+        for new in &self.charts {
+            match old.charts.iter().find(|o| o.release == new.release) {
+                None => out.push(format!("{}: not in the lock", new.release)),
+                Some(o) if o != new => out.push(format!(
+                    "{}: locked {} {} ({}), now {} {} ({})",
+                    new.release,
+                    o.chart,
+                    o.version,
+                    o.digest.as_deref().unwrap_or("no digest"),
+                    new.chart,
+                    new.version,
+                    new.digest.as_deref().unwrap_or("no digest")
+                )),
+                Some(_) => {}
+            }
+        }
+        for o in &old.charts {
+            if !self.charts.iter().any(|n| n.release == o.release) {
+                out.push(format!("{}: locked but no longer in the stack", o.release));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(v: &str) -> LockEntry {
+        LockEntry {
+            release: "r".into(),
+            chart: "oci://x/r".into(),
+            version: v.into(),
+            digest: Some("sha256:1".into()),
+        }
+    }
+
+    #[test]
+    fn round_trips_and_compares() {
+        let a = LockFile {
+            stack: "s".into(),
+            charts: vec![entry("1.0.0")],
+        };
+        let back = LockFile::parse("l", &a.to_yaml()).unwrap();
+        assert_eq!(back, a);
+        assert!(a.differences(&back).is_empty());
+        let b = LockFile {
+            stack: "s".into(),
+            charts: vec![entry("1.0.1")],
+        };
+        let d = b.differences(&a);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].contains("locked oci://x/r 1.0.0"), "{}", d[0]);
+    }
+}

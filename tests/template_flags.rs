@@ -22,7 +22,12 @@ fn chartfix(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
         .spawn()
         .expect("run chartfix");
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     let out = child.wait_with_output().unwrap();
@@ -40,7 +45,13 @@ fn golden(name: &str) -> String {
 #[test]
 fn kube_version_and_api_versions_change_capabilities() {
     let (code, out, err) = chartfix(
-        &["charts/caps", "--kube-version", "1.29.3", "-a", "monitoring.coreos.com/v1"],
+        &[
+            "charts/caps",
+            "--kube-version",
+            "1.29.3",
+            "-a",
+            "monitoring.coreos.com/v1",
+        ],
         None,
     );
     assert_eq!(code, 0, "{err}");
@@ -64,35 +75,67 @@ fn kube_version_outside_the_chart_range_fails() {
     );
     let (code, _, err) = chartfix(&["charts/caps", "--kube-version", "one"], None);
     assert_eq!(code, 1);
-    assert!(err.starts_with("Error: invalid kube version \"one\""), "{err}");
+    assert!(
+        err.starts_with("Error: invalid kube version \"one\""),
+        "{err}"
+    );
 }
 
 #[test]
 fn show_only_prints_the_named_templates() {
-    let (code, out, err) = chartfix(&["ord", "charts/ordering", "-s", "templates/b-config.yaml"], None);
+    let (code, out, err) = chartfix(
+        &["ord", "charts/ordering", "-s", "templates/b-config.yaml"],
+        None,
+    );
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         out,
         "---\n# Source: ordering/templates/b-config.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config\ndata:\n  key: value\n"
     );
-    let (code, out, _) = chartfix(&["ord", "charts/ordering", "--show-only", "templates/hooks.yaml"], None);
+    let (code, out, _) = chartfix(
+        &[
+            "ord",
+            "charts/ordering",
+            "--show-only",
+            "templates/hooks.yaml",
+        ],
+        None,
+    );
     assert_eq!(code, 0);
-    assert_eq!(out.matches("# Source: ordering/templates/hooks.yaml").count(), 2);
-    let (code, out, err) = chartfix(&["ord", "charts/ordering", "-s", "templates/none.yaml"], None);
+    assert_eq!(
+        out.matches("# Source: ordering/templates/hooks.yaml")
+            .count(),
+        2
+    );
+    let (code, out, err) = chartfix(
+        &["ord", "charts/ordering", "-s", "templates/none.yaml"],
+        None,
+    );
     assert_eq!(code, 1);
     assert!(out.is_empty());
-    assert_eq!(err, "Error: could not find template templates/none.yaml in chart\n");
+    assert_eq!(
+        err,
+        "Error: could not find template templates/none.yaml in chart\n"
+    );
 }
 
 #[test]
 fn output_dir_writes_one_file_per_template() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    let (code, out, err) = chartfix(&["crd", "charts/crds", "--include-crds", "--output-dir", d], None);
+    let (code, out, err) = chartfix(
+        &["crd", "charts/crds", "--include-crds", "--output-dir", d],
+        None,
+    );
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains(&format!("wrote {d}/crds/templates/widget.yaml")), "{out}");
+    assert!(
+        out.contains(&format!("wrote {d}/crds/templates/widget.yaml")),
+        "{out}"
+    );
     let crd = std::fs::read_to_string(dir.path().join("crds/crds/widget.yaml")).unwrap();
-    assert!(crd.starts_with("---\n# Source: crds/crds/widget.yaml\napiVersion: apiextensions.k8s.io/v1\n"));
+    assert!(crd.starts_with(
+        "---\n# Source: crds/crds/widget.yaml\napiVersion: apiextensions.k8s.io/v1\n"
+    ));
     let widget = std::fs::read_to_string(dir.path().join("crds/templates/widget.yaml")).unwrap();
     assert_eq!(
         widget,
@@ -135,7 +178,10 @@ fn bad_values_name_their_source() {
     assert_eq!(err, "Error: open missing.yaml: no such file or directory\n");
     let (code, _, err) = chartfix(&["charts/setflags", "--set", "a[x]=1"], None);
     assert_eq!(code, 1);
-    assert!(err.starts_with("Error: failed parsing --set data: error parsing index"), "{err}");
+    assert!(
+        err.starts_with("Error: failed parsing --set data: error parsing index"),
+        "{err}"
+    );
     let (code, _, err) = chartfix(&["charts/setflags", "-f", "-"], Some("a: [b\n"));
     assert_eq!(code, 1);
     assert!(err.starts_with("Error: failed to parse -: "), "{err}");

@@ -682,6 +682,23 @@ mod tests {
     }
 
     #[test]
+    fn arbitrary_text_never_panics() {
+        use rand::{Rng, SeedableRng};
+        let alphabet: Vec<char> = "0123456789.-+xX*^~=<>!|, vabé".chars().collect();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for _ in 0..3000 {
+            let len = rng.gen_range(0..24);
+            let s: String = (0..len)
+                .map(|_| alphabet[rng.gen_range(0..alphabet.len())])
+                .collect();
+            if let (Ok(c), Ok(v)) = (Constraint::parse(&s), Version::parse("1.2.3-rc.1")) {
+                let _ = c.matches(&v);
+            }
+            let _ = Version::parse(&s);
+        }
+    }
+
+    #[test]
     fn best_match_takes_the_newest_satisfying_version() {
         let all: Vec<Version> = ["18.5.0", "18.6.1", "18.6.3", "18.7.0", "18.6.4-rc.1"]
             .iter()

@@ -368,3 +368,53 @@ fn bad_overlays_are_errors_with_file_line_column() {
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("cannot read overlay"), "{}", out.stderr);
 }
+
+#[test]
+fn helm_plugin_wrappers_run_post_render() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let input = read("rendered.yaml");
+    for script in [
+        "plugin/bin/chartfix-post-render",
+        "plugin/helm3/bin/chartfix-post-render",
+    ] {
+        for args in [
+            &["--overlay=arm64"][..],
+            &["post-render", "--overlay", "arm64"][..],
+        ] {
+            let mut child = Command::new("sh")
+                .arg(root.join(script))
+                .args(args)
+                .env("CHARTFIX_BIN", env!("CARGO_BIN_EXE_chartfix"))
+                .env_remove("CHARTFIX_OVERLAYS")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{script}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(String::from_utf8_lossy(&out.stdout).contains("kubernetes.io/arch: arm64"));
+        }
+    }
+    // The Helm 4 manifest declares a subprocess post-renderer running the wrapper.
+    let meta: serde_json::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(root.join("plugin/plugin.yaml")).unwrap())
+            .unwrap();
+    assert_eq!(meta["apiVersion"], "v1");
+    assert_eq!(meta["type"], "postrenderer/v1");
+    assert_eq!(meta["runtime"], "subprocess");
+    assert_eq!(
+        meta["runtimeConfig"]["platformCommand"][0]["command"],
+        "${HELM_PLUGIN_DIR}/bin/chartfix-post-render"
+    );
+}

@@ -111,6 +111,15 @@ fn pulls_the_redis_archive_byte_for_byte_and_works_with_the_registry_stopped() {
         assert_eq!(field(&o, "cached"), "yes");
         assert_eq!(field(&o, "path"), path);
     }
+    // A constraint needs the tag list; with the registry down the cache
+    // answers, with a warning.
+    let o = fetch_in(
+        cache.path(),
+        &[&reference, "--version", "~18.6", "--plain-http", "-q"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(field(&o, "version"), "18.6.1");
+    assert!(stderr(&o).contains("from the cache"), "{}", stderr(&o));
 }
 
 #[test]
@@ -553,4 +562,83 @@ fn bitnami_versions_gone_from_the_index_come_from_docker_hub_with_a_warning() {
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn dependencies_missing_from_charts_are_fetched_through_the_cache() {
+    let Some(reg) = registry() else { return };
+    for v in ["18.6.0", "18.6.1", "18.7.0"] {
+        push(
+            &reg,
+            "bitnamicharts/redis",
+            "redis",
+            v,
+            &chart_tgz("redis", v),
+        );
+    }
+    let repo = ChartRepo::start();
+    let pg = chart_tgz("postgresql", "13.2.25");
+    repo.put("/postgresql-13.2.25.tgz", Reply::ok(pg.clone()));
+    repo.put(
+        "/index.yaml",
+        Reply::ok(index_yaml(
+            "postgresql",
+            &[("13.2.25", "postgresql-13.2.25.tgz", &sha256_hex(&pg))],
+        )),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("stack");
+    std::fs::create_dir_all(chart.join("charts/common")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        format!(
+            "apiVersion: v2\nname: stack\nversion: 0.1.0\ndependencies:\n\
+             - name: redis\n  version: ~18.6\n  repository: oci://{host}/bitnamicharts\n  alias: cache\n\
+             - name: postgresql\n  version: ^13\n  repository: {url}\n\
+             - name: common\n  version: 2.x\n  repository: https://unused.invalid\n",
+            host = reg.host(),
+            url = repo.url()
+        ),
+    )
+    .unwrap();
+    // The lock pins redis below the newest match.
+    std::fs::write(
+        chart.join("Chart.lock"),
+        format!(
+            "dependencies:\n- name: redis\n  version: 18.6.0\n  repository: oci://{}/bitnamicharts\n",
+            reg.host()
+        ),
+    )
+    .unwrap();
+    let cache = dir.path().join("cache");
+    let run = |extra: &[&str]| {
+        let mut args = vec![chart.to_str().unwrap(), "--dependencies", "--plain-http"];
+        args.extend_from_slice(extra);
+        fetch_in(&cache, &args)
+    };
+    let o = run(&[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let deps: Vec<String> = stdout(&o)
+        .lines()
+        .filter_map(|l| l.strip_prefix("dependency: ").map(str::to_string))
+        .collect();
+    assert_eq!(deps.len(), 2, "{deps:?}");
+    assert!(deps[0].starts_with("cache 18.6.0 sha256:"), "{deps:?}");
+    assert!(
+        deps[1].starts_with("postgresql 13.2.25 sha256:"),
+        "{deps:?}"
+    );
+    drop(reg);
+    drop(repo);
+    let o = run(&["--offline"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A dependency with no way to fetch it is named.
+    std::fs::remove_dir_all(chart.join("charts/common")).unwrap();
+    let o = run(&["--offline"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("dependency common 2.x"),
+        "{}",
+        stderr(&o)
+    );
 }

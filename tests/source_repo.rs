@@ -132,6 +132,23 @@ fn offline_finds_by_the_public_url_and_names_what_is_missing() {
         assert_eq!(field(&o, "cached"), "yes");
     }
     assert!(requests >= 2);
+    // Online but unreachable: a constraint the cache satisfies is answered
+    // from it, with a warning naming the failure.
+    let o = fetch(cache.path(), &["app", "--repo", &url, "--version", "~1.2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(field(&o, "version"), "1.2.0");
+    let w = stderr(&o);
+    assert!(
+        w.contains("Warning:") && w.contains("/index.yaml") && w.contains("from the cache"),
+        "{w}"
+    );
+    // …but not one it cannot.
+    let o = fetch(
+        cache.path(),
+        &["app", "--repo", &url, "--version", "^2", "-q"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("network error"), "{}", stderr(&o));
     let o = fetch(
         cache.path(),
         &["app", "--repo", &url, "--version", "9.9.9", "--offline"],
@@ -287,6 +304,22 @@ fn named_repository_with_credentials_from_helm() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no repository \"other\""));
+    // A broken repositories.yaml stops only REPO/NAME references, and is named.
+    std::fs::write(&repos, "repositories: [oops").unwrap();
+    let with_broken = |chart: &str| {
+        chartfix()
+            .args(["fetch", chart, "--cache-dir"])
+            .arg(cache.path().join("c"))
+            .env("HELM_REPOSITORY_CONFIG", &repos)
+            .output()
+            .unwrap()
+    };
+    let o = with_broken("mine/app");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("repositories.yaml"), "{}", stderr(&o));
+    let o = with_broken(&format!("{}/charts/app-1.0.0.tgz", repo.url()));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("unauthorized"), "{}", stderr(&o));
 }
 
 #[test]
@@ -377,4 +410,47 @@ fn a_corrupt_cache_entry_is_detected_and_fetched_again() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(field(&o, "cached"), "fetched");
     assert_eq!(std::fs::read(&path).unwrap(), chart_tgz("app", "1.0.0"));
+}
+
+#[test]
+fn the_library_resolves_from_inside_an_async_runtime() {
+    // Stack and template code may be async; resolve must not panic there.
+    let (repo, charts) = repo_with_versions();
+    let cache = tempfile::tempdir().unwrap();
+    let options = chartfix::source::Options {
+        repo: Some(repo.url()),
+        version: Some("~1.2".into()),
+        cache_dir: Some(cache.path().to_path_buf()),
+        repositories_file: Some(cache.path().join("none.yaml")),
+        quiet: true,
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let r = rt
+        .block_on(async { chartfix::source::resolve("app", &options) })
+        .unwrap();
+    assert_eq!(r.version, "1.2.7");
+    assert_eq!(r.name, "app");
+    assert!(!r.from_cache);
+    assert_eq!(std::fs::read(&r.path).unwrap(), charts[2].1);
+    let again = chartfix::source::resolve("app", &options).unwrap();
+    assert_eq!(again.digest, r.digest);
+
+    // One resolver, a repository per chart (as a stack's HelmCharts need).
+    let resolver = chartfix::source::Resolver::new(&chartfix::source::Options {
+        repo: None,
+        version: None,
+        ..options.clone()
+    })
+    .unwrap();
+    let old = resolver
+        .resolve_with("app", Some(&repo.url()), Some("1.0.0"))
+        .unwrap();
+    assert_eq!(old.version, "1.0.0");
+    assert_eq!(std::fs::read(&old.path).unwrap(), charts[0].1);
+    let e = resolver.resolve_with("app", None, None).unwrap_err();
+    assert_eq!(e.kind, chartfix::source::SourceErrorKind::Usage);
 }

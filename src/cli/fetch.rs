@@ -61,6 +61,9 @@ pub struct Args {
     pub chart: String,
     #[command(flatten)]
     pub source: SourceArgs,
+    /// Also fetch the dependencies Chart.yaml lists and charts/ lacks.
+    #[arg(long)]
+    pub dependencies: bool,
     /// No progress on stderr.
     #[arg(short, long)]
     pub quiet: bool,
@@ -68,9 +71,26 @@ pub struct Args {
 
 pub fn run(args: Args) -> u8 {
     let options = args.source.options(args.quiet);
-    match source::resolve(&args.chart, &options) {
-        Ok(r) => {
-            for w in &r.warnings {
+    let resolver = match source::Resolver::new(&options) {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    let resolved = resolver.resolve(&args.chart, options.version.as_deref());
+    let resolved = resolved.and_then(|r| {
+        let deps = if args.dependencies {
+            resolver.resolve_dependencies(&r.path)?
+        } else {
+            Vec::new()
+        };
+        Ok((r, deps))
+    });
+    match resolved {
+        Ok((r, deps)) => {
+            for w in r
+                .warnings
+                .iter()
+                .chain(deps.iter().flat_map(|d| &d.chart.warnings))
+            {
                 eprintln!("Warning: {w}");
             }
             println!("chart: {}", r.name);
@@ -79,15 +99,26 @@ pub fn run(args: Args) -> u8 {
             println!("digest: {}", r.digest.as_deref().unwrap_or("(folder)"));
             println!("path: {}", r.path.display());
             println!("cached: {}", if r.from_cache { "yes" } else { "fetched" });
+            for d in &deps {
+                println!(
+                    "dependency: {} {} {} {}",
+                    d.alias.as_deref().unwrap_or(&d.name),
+                    d.chart.version,
+                    d.chart.digest.as_deref().unwrap_or("(folder)"),
+                    d.chart.path.display()
+                );
+            }
             EXIT_OK
         }
-        Err(e) => {
-            eprintln!("Error: {e}");
-            if e.kind == SourceErrorKind::Usage {
-                EXIT_USAGE
-            } else {
-                EXIT_FAILURE
-            }
-        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &source::SourceError) -> u8 {
+    eprintln!("Error: {e}");
+    if e.kind == SourceErrorKind::Usage {
+        EXIT_USAGE
+    } else {
+        EXIT_FAILURE
     }
 }

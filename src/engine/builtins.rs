@@ -48,9 +48,9 @@ pub fn call(b: Builtin, args: &[Value]) -> Result<Value, String> {
     let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Nil);
     match b {
         Not => Ok(Value::Bool(!arg(0).truthy())),
-        Len => len(&arg(0)).map(Value::Int),
-        Index => index(&arg(0), args.get(1..).unwrap_or(&[])),
-        Slice => slice(&arg(0), args.get(1..).unwrap_or(&[])),
+        Len => len(&plain(arg(0))).map(Value::Int),
+        Index => index(&plain(arg(0)), args.get(1..).unwrap_or(&[])),
+        Slice => slice(&plain(arg(0)), args.get(1..).unwrap_or(&[])),
         Print => Ok(Value::from(gofmt::sprint(args))),
         Println => Ok(Value::from(gofmt::sprintln(args))),
         Printf => {
@@ -95,6 +95,17 @@ pub fn call(b: Builtin, args: &[Value]) -> Result<Value, String> {
         // `helm template` has no cluster: lookups find nothing.
         Lookup => Ok(Value::map(Map::new())),
         And | Or | Include | Tpl => Err(format!("{b:?} needs the executor")),
+    }
+}
+
+/// Objects whose Go type is a map or slice (`.Files`, `.Files.Glob`) behave as
+/// their plain value for `len`, `index` and `slice`.
+fn plain(v: Value) -> Value {
+    match v {
+        Value::Object(o) if matches!(o.kind_name(), "map" | "slice") => {
+            o.to_plain().unwrap_or(Value::Object(o))
+        }
+        v => v,
     }
 }
 

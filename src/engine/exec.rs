@@ -70,6 +70,8 @@ pub struct Exec<'e> {
     depth: usize,
     steps: u64,
     written: usize,
+    /// The name `$`, shared by every scope.
+    dollar: Arc<str>,
 }
 
 type R<T> = Result<T, Error>;
@@ -93,6 +95,7 @@ impl<'e> Exec<'e> {
             depth: 0,
             steps: 0,
             written: 0,
+            dollar: Arc::from("$"),
         }
     }
 
@@ -112,7 +115,8 @@ impl<'e> Exec<'e> {
     /// Go's `Template.Execute`: a fresh variable scope with `$` bound to `data`.
     pub fn execute(&mut self, tree: &Tree, data: Value, out: &mut String) -> R<()> {
         let dot = Slot::plain(data);
-        let saved_vars = std::mem::replace(&mut self.vars, vec![(Arc::from("$"), dot.clone())]);
+        let saved_vars =
+            std::mem::replace(&mut self.vars, vec![(self.dollar.clone(), dot.clone())]);
         let saved_depth = std::mem::replace(&mut self.depth, 0);
         let result = grow(|| self.walk_list(tree, &dot, &tree.root, out));
         self.vars = saved_vars;
@@ -460,7 +464,7 @@ impl<'e> Exec<'e> {
             None => Value::Nil,
         };
         let new_dot = Slot::plain(data);
-        let saved = std::mem::replace(&mut self.vars, vec![(Arc::from("$"), new_dot.clone())]);
+        let saved = std::mem::replace(&mut self.vars, vec![(self.dollar.clone(), new_dot.clone())]);
         self.depth += 1;
         let result = grow(|| self.walk_list(&target, &new_dot, &target.root, out));
         self.depth -= 1;
@@ -508,7 +512,7 @@ impl<'e> Exec<'e> {
             Arg::Chain { node, fields, .. } => {
                 let recv = self.eval_arg(tree, dot, node)?;
                 let recv = Slot::plain(recv.value);
-                self.field_chain(tree, dot, recv, fields, first, rest, fin)
+                self.field_chain(tree, dot, recv, fields, chain_at(node), rest, fin)
             }
             Arg::Variable { name, fields, .. } => {
                 let recv = self.variable(tree, first, name)?;
@@ -572,7 +576,7 @@ impl<'e> Exec<'e> {
             Arg::Chain { node, fields, .. } => {
                 let recv = self.eval_arg(tree, dot, node)?;
                 let recv = Slot::plain(recv.value);
-                self.field_chain(tree, dot, recv, fields, arg, &[], None)
+                self.field_chain(tree, dot, recv, fields, chain_at(node), &[], None)
             }
             Arg::Pipe(p) => {
                 // A parenthesised pipeline has its own variable scope for `:=`.
@@ -651,9 +655,10 @@ impl<'e> Exec<'e> {
                 Ok(Slot::boxed(m.get(name).unwrap_or(Value::Nil)))
             }
             Value::Object(o) => {
-                // Go looks for a method first (a method without arguments reads like
-                // a field: `.Major`), then for a field.
-                if !o.has_method(name) {
+                // A method without arguments reads like a field (`.Major`); objects
+                // may serve those through `field`. With arguments it must be a method.
+                let is_method = o.has_method(name);
+                if !has_args || !is_method {
                     if let Some(v) = o.field(name) {
                         if has_args {
                             return self.go_err(
@@ -725,17 +730,35 @@ impl<'e> Exec<'e> {
             )),
             Callee::Table(f) => {
                 let mut vals = Vec::with_capacity(nargs);
-                for a in args {
-                    vals.push(self.eval_arg(tree, dot, a)?.value);
+                // Which arguments came straight out of a container (for Go's
+                // "got interface {}" when one of them is nil).
+                let mut boxed: u64 = 0;
+                for (i, a) in args.iter().enumerate() {
+                    let slot = self.eval_arg(tree, dot, a)?;
+                    if slot.boxed && i < 64 {
+                        boxed |= 1 << i;
+                    }
+                    vals.push(slot.value);
                 }
+                let piped = fin.is_some();
                 if let Some(v) = fin {
                     vals.push(v);
                 }
                 f(&vals).map_err(|msg| {
                     if msg.starts_with("wrong number of args for ") {
-                        self.error(tree, ident.pos(), ident, Cause::Go(msg))
-                    } else {
-                        blame(self, call_cause(name, msg))
+                        return self.error(tree, ident.pos(), ident, Cause::Go(msg));
+                    }
+                    let bad = ArgTypeError {
+                        name,
+                        ident,
+                        args,
+                        vals: &vals,
+                        boxed,
+                        piped,
+                    };
+                    match bad.locate(&msg) {
+                        Some((at, text)) => self.error(tree, at.pos(), at, Cause::Go(text)),
+                        None => blame(self, call_cause(name, msg)),
                     }
                 })
             }
@@ -811,8 +834,7 @@ impl<'e> Exec<'e> {
     fn include(&mut self, vals: &[Value]) -> Result<Value, Cause> {
         let name = vals.first().and_then(Value::as_str).unwrap_or("");
         let data = vals.get(1).cloned().unwrap_or(Value::Nil);
-        let key: Arc<str> = Arc::from(name);
-        let count = self.include_counts.get(&key).copied().unwrap_or(0);
+        let count = self.include_counts.get(name).copied().unwrap_or(0);
         if count > self.limits().max_include_depth {
             return Err(Cause::IncludeOther(format!(
                 "rendering template has a nested reference name: {name}: unable to execute template"
@@ -824,6 +846,7 @@ impl<'e> Exec<'e> {
                 super::lexer::go_quote(name)
             )));
         };
+        let key = target.name.clone();
         *self.include_counts.entry(key.clone()).or_insert(0) += 1;
         let mut buf = String::new();
         let result = self.execute(&target, data, &mut buf);
@@ -876,6 +899,62 @@ impl<'e> Exec<'e> {
     }
 }
 
+/// A function's complaint about an argument's type, to be reported as Go's own
+/// check reports it: at the offending argument, without `error calling`.
+struct ArgTypeError<'a> {
+    name: &'a str,
+    ident: &'a Arg,
+    args: &'a [Arg],
+    vals: &'a [Value],
+    boxed: u64,
+    piped: bool,
+}
+
+impl<'a> ArgTypeError<'a> {
+    /// Reads `wrong type for value; expected T; got G` and finds the argument it
+    /// is about; `None` when the message is something else.
+    fn locate(&self, msg: &str) -> Option<(&'a Arg, String)> {
+        let prefix = format!("error calling {}: ", self.name);
+        let rest = msg.strip_prefix(&prefix).unwrap_or(msg);
+        let rest = rest.strip_prefix("wrong type for value; expected ")?;
+        let (expected, got) = rest.split_once("; got ")?;
+        for (i, a) in self.args.iter().enumerate() {
+            let v = self.vals.get(i)?;
+            let boxed = i < 64 && self.boxed & (1 << i) != 0;
+            let actual = match v {
+                Value::Nil if boxed => "interface {}",
+                other => other.type_name(),
+            };
+            let same = actual == got || (v.is_nil() && matches!(got, "<nil>" | "interface {}"));
+            if !same {
+                continue;
+            }
+            let class = match expected {
+                "int" | "int64" | "int32" | "int8" | "int16" | "uint" | "uint64" | "uint32"
+                | "uint8" => "integer",
+                "float64" | "float32" => "float",
+                other => other,
+            };
+            let text = match a {
+                Arg::Number { text, .. } => format!("expected {class}; found {text}"),
+                Arg::String { quoted, .. } => format!("expected {class}; found {quoted}"),
+                Arg::Bool(_, b) => format!("expected {class}; found {b}"),
+                Arg::Nil(_) => format!("cannot assign nil to {expected}"),
+                _ if v.is_nil() && !boxed => format!("invalid value; expected {expected}"),
+                _ => format!("wrong type for value; expected {expected}; got {actual}"),
+            };
+            return Some((a, text));
+        }
+        if self.piped {
+            return Some((
+                self.ident,
+                format!("wrong type for value; expected {expected}; got {got}"),
+            ));
+        }
+        None
+    }
+}
+
 /// The cause for an error a function returned: Go prefixes `error calling NAME: `.
 fn call_cause(name: &str, msg: String) -> Cause {
     let prefix = format!("error calling {name}: ");
@@ -883,6 +962,15 @@ fn call_cause(name: &str, msg: String) -> Cause {
         Cause::Call(msg)
     } else {
         Cause::Call(prefix + &msg)
+    }
+}
+
+/// Where Go's executor stands when the fields of `(pipe).a.b` fail: at the last
+/// node it evaluated for the receiver.
+fn chain_at(node: &Arg) -> &Arg {
+    match node {
+        Arg::Pipe(p) => last_evaluated(p),
+        other => other,
     }
 }
 
@@ -894,7 +982,10 @@ fn last_evaluated(pipe: &Pipe) -> &Arg {
         static NIL: Arg = Arg::Nil(0);
         return &NIL;
     };
-    let first = &cmd.args[0];
+    let Some(first) = cmd.args.first() else {
+        static NIL: Arg = Arg::Nil(0);
+        return &NIL;
+    };
     match first {
         Arg::Function { .. } => match cmd.args.last() {
             Some(Arg::Pipe(p)) => last_evaluated(p),
@@ -903,5 +994,96 @@ fn last_evaluated(pipe: &Pipe) -> &Arg {
         },
         Arg::Pipe(p) => last_evaluated(p),
         _ => first,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args_of(src: &str) -> Vec<Arg> {
+        let mut trees = super::super::parser::parse_with("t", src, false).unwrap();
+        let tree = trees.pop().unwrap();
+        match tree.root.into_iter().next() {
+            Some(Node::Action(mut pipe)) => pipe.cmds.remove(0).args,
+            _ => panic!("not an action"),
+        }
+    }
+
+    #[test]
+    fn type_errors_point_at_the_argument_as_go_does() {
+        // Expectations recorded with helm-oracle: `upper 1`, `upper .Values.num`,
+        // `upper .Values.nul`, `trunc "a" "b"`, `.Values.num | upper`.
+        let args = args_of("{{ upper 1 }}");
+        let bad = ArgTypeError {
+            name: "upper",
+            ident: &args[0],
+            args: &args[1..],
+            vals: &[Value::Int(1)],
+            boxed: 0,
+            piped: false,
+        };
+        let (at, msg) = bad
+            .locate("error calling upper: wrong type for value; expected string; got int")
+            .unwrap();
+        assert_eq!(
+            (at.to_string(), msg.as_str()),
+            ("1".to_string(), "expected string; found 1")
+        );
+
+        let args = args_of("{{ upper .Values.nul }}");
+        let bad = ArgTypeError {
+            name: "upper",
+            ident: &args[0],
+            args: &args[1..],
+            vals: &[Value::Nil],
+            boxed: 1,
+            piped: false,
+        };
+        let (_, msg) = bad
+            .locate("wrong type for value; expected string; got <nil>")
+            .unwrap();
+        assert_eq!(
+            msg,
+            "wrong type for value; expected string; got interface {}"
+        );
+
+        let args = args_of("{{ trunc \"a\" \"b\" }}");
+        let bad = ArgTypeError {
+            name: "trunc",
+            ident: &args[0],
+            args: &args[1..],
+            vals: &[Value::from("a"), Value::from("b")],
+            boxed: 0,
+            piped: false,
+        };
+        let (at, msg) = bad
+            .locate("wrong type for value; expected int; got string")
+            .unwrap();
+        assert_eq!(
+            (at.to_string(), msg.as_str()),
+            ("\"a\"".to_string(), "expected integer; found \"a\"")
+        );
+
+        let args = args_of("{{ upper }}");
+        let bad = ArgTypeError {
+            name: "upper",
+            ident: &args[0],
+            args: &[],
+            vals: &[Value::Float(3.0)],
+            boxed: 0,
+            piped: true,
+        };
+        let (at, msg) = bad
+            .locate("wrong type for value; expected string; got float64")
+            .unwrap();
+        assert_eq!(
+            (at.to_string(), msg.as_str()),
+            (
+                "upper".to_string(),
+                "wrong type for value; expected string; got float64"
+            )
+        );
+        assert!(bad.locate("something else").is_none());
     }
 }

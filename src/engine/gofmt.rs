@@ -48,6 +48,7 @@ pub fn format_v(v: &Value) -> String {
         out: String::new(),
         spec: Spec::default(),
         depth: 0,
+        maps: Vec::new(),
     };
     p.print_arg(v, 'v');
     p.out
@@ -78,6 +79,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         out: String::new(),
         spec: Spec::default(),
         depth: 0,
+        maps: Vec::new(),
     };
     let bytes = format.as_bytes();
     let end = bytes.len();
@@ -314,13 +316,17 @@ struct Printer {
     spec: Spec,
     /// How many lists and maps deep the printer is.
     depth: usize,
+    /// The maps being printed, outermost first: a map met again inside
+    /// itself is a cycle.
+    maps: Vec<*const Map>,
 }
 
 /// The most padding one `Sprintf` writes in total (100 MiB).
 const MAX_OUTPUT: usize = 100 * 1024 * 1024;
 
-/// Nesting beyond this is a map that contains itself (through `set`), which
-/// Go would print until its stack overflows; chartfix prints a marker.
+/// A map that contains itself (through `set`) Go would print until its stack
+/// overflows; chartfix prints `<cycle>` there, and `<too deep>` past this
+/// nesting or past the output limit (a map shared many times at every level).
 const MAX_DEPTH: usize = 256;
 
 impl Printer {
@@ -405,8 +411,13 @@ impl Printer {
                 _ => self.bad_verb(arg, verb),
             },
             Value::Bytes(b) => self.fmt_bytes(b, verb),
-            Value::List(_) | Value::Map(_) if self.depth >= MAX_DEPTH => {
+            Value::List(_) | Value::Map(_)
+                if self.depth >= MAX_DEPTH || self.out.len() > MAX_OUTPUT =>
+            {
                 self.out.push_str("<too deep>");
+            }
+            Value::Map(m) if self.maps.contains(&(&**m as *const Map)) => {
+                self.out.push_str("<cycle>");
             }
             Value::List(items) => {
                 self.depth += 1;
@@ -415,7 +426,9 @@ impl Printer {
             }
             Value::Map(m) => {
                 self.depth += 1;
+                self.maps.push(&**m);
                 self.fmt_map(m, verb);
+                self.maps.pop();
                 self.depth -= 1;
             }
             Value::Object(o) => match verb {
@@ -1004,7 +1017,7 @@ mod tests {
         if let Some(inner) = m.as_map() {
             inner.insert("self", m.clone());
         }
-        assert!(sprintf("%v", &[m]).contains("<too deep>"));
+        assert_eq!(sprintf("%v", &[m]), "map[a:1 self:<cycle>]");
     }
 
     #[test]

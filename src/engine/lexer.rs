@@ -192,6 +192,7 @@ impl<'s> Lexer<'s> {
         let Some(i) = rest.find(LEFT) else {
             self.advance_to(self.src.len());
             self.emit_text(self.start, self.pos);
+            self.ignore();
             self.emit(Kind::Eof);
             return false;
         };
@@ -397,6 +398,14 @@ impl<'s> Lexer<'s> {
     }
 
     fn lex_quote(&mut self, quote: char, kind: Kind, unterminated: &str) -> bool {
+        // Plain bytes need no decoding: skip to the next quote, backslash or newline.
+        let bytes = self.src.as_bytes();
+        while bytes
+            .get(self.pos)
+            .is_some_and(|&b| b != quote as u8 && b != b'\\' && b != b'\n')
+        {
+            self.pos += 1;
+        }
         loop {
             match self.next() {
                 Some('\\') => match self.next() {
@@ -442,9 +451,7 @@ impl<'s> Lexer<'s> {
             });
             return true;
         }
-        while self.peek().is_some_and(is_alnum) {
-            self.next();
-        }
+        self.scan_word();
         if !self.at_terminator() {
             let c = self.next().unwrap_or(' ');
             self.error(format!("bad character {}", go_unicode(c)));
@@ -454,10 +461,23 @@ impl<'s> Lexer<'s> {
         true
     }
 
-    fn lex_identifier(&mut self) -> bool {
-        while self.peek().is_some_and(is_alnum) {
-            self.next();
+    /// Skips letters, digits and `_`: bytewise for ASCII (the common case), by
+    /// character otherwise. Words hold no newlines, so the line count is unchanged.
+    fn scan_word(&mut self) {
+        let bytes = self.src.as_bytes();
+        loop {
+            match bytes.get(self.pos) {
+                Some(b) if b.is_ascii_alphanumeric() || *b == b'_' => self.pos += 1,
+                Some(b) if *b >= 0x80 && self.peek().is_some_and(is_alnum) => {
+                    self.next();
+                }
+                _ => return,
+            }
         }
+    }
+
+    fn lex_identifier(&mut self) -> bool {
+        self.scan_word();
         if !self.at_terminator() {
             let c = self.next().unwrap_or(' ');
             self.error(format!("bad character {}", go_unicode(c)));

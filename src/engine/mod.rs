@@ -6,6 +6,14 @@
 //! files on disk or the network: Helm's objects (`.Files`, `.Capabilities`) come in
 //! as [`value::Object`]s made by the caller.
 //!
+//! Errors display as Helm 4 prints them after `Error: ` (see [`error`]). Functions
+//! in [`funcs`] return `Err(message)`; the executor turns it into Go's
+//! `error calling NAME: message` (a message already starting with that prefix is
+//! kept as it is), except two kinds that Go raises before calling, which are
+//! reported as Go reports them: `wrong number of args for NAME: …` (at the
+//! function name) and `wrong type for value; expected T; got G` (at the argument
+//! of type G, as `expected string; found 1` when it is a literal).
+//!
 //! ```
 //! use chartfix::engine::{Engine, Value};
 //! let mut engine = Engine::new();

@@ -42,6 +42,7 @@ pub fn parse_with(name: &str, source: &str, check_funcs: bool) -> Result<Vec<Tre
         depth: 0,
         trees: Vec::new(),
         check_funcs,
+        action_line: 0,
     };
     let root = p.parse_top()?;
     let tree = Tree {
@@ -79,6 +80,8 @@ struct Parser<'s> {
     depth: u32,
     trees: Vec<Tree>,
     check_funcs: bool,
+    /// The line the action being parsed started on (0 outside actions).
+    action_line: u32,
 }
 
 /// What `textOrAction` found: a node, or the `{{end}}`/`{{else}}` closing a list.
@@ -163,7 +166,18 @@ impl<'s> Parser<'s> {
 
     fn unexpected<T>(&self, t: &Token, context: &str) -> PResult<T> {
         if t.kind == Kind::Error {
-            return self.errorf(self.describe(t));
+            // Go names where a multi-line action began.
+            let mut extra = String::new();
+            if self.action_line != 0 && self.action_line != t.line {
+                extra = format!(
+                    " in action started at {}:{}",
+                    self.file.name, self.action_line
+                );
+                if self.describe(t).ends_with(" action") {
+                    extra = extra[" in action".len()..].to_string();
+                }
+            }
+            return self.errorf(format!("{}{extra}", self.describe(t)));
         }
         self.errorf(format!("unexpected {} in {context}", self.describe(t)))
     }
@@ -282,7 +296,12 @@ impl<'s> Parser<'s> {
                 start: t.start,
                 end: t.end,
             })),
-            Kind::LeftDelim => self.action(),
+            Kind::LeftDelim => {
+                self.action_line = t.line;
+                let item = self.action();
+                self.action_line = 0;
+                item
+            }
             _ => self.unexpected(&t, "input"),
         }
     }

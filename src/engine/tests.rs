@@ -385,3 +385,178 @@ fn objects_have_fields_and_methods() {
         "template: p/t.yaml:1:5: executing \"p/t.yaml\" at <.o.Fail>: error calling Fail: it failed"
     );
 }
+
+/// The values of the oracle probes (`values.yaml` of the probe chart).
+fn probe_values() -> Value {
+    let m = data(&[
+        ("k", Value::from("v")),
+        ("num", Value::Float(2.0)),
+        ("inner", data(&[("x", Value::from("why"))])),
+    ]);
+    let vals = data(&[
+        ("s", Value::from("str")),
+        ("num", Value::Float(3.0)),
+        (
+            "list",
+            Value::list(vec![Value::from("a"), Value::from("b"), Value::from("c")]),
+        ),
+        ("m", m),
+    ]);
+    let tmpl = data(&[("Name", Value::from("probe/templates/x.yaml"))]);
+    data(&[("Values", vals), ("Template", tmpl)])
+}
+
+#[test]
+fn oracle_recorded_cases() {
+    // (template, what `helm template` printed), recorded with helm-oracle.
+    let cases: &[(&str, &str)] = &[
+        ("# {{ .Values.s\n\n", "Error: parse error at (probe/templates/x.yaml:3): unclosed action started at probe/templates/x.yaml:1\n"),
+        ("# {{ .Values.s\n \"abc }}", "Error: parse error at (probe/templates/x.yaml:2): unterminated quoted string in action started at probe/templates/x.yaml:1\n"),
+        ("# {{ if .Values.s }}\nx\n", "Error: parse error at (probe/templates/x.yaml:3): unexpected EOF\n"),
+        ("# {{ .Values.s | }}", "# str\n"),
+        ("# {{ range $a, $b, $c := .Values.list }}{{ end }}", "Error: parse error at (probe/templates/x.yaml:1): too many declarations in range\n"),
+        ("# {{ with $x := 1, 2 }}{{ end }}", "Error: parse error at (probe/templates/x.yaml:1): unexpected \",\" in operand\n"),
+        ("# {{ template .Values.s }}", "Error: parse error at (probe/templates/x.yaml:1): unexpected \".Values\" in template clause\n"),
+        ("# {{ define \"a\" }}{{ else }}{{ end }}", "Error: parse error at (probe/templates/x.yaml:1): unexpected {{else}} in define clause\n"),
+        ("# {{ if 1 }}{{ else }}{{ else }}{{ end }}", "Error: parse error at (probe/templates/x.yaml:1): expected end; found {{else}}\n"),
+        ("# {{ $x = 1 }}", "Error: probe/templates/x.yaml:1:10\n  executing \"probe/templates/x.yaml\" at <1>:\n    undefined variable: $x\n"),
+        ("# {{ .Values.s.1 }}", "Error: parse error at (probe/templates/x.yaml:1): unexpected \".1\" in operand\n"),
+        ("# {{ 1.x }}", "Error: parse error at (probe/templates/x.yaml:1): \"1.x\"\n"),
+        ("# {{ \"a\".x }}", "Error: parse error at (probe/templates/x.yaml:1): unexpected . after term \"\\\"a\\\"\"\n"),
+        ("# {{ nil.x }}", "Error: parse error at (probe/templates/x.yaml:1): unexpected . after term \"nil\"\n"),
+        ("# {{ $.Values.list.0 }}", "Error: parse error at (probe/templates/x.yaml:1): unexpected \".0\" in operand\n"),
+        ("# {{ (1).x }}", "Error: probe/templates/x.yaml:1:6\n  executing \"probe/templates/x.yaml\" at <1>:\n    can't evaluate field x in type int\n"),
+        ("# \n\n{{ .Values.m.k.x }}", "Error: probe/templates/x.yaml:3:10\n  executing \"probe/templates/x.yaml\" at <.Values.m.k.x>:\n    can't evaluate field x in type interface {}\n"),
+        ("# {{ range $i, $v := .Values.m }}{{ $i }}{{ end }} {{ range $v := .Values.m }}{{ $v }}{{ end }}", "# innerknum map[x:why]v2\n"),
+        ("# {{ range $x := .Values.list }}{{ end }}{{ $x }}", "Error: parse error at (probe/templates/x.yaml:1): undefined variable \"$x\"\n"),
+        ("# {{ define \"x\" }}{{ $y := 1 }}{{ end }}{{ $y }}", "Error: parse error at (probe/templates/x.yaml:1): undefined variable \"$y\"\n"),
+    ];
+    let dot = probe_values();
+    for (src, want) in cases {
+        let mut e = Engine::new();
+        let got = e
+            .add("probe/templates/x.yaml", src)
+            .and_then(|_| e.render("probe/templates/x.yaml", &dot))
+            .unwrap_or_else(|e| format!("Error: {e}"));
+        assert_eq!(got.trim_end(), want.trim_end(), "{src}");
+    }
+}
+
+#[test]
+fn random_templates_never_panic_or_hang() {
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+    // Fragments that combine into near-valid templates, and some that never parse.
+    const PIECES: &[&str] = &[
+        "{{",
+        "}}",
+        "{{-",
+        "-}}",
+        " ",
+        "\n",
+        ".",
+        ".Values",
+        ".m",
+        ".k",
+        "$",
+        "$x",
+        ":=",
+        "=",
+        "|",
+        "(",
+        ")",
+        "\"s\"",
+        "`r`",
+        "'c'",
+        "1",
+        "-2",
+        "0x1f",
+        "1.5e3",
+        "if",
+        "else",
+        "end",
+        "range",
+        "with",
+        "define",
+        "template",
+        "block",
+        "break",
+        "continue",
+        "\"t\"",
+        "include",
+        "tpl",
+        "and",
+        "or",
+        "not",
+        "eq",
+        "lt",
+        "len",
+        "index",
+        "slice",
+        "printf",
+        "print",
+        "nil",
+        "true",
+        ",",
+        "/*",
+        "*/",
+        "é",
+        "\\",
+        "\"{{ . }}\"",
+        "required",
+        "fail",
+        "call",
+        "html",
+        "%",
+    ];
+    let mut rng = StdRng::seed_from_u64(7);
+    let dot = values();
+    let limits = Limits {
+        max_steps: 10_000,
+        max_output_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    for _ in 0..20_000 {
+        let n = rng.gen_range(1..40);
+        let src: String = (0..n)
+            .map(|_| PIECES[rng.gen_range(0..PIECES.len())])
+            .collect();
+        let mut e = Engine::new();
+        e.set_limits(limits.clone());
+        if e.add("p", &src).is_ok() {
+            let _ = e.render("p", &dot);
+        }
+    }
+}
+
+#[test]
+fn limits_stop_runaway_templates() {
+    let run = |src: &str, limits: Limits| {
+        let mut e = Engine::new();
+        e.set_limits(limits);
+        e.add("p", src).unwrap();
+        e.render("p", &values()).unwrap_err()
+    };
+    let steps = Limits {
+        max_steps: 1000,
+        ..Limits::default()
+    };
+    let e = run("{{ range 100000 }}x{{ end }}", steps);
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    let bytes = Limits {
+        max_output_bytes: 1000,
+        ..Limits::default()
+    };
+    let e = run("{{ range 100000 }}xxxxxxxxxx{{ end }}", bytes);
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    let depth = Limits {
+        max_include_depth: 5,
+        ..Limits::default()
+    };
+    let e = run(
+        "{{ define \"t\" }}{{ include \"t\" . }}{{ end }}{{ include \"t\" . }}",
+        depth,
+    );
+    assert!(e
+        .to_string()
+        .ends_with("nested reference name: t: unable to execute template"));
+}

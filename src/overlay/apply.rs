@@ -113,6 +113,8 @@ struct ServiceSlot {
     source: Option<String>,
     namespace: Option<String>,
     name: String,
+    /// Already counted as changed (a rule rewrote it as it passed).
+    changed: bool,
 }
 
 struct Run<'a> {
@@ -171,8 +173,10 @@ pub fn apply_str(
     opts: &Options,
 ) -> Result<(String, Report), ApplyError> {
     let (out, report) = apply_stream(input.as_bytes(), overlays, opts)?;
-    // Input was UTF-8 and everything added is too.
-    Ok((String::from_utf8_lossy(&out).into_owned(), report))
+    // Input was UTF-8 and everything added is too, so this does not copy.
+    let out = String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Ok((out, report))
 }
 
 impl Run<'_> {
@@ -314,6 +318,7 @@ impl Run<'_> {
                 source: raw.source().map(str::to_string),
                 namespace: id.namespace.clone(),
                 name: id.name.clone(),
+                changed,
             });
         }
         Ok(())
@@ -386,6 +391,9 @@ impl Run<'_> {
                     new.extend_from_slice(b"---\n");
                 }
                 new.extend_from_slice(crate::yaml::emit_json(&doc).as_bytes());
+                if !slot.changed {
+                    self.report.changed_documents += 1;
+                }
                 splices.push((slot.start, slot.end, new));
             }
         }
@@ -403,12 +411,94 @@ impl Run<'_> {
                 ));
             }
         }
-        self.report.changed_documents += splices.len();
         // Later splices first, so earlier offsets stay valid.
         splices.sort_by_key(|s| std::cmp::Reverse(s.0));
         for (start, end, new) in splices {
             self.out.splice(start..end, new);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::overlay::load::parse;
+
+    fn overlay(text: &str) -> Vec<Overlay> {
+        vec![parse("t.yaml", text, &[]).unwrap()]
+    }
+
+    const IRT: &str = "---\n# Source: c/irt.yaml\napiVersion: traefik.containo.us/v1alpha1\nkind: IngressRouteTCP\nmetadata: {name: r}\nspec:\n  routes:\n  - services: [{name: svc, port: 80}, {name: gone, port: 1}]\n";
+    const SVC: &str = "---\n# Source: c/svc.yaml\napiVersion: v1\nkind: Service\nmetadata: {name: svc}\nspec:\n  ports: [{port: 80}]\n";
+    const CM: &str = "---\n# Source: c/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: \"1\"}\n";
+    const CONVERT: &str = "name: t\nrules:\n- select: {kind: IngressRouteTCP}\n  convert-ingressroutetcp: {nodePorts: {80: 30080}}\n";
+
+    #[test]
+    fn services_before_or_after_the_route_are_exposed() {
+        for input in [format!("{SVC}{CM}{IRT}"), format!("{IRT}{CM}{SVC}")] {
+            let (out, report) =
+                apply_str(&input, &overlay(CONVERT), &Options { record: true }).unwrap();
+            assert!(!out.contains("IngressRouteTCP"), "{out}");
+            assert!(
+                out.contains(CM),
+                "untouched document kept byte for byte:\n{out}"
+            );
+            assert!(
+                out.contains("# Source: c/svc.yaml\napiVersion: v1\n"),
+                "{out}"
+            );
+            assert!(
+                out.contains("nodePort: 30080") && out.contains("type: NodePort"),
+                "{out}"
+            );
+            assert_eq!(report.dropped_documents, 1);
+            assert_eq!(report.changed_documents, 1);
+            assert!(
+                report
+                    .warnings
+                    .iter()
+                    .any(|w| w.contains("Service gone, which is not in the stream")),
+                "{:?}",
+                report.warnings
+            );
+            assert_eq!(report.changes.len(), 3, "{:?}", report.changes);
+        }
+    }
+
+    #[test]
+    fn no_overlays_no_change_and_unmatched_rules_warn() {
+        let input = format!("{CM}{SVC}");
+        let (out, report) = apply_str(&input, &[], &Options::default()).unwrap();
+        assert_eq!(out, input);
+        let (out, report2) = apply_str(&input, &overlay(CONVERT), &Options::default()).unwrap();
+        assert_eq!(out, input);
+        assert_eq!(report.warnings.len(), 0);
+        assert_eq!(
+            report2.warnings,
+            ["overlay t: rule \"rule 1\" matched no resource"]
+        );
+    }
+
+    #[test]
+    fn operation_errors_name_overlay_rule_resource_and_document() {
+        let o = overlay("name: t\nrules:\n- name: p\n  patch: [{op: remove, path: /nope}]\n");
+        let err = apply_str(CM, &o, &Options::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "overlay t, rule \"p\", on ConfigMap cm in document 0 (# Source: c/cm.yaml)"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn later_rules_see_earlier_changes() {
+        let o = overlay("name: t\nrules:\n- set: {/metadata/name: renamed}\n- select: {name: renamed}\n  drop: true\n");
+        let (out, report) = apply_str(CM, &o, &Options { record: true }).unwrap();
+        assert_eq!(out, "");
+        assert_eq!(report.changes.len(), 2);
     }
 }

@@ -171,6 +171,29 @@ impl Cache {
         }
     }
 
+    /// Removes partial writes older than `age`, left by runs that were
+    /// killed mid-download (a live run's files are younger). Best effort.
+    pub fn sweep_partial(&self, age: std::time::Duration) -> usize {
+        let Ok(entries) = fs::read_dir(self.root.join("tmp")) else {
+            return 0;
+        };
+        let now = std::time::SystemTime::now();
+        let mut removed = 0;
+        for e in entries.flatten() {
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| now.duration_since(t).ok())
+                .is_some_and(|d| d > age);
+            let partial = e.path().extension().is_some_and(|x| x == "part");
+            if old && partial && fs::remove_file(e.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
+    }
+
     fn record_path(&self, reference: &str, version: &str) -> PathBuf {
         self.root
             .join("refs")
@@ -304,6 +327,27 @@ mod tests {
         assert!(!p.exists());
         // Nothing left behind in tmp.
         assert_eq!(fs::read_dir(c.root().join("tmp")).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn stale_partial_writes_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Cache::new(dir.path());
+        let tmp = c.root().join("tmp");
+        fs::create_dir_all(&tmp).unwrap();
+        let stale = tmp.join("1-2-3.part");
+        let fresh = tmp.join("4-5-6.part");
+        fs::write(&stale, b"x").unwrap();
+        fs::write(&fresh, b"y").unwrap();
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        fs::File::options()
+            .write(true)
+            .open(&stale)
+            .unwrap()
+            .set_modified(two_hours_ago)
+            .unwrap();
+        assert_eq!(c.sweep_partial(std::time::Duration::from_secs(3600)), 1);
+        assert!(!stale.exists() && fresh.exists());
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 pub mod cache;
 pub mod chart_meta;
+pub mod deps;
 pub mod error;
 pub mod http;
 pub mod index;
@@ -117,6 +118,8 @@ pub struct Resolver {
     pub(crate) options: Options,
     pub(crate) cache: Cache,
     pub(crate) repositories: RepositoriesFile,
+    /// Why Helm's `repositories.yaml` could not be read, if it could not.
+    pub(crate) repositories_problem: Option<String>,
     /// Built on first use: offline runs and local charts never need them.
     registry: std::sync::OnceLock<Arc<RegistryClient>>,
     http: std::sync::OnceLock<HttpFetcher>,
@@ -132,18 +135,28 @@ impl Resolver {
             .clone()
             .or_else(RepositoriesFile::default_path)
         {
-            Some(p) => RepositoriesFile::load(&p).map_err(SourceError::usage)?,
-            None => RepositoriesFile::default(),
+            // A broken Helm file matters only to REPO/NAME references: keep
+            // the problem to explain a failed lookup, and go on without it.
+            Some(p) => match RepositoriesFile::load(&p) {
+                Ok(f) => (f, None),
+                Err(e) => (RepositoriesFile::default(), Some(e)),
+            },
+            None => (RepositoriesFile::default(), None),
         };
+        let (repositories, repositories_problem) = repositories;
         let mirrors = RepoMirrors::parse(&options.repo_mirrors).map_err(SourceError::usage)?;
         if let Some(p) = &options.registry_config {
             // Read now so a bad file is reported even when the cache answers.
             RegistryConfig::load(p).map_err(|e| SourceError::usage(e.to_string()))?;
         }
+        let cache = Cache::new(&cache_dir);
+        // An hour is far longer than any download is allowed to take.
+        cache.sweep_partial(Duration::from_secs(3600));
         Ok(Resolver {
             options: options.clone(),
-            cache: Cache::new(&cache_dir),
+            cache,
             repositories,
+            repositories_problem,
             registry: std::sync::OnceLock::new(),
             http: std::sync::OnceLock::new(),
             mirrors,
@@ -156,15 +169,33 @@ impl Resolver {
         &self.cache
     }
 
-    /// Resolves `reference` at `version` (exact or a constraint).
+    /// Resolves `reference` at `version` (exact or a constraint), with the
+    /// `--repo` of the options.
     pub fn resolve(
         &self,
         reference: &str,
         version: Option<&str>,
     ) -> Result<ResolvedChart, SourceError> {
-        let named = |repo: &str| self.repositories.by_name(repo).map(|r| r.url.clone());
-        let parsed = reference::parse(reference, self.options.repo.as_deref(), &named)
-            .map_err(|e| SourceError::usage(e.0))?;
+        self.resolve_with(reference, self.options.repo.as_deref(), version)
+    }
+
+    /// Resolves `reference` in repository `repo` (when given) at `version`:
+    /// for callers that take many charts from different repositories with
+    /// one resolver, such as a stack's k3s `HelmChart`s (`spec.chart`,
+    /// `spec.repo`, `spec.version`).
+    pub fn resolve_with(
+        &self,
+        reference: &str,
+        repo: Option<&str>,
+        version: Option<&str>,
+    ) -> Result<ResolvedChart, SourceError> {
+        let named = |name: &str| self.repositories.by_name(name).map(|r| r.url.clone());
+        let parsed = reference::parse(reference, repo, &named).map_err(|e| {
+            SourceError::usage(match &self.repositories_problem {
+                Some(p) => format!("{} (note: {p})", e.0),
+                None => e.0,
+            })
+        })?;
         self.resolve_ref(&parsed, version)
     }
 

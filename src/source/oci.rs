@@ -102,9 +102,16 @@ impl Resolver {
             Wanted::Digest(d) => (d.clone(), None),
             Wanted::Exact(v) => (version_to_tag(v), Some(v.clone())),
             Wanted::Range(range) => {
-                let versions = chart_versions(client, &o.registry, &o.repository)
-                    .await
-                    .map_err(|e| not_found_chart(&identity, e))?;
+                let versions = match chart_versions(client, &o.registry, &o.repository).await {
+                    Ok(v) => v,
+                    Err(e) => {
+                        let e = not_found_chart(&identity, e);
+                        let (record, path, warning) =
+                            self.unreachable_fallback(&identity, range.as_deref(), e)?;
+                        warnings.push(warning);
+                        return Ok(hit(record, path, o, warnings));
+                    }
+                };
                 let Some(v) = select(&versions, range.as_deref()).map_err(SourceError::usage)?
                 else {
                     return Err(no_version(&identity, range.as_deref(), &versions));
@@ -118,7 +125,14 @@ impl Resolver {
                 (version_to_tag(&v), Some(v))
             }
         };
-        let pulled = match pull_chart(client, &o.registry, &o.repository, &reference).await {
+        let progress = super::progress::Progress::start(
+            super::progress::wanted(self.options.quiet),
+            &format!("pulling {identity}:{reference}"),
+            None,
+        );
+        let pulled = pull_chart(client, &o.registry, &o.repository, &reference).await;
+        progress.finish();
+        let pulled = match pulled {
             Ok(p) => p,
             Err(e) if e.is_not_found() => {
                 // Say which versions do exist, when the registry will tell.
@@ -182,6 +196,32 @@ impl Resolver {
         })
     }
 
+    /// When the source cannot be reached, the newest cached version that
+    /// satisfies `range` stands in, with a warning; other errors stand.
+    pub(crate) fn unreachable_fallback(
+        &self,
+        identity: &str,
+        range: Option<&str>,
+        err: SourceError,
+    ) -> Result<(RefRecord, std::path::PathBuf, String), SourceError> {
+        if err.kind != SourceErrorKind::Network {
+            return Err(err);
+        }
+        let held = self.held_versions(identity);
+        let Ok(Some(v)) = select(&held, range) else {
+            return Err(err);
+        };
+        match self.cache.lookup(identity, &v) {
+            Lookup::Hit(record, path) => {
+                let warning = format!(
+                    "{err}; using {identity} {v} from the cache (newer versions may exist)"
+                );
+                Ok((record, path, warning))
+            }
+            _ => Err(err),
+        }
+    }
+
     /// Versions of `identity` the cache holds.
     pub(crate) fn held_versions(&self, identity: &str) -> Vec<String> {
         let mut v: Vec<String> = self
@@ -190,7 +230,18 @@ impl Resolver {
             .into_iter()
             .map(|r| r.version)
             .collect();
-        v.sort();
+        // Newest first, for messages; strings that are not versions last.
+        v.sort_by(|a, b| {
+            match (
+                crate::semver::Version::parse(a),
+                crate::semver::Version::parse(b),
+            ) {
+                (Ok(x), Ok(y)) => y.cmp(&x),
+                (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+                (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+                (Err(_), Err(_)) => a.cmp(b),
+            }
+        });
         v
     }
 }

@@ -31,6 +31,10 @@ impl Progress {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_message(what.to_string());
+        if total.is_none() {
+            // Registry pulls report no sizes as they go: keep the spinner moving.
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        }
         Progress(Some(bar))
     }
 

@@ -125,6 +125,7 @@ pub fn parse(
         return Ok(ChartRef::Local(path.to_path_buf()));
     }
     if input.starts_with("https://") || input.starts_with("http://") {
+        refuse_userinfo(input)?;
         return Ok(ChartRef::Url(input.to_string()));
     }
     if let Some((repo, name)) = input.split_once('/') {
@@ -217,7 +218,25 @@ pub fn normalise_repo_url(url: &str) -> Result<String, RefError> {
             "repository URL {url:?} must start with https:// or http://"
         )));
     }
+    refuse_userinfo(u)?;
     Ok(u.trim_end_matches('/').to_string())
+}
+
+/// Credentials written into a URL would be echoed in every message and cache
+/// record that names the URL; they belong in `repositories.yaml`.
+fn refuse_userinfo(url: &str) -> Result<(), RefError> {
+    let authority = url
+        .split_once("://")
+        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
+        .unwrap_or("");
+    if authority.contains('@') {
+        return Err(RefError(
+            "a URL with user:password@ in it would show the password in messages; \
+             put the credentials in Helm's repositories.yaml instead"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -280,5 +299,12 @@ mod tests {
         let e = parse("missing-chart", None, &none).unwrap_err();
         assert!(e.0.contains("not found"), "{e}");
         assert!(parse("oci://h/x", Some("https://r"), &none).is_err());
+        let e = parse("x", Some("https://u:pw@r.example/c"), &none).unwrap_err();
+        assert!(
+            e.0.contains("repositories.yaml") && !e.0.contains("pw"),
+            "{e}"
+        );
+        assert!(parse("https://u:pw@r.example/c.tgz", None, &none).is_err());
+        assert!(parse("https://r.example/c.tgz?a=b@c", None, &none).is_ok());
     }
 }

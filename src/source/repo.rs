@@ -63,13 +63,18 @@ impl Resolver {
         let auth = self.repo_auth(repo_url);
         let index_url = format!("{repo_url}/index.yaml");
         let http = self.http()?;
-        let downloaded = http.get(&index_url, auth.as_ref()).await.map_err(|e| {
-            let mut err = SourceError::from(e);
-            if err.kind == SourceErrorKind::NotFound {
-                err.message = format!("{} (is {repo_url} a chart repository?)", err.message);
+        let downloaded = match http.get(&index_url, auth.as_ref()).await {
+            Ok(d) => d,
+            Err(e) => {
+                let mut err = SourceError::from(e);
+                if err.kind == SourceErrorKind::NotFound {
+                    err.message = format!("{} (is {repo_url} a chart repository?)", err.message);
+                }
+                let (r, path, warning) = self.unreachable_fallback(&identity, version, err)?;
+                warnings.push(warning);
+                return Ok(hit(r, path, name, warnings));
             }
-            err
-        })?;
+        };
         let index = IndexFile::parse(&downloaded.bytes, &downloaded.url)
             .map_err(|m| SourceError::new(SourceErrorKind::Integrity, m))?;
         let entries = index.versions(name).unwrap_or(&[]);

@@ -2,11 +2,12 @@
 //! `toStrings`, `atoi`, `toDecimal`) and the argument helpers every family
 //! shares, with the casting rules of Go's `spf13/cast` that Sprig uses.
 //!
-//! Error messages are written the way Helm prints them after
-//! `executing "NAME" at <EXPR>: `: a failing call reads
-//! `error calling NAME: MESSAGE`, while an argument Go could not convert to the
-//! function's parameter type reads `wrong type for value; expected int; got
-//! float64` (Go rejects those before calling).
+//! Error messages are Go's text after `executing "NAME" at <EXPR>: `. A failing
+//! call reads `error calling NAME: MESSAGE` (the executor adds the prefix when
+//! a function leaves it out). An argument Go could not convert to the
+//! parameter's type reads `wrong type for value; expected int; got float64`;
+//! Go reports those at the argument, before calling, which an executor can do
+//! with [`super::signatures`].
 
 use super::FuncTable;
 use crate::engine::gofmt;
@@ -188,6 +189,10 @@ pub fn to_strings(v: &Value) -> Vec<String> {
             .collect(),
         Value::Bytes(b) => b.iter().map(|x| x.to_string()).collect(),
         Value::Nil => Vec::new(),
+        Value::Object(o) if o.kind_name() == "slice" => match o.to_plain() {
+            Some(plain @ Value::List(_)) => to_strings(&plain),
+            _ => vec![to_string(v)],
+        },
         other => vec![to_string(other)],
     }
 }
@@ -197,16 +202,21 @@ pub fn to_strings(v: &Value) -> Vec<String> {
 pub fn to_i64(v: &Value) -> i64 {
     match v {
         Value::Int(i) => *i,
-        Value::Float(f) => {
-            if f.is_nan() {
-                0
-            } else {
-                *f as i64
-            }
-        }
+        Value::Float(f) => go_float_to_int(*f),
         Value::Bool(b) => *b as i64,
         Value::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
         _ => 0,
+    }
+}
+
+/// Go's `int64(f)` on amd64 (where Helm runs): truncation, and for NaN or a
+/// value out of range the "integer indefinite" -2^63 (Rust would saturate).
+pub fn go_float_to_int(f: f64) -> i64 {
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2^63
+    if !(-LIMIT..LIMIT).contains(&f) {
+        i64::MIN
+    } else {
+        f as i64
     }
 }
 
@@ -316,6 +326,8 @@ mod tests {
             (Value::Bool(true), 1),
             (Value::str("5."), 0),
             (Value::str("-9"), -9),
+            (Value::Float(1.2345678901234567e19), i64::MIN),
+            (Value::Float(f64::NAN), i64::MIN),
         ];
         for (v, want) in ints {
             assert_eq!(
@@ -356,5 +368,64 @@ mod tests {
             Ok("[1 a 2.5]".to_string())
         );
         assert!(call("atoi", &[Value::Int(5)]).is_err());
+    }
+}
+
+/// Every function of these families, called with every combination of up to
+/// three awkward arguments, returns a value or an error and never panics.
+#[cfg(test)]
+mod robustness {
+    use crate::engine::funcs::{defaults, dicts, lists, math, reflect, regexp, strings, FuncTable};
+    use crate::engine::value::{Map, Value};
+    use std::collections::HashMap;
+
+    #[test]
+    fn no_function_panics_on_odd_arguments() {
+        let mut table = FuncTable {
+            funcs: HashMap::new(),
+        };
+        super::register(&mut table);
+        defaults::register(&mut table);
+        dicts::register(&mut table);
+        lists::register(&mut table);
+        math::register(&mut table);
+        reflect::register(&mut table);
+        regexp::register(&mut table);
+        strings::register(&mut table);
+        let map = Map::new();
+        map.insert("a", Value::map(Map::new()));
+        let pool = [
+            Value::Nil,
+            Value::Bool(true),
+            Value::Int(0),
+            Value::Int(-7),
+            Value::Int(i64::MAX),
+            Value::Int(i64::MIN),
+            Value::Float(f64::NAN),
+            Value::Float(-2.5),
+            Value::str(""),
+            Value::str("a(é,[}$1"),
+            Value::Bytes(vec![0xff, b'a'].into()),
+            Value::list(vec![Value::Nil, Value::Int(1)]),
+            Value::map(map),
+        ];
+        let mut names: Vec<_> = table.funcs.keys().copied().collect();
+        names.sort();
+        for name in names {
+            if name == "shuffle" {
+                continue; // random, and covered elsewhere
+            }
+            let f = table.funcs[name];
+            let _ = f(&[]);
+            for a in &pool {
+                let _ = f(std::slice::from_ref(a));
+                for b in &pool {
+                    let _ = f(&[a.clone(), b.clone()]);
+                    for c in &pool {
+                        let _ = f(&[a.clone(), b.clone(), c.clone()]);
+                    }
+                }
+            }
+        }
     }
 }

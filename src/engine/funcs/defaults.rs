@@ -1,18 +1,13 @@
 //! Template functions: defaults and emptiness (`default`, `empty`, `coalesce`,
-//! `all`, `any`, `ternary`), and Helm's `fail` and `required`.
+//! `all`, `any`, `ternary`). Helm's `fail` and `required` are executor
+//! builtins (they take precedence over this table).
 //!
 //! "Empty" is Sprig's `empty`: nil, false, 0, 0.0, and empty strings, lists
 //! and maps; objects (`.Capabilities`, `.Files`) are never empty.
 
-use super::conv::{arg_bool, arg_str, arity, arity_at_least};
+use super::conv::{arg_bool, arity, arity_at_least};
 use super::FuncTable;
 use crate::engine::value::Value;
-
-/// Helm wraps the messages of `fail` and `required` in these markers; its
-/// renderer then reports them as `execution error at (FILE:LINE:COL): MSG`
-/// instead of the usual `executing "NAME" at <EXPR>: error calling …` chain.
-pub const HELM_ERR_START: &str = "HELM_ERR_START";
-pub const HELM_ERR_END: &str = "HELM_ERR_END";
 
 pub fn register(table: &mut FuncTable) {
     table.add("default", default);
@@ -29,8 +24,6 @@ pub fn register(table: &mut FuncTable) {
     table.add("all", |a| Ok(Value::Bool(a.iter().all(|v| !is_empty(v)))));
     table.add("any", |a| Ok(Value::Bool(a.iter().any(|v| !is_empty(v)))));
     table.add("ternary", ternary);
-    table.add("fail", fail);
-    table.add("required", required);
 }
 
 /// Sprig's `empty`.
@@ -39,11 +32,6 @@ pub fn is_empty(v: &Value) -> bool {
         Value::Object(_) => false,
         other => !other.truthy(),
     }
-}
-
-/// A message wrapped the way Helm marks errors raised by the chart itself.
-pub fn helm_error(msg: &str) -> String {
-    format!("{HELM_ERR_START}{msg}{HELM_ERR_END}")
 }
 
 /// `default D GIVEN`: GIVEN unless it is empty or missing, else D.
@@ -64,28 +52,6 @@ fn ternary(args: &[Value]) -> Result<Value, String> {
     } else {
         args[1].clone()
     })
-}
-
-/// `fail MSG`: stops rendering with MSG.
-fn fail(args: &[Value]) -> Result<Value, String> {
-    arity("fail", args, 1)?;
-    Err(format!(
-        "error calling fail: {}",
-        helm_error(arg_str(&args[0])?)
-    ))
-}
-
-/// `required MSG VALUE`: VALUE, unless it is nil or the empty string.
-fn required(args: &[Value]) -> Result<Value, String> {
-    arity("required", args, 2)?;
-    let msg = arg_str(&args[0])?;
-    match &args[1] {
-        Value::Nil => Err(format!("error calling required: {}", helm_error(msg))),
-        Value::String(s) if s.is_empty() => {
-            Err(format!("error calling required: {}", helm_error(msg)))
-        }
-        v => Ok(v.clone()),
-    }
 }
 
 #[cfg(test)]
@@ -131,16 +97,5 @@ mod tests {
         assert_eq!(out("empty", &[Value::Float(0.0)]), "true");
         assert_eq!(out("ternary", &[s("a"), s("b"), Value::Bool(true)]), "a");
         assert!(out("ternary", &[s("a"), s("b"), s("true")]).starts_with("wrong type"));
-    }
-
-    #[test]
-    fn fail_and_required_carry_helm_markers() {
-        assert_eq!(
-            out("fail", &[s("boom")]),
-            "error calling fail: HELM_ERR_STARTboomHELM_ERR_END"
-        );
-        assert!(out("required", &[s("need x"), Value::Nil]).contains("HELM_ERR_STARTneed x"));
-        assert!(out("required", &[s("need x"), s("")]).contains("need x"));
-        assert_eq!(out("required", &[s("n"), Value::Int(0)]), "0");
     }
 }

@@ -208,21 +208,28 @@ fn merge(name: &str, args: &[Value], overwrite: bool) -> Result<Value, String> {
     let Some(dst_map) = dst.as_map() else {
         return Ok(dst);
     };
+    let mut budget = WALK_BUDGET;
     for src in &args[1..] {
         if let Some(src_map) = arg_map(src)? {
-            merge_into(dst_map, src_map, overwrite, 0);
+            merge_into(dst_map, src_map, overwrite, &mut budget);
         }
     }
     Ok(dst)
 }
 
 /// mergo's `Merge` of two `map[string]interface{}`.
-fn merge_into(dst: &Map, src: &Map, overwrite: bool, depth: usize) {
-    // Maps can contain themselves through `set`; mergo stops at a depth too.
-    if depth > 64 || std::ptr::eq(dst, src) {
+///
+/// Maps can contain themselves (through `set`), where mergo would recurse
+/// without end; here the walk stops after [`WALK_BUDGET`] entries.
+fn merge_into(dst: &Map, src: &Map, overwrite: bool, budget: &mut usize) {
+    if std::ptr::eq(dst, src) {
         return;
     }
     for (key, sv) in src.iter() {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
         let dv = dst.get(&key);
         let replace = |dv: &Option<Value>| overwrite || dv.as_ref().is_none_or(is_empty);
         match &sv {
@@ -233,7 +240,7 @@ fn merge_into(dst: &Map, src: &Map, overwrite: bool, depth: usize) {
             }
             Value::Map(sm) => match &dv {
                 Some(Value::Map(dm)) => {
-                    merge_into(dm, sm, overwrite, depth + 1);
+                    merge_into(dm, sm, overwrite, budget);
                     if dm.is_empty() {
                         dst.insert(key, sv.clone());
                     }
@@ -253,24 +260,42 @@ fn merge_into(dst: &Map, src: &Map, overwrite: bool, depth: usize) {
     }
 }
 
-/// `deepCopy`: a copy sharing nothing mutable with the original.
+/// How many map entries one `merge` or `deepCopy` visits at most: enough
+/// for any values file, and an end to maps that contain themselves.
+const WALK_BUDGET: usize = 1_000_000;
+
+/// `deepCopy`: a copy sharing nothing mutable with the original. A map that
+/// contains itself keeps that inner reference (Go's copystructure would
+/// recurse forever), and past [`WALK_BUDGET`] values the rest is shared.
 pub fn deep_copy(v: &Value) -> Value {
-    deep_copy_at(v, 0)
+    let mut budget = WALK_BUDGET;
+    deep_copy_in(v, &mut Vec::new(), &mut budget)
 }
 
-fn deep_copy_at(v: &Value, depth: usize) -> Value {
-    // A map that contains itself would never end; Go's copystructure would
-    // not either, so past any sane depth the rest is shared.
-    if depth > 1000 {
+fn deep_copy_in(v: &Value, ancestors: &mut Vec<*const Map>, budget: &mut usize) -> Value {
+    if *budget == 0 {
         return v.clone();
     }
+    *budget -= 1;
     match v {
-        Value::Map(m) => Value::map(
-            m.iter()
-                .map(|(k, x)| (k, deep_copy_at(&x, depth + 1)))
+        Value::Map(m) => {
+            let ptr: *const Map = &**m;
+            if ancestors.contains(&ptr) {
+                return v.clone();
+            }
+            ancestors.push(ptr);
+            let copy: Map = m
+                .iter()
+                .map(|(k, x)| (k, deep_copy_in(&x, ancestors, budget)))
+                .collect();
+            ancestors.pop();
+            Value::map(copy)
+        }
+        Value::List(l) => Value::list(
+            l.iter()
+                .map(|x| deep_copy_in(x, ancestors, budget))
                 .collect(),
         ),
-        Value::List(l) => Value::list(l.iter().map(|x| deep_copy_at(x, depth + 1)).collect()),
         other => other.clone(),
     }
 }
@@ -416,5 +441,18 @@ mod tests {
         );
         assert_eq!(call("dig", &[s("a"), s("x"), s("def"), nested]), s("def"));
         assert!((table().get("set").unwrap())(&[Value::Nil, s("a"), i(1)]).is_err());
+    }
+
+    #[test]
+    fn maps_containing_themselves_terminate() {
+        let m = dict(&[s("a"), i(1)]);
+        call("set", &[m.clone(), s("x"), m.clone()]);
+        call("set", &[m.clone(), s("y"), m.clone()]);
+        let copy = call("deepCopy", std::slice::from_ref(&m));
+        assert_eq!(copy.get("a"), i(1));
+        let other = dict(&[s("x"), dict(&[])]);
+        call("merge", &[other.clone(), m.clone()]);
+        call("mergeOverwrite", &[m.clone(), m.clone()]);
+        assert_eq!(other.get("a"), i(1));
     }
 }

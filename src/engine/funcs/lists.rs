@@ -52,11 +52,16 @@ pub fn register(table: &mut FuncTable) {
 }
 
 /// The elements of a Go slice, or `None` for anything else. Bytes are a
-/// slice of numbers.
+/// slice of numbers; a slice-kind object (`.Capabilities.APIVersions`) is its
+/// plain list.
 fn elements(v: &Value) -> Option<Vec<Value>> {
     match v {
         Value::List(l) => Some(l.to_vec()),
         Value::Bytes(b) => Some(b.iter().map(|x| Value::Int(*x as i64)).collect()),
+        Value::Object(o) if o.kind_name() == "slice" => match o.to_plain()? {
+            Value::List(l) => Some(l.to_vec()),
+            _ => None,
+        },
         _ => None,
     }
 }

@@ -20,6 +20,7 @@ pub mod math;
 pub mod reflect;
 pub mod regexp;
 pub mod semver;
+pub mod signatures;
 pub mod strings;
 
 /// A template function: evaluated arguments in, a value or an error message out.

@@ -142,6 +142,18 @@ fn translate(pattern: &str) -> Result<String, String> {
                 out.push_str(&regex::escape(&lit));
                 continue;
             }
+            if matches!(d, 'p' | 'P' | 'x') && chars.get(i) == Some(&'{') {
+                // \p{Greek}, \x{10FFFF}: the braces belong to the escape.
+                let close = chars[i..]
+                    .iter()
+                    .position(|&c| c == '}')
+                    .map_or(chars.len(), |p| i + p + 1);
+                out.push('\\');
+                out.push(d);
+                out.extend(&chars[i..close]);
+                i = close;
+                continue;
+            }
             out.push_str(&perl_class(d, in_class).unwrap_or_else(|| format!("\\{d}")));
             continue;
         }
@@ -487,6 +499,11 @@ mod tests {
         assert_eq!(out("regexFindAll", &[s("a"), s("aaa"), i(0)]), "[]");
         assert_eq!(out("regexMatch", &[s(r"^\s$"), s("\u{b}")]), "false");
         assert_eq!(out("regexFind", &[s("a{"), s("xa{")]), "a{");
+        assert_eq!(
+            out("regexReplaceAll", &[s(r"\p{L}"), s("é1ß"), s(".")]),
+            ".1."
+        );
+        assert_eq!(out("regexFind", &[s(r"\x{41}\pL"), s("xAb")]), "Ab");
         assert_eq!(
             out("mustRegexFind", &[s("a{1001}"), s("a")]),
             "error calling mustRegexFind: error parsing regexp: invalid repeat count: `{1001}`"

@@ -108,7 +108,18 @@ impl Object for SemverObject {
             "Equal" => ord(|o| o == Ordering::Equal),
             "LessThanEqual" => ord(|o| o != Ordering::Greater),
             "GreaterThanEqual" => ord(|o| o != Ordering::Less),
-            _ => return None,
+            // The methods without arguments (`.Major`, `.IncPatch`).
+            _ => {
+                let v = self.field(name)?;
+                if args.is_empty() {
+                    Ok(v)
+                } else {
+                    Err(format!(
+                        "wrong number of args for {name}: want 0 got {}",
+                        args.len()
+                    ))
+                }
+            }
         })
     }
 
@@ -194,6 +205,8 @@ mod tests {
             Value::Int(-1)
         );
         assert!(o.call("Compare", &[Value::str("1.2.4")]).unwrap().is_err());
+        assert!(o.has_method("Major"));
+        assert_eq!(o.call("Major", &[]).unwrap().unwrap(), Value::Int(1));
         let e = call(semver, &["1.2.3-01"]).unwrap_err();
         assert_eq!(e, "error calling semver: version segment starts with 0");
     }

@@ -12,9 +12,7 @@ mod paths;
 mod urls;
 mod words;
 
-use super::conv::{
-    arg_int, arg_str, arity, arity_at_least, check_size, str_list, to_string, to_strings,
-};
+use super::conv::{arg_int, arg_str, arity, check_size, str_list, to_string, to_strings};
 use super::FuncTable;
 use crate::engine::gofmt;
 use crate::engine::value::{Map, Value};
@@ -24,14 +22,6 @@ pub fn register(table: &mut FuncTable) {
     paths::register(table);
     urls::register(table);
     table.add("hello", |_| Ok(Value::str("Hello!")));
-    // Go's builtins over fmt, so the table answers for every pure function;
-    // the executor may still treat them as builtins.
-    table.add("print", |a| Ok(Value::str(gofmt::sprint(a))));
-    table.add("println", |a| Ok(Value::str(gofmt::sprintln(a))));
-    table.add("printf", |a| {
-        arity_at_least("printf", a, 1)?;
-        Ok(Value::str(gofmt::sprintf(arg_str(&a[0])?, &a[1..])))
-    });
     table.add("trim", |a| {
         str1("trim", a, |s| s.trim_matches(is_go_space).into())
     });
@@ -41,11 +31,7 @@ pub fn register(table: &mut FuncTable) {
     table.add("lower", |a| {
         str1("lower", a, |s| s.chars().map(go_lower).collect())
     });
-    table.add("nospace", |a| {
-        str1("nospace", a, |s| {
-            s.chars().filter(|c| !is_go_space(*c)).collect()
-        })
-    });
+    table.add("nospace", |a| str1("nospace", a, nospace));
     table.add("trimAll", trim_all);
     table.add("trimall", trim_all);
     table.add("trimPrefix", |a| {
@@ -108,6 +94,22 @@ pub(crate) fn go_lower(c: char) -> char {
     match (low.next(), low.next()) {
         (Some(l), None) => l,
         _ => c,
+    }
+}
+
+/// goutils `DeleteWhiteSpace`: it walks bytes, so once any whitespace is
+/// removed each non-ASCII byte comes out as the Latin-1 character of that
+/// byte (and bytes 0x85 and 0xA0 count as spaces), exactly as in Helm.
+fn nospace(s: &str) -> String {
+    let kept: String = s
+        .bytes()
+        .map(|b| b as char)
+        .filter(|c| !is_go_space(*c))
+        .collect();
+    if kept.chars().count() == s.len() {
+        s.to_string()
+    } else {
+        kept
     }
 }
 
@@ -447,6 +449,8 @@ mod tests {
         assert_eq!(out("trimAll", &[s("xy"), s("xyaxbyx")]), "axb");
         assert_eq!(out("trim", &[s(" \t a \n")]), "a");
         assert_eq!(out("nospace", &[s(" a b\tc\n")]), "abc");
+        assert_eq!(out("nospace", &[s("héllo")]), "héllo");
+        assert_eq!(out("nospace", &[s("é ß")]), "\u{c3}\u{a9}\u{c3}\u{9f}");
         assert_eq!(out("getHostByName", &[s("localhost")]), "");
     }
 

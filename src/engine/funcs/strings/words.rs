@@ -51,7 +51,7 @@ fn title(s: &str) -> String {
     let mut prev = ' ';
     s.chars()
         .map(|c| {
-            let out = if is_separator(prev) { go_upper(c) } else { c };
+            let out = if is_separator(prev) { go_title(c) } else { c };
             prev = c;
             out
         })
@@ -77,21 +77,46 @@ fn untitle(s: &str) -> String {
         .collect()
 }
 
-/// goutils `SwapCase`: upper case becomes lower, lower case becomes upper
-/// (title case at a word start, which is upper case for all but a few
-/// digraphs).
+/// goutils `SwapCase`: upper and title case become lower; lower case
+/// becomes title case at a word start and upper case elsewhere.
 fn swapcase(s: &str) -> String {
+    let mut word_start = true;
     s.chars()
         .map(|c| {
-            if c.is_uppercase() {
+            if c.is_uppercase() || is_title_case(c) {
+                word_start = false;
                 go_lower(c)
             } else if c.is_lowercase() {
-                go_upper(c)
+                let out = if word_start { go_title(c) } else { go_upper(c) };
+                word_start = false;
+                out
             } else {
+                word_start = is_go_space(c);
                 c
             }
         })
         .collect()
+}
+
+/// The Latin digraphs with a title case of their own (`ǅ`), the only
+/// characters where Go's `ToTitle` and `ToUpper` differ in practice.
+const DIGRAPHS: [(char, char, char); 4] = [
+    ('\u{1C4}', '\u{1C5}', '\u{1C6}'),
+    ('\u{1C7}', '\u{1C8}', '\u{1C9}'),
+    ('\u{1CA}', '\u{1CB}', '\u{1CC}'),
+    ('\u{1F1}', '\u{1F2}', '\u{1F3}'),
+];
+
+fn is_title_case(c: char) -> bool {
+    DIGRAPHS.iter().any(|d| d.1 == c)
+}
+
+/// Go's `unicode.ToTitle`.
+fn go_title(c: char) -> char {
+    match DIGRAPHS.iter().find(|d| d.0 == c || d.1 == c || d.2 == c) {
+        Some(d) => d.1,
+        None => go_upper(c),
+    }
 }
 
 /// goutils `Initials`: the first byte of each whitespace-separated word.
@@ -543,6 +568,9 @@ mod more_tests {
         assert_eq!(snake("ÄbcDéf"), "äbc_déf");
         assert_eq!(title("élan vital"), "Élan Vital");
         assert_eq!(initials("élan"), "Ã");
+        assert_eq!(swapcase("ǅx"), "ǆX");
+        assert_eq!(swapcase("ǆx ǆ"), "ǅX ǅ");
+        assert_eq!(title("ǆx"), "ǅx");
         assert_eq!(wrap_custom("ab\ncdefg hi", 4, "", false), "ab\ncdefg\nhi");
         assert_eq!(abbreviate("abcdef", 0, 4), "a...");
         assert_eq!(abbreviate("abcdefgh", 0, 4), "a...");

@@ -642,3 +642,45 @@ fn dependencies_missing_from_charts_are_fetched_through_the_cache() {
         stderr(&o)
     );
 }
+
+/// Issue 3's first done-when: `template` of an OCI chart prints the same bytes
+/// as rendering the archive from disk, and again once the registry is gone.
+#[test]
+fn template_of_an_oci_chart_matches_the_archive_on_disk_and_works_offline() {
+    let Some(archive_path) = corpus_chart("redis-18.6.1.tgz") else {
+        return;
+    };
+    let Some(mut reg) = registry() else { return };
+    let archive = std::fs::read(&archive_path).unwrap();
+    push(&reg, "bitnamicharts/redis", "redis", "18.6.1", &archive);
+    let cache = tempfile::tempdir().unwrap();
+    let values = cache.path().join("values.yaml");
+    std::fs::write(
+        &values,
+        "fullnameOverride: redis\narchitecture: standalone\nauth:\n  enabled: false\n",
+    )
+    .unwrap();
+    let template = |chart: &str, extra: &[&str]| {
+        chartfix()
+            .args(["template", "redis", chart, "-n", "beta9", "-f"])
+            .arg(&values)
+            .args(extra)
+            .arg("--cache-dir")
+            .arg(cache.path())
+            .output()
+            .expect("run chartfix")
+    };
+    let from_disk = template(archive_path.to_str().unwrap(), &[]);
+    assert!(from_disk.status.success(), "{}", stderr(&from_disk));
+    assert!(stdout(&from_disk).contains("kind: StatefulSet"));
+
+    let reference = format!("oci://{}/bitnamicharts/redis", reg.host());
+    let pulled = template(&reference, &["--version", "18.6.1", "--plain-http", "-q"]);
+    assert!(pulled.status.success(), "{}", stderr(&pulled));
+    assert_eq!(stdout(&pulled), stdout(&from_disk));
+
+    reg.stop();
+    let offline = template(&reference, &["--version", "18.6.1", "--offline"]);
+    assert!(offline.status.success(), "{}", stderr(&offline));
+    assert_eq!(stdout(&offline), stdout(&from_disk));
+}

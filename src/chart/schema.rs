@@ -39,6 +39,7 @@ fn collect(chart: &Chart, values: &Value, report: &mut String) -> Result<(), Cha
         Checker {
             root: &schema,
             errors: &mut errors,
+            depth: 0,
         }
         .check(&schema, &data, "");
         if !errors.is_empty() {
@@ -58,7 +59,12 @@ fn collect(chart: &Chart, values: &Value, report: &mut String) -> Result<(), Cha
 struct Checker<'a> {
     root: &'a Json,
     errors: &'a mut Vec<(String, String)>,
+    /// Schemas entered on the current path, against `$ref` loops.
+    depth: usize,
 }
+
+/// How deep schemas may nest (through `$ref` too) before validation gives up.
+const MAX_DEPTH: usize = 256;
 
 impl<'a> Checker<'a> {
     fn fail(&mut self, path: &str, msg: String) {
@@ -67,6 +73,19 @@ impl<'a> Checker<'a> {
 
     /// Checks `data` at `path`; violations are pushed to `errors`.
     fn check(&mut self, schema: &Json, data: &Json, path: &str) {
+        if self.depth >= MAX_DEPTH {
+            self.fail(
+                path,
+                format!("schema nested more than {MAX_DEPTH} levels deep (a $ref loop?)"),
+            );
+            return;
+        }
+        self.depth += 1;
+        self.check_here(schema, data, path);
+        self.depth -= 1;
+    }
+
+    fn check_here(&mut self, schema: &Json, data: &Json, path: &str) {
         let s = match schema {
             Json::Bool(false) => {
                 self.fail(path, "false schema".into());
@@ -146,6 +165,7 @@ impl<'a> Checker<'a> {
         Checker {
             root: self.root,
             errors: &mut errs,
+            depth: self.depth,
         }
         .check(schema, data, path);
         errs.is_empty()
@@ -397,6 +417,13 @@ mod tests {
             "{err}"
         );
         validate(&c, &values("name: n\nreplicas: 2\n")).unwrap();
+    }
+
+    #[test]
+    fn ref_loops_end_in_an_error() {
+        let c = chart(r##"{"$ref":"#"}"##);
+        let err = validate(&c, &values("a: 1\n")).unwrap_err();
+        assert!(err.to_string().contains("a $ref loop"), "{err}");
     }
 
     #[test]

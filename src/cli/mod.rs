@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod check;
+mod diff;
 mod fetch;
 mod images;
 mod post_render;
@@ -50,6 +51,8 @@ enum Command {
     Snapshot(snapshot::Args),
     /// Render a stack and fail with a diff when it differs from its snapshot.
     Verify(snapshot::Args),
+    /// Compare two manifest sets, or a stack with itself at a git ref.
+    Diff(diff::Args),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -70,6 +73,7 @@ pub fn main() -> ExitCode {
         Command::Render(args) => render::run(args),
         Command::Snapshot(args) => snapshot::snapshot(args),
         Command::Verify(args) => snapshot::verify(args),
+        Command::Diff(args) => diff::run(args),
     };
     ExitCode::from(code)
 }

@@ -7,7 +7,7 @@ use crate::render::output::{stream, write_dir, OutputOptions};
 use crate::render::{render, RenderOptions};
 use crate::values::user::{user_values, ValueOptions};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -73,6 +73,21 @@ pub struct Args {
     /// Accepted for compatibility with helm; CRDs are only printed with --include-crds.
     #[arg(long = "skip-crds", hide = true)]
     skip_crds: bool,
+    /// Rewrite the rendered manifests with an overlay: a built-in name or a file (repeatable).
+    #[arg(long = "overlay", value_name = "NAME|PATH")]
+    overlays: Vec<String>,
+    /// Override an overlay parameter: OVERLAY.PARAM=VALUE (repeatable).
+    #[arg(long = "set-overlay", value_name = "OVERLAY.PARAM=VALUE")]
+    set_overlay: Vec<String>,
+    /// Print every change the overlays made as a table on stderr.
+    #[arg(long)]
+    explain: bool,
+    /// No progress output for downloads.
+    #[arg(short = 'q', long)]
+    quiet: bool,
+    /// Where the chart comes from: --version, --repo, registries, the cache.
+    #[command(flatten)]
+    source: super::fetch::SourceArgs,
 }
 
 /// Helm's release name rule.
@@ -115,7 +130,22 @@ pub fn run(args: Args) -> u8 {
         Ok(v) => v,
         Err(e) => return report(e),
     };
-    let chart = match crate::chart::load(Path::new(&chart_path)) {
+    if !args.overlays.is_empty() && args.output_dir.is_some() {
+        eprintln!("Error: --overlay rewrites the manifest stream; it cannot be combined with --output-dir");
+        return EXIT_USAGE;
+    }
+    let resolved = match crate::source::resolve(&chart_path, &args.source.options(args.quiet)) {
+        Ok(r) => r,
+        Err(e) => {
+            let usage = matches!(e.kind, crate::source::SourceErrorKind::Usage);
+            let code = report(e);
+            return if usage { EXIT_USAGE } else { code };
+        }
+    };
+    for w in &resolved.warnings {
+        eprintln!("Warning: {w}");
+    }
+    let chart = match crate::chart::load(&resolved.path) {
         Ok(c) => c,
         Err(e) => return report(e),
     };
@@ -146,10 +176,25 @@ pub fn run(args: Args) -> u8 {
         Some(dir) => write_dir(&rendered, &out_opts, dir),
         None => stream(&rendered, &out_opts),
     };
-    let text = match text {
+    let mut text = match text {
         Ok(t) => t,
         Err(e) => return report(e),
     };
+    if !args.overlays.is_empty() {
+        match crate::overlay::apply_overlays(&text, &args.overlays, &args.set_overlay, args.explain)
+        {
+            Ok((rewritten, summary)) => {
+                for w in &summary.warnings {
+                    eprintln!("Warning: {w}");
+                }
+                if args.explain {
+                    eprint!("{}", crate::overlay::explain_table(&summary.changes));
+                }
+                text = rewritten;
+            }
+            Err(e) => return report(e),
+        }
+    }
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     if lock

@@ -12,6 +12,7 @@
 use super::ast::{Arg, Branch, Builtin, Callee, Command, Node, Pipe, Pos, Tree};
 use super::builtins;
 use super::error::{Cause, Error, ErrorKind};
+use super::typecheck::ArgTypeError;
 use super::value::Value;
 use super::{Engine, Limits};
 use std::collections::HashMap;
@@ -65,7 +66,7 @@ pub struct Exec<'e> {
     pub overlays: Vec<Arc<TreeMap>>,
     vars: Vec<(Arc<str>, Slot)>,
     /// Helm's `includedNames`: how deep each name is currently included.
-    include_counts: HashMap<Arc<str>, usize>,
+    pub(super) include_counts: HashMap<Arc<str>, usize>,
     /// Nesting of `{{template}}` calls in the current execution (Go's `depth`).
     depth: usize,
     steps: u64,
@@ -99,7 +100,7 @@ impl<'e> Exec<'e> {
         }
     }
 
-    fn limits(&self) -> &Limits {
+    pub(super) fn limits(&self) -> &Limits {
         &self.engine.limits
     }
 
@@ -829,130 +830,6 @@ impl<'e> Exec<'e> {
         }
         Ok(last)
     }
-
-    /// Helm's `include`: executes a named template into a string.
-    fn include(&mut self, vals: &[Value]) -> Result<Value, Cause> {
-        let name = vals.first().and_then(Value::as_str).unwrap_or("");
-        let data = vals.get(1).cloned().unwrap_or(Value::Nil);
-        let count = self.include_counts.get(name).copied().unwrap_or(0);
-        if count > self.limits().max_include_depth {
-            return Err(Cause::IncludeOther(format!(
-                "rendering template has a nested reference name: {name}: unable to execute template"
-            )));
-        }
-        let Some(target) = self.lookup(name) else {
-            return Err(Cause::IncludeOther(format!(
-                "template: no template {} associated with template \"gotpl\"",
-                super::lexer::go_quote(name)
-            )));
-        };
-        let key = target.name.clone();
-        *self.include_counts.entry(key.clone()).or_insert(0) += 1;
-        let mut buf = String::new();
-        let result = self.execute(&target, data, &mut buf);
-        if let Some(c) = self.include_counts.get_mut(&key) {
-            *c = c.saturating_sub(1);
-        }
-        match result {
-            Ok(()) => Ok(Value::from(buf)),
-            Err(e) if matches!(e.kind(), ErrorKind::Limit) => Err(Cause::Fatal(Box::new(e))),
-            Err(e) => Err(Cause::Include(Box::new(e))),
-        }
-    }
-
-    /// Helm's `tpl`: parses a string as a template among the current set (its
-    /// `define`s visible only to it) and executes it with the given data.
-    fn tpl(&mut self, vals: &[Value]) -> Result<Value, Cause> {
-        let text = vals.first().and_then(Value::as_str).unwrap_or("");
-        let data = vals.get(1).cloned().unwrap_or(Value::Nil);
-        let quoted = super::lexer::go_quote(text);
-        let trees = super::parser::parse("gotpl", text).map_err(|e| {
-            Cause::Call(format!(
-                "error calling tpl: cannot parse template {quoted}: {}",
-                e.go_message()
-            ))
-        })?;
-        let mut set = TreeMap::new();
-        let mut top = None;
-        for t in trees {
-            let t = Arc::new(t);
-            if &*t.name == "gotpl" {
-                top = Some(t.clone());
-            }
-            set.insert(t.name.clone(), t);
-        }
-        let Some(top) = top else {
-            return Ok(Value::from(""));
-        };
-        self.overlays.push(Arc::new(set));
-        let mut buf = String::new();
-        let result = self.execute(&top, data, &mut buf);
-        self.overlays.pop();
-        match result {
-            Ok(()) => Ok(Value::from(buf.replace("<no value>", ""))),
-            Err(e) if matches!(e.kind(), ErrorKind::Limit) => Err(Cause::Fatal(Box::new(e))),
-            Err(e) => Err(Cause::Call(format!(
-                "error calling tpl: error during tpl function execution for {quoted}: {}",
-                e.go_message()
-            ))),
-        }
-    }
-}
-
-/// A function's complaint about an argument's type, to be reported as Go's own
-/// check reports it: at the offending argument, without `error calling`.
-struct ArgTypeError<'a> {
-    name: &'a str,
-    ident: &'a Arg,
-    args: &'a [Arg],
-    vals: &'a [Value],
-    boxed: u64,
-    piped: bool,
-}
-
-impl<'a> ArgTypeError<'a> {
-    /// Reads `wrong type for value; expected T; got G` and finds the argument it
-    /// is about; `None` when the message is something else.
-    fn locate(&self, msg: &str) -> Option<(&'a Arg, String)> {
-        let prefix = format!("error calling {}: ", self.name);
-        let rest = msg.strip_prefix(&prefix).unwrap_or(msg);
-        let rest = rest.strip_prefix("wrong type for value; expected ")?;
-        let (expected, got) = rest.split_once("; got ")?;
-        for (i, a) in self.args.iter().enumerate() {
-            let v = self.vals.get(i)?;
-            let boxed = i < 64 && self.boxed & (1 << i) != 0;
-            let actual = match v {
-                Value::Nil if boxed => "interface {}",
-                other => other.type_name(),
-            };
-            let same = actual == got || (v.is_nil() && matches!(got, "<nil>" | "interface {}"));
-            if !same {
-                continue;
-            }
-            let class = match expected {
-                "int" | "int64" | "int32" | "int8" | "int16" | "uint" | "uint64" | "uint32"
-                | "uint8" => "integer",
-                "float64" | "float32" => "float",
-                other => other,
-            };
-            let text = match a {
-                Arg::Number { text, .. } => format!("expected {class}; found {text}"),
-                Arg::String { quoted, .. } => format!("expected {class}; found {quoted}"),
-                Arg::Bool(_, b) => format!("expected {class}; found {b}"),
-                Arg::Nil(_) => format!("cannot assign nil to {expected}"),
-                _ if v.is_nil() && !boxed => format!("invalid value; expected {expected}"),
-                _ => format!("wrong type for value; expected {expected}; got {actual}"),
-            };
-            return Some((a, text));
-        }
-        if self.piped {
-            return Some((
-                self.ident,
-                format!("wrong type for value; expected {expected}; got {got}"),
-            ));
-        }
-        None
-    }
 }
 
 /// The cause for an error a function returned: Go prefixes `error calling NAME: `.
@@ -994,96 +871,5 @@ fn last_evaluated(pipe: &Pipe) -> &Arg {
         },
         Arg::Pipe(p) => last_evaluated(p),
         _ => first,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args_of(src: &str) -> Vec<Arg> {
-        let mut trees = super::super::parser::parse_with("t", src, false).unwrap();
-        let tree = trees.pop().unwrap();
-        match tree.root.into_iter().next() {
-            Some(Node::Action(mut pipe)) => pipe.cmds.remove(0).args,
-            _ => panic!("not an action"),
-        }
-    }
-
-    #[test]
-    fn type_errors_point_at_the_argument_as_go_does() {
-        // Expectations recorded with helm-oracle: `upper 1`, `upper .Values.num`,
-        // `upper .Values.nul`, `trunc "a" "b"`, `.Values.num | upper`.
-        let args = args_of("{{ upper 1 }}");
-        let bad = ArgTypeError {
-            name: "upper",
-            ident: &args[0],
-            args: &args[1..],
-            vals: &[Value::Int(1)],
-            boxed: 0,
-            piped: false,
-        };
-        let (at, msg) = bad
-            .locate("error calling upper: wrong type for value; expected string; got int")
-            .unwrap();
-        assert_eq!(
-            (at.to_string(), msg.as_str()),
-            ("1".to_string(), "expected string; found 1")
-        );
-
-        let args = args_of("{{ upper .Values.nul }}");
-        let bad = ArgTypeError {
-            name: "upper",
-            ident: &args[0],
-            args: &args[1..],
-            vals: &[Value::Nil],
-            boxed: 1,
-            piped: false,
-        };
-        let (_, msg) = bad
-            .locate("wrong type for value; expected string; got <nil>")
-            .unwrap();
-        assert_eq!(
-            msg,
-            "wrong type for value; expected string; got interface {}"
-        );
-
-        let args = args_of("{{ trunc \"a\" \"b\" }}");
-        let bad = ArgTypeError {
-            name: "trunc",
-            ident: &args[0],
-            args: &args[1..],
-            vals: &[Value::from("a"), Value::from("b")],
-            boxed: 0,
-            piped: false,
-        };
-        let (at, msg) = bad
-            .locate("wrong type for value; expected int; got string")
-            .unwrap();
-        assert_eq!(
-            (at.to_string(), msg.as_str()),
-            ("\"a\"".to_string(), "expected integer; found \"a\"")
-        );
-
-        let args = args_of("{{ upper }}");
-        let bad = ArgTypeError {
-            name: "upper",
-            ident: &args[0],
-            args: &[],
-            vals: &[Value::Float(3.0)],
-            boxed: 0,
-            piped: true,
-        };
-        let (at, msg) = bad
-            .locate("wrong type for value; expected string; got float64")
-            .unwrap();
-        assert_eq!(
-            (at.to_string(), msg.as_str()),
-            (
-                "upper".to_string(),
-                "wrong type for value; expected string; got float64"
-            )
-        );
-        assert!(bad.locate("something else").is_none());
     }
 }

@@ -101,7 +101,8 @@ pub fn lex(src: &str) -> Vec<Token> {
         line: 1,
         start_line: 1,
         paren_depth: 0,
-        tokens: Vec::new(),
+        // About one token per eight bytes of a typical chart template.
+        tokens: Vec::with_capacity(src.len() / 8 + 4),
         trim_next_text: false,
     };
     l.run();

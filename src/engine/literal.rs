@@ -25,11 +25,15 @@ pub fn unquote(text: &str) -> Option<String> {
             Some(body.replace('\r', ""))
         }
         b'"' | b'\'' => {
+            // Most literals hold no escapes: take them as they are.
+            if quote == b'"' && !body.contains(['\\', '"', '\n']) {
+                return Some(body.to_string());
+            }
             let mut out = String::with_capacity(body.len());
             let mut rest = body;
             while !rest.is_empty() {
                 let (c, tail) = unquote_char(rest, quote as char)?;
-                out.push_str(&c);
+                out.push(c);
                 rest = tail;
             }
             if quote == b'\'' && out.chars().count() != 1 {
@@ -44,7 +48,7 @@ pub fn unquote(text: &str) -> Option<String> {
 /// Decodes one (possibly escaped) character; returns its text and the rest.
 /// Byte escapes (`\xff`) give bytes that may not be UTF-8 on their own; they are
 /// kept as the replacement character, which only differs for invalid UTF-8.
-fn unquote_char(s: &str, quote: char) -> Option<(String, &str)> {
+fn unquote_char(s: &str, quote: char) -> Option<(char, &str)> {
     let mut chars = s.chars();
     let c = chars.next()?;
     if c == quote && quote != '`' {
@@ -54,7 +58,7 @@ fn unquote_char(s: &str, quote: char) -> Option<(String, &str)> {
         return None;
     }
     if c != '\\' {
-        return Some((c.to_string(), chars.as_str()));
+        return Some((c, chars.as_str()));
     }
     let e = chars.next()?;
     let rest = chars.as_str();
@@ -71,7 +75,7 @@ fn unquote_char(s: &str, quote: char) -> Option<(String, &str)> {
         _ => None,
     };
     if let Some(c) = simple {
-        return Some((c.to_string(), rest));
+        return Some((c, rest));
     }
     let hex = |n: usize| -> Option<(u32, &str)> {
         let digits = rest.get(..n)?;
@@ -84,15 +88,15 @@ fn unquote_char(s: &str, quote: char) -> Option<(String, &str)> {
         'x' => {
             let (v, tail) = hex(2)?;
             let c = char::from_u32(v).filter(|_| v < 0x80).unwrap_or('\u{FFFD}');
-            Some((c.to_string(), tail))
+            Some((c, tail))
         }
         'u' => {
             let (v, tail) = hex(4)?;
-            Some((char::from_u32(v)?.to_string(), tail))
+            Some((char::from_u32(v)?, tail))
         }
         'U' => {
             let (v, tail) = hex(8)?;
-            Some((char::from_u32(v)?.to_string(), tail))
+            Some((char::from_u32(v)?, tail))
         }
         '0'..='7' => {
             let digits = s.get(1..4)?;
@@ -104,7 +108,7 @@ fn unquote_char(s: &str, quote: char) -> Option<(String, &str)> {
                 return None;
             }
             let c = char::from_u32(v).filter(|_| v < 0x80).unwrap_or('\u{FFFD}');
-            Some((c.to_string(), s.get(4..)?))
+            Some((c, s.get(4..)?))
         }
         _ => None,
     }
@@ -121,7 +125,6 @@ pub fn number(text: &str, is_char: bool) -> Result<Result<Value, String>, String
         if tail != "'" {
             return Err(format!("malformed character constant: {text}"));
         }
-        let c = c.chars().next().ok_or("invalid syntax")?;
         return Ok(Ok(Value::Int(c as i64)));
     }
     if text.ends_with('i') {

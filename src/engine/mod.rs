@@ -29,9 +29,11 @@ pub mod error;
 pub mod exec;
 pub mod funcs;
 pub mod gofmt;
+mod helm;
 pub mod lexer;
 pub mod literal;
 pub mod parser;
+mod typecheck;
 pub mod value;
 
 pub use error::{Error, ErrorKind};

@@ -43,6 +43,7 @@ pub fn parse_with(name: &str, source: &str, check_funcs: bool) -> Result<Vec<Tre
         trees: Vec::new(),
         check_funcs,
         action_line: 0,
+        names: std::collections::HashMap::new(),
     };
     let root = p.parse_top()?;
     let tree = Tree {
@@ -82,6 +83,9 @@ struct Parser<'s> {
     check_funcs: bool,
     /// The line the action being parsed started on (0 outside actions).
     action_line: u32,
+    /// Names seen so far (`Values`, `$root`, `include`…), shared so a chart's
+    /// thousands of identical field names cost one allocation each.
+    names: std::collections::HashMap<&'s str, Arc<str>>,
 }
 
 /// What `textOrAction` found: a node, or the `{{end}}`/`{{else}}` closing a list.
@@ -137,6 +141,13 @@ impl<'s> Parser<'s> {
 
     fn text(&self, t: &Token) -> &'s str {
         t.text(self.src)
+    }
+
+    fn intern(&mut self, name: &'s str) -> Arc<str> {
+        self.names
+            .entry(name)
+            .or_insert_with(|| Arc::from(name))
+            .clone()
     }
 
     // ----- errors -----
@@ -477,7 +488,7 @@ impl<'s> Parser<'s> {
         while self.peek_non_space().kind == Kind::Variable {
             let save = self.idx;
             let v = self.next_non_space();
-            let name: Arc<str> = Arc::from(self.text(&v));
+            let name = self.intern(self.text(&v));
             let next = self.peek_non_space();
             match next.kind {
                 Kind::Assign | Kind::Declare => {
@@ -590,7 +601,8 @@ impl<'s> Parser<'s> {
         let mut fields: Vec<Arc<str>> = Vec::new();
         while self.peek().kind == Kind::Field {
             let t = self.next();
-            fields.push(Arc::from(self.text(&t).get(1..).unwrap_or("")));
+            let name = self.text(&t).get(1..).unwrap_or("");
+            fields.push(self.intern(name));
         }
         Ok(Some(match node {
             Arg::Field { names, .. } => {
@@ -635,7 +647,7 @@ impl<'s> Parser<'s> {
                 };
                 Arg::Function {
                     pos,
-                    name: Arc::from(text),
+                    name: self.intern(text),
                     func,
                 }
             }
@@ -647,13 +659,13 @@ impl<'s> Parser<'s> {
                 }
                 Arg::Variable {
                     pos,
-                    name: Arc::from(text),
+                    name: self.intern(text),
                     fields: Vec::new(),
                 }
             }
             Kind::Field => Arg::Field {
                 pos,
-                names: vec![Arc::from(text.get(1..).unwrap_or(""))],
+                names: vec![self.intern(text.get(1..).unwrap_or(""))],
             },
             Kind::Bool => Arg::Bool(pos, text == "true"),
             Kind::Number | Kind::CharConstant => {

@@ -150,67 +150,151 @@ impl Object for Files {
 
 /// gobwas/glob with `/` as separator, as Helm's `Files.Glob` compiles it:
 /// `*` stays within a path segment, `**` crosses them, `?`, `[a-z]`, `[!a]`,
-/// `{a,b}` alternatives, `\` escapes.
+/// `{a,b}` alternatives, `\` escapes. Braces are expanded first (at most
+/// [`MAX_ALTERNATIVES`]); each alternative is matched in O(pattern × name).
 fn glob_match(p: &[char], n: &[char]) -> bool {
-    let Some(&c) = p.first() else {
-        return n.is_empty();
-    };
-    match c {
-        '*' if p.get(1) == Some(&'*') => {
-            let rest = &p[2..];
-            (0..=n.len()).any(|i| glob_match(rest, &n[i..]))
-        }
-        '*' => {
-            let rest = &p[1..];
-            for i in 0..=n.len() {
-                if glob_match(rest, &n[i..]) {
-                    return true;
-                }
-                if i < n.len() && n[i] == '/' {
+    let mut alternatives = Vec::new();
+    if !expand_braces(p, &mut alternatives) {
+        return false;
+    }
+    alternatives.iter().any(|alt| match_no_braces(alt, n))
+}
+
+/// More alternatives than this and the pattern matches nothing (a guard
+/// against `{a,b}{a,b}{a,b}…` blowing up).
+const MAX_ALTERNATIVES: usize = 1024;
+
+/// Expands the first `{…}` group recursively; false when there are too many.
+fn expand_braces(p: &[char], out: &mut Vec<Vec<char>>) -> bool {
+    let mut i = 0;
+    while i < p.len() {
+        match p[i] {
+            '\\' => i += 2,
+            '[' => match p[i + 1..].iter().position(|&c| c == ']') {
+                Some(j) => i += j + 2,
+                None => i = p.len(),
+            },
+            '{' => {
+                let Some(close) = matching_brace(&p[i..]).map(|c| c + i) else {
                     break;
+                };
+                for alt in split_alternatives(&p[i + 1..close]) {
+                    let mut joined = p[..i].to_vec();
+                    joined.extend_from_slice(alt);
+                    joined.extend_from_slice(&p[close + 1..]);
+                    if !expand_braces(&joined, out) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push(p.to_vec());
+    out.len() <= MAX_ALTERNATIVES
+}
+
+/// One pattern element of a brace-free glob.
+enum Token {
+    /// `*`: any run of characters but `/`.
+    Star,
+    /// `**`: any run of characters.
+    SuperStar,
+    /// `?`: one character but `/`.
+    Any,
+    /// `[…]`: one character in (or, negated, not in) the ranges.
+    Class(bool, Vec<(char, char)>),
+    Char(char),
+}
+
+fn tokens(p: &[char]) -> Option<Vec<Token>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < p.len() {
+        match p[i] {
+            '*' if p.get(i + 1) == Some(&'*') => {
+                out.push(Token::SuperStar);
+                i += 2;
+            }
+            '*' => {
+                out.push(Token::Star);
+                i += 1;
+            }
+            '?' => {
+                out.push(Token::Any);
+                i += 1;
+            }
+            '[' => {
+                let close = p[i + 1..].iter().position(|&c| c == ']')? + i + 1;
+                let body = &p[i + 1..close];
+                let (neg, body) = match body.first() {
+                    Some('!') => (true, &body[1..]),
+                    _ => (false, body),
+                };
+                let mut ranges = Vec::new();
+                let mut k = 0;
+                while k < body.len() {
+                    if k + 2 < body.len() && body[k + 1] == '-' {
+                        ranges.push((body[k], body[k + 2]));
+                        k += 3;
+                    } else {
+                        ranges.push((body[k], body[k]));
+                        k += 1;
+                    }
+                }
+                out.push(Token::Class(neg, ranges));
+                i = close + 1;
+            }
+            '\\' if i + 1 < p.len() => {
+                out.push(Token::Char(p[i + 1]));
+                i += 2;
+            }
+            c => {
+                out.push(Token::Char(c));
+                i += 1;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Matches a brace-free glob by dynamic programming over (token, position).
+fn match_no_braces(p: &[char], n: &[char]) -> bool {
+    let Some(toks) = tokens(p) else { return false };
+    // reach[j]: the tokens matched so far can end just before n[j].
+    let mut reach = vec![false; n.len() + 1];
+    reach[0] = true;
+    for t in &toks {
+        let mut next = vec![false; n.len() + 1];
+        match t {
+            Token::Star | Token::SuperStar => {
+                let crosses = matches!(t, Token::SuperStar);
+                let mut open = false;
+                for j in 0..=n.len() {
+                    open = reach[j] || (open && j > 0 && (crosses || n[j - 1] != '/'));
+                    next[j] = open;
                 }
             }
-            false
-        }
-        '?' => !n.is_empty() && n[0] != '/' && glob_match(&p[1..], &n[1..]),
-        '[' => {
-            let Some(close) = p.iter().skip(1).position(|&c| c == ']').map(|i| i + 1) else {
-                return false;
-            };
-            if n.is_empty() {
-                return false;
-            }
-            let body = &p[1..close];
-            let (neg, body) = match body.first() {
-                Some('!') => (true, &body[1..]),
-                _ => (false, body),
-            };
-            let mut hit = false;
-            let mut i = 0;
-            while i < body.len() {
-                if i + 2 < body.len() && body[i + 1] == '-' {
-                    hit |= body[i] <= n[0] && n[0] <= body[i + 2];
-                    i += 3;
-                } else {
-                    hit |= body[i] == n[0];
-                    i += 1;
+            _ => {
+                for j in 0..n.len() {
+                    if reach[j] && single(t, n[j]) {
+                        next[j + 1] = true;
+                    }
                 }
             }
-            hit != neg && glob_match(&p[close + 1..], &n[1..])
         }
-        '{' => {
-            let Some(close) = matching_brace(p) else {
-                return false;
-            };
-            let rest = &p[close + 1..];
-            split_alternatives(&p[1..close]).into_iter().any(|alt| {
-                let mut joined = alt.to_vec();
-                joined.extend_from_slice(rest);
-                glob_match(&joined, n)
-            })
-        }
-        '\\' if p.len() > 1 => !n.is_empty() && n[0] == p[1] && glob_match(&p[2..], &n[1..]),
-        c => !n.is_empty() && n[0] == c && glob_match(&p[1..], &n[1..]),
+        reach = next;
+    }
+    reach[n.len()]
+}
+
+fn single(t: &Token, c: char) -> bool {
+    match t {
+        Token::Any => c != '/',
+        Token::Class(neg, ranges) => ranges.iter().any(|(lo, hi)| *lo <= c && c <= *hi) != *neg,
+        Token::Char(x) => *x == c,
+        Token::Star | Token::SuperStar => false,
     }
 }
 
@@ -333,6 +417,18 @@ mod tests {
             ["a.txt", "conf/x.conf"]
         );
         assert_eq!(names(&f.glob("[")).len(), 3);
+        assert_eq!(names(&f.glob("conf/[a-x]*.conf")), ["conf/x.conf"]);
+        assert_eq!(names(&f.glob("conf/[!x]*")), Vec::<String>::new());
+        assert_eq!(names(&f.glob("?.txt")), ["a.txt"]);
+    }
+
+    #[test]
+    fn hostile_globs_stay_fast() {
+        let name: Vec<char> = "a".repeat(200).chars().collect();
+        let pat: Vec<char> = "**a**a**a**a**a**a**a**a**b".chars().collect();
+        assert!(!glob_match(&pat, &name));
+        let many: Vec<char> = "{a,b}".repeat(20).chars().collect();
+        assert!(!glob_match(&many, &name));
     }
 
     #[test]

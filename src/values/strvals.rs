@@ -200,6 +200,17 @@ impl Parser<'_> {
                 },
             },
             Some('[') => {
+                // Nested lists count against the same nesting limit as keys.
+                let level = level + 1;
+                if level > MAX_NESTING {
+                    return (
+                        list,
+                        Err(format!(
+                            "value name nested level is greater than maximum supported nested level of {MAX_NESTING}"
+                        )
+                        .into()),
+                    );
+                }
                 let next = match self.index() {
                     Ok(n) => n,
                     Err(e) => return (list, Err(format!("error parsing index: {e}").into())),

@@ -145,8 +145,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f1 = dir.path().join("a.yaml");
         let f2 = dir.path().join("b.yaml");
-        std::fs::write(&f1, "a: {x: 1, y: 1}\nb: 1\n").unwrap();
-        std::fs::write(&f2, "a: {y: 2}\n").unwrap();
+        std::fs::write(&f1, "a: {p: 1, q: 1}\nb: 1\n").unwrap();
+        std::fs::write(&f2, "a: {q: 2}\n").unwrap();
         let opts = ValueOptions {
             files: vec![f1.display().to_string(), f2.display().to_string()],
             set: vec!["b=2".into()],
@@ -155,7 +155,7 @@ mod tests {
             ..Default::default()
         };
         let v = Value::map(user_values(&opts).unwrap());
-        assert_eq!(v.to_string(), "map[a:map[x:1 y:2] b:3 c:map[d:x,y]]");
+        assert_eq!(v.to_string(), "map[a:map[p:1 q:2] b:3 c:map[d:x,y]]");
     }
 
     #[test]

@@ -1,0 +1,208 @@
+//! `chartfix diff`: compare two manifest files, or a stack as committed at a
+//! git ref with the same stack in the working tree (both rendered by
+//! [`crate::stack::render_stack`], as `chartfix render` does).
+
+use super::{report, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+use crate::diff::{self, git, Report, Style};
+use crate::stack::{self, StackOptions};
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For a terminal: coloured when stdout is one.
+    Text,
+    /// For a pull-request comment, kept under GitHub's size limit.
+    Markdown,
+    /// For scripts.
+    Json,
+}
+
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  chartfix diff old.yaml new.yaml\n  helm template … | chartfix diff old.yaml -\n  chartfix diff stacks/beta9.yaml --base origin/main --format markdown"
+)]
+pub struct Args {
+    /// OLD NEW (manifest files, `-` for stdin), or STACK with --base.
+    #[arg(value_name = "OLD NEW | STACK", num_args = 1..=2, required = true)]
+    pub paths: Vec<String>,
+    /// Compare STACK as committed at this git ref with the working tree.
+    #[arg(long, value_name = "GIT_REF")]
+    pub base: Option<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit with status 1 when there are differences.
+    #[arg(long)]
+    pub exit_code: bool,
+    /// With --base: use the chart cache alone.
+    #[arg(long)]
+    pub offline: bool,
+    /// With --base: registry mirrors, auth and TLS in k3s's registries.yaml format.
+    #[arg(long, value_name = "FILE")]
+    pub registry_config: Option<PathBuf>,
+    /// With --base: HTTP chart repository mirror, FROM=TO (repeatable).
+    #[arg(long = "repo-mirror", value_name = "FROM=TO")]
+    pub repo_mirrors: Vec<String>,
+    /// With --base: talk plain HTTP to registries given without a scheme.
+    #[arg(long)]
+    pub plain_http: bool,
+    /// With --base: cache folder for charts.
+    #[arg(long, env = "CHARTFIX_CACHE", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Args {
+    /// Whether a flag for rendering stacks was given. `--cache-dir` from
+    /// CHARTFIX_CACHE does not count: the environment is not a request.
+    fn has_stack_flags(&self) -> bool {
+        let cache_flag =
+            std::env::args().any(|a| a == "--cache-dir" || a.starts_with("--cache-dir="));
+        self.offline
+            || self.registry_config.is_some()
+            || !self.repo_mirrors.is_empty()
+            || self.plain_http
+            || cache_flag
+    }
+
+    /// How both sides of `--base` fetch charts; the same for both, so only
+    /// the stack's own changes show.
+    fn stack_options(&self) -> StackOptions {
+        StackOptions {
+            offline: self.offline,
+            registry_config: self.registry_config.clone(),
+            repo_mirrors: self.repo_mirrors.clone(),
+            plain_http: self.plain_http,
+            cache_dir: self.cache_dir.clone(),
+            // The report is the output; progress bars would only interleave.
+            quiet: true,
+        }
+    }
+}
+
+pub fn run(args: Args) -> u8 {
+    if args.base.is_none() && args.has_stack_flags() {
+        return usage("--offline, --registry-config, --repo-mirror, --plain-http and --cache-dir apply to STACK --base GIT_REF only");
+    }
+    let outcome = match (&args.base, args.paths.as_slice()) {
+        (None, [old, new]) => diff_files(old, new),
+        (Some(base), [stack]) => diff_against_base(stack, base, &args.stack_options()),
+        (None, [_]) => return usage("give OLD and NEW, or STACK with --base GIT_REF"),
+        (Some(_), _) => return usage("--base takes one STACK, not two files"),
+        _ => return usage("give OLD and NEW, or STACK with --base GIT_REF"),
+    };
+    let found = match outcome {
+        Ok(r) => r,
+        Err(Failure::Usage(m)) => return usage(&m),
+        Err(Failure::Error(m)) => return report(m),
+    };
+    let text = match args.format {
+        Format::Text => diff::render_text(&found, text_style()),
+        Format::Markdown => diff::render_markdown(&found, diff::GITHUB_COMMENT_LIMIT),
+        Format::Json => diff::render_json(&found),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        // A closed pipe (`| head`) is the reader's choice, not a failure.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return report(e);
+        }
+    }
+    if args.exit_code && !found.is_empty() {
+        EXIT_FAILURE
+    } else {
+        EXIT_OK
+    }
+}
+
+enum Failure {
+    Usage(String),
+    Error(String),
+}
+
+fn usage(message: &str) -> u8 {
+    eprintln!(
+        "Error: {message}\n\nUsage: chartfix diff OLD NEW | chartfix diff STACK --base GIT_REF"
+    );
+    EXIT_USAGE
+}
+
+/// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+fn text_style() -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if std::io::stdout().is_terminal() && !no_color {
+        Style::Color
+    } else {
+        Style::Plain
+    }
+}
+
+fn diff_files(old: &str, new: &str) -> Result<Report, Failure> {
+    if old == "-" && new == "-" {
+        return Err(Failure::Usage(
+            "only one side can be read from stdin".into(),
+        ));
+    }
+    let old_text = read_input(old)?;
+    let new_text = read_input(new)?;
+    diff::diff_streams(&old_text, old, &new_text, new).map_err(|e| Failure::Error(e.to_string()))
+}
+
+fn read_input(path: &str) -> Result<String, Failure> {
+    if path == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| Failure::Error(format!("stdin: {e}")))?;
+        return Ok(s);
+    }
+    std::fs::read_to_string(path).map_err(|e| Failure::Error(format!("{path}: {e}")))
+}
+
+/// Renders STACK as committed at `base` and as in the working tree, then
+/// compares the two renders.
+fn diff_against_base(spec: &str, base: &str, options: &StackOptions) -> Result<Report, Failure> {
+    let stack = stack_path(spec)?;
+    let stack = stack.as_path();
+    let tree = git::export(stack, base).map_err(|e| Failure::Error(e.to_string()))?;
+    let old = render(tree.path(), options)
+        .map_err(|e| Failure::Error(format!("rendering at {base}: {e}")))?;
+    let new = render(stack, options)
+        .map_err(|e| Failure::Error(format!("rendering the working tree: {e}")))?;
+    let old_label = format!("{} at {base}", stack.display());
+    let new_label = stack.display().to_string();
+    diff::diff_streams(&old, &old_label, &new, &new_label)
+        .map_err(|e| Failure::Error(e.to_string()))
+}
+
+/// The path `--base` exports: STACK as given when it is a file or folder,
+/// else `stacks/STACK.yaml` (as `chartfix render` finds names). A built-in
+/// stack has no git history to compare with.
+fn stack_path(spec: &str) -> Result<PathBuf, Failure> {
+    let path = Path::new(spec);
+    if path.exists() {
+        return Ok(path.to_path_buf());
+    }
+    for ext in ["yaml", "yml"] {
+        let p = Path::new("stacks").join(format!("{spec}.{ext}"));
+        if p.is_file() {
+            return Ok(p);
+        }
+    }
+    Err(Failure::Error(format!(
+        "--base needs a stack file or folder inside a git repository; {spec:?} is neither here nor in ./stacks/"
+    )))
+}
+
+/// The final manifests of the stack at `path`, as `chartfix render` prints them.
+fn render(path: &Path, options: &StackOptions) -> Result<String, String> {
+    let spec = path
+        .to_str()
+        .ok_or_else(|| format!("{}: not a UTF-8 path", path.display()))?;
+    stack::render_stack(spec, options)
+        .map(|r| r.text)
+        .map_err(|e| e.to_string())
+}

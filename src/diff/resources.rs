@@ -1,0 +1,114 @@
+//! Reading a manifest stream into the resources it declares, with the
+//! project's own document splitter and Helm-style YAML reading.
+
+use crate::manifest::{ResourceId, Splitter};
+use serde_json::Value;
+use std::fmt;
+
+/// One resource of a stream.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub id: ResourceId,
+    /// The document as data, keys in the author's order.
+    pub value: Value,
+}
+
+/// A stream that cannot be read: which side, where, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadError {
+    pub label: String,
+    /// 1-based line of the stream where the failing document starts.
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: document at line {}: {}",
+            self.label, self.line, self.message
+        )
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Reads every resource of a stream. Blank documents and documents that are
+/// not resources (no `kind`, e.g. a stray `null`) are skipped, since nothing
+/// would be applied for them. `kind: *List` documents are opened into their
+/// items, as `kubectl apply` does, so items match one by one.
+pub fn read_stream(text: &str, label: &str) -> Result<Vec<Resource>, ReadError> {
+    let mut out = Vec::new();
+    let mut splitter = Splitter::new(text.as_bytes());
+    loop {
+        let doc = match splitter.next_doc() {
+            Ok(Some(doc)) => doc,
+            Ok(None) => break,
+            // Reading from a byte slice cannot fail, but a message beats a panic.
+            Err(e) => return Err(error(label, 0, e.to_string())),
+        };
+        if doc.is_blank() {
+            continue;
+        }
+        let body = doc
+            .text()
+            .map_err(|e| error(label, doc.first_line, format!("not UTF-8: {e}")))?;
+        let values = crate::yaml::from_str_json(body)
+            .map_err(|e| error(label, doc.first_line, e.to_string()))?;
+        for value in values {
+            push_resource(&mut out, value);
+        }
+    }
+    Ok(out)
+}
+
+fn push_resource(out: &mut Vec<Resource>, value: Value) {
+    let Some(id) = ResourceId::of(&value) else {
+        return;
+    };
+    if id.kind.ends_with("List") {
+        if let Some(Value::Array(items)) = value.get("items") {
+            for item in items {
+                // A List nested in a List is not something kubectl opens either.
+                if let Some(id) = ResourceId::of(item) {
+                    out.push(Resource {
+                        id,
+                        value: item.clone(),
+                    });
+                }
+            }
+            return;
+        }
+    }
+    out.push(Resource { id, value });
+}
+
+fn error(label: &str, line: usize, message: String) -> ReadError {
+    ReadError {
+        label: label.to_string(),
+        line,
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_resources_and_skips_the_rest() {
+        let text = "# Source: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n---\nnull\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: s, namespace: ns}\n";
+        let got = read_stream(text, "old").unwrap();
+        let names: Vec<String> = got.iter().map(|r| r.id.to_string()).collect();
+        assert_eq!(names, ["ConfigMap a", "Secret ns/s"]);
+    }
+
+    #[test]
+    fn bad_yaml_names_side_and_line() {
+        let text = "apiVersion: v1\nkind: A\n---\na: [\n";
+        let err = read_stream(text, "new.yaml").unwrap_err();
+        assert_eq!(err.label, "new.yaml");
+        assert_eq!(err.line, 3);
+    }
+}

@@ -104,10 +104,13 @@ fn mutated_streams_never_panic() {
 #[test]
 fn mutated_overlays_never_panic() {
     let base =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.overlays.md"))
-            .unwrap();
-    // The example overlay of the README, between its ```yaml fences.
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    // The example overlay of the README's overlay format section, between its
+    // ```yaml fences.
     let example = base
+        .split("### The file format")
+        .nth(1)
+        .unwrap()
         .split("```yaml\n")
         .nth(1)
         .unwrap()

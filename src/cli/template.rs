@@ -134,18 +134,27 @@ pub fn run(args: Args) -> u8 {
         eprintln!("Error: --overlay rewrites the manifest stream; it cannot be combined with --output-dir");
         return EXIT_USAGE;
     }
-    let resolved = match crate::source::resolve(&chart_path, &args.source.options(args.quiet)) {
-        Ok(r) => r,
-        Err(e) => {
-            let usage = matches!(e.kind, crate::source::SourceErrorKind::Usage);
-            let code = report(e);
-            return if usage { EXIT_USAGE } else { code };
+    // A folder or archive on disk is loaded where it is, so its errors are the
+    // chart loader's (Helm's wording); anything else goes through the sources.
+    let local = std::path::Path::new(&chart_path);
+    let chart_file = if local.exists() && args.source.repo.is_none() {
+        local.to_path_buf()
+    } else {
+        match crate::source::resolve(&chart_path, &args.source.options(args.quiet)) {
+            Ok(resolved) => {
+                for w in &resolved.warnings {
+                    eprintln!("Warning: {w}");
+                }
+                resolved.path
+            }
+            Err(e) => {
+                let usage = matches!(e.kind, crate::source::SourceErrorKind::Usage);
+                let code = report(e);
+                return if usage { EXIT_USAGE } else { code };
+            }
         }
     };
-    for w in &resolved.warnings {
-        eprintln!("Warning: {w}");
-    }
-    let chart = match crate::chart::load(&resolved.path) {
+    let chart = match crate::chart::load(&chart_file) {
         Ok(c) => c,
         Err(e) => return report(e),
     };

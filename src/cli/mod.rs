@@ -36,7 +36,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Render a chart locally, as `helm template` does.
-    Template(template::Args),
+    Template(Box<template::Args>),
     /// Rewrite a manifest stream on stdin with overlays (a Helm post-renderer).
     PostRender(post_render::Args),
     /// Fetch a chart into the cache and print its version, digest and path.
@@ -65,7 +65,7 @@ pub fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Template(args) => template::run(args),
+        Command::Template(args) => template::run(*args),
         Command::PostRender(args) => post_render::run(args),
         Command::Fetch(args) => fetch::run(args),
         Command::Images(args) => images::run(args),

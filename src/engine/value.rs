@@ -499,7 +499,7 @@ pub fn format_float_shortest(x: f64, verb: char) -> String {
     let use_exp = match verb {
         'e' => true,
         'f' => false,
-        _ => exp < -4 || exp >= 6,
+        _ => !(-4..6).contains(&exp),
     };
     let mut out = String::new();
     if negative {

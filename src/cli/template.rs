@@ -90,6 +90,38 @@ pub struct Args {
     source: super::fetch::SourceArgs,
 }
 
+/// Where Helm stops with "missing in charts/ directory", fetches the
+/// dependencies Chart.yaml declares (pinned by Chart.lock when present) through
+/// the same sources and cache, and adds them as subcharts.
+fn fetch_missing_dependencies(
+    chart: &mut crate::chart::Chart,
+    chart_file: &std::path::Path,
+    args: &Args,
+) -> Result<(), String> {
+    let missing = chart
+        .metadata
+        .dependencies
+        .iter()
+        .any(|d| !chart.dependencies.iter().any(|c| c.name() == d.name));
+    if !missing {
+        return Ok(());
+    }
+    let resolver = crate::source::Resolver::new(&args.source.options(args.quiet))
+        .map_err(|e| e.to_string())?;
+    let fetched = resolver
+        .resolve_dependencies(chart_file)
+        .map_err(|e| e.to_string())?;
+    for dep in fetched {
+        for w in &dep.chart.warnings {
+            eprintln!("Warning: {w}");
+        }
+        let sub = crate::chart::load(&dep.chart.path)
+            .map_err(|e| format!("dependency {}: {e}", dep.name))?;
+        chart.dependencies.push(sub);
+    }
+    Ok(())
+}
+
 /// Helm's release name rule.
 fn valid_release_name(name: &str) -> bool {
     let ok =
@@ -154,10 +186,13 @@ pub fn run(args: Args) -> u8 {
             }
         }
     };
-    let chart = match crate::chart::load(&chart_file) {
+    let mut chart = match crate::chart::load(&chart_file) {
         Ok(c) => c,
         Err(e) => return report(e),
     };
+    if let Err(e) = fetch_missing_dependencies(&mut chart, &chart_file, &args) {
+        return report(e);
+    }
     let opts = RenderOptions {
         release_name: name.clone(),
         namespace: args.namespace.clone(),

@@ -166,3 +166,44 @@ fn kube_version_and_usage_errors() {
         assert!(err.starts_with("Error: "), "{err}");
     }
 }
+
+/// INPUT may be a stack or a chart as well as manifests: the example stack
+/// (charts of our own, offline) is rendered first, then checked.
+#[test]
+fn a_stack_or_a_chart_is_rendered_then_checked() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let stack = root.join("examples/tiny/stack.yaml").display().to_string();
+    let (code, out, err) = run(&[
+        "check",
+        &stack,
+        "--skip-image-check",
+        "--node",
+        "cpu=4,memory=8Gi",
+        "--offline",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("2 pods ask 100m CPU"), "{out}");
+
+    // With no cache and --offline, the image is reported, not fetched.
+    let cache = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(&[
+        "images",
+        &stack,
+        "--offline",
+        "--cache-dir",
+        cache.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("docker.io/library/nginx:1.27"), "{out}");
+
+    // A chart folder is rendered with its defaults.
+    let chart = root.join("examples/tiny/charts");
+    let first_chart = std::fs::read_dir(&chart)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.join("Chart.yaml").is_file())
+        .expect("a chart in examples/tiny/charts");
+    let (code, out, err) = run(&["check", first_chart.to_str().unwrap(), "--skip-image-check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Kinds:"), "{out}");
+}

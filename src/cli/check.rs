@@ -47,7 +47,7 @@ pub fn run(args: Args) -> u8 {
         Ok(m) => m.unwrap_or(DEFAULT_KUBE_MINOR),
         Err(e) => return usage(e),
     };
-    let docs = match read_input(&args.input) {
+    let docs = match read_input(&args.input, &args.flags) {
         Ok(d) => d,
         Err(e) => return usage(e),
     };

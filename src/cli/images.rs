@@ -61,7 +61,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let docs = match read_input(&args.input) {
+    let docs = match read_input(&args.input, &args.flags) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("Error: {e}");
@@ -96,8 +96,12 @@ pub fn style() -> Style {
     }
 }
 
-/// Reads and parses a manifest stream from a file or stdin.
-pub fn read_input(input: &str) -> Result<Vec<Document>, String> {
+/// Reads the manifests to check: a manifest file or `-` (stdin); a chart (a
+/// folder with Chart.yaml or a `.tgz`), rendered with its defaults as
+/// `chartfix template` would; or a stack (a stack file, a folder of raw
+/// manifests, a name in `./stacks/`, a built-in name), rendered as
+/// `chartfix render` would.
+pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Vec<Document>, String> {
     let text = if input == "-" {
         let mut s = String::new();
         std::io::stdin()
@@ -106,14 +110,60 @@ pub fn read_input(input: &str) -> Result<Vec<Document>, String> {
         s
     } else {
         let path = std::path::Path::new(input);
-        if path.is_dir() || input.ends_with(".tgz") {
-            return Err(format!(
-                "{input} is a chart: charts are not taken here yet; render it first: chartfix template NAME {input} | chartfix images -"
-            ));
+        if path.join("Chart.yaml").is_file() || (path.is_file() && input.ends_with(".tgz")) {
+            render_chart(path)?
+        } else if path.is_file() {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("cannot read {input}: {e}"))?;
+            if is_stack_file(&text) {
+                render_stack(input, flags)?
+            } else {
+                text
+            }
+        } else {
+            // A folder of raw manifests, or a stack by name.
+            render_stack(input, flags)?
         }
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read {input}: {e}"))?
     };
     parse_stream(&text).map_err(|e| format!("{input}: {e}"))
+}
+
+/// A stack file is a map with `releases`; a manifest never has that key at
+/// its top level.
+fn is_stack_file(text: &str) -> bool {
+    text.lines().any(|l| l.starts_with("releases:"))
+        && !text.lines().any(|l| l.starts_with("kind:"))
+}
+
+fn render_chart(path: &std::path::Path) -> Result<String, String> {
+    let chart = crate::chart::load(path).map_err(|e| e.to_string())?;
+    let opts = crate::render::RenderOptions::default();
+    let rendered =
+        crate::render::render(chart, crate::engine::Value::map(Default::default()), &opts)
+            .map_err(|e| e.to_string())?;
+    let out = crate::render::output::OutputOptions {
+        include_crds: false,
+        no_hooks: false,
+        skip_tests: true,
+        show_only: Vec::new(),
+        output_dir: None,
+        release_dir: None,
+    };
+    crate::render::output::stream(&rendered, &out)
+}
+
+fn render_stack(spec: &str, flags: &ImageFlags) -> Result<String, String> {
+    let options = crate::stack::StackOptions {
+        offline: flags.offline,
+        registry_config: flags.registry_config.clone(),
+        repo_mirrors: Vec::new(),
+        plain_http: flags.plain_http,
+        cache_dir: flags.cache_dir.clone(),
+        quiet: true,
+    };
+    crate::stack::render_stack(spec, &options)
+        .map(|r| r.text)
+        .map_err(|e| e.to_string())
 }
 
 /// Builds the registry client and checks every image in `docs`.

@@ -492,6 +492,13 @@ pub fn format_float_shortest(x: f64, verb: char) -> String {
     let exp: i32 = exp.parse().expect("exponent");
     let negative = mantissa.starts_with('-');
     let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    layout_float_digits(negative, &digits, exp, verb)
+}
+
+/// Lays out shortest round-trip `digits` (with the decimal exponent of the
+/// first one) as Go's `strconv` does for the verbs `'g'`, `'e'` and `'f'`;
+/// shared by `%v` here and by YAML's float32 key formatting.
+pub(crate) fn layout_float_digits(negative: bool, digits: &str, exp: i32, verb: char) -> String {
     let nd = digits.len() as i32;
     // strconv: shortest %g switches to exponent form below 1e-4 and from 1e6 up
     // (`eprec` is 6 whatever the digit count); 'e' always uses it, 'f' never.
@@ -523,9 +530,9 @@ pub fn format_float_shortest(x: f64, verb: char) -> String {
         for _ in 0..(-dp) {
             out.push('0');
         }
-        out.push_str(&digits);
+        out.push_str(digits);
     } else if dp >= nd {
-        out.push_str(&digits);
+        out.push_str(digits);
         for _ in 0..(dp - nd) {
             out.push('0');
         }

@@ -391,50 +391,7 @@ pub(crate) fn format_g32(f: f64) -> String {
     let exp: i32 = exp.parse().unwrap_or(0);
     let neg = mantissa.starts_with('-');
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    g_format(neg, &digits, exp)
-}
-
-/// Lays out shortest digits the way Go's `%g` (precision -1) does.
-pub(crate) fn g_format(neg: bool, digits: &str, exp: i32) -> String {
-    let nd = digits.len() as i32;
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    // With shortest digits Go's %g uses exponent form below 1e-4 and from 1e6 up.
-    if !(-4..6).contains(&exp) {
-        out.push_str(&digits[..1]);
-        if nd > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push('e');
-        out.push(if exp < 0 { '-' } else { '+' });
-        let a = exp.unsigned_abs();
-        if a < 10 {
-            out.push('0');
-        }
-        out.push_str(&a.to_string());
-        return out;
-    }
-    let dp = exp + 1;
-    if dp <= 0 {
-        out.push_str("0.");
-        for _ in 0..-dp {
-            out.push('0');
-        }
-        out.push_str(digits);
-    } else if dp >= nd {
-        out.push_str(digits);
-        for _ in 0..dp - nd {
-            out.push('0');
-        }
-    } else {
-        out.push_str(&digits[..dp as usize]);
-        out.push('.');
-        out.push_str(&digits[dp as usize..]);
-    }
-    out
+    crate::engine::value::layout_float_digits(neg, &digits, exp, 'g')
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub fn read_archive(bytes: &[u8], origin: &str) -> Result<Vec<File>, ChartError>
         .map_err(|e| ChartError::new(format!("{origin}: not a gzipped tar archive: {e}")))?;
     let mut remaining = MAX_TOTAL_SIZE;
     let mut files = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for entry in entries {
         let mut entry =
             entry.map_err(|e| ChartError::new(format!("{origin}: damaged archive: {e}")))?;
@@ -46,7 +47,17 @@ pub fn read_archive(bytes: &[u8], origin: &str) -> Result<Vec<File>, ChartError>
                 "{origin}: entry {raw_name:?} is not a regular file"
             )));
         }
+        if std::str::from_utf8(&entry.path_bytes()).is_err() {
+            return Err(ChartError::new(format!(
+                "{origin}: entry {raw_name:?} has a name that is not valid UTF-8"
+            )));
+        }
         let name = entry_name(&raw_name, origin)?;
+        if !seen.insert(name.clone()) {
+            return Err(ChartError::new(format!(
+                "{origin}: entry {raw_name:?} appears more than once in the archive"
+            )));
+        }
         let size = header.size().unwrap_or(0);
         if size > MAX_FILE_SIZE {
             return Err(ChartError::new(format!(

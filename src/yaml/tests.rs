@@ -392,3 +392,24 @@ fn pretty_roots_as_helm() {
     ]);
     assert_eq!(pretty(v), "- 1\n- - 2\n- k:\n    - 3\n");
 }
+
+#[test]
+fn reader_agrees_with_helm_on_recorded_inputs() {
+    // Random and hand-picked values files, each given to Helm 4.2.3
+    // (`helm-oracle values`): the merged values as JSON, or Helm's error.
+    let cases: Vec<serde_json::Value> =
+        serde_json::from_str(include_str!("testdata/reader_cases.json")).unwrap();
+    assert!(cases.len() > 90);
+    for case in cases {
+        let src = case["src"].as_str().unwrap();
+        match (from_str(src), case.get("err")) {
+            (Err(e), Some(want)) => assert_eq!(e.helm_message(), want.as_str().unwrap(), "{src:?}"),
+            (Ok(v), None) => {
+                let want: serde_json::Value =
+                    serde_json::from_str(case["json"].as_str().unwrap()).unwrap();
+                assert_eq!(v, Value::from_json(&want), "{src:?}");
+            }
+            (got, want) => panic!("{src:?}: got {got:?}, Helm says {want:?}"),
+        }
+    }
+}

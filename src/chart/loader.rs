@@ -111,7 +111,7 @@ pub fn from_files(files: Vec<File>) -> Result<Chart, ChartError> {
     for f in files {
         match f.name.as_str() {
             "Chart.yaml" => {
-                let text = String::from_utf8_lossy(&f.data);
+                let text = super::text(&f.data);
                 metadata = Some(Metadata::parse(&text)?);
             }
             "values.yaml" => values = parse_values(&f.data, "values.yaml")?,
@@ -186,7 +186,7 @@ pub fn from_files(files: Vec<File>) -> Result<Chart, ChartError> {
 
 /// Reads a values file: YAML with Helm's typing, a map or nothing.
 pub fn parse_values(data: &[u8], name: &str) -> Result<Value, ChartError> {
-    let text = String::from_utf8_lossy(data);
+    let text = super::text(data);
     let v = crate::yaml::from_str(&text)
         .map_err(|e| ChartError::new(format!("cannot load {name}: {e}")))?;
     match v {

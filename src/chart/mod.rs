@@ -17,7 +17,18 @@ pub use loader::{load, load_archive, load_dir};
 pub use metadata::{Dependency, Metadata};
 
 use crate::engine::Value;
+use std::borrow::Cow;
 use std::fmt;
+
+/// Text of a chart file, invalid UTF-8 replaced. Validating first is much faster
+/// than `from_utf8_lossy`'s byte-by-byte walk, and chart files are almost always
+/// valid UTF-8.
+pub fn text(data: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(data) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(data),
+    }
+}
 
 /// A file of a chart, named relative to the chart's root with `/` separators.
 #[derive(Debug, Clone)]

@@ -48,7 +48,7 @@ impl Files {
             Some(d) if !d.is_empty() => d,
             _ => return Value::list(Vec::new()),
         };
-        let mut s = String::from_utf8_lossy(data).into_owned();
+        let mut s = crate::chart::text(data).into_owned();
         if s.ends_with('\n') {
             s.pop();
         }

@@ -146,7 +146,7 @@ unsafe fn c_string(p: *const u8) -> Option<String> {
         len += 1;
     }
     let bytes = std::slice::from_raw_parts(p, len);
-    Some(String::from_utf8_lossy(bytes).into_owned())
+    Some(utf8(bytes))
 }
 
 unsafe fn convert(ev: &unsafe_yaml::yaml_event_t) -> Event {
@@ -164,7 +164,7 @@ unsafe fn convert(ev: &unsafe_yaml::yaml_event_t) -> Event {
             } else {
                 let bytes = std::slice::from_raw_parts(d.value, d.length as usize);
                 // libyaml checks the input is UTF-8; escapes make valid UTF-8 too.
-                String::from_utf8_lossy(bytes).into_owned()
+                utf8(bytes)
             };
             Event::Scalar {
                 anchor: c_string(d.anchor),
@@ -183,5 +183,14 @@ unsafe fn convert(ev: &unsafe_yaml::yaml_event_t) -> Event {
         },
         unsafe_yaml::YAML_MAPPING_END_EVENT => Event::MappingEnd,
         _ => Event::StreamEnd,
+    }
+}
+
+/// Owned text of libyaml's output bytes, which are UTF-8 (`\x` escapes of
+/// invalid sequences are the exception that gets replacement characters).
+fn utf8(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
     }
 }

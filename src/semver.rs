@@ -44,32 +44,37 @@ const CV: &str = r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?(-([0-9A
 /// alternative that lets the whole pattern match, as Go's does.
 const OPS: &str = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^";
 
-struct Patterns {
-    version: Regex,
-    constraint: Regex,
-    range: Regex,
-    find: Regex,
-    valid: Regex,
+/// One lazily compiled pattern: compiling costs more than most renders spend
+/// on versions, so each is built only when first needed.
+struct Pattern {
+    cell: OnceLock<Regex>,
+    source: fn() -> String,
 }
 
-fn patterns() -> &'static Patterns {
-    static P: OnceLock<Patterns> = OnceLock::new();
-    P.get_or_init(|| {
-        let build = |s: String| Regex::new(&s).expect("semver pattern compiles");
-        Patterns {
-            version: build(
-                r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$"
-                    .to_string(),
-            ),
-            constraint: build(format!("^{WS}*({OPS}){WS}*({CV}){WS}*$")),
-            range: build(format!("{WS}*({CV}){WS}+-{WS}+({CV}){WS}*")),
-            find: build(format!("({OPS}){WS}*({CV})")),
-            valid: build(format!(
-                "^({WS}*({OPS}){WS}*({CV}){WS}*)((?:{WS}+|,{WS}*)({OPS}){WS}*({CV}){WS}*)*$"
-            )),
+impl Pattern {
+    const fn new(source: fn() -> String) -> Pattern {
+        Pattern {
+            cell: OnceLock::new(),
+            source,
         }
-    })
+    }
+
+    fn get(&self) -> &Regex {
+        self.cell
+            .get_or_init(|| Regex::new(&(self.source)()).expect("semver pattern compiles"))
+    }
 }
+
+static VERSION: Pattern = Pattern::new(|| {
+    r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$"
+        .to_string()
+});
+static CONSTRAINT: Pattern = Pattern::new(|| format!("^{WS}*({OPS}){WS}*({CV}){WS}*$"));
+static RANGE: Pattern = Pattern::new(|| format!("{WS}*({CV}){WS}+-{WS}+({CV}){WS}*"));
+static FIND: Pattern = Pattern::new(|| format!("({OPS}){WS}*({CV})"));
+static VALID: Pattern = Pattern::new(|| {
+    format!("^({WS}*({OPS}){WS}*({CV}){WS}*)((?:{WS}+|,{WS}*)({OPS}){WS}*({CV}){WS}*)*$")
+});
 
 /// A semantic version: `major.minor.patch[-prerelease][+metadata]`.
 #[derive(Debug, Clone)]
@@ -92,8 +97,8 @@ impl Version {
                 "version string is too long (max {MAX_VERSION_LEN} bytes)"
             )));
         }
-        let caps = patterns()
-            .version
+        let caps = VERSION
+            .get()
             .captures(s)
             .ok_or_else(|| err("invalid semantic version"))?;
         let number = |i: usize| -> Result<u64, Error> {
@@ -347,11 +352,10 @@ impl Constraint {
     /// `>= a, <= b` first, then `||` splits OR groups whose terms are separated
     /// by spaces or commas.
     pub fn parse(s: &str) -> Result<Constraint, Error> {
-        let p = patterns();
         let rewritten = rewrite_ranges(s);
         let mut groups = Vec::new();
         for segment in rewritten.split("||") {
-            if !p.valid.is_match(segment) {
+            if !VALID.get().is_match(segment) {
                 let shown = if segment.trim().is_empty() {
                     ""
                 } else {
@@ -360,7 +364,7 @@ impl Constraint {
                 return Err(err(format!("improper constraint: {shown:?}")));
             }
             let mut terms = Vec::new();
-            for m in p.find.find_iter(segment) {
+            for m in FIND.get().find_iter(segment) {
                 terms.push(parse_term(m.as_str())?);
             }
             let has_pre = terms.iter().any(|t| !t.con.pre.is_empty());
@@ -388,7 +392,14 @@ impl Constraint {
 /// Rewrites every `a - b` into `>= a, <= b `, as Masterminds' `rewriteRange`.
 fn rewrite_ranges(s: &str) -> String {
     let mut out = s.to_string();
-    for caps in patterns().range.captures_iter(s) {
+    // A range needs whitespace on both sides of its `-`; most constraints
+    // have none, and then the pattern need not be compiled at all.
+    let ws = |c: u8| matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
+    let b = s.as_bytes();
+    if !(1..b.len().saturating_sub(1)).any(|i| b[i] == b'-' && ws(b[i - 1]) && ws(b[i + 1])) {
+        return out;
+    }
+    for caps in RANGE.get().captures_iter(s) {
         let (Some(all), Some(from), Some(to)) = (caps.get(0), caps.get(1), caps.get(11)) else {
             continue;
         };
@@ -399,8 +410,8 @@ fn rewrite_ranges(s: &str) -> String {
 }
 
 fn parse_term(s: &str) -> Result<Term, Error> {
-    let caps = patterns()
-        .constraint
+    let caps = CONSTRAINT
+        .get()
         .captures(s)
         .ok_or_else(|| err(format!("improper constraint: {s:?}")))?;
     let group = |i: usize| caps.get(i).map_or("", |m| m.as_str());

@@ -99,7 +99,14 @@ impl Engine {
     /// `{{define}}`s join the set. A later definition of a name replaces an earlier
     /// one, unless it is empty (only whitespace), as Go's `AddParseTree` does.
     pub fn add(&mut self, name: &str, source: &str) -> Result<(), Error> {
-        for tree in parser::parse(name, source)? {
+        self.add_trees(parser::parse(name, source)?);
+        Ok(())
+    }
+
+    /// Adds the trees [`parser::parse`] made of one file, as [`Engine::add`]
+    /// does; parsing apart lets callers parse many files on several threads.
+    pub fn add_trees(&mut self, trees: Vec<Tree>) {
+        for tree in trees {
             let replace = match self.templates.get(&tree.name) {
                 Some(_) => !parser::is_empty_tree(&tree),
                 None => true,
@@ -108,7 +115,6 @@ impl Engine {
                 self.templates.insert(tree.name.clone(), Arc::new(tree));
             }
         }
-        Ok(())
     }
 
     /// Whether a template of that name (a file or a `define`) is in the set.

@@ -1,20 +1,83 @@
-//! Runs the template table through the engine: every template parsed into one
-//! set (in Helm's order, so parents' definitions win), then each non-partial
+//! Runs the templates through the engine: every template parsed into one set
+//! (in Helm's order, so parents' definitions win), then each non-partial
 //! template rendered with its chart's data and its own `.Template` (the engine
 //! removes `<no value>` from the output, as Helm does).
+//!
+//! Parsing is most of a render's work and each file parses on its own, so
+//! [`Parsing`] shares it out among threads, the caller's included; the set is
+//! then assembled in Helm's order, so the result is the sequential one.
 
-use super::templates::Template;
+use super::templates::{Source, Template};
 use super::RenderError;
-use crate::engine::{Engine, Map, Value};
+use crate::engine::ast::Tree;
+use crate::engine::{parser, Engine, Error, Map, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+/// Template files being parsed by whichever thread takes each next.
+pub struct Parsing<'s> {
+    sources: &'s [Source<'s>],
+    next: AtomicUsize,
+    done: Vec<OnceLock<Result<Vec<Tree>, Error>>>,
+}
+
+impl<'s> Parsing<'s> {
+    pub fn new(sources: &'s [Source<'s>]) -> Parsing<'s> {
+        Parsing {
+            sources,
+            next: AtomicUsize::new(0),
+            done: sources.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Parses files until none is left untaken.
+    pub fn work(&self) {
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(src) = self.sources.get(i) else {
+                return;
+            };
+            let _ = self.done[i].set(parser::parse(&src.name, &src.text));
+        }
+    }
+
+    /// The engine with every file's definitions, added in Helm's order; the
+    /// first file (in that order) that failed to parse gives the error.
+    pub fn into_engine(self) -> Result<Engine, RenderError> {
+        self.work();
+        let mut engine = Engine::new();
+        for slot in self.done {
+            let trees = slot
+                .into_inner()
+                .expect("every file is parsed once work() returns")
+                .map_err(|e| RenderError(e.to_string()))?;
+            engine.add_trees(trees);
+        }
+        Ok(engine)
+    }
+}
+
+/// Parses `sources` on up to `threads` threads (the caller's included) while
+/// `meanwhile` runs on the caller's, which then helps parsing what is left.
+pub fn parse_while<T>(
+    sources: &[Source<'_>],
+    threads: usize,
+    meanwhile: impl FnOnce() -> T,
+) -> (T, Result<Engine, RenderError>) {
+    let parsing = Parsing::new(sources);
+    let out = std::thread::scope(|s| {
+        for _ in 1..threads.min(sources.len()) {
+            s.spawn(|| parsing.work());
+        }
+        let out = meanwhile();
+        parsing.work();
+        out
+    });
+    (out, parsing.into_engine())
+}
 
 /// Renders every non-partial template; returns (path, text) pairs.
-pub fn run(table: &[Template]) -> Result<Vec<(String, String)>, RenderError> {
-    let mut engine = Engine::new();
-    for t in table {
-        engine
-            .add(&t.name, &t.source)
-            .map_err(|e| RenderError(e.to_string()))?;
-    }
+pub fn run(engine: &Engine, table: &[Template]) -> Result<Vec<(String, String)>, RenderError> {
     let mut out = Vec::with_capacity(table.len());
     for t in table.iter().filter(|t| !t.is_partial()) {
         // A copy of the chart's top level (one level: `.Values` stays shared,

@@ -88,10 +88,19 @@ pub fn render(
     let caps = Capabilities::new(opts.kube_version.clone(), &opts.api_versions);
     check_kube_version(&chart, &caps.kube_version)?;
 
-    let values = coalesce_values(&chart, &user, &mut warn)?;
-    if !opts.skip_schema_validation {
-        schema::validate(&chart, &values)?;
-    }
+    // Templates parse on every core while this thread coalesces and checks
+    // the values; errors keep Helm's precedence (values, schema, templates).
+    let sources = templates::sources(&chart);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (values, engine) = execute::parse_while(&sources, threads, || {
+        let values = coalesce_values(&chart, &user, &mut warn)?;
+        if !opts.skip_schema_validation {
+            schema::validate(&chart, &values)?;
+        }
+        Ok::<_, RenderError>(values)
+    });
+    let (values, engine) = (values?, engine?);
+    drop(sources);
 
     let release = Map::new();
     release.insert("IsInstall", Value::Bool(!opts.is_upgrade));
@@ -102,7 +111,7 @@ pub fn render(
     release.insert("Service", Value::str("Helm"));
 
     let table = templates::collect(&chart, values, Value::map(release), Value::object(caps));
-    let mut files = execute::run(&table)?;
+    let mut files = execute::run(&engine, &table)?;
     files.retain(|(name, _)| !name.ends_with("NOTES.txt"));
     Ok(Rendered {
         files,

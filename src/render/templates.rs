@@ -6,13 +6,13 @@
 use super::files::Files;
 use crate::chart::Chart;
 use crate::engine::{Map, Value};
+use std::borrow::Cow;
 
-/// One template to parse (and, unless a partial, to render).
+/// One template to render (a partial is only parsed, for its definitions).
 #[derive(Debug, Clone)]
 pub struct Template {
     /// Full path, e.g. `redis/charts/common/templates/_names.tpl`.
     pub name: String,
-    pub source: String,
     /// The data of its chart, without `.Template`.
     pub data: Value,
     /// `chart/templates` of its chart, for `.Template.BasePath`.
@@ -22,22 +22,66 @@ pub struct Template {
 impl Template {
     /// A partial (`_` file) is parsed for its definitions but never rendered.
     pub fn is_partial(&self) -> bool {
-        self.name
-            .rsplit('/')
-            .next()
-            .is_some_and(|b| b.starts_with('_'))
+        is_partial(&self.name)
     }
 }
 
-/// Collects the templates of `chart` (the root) and its subcharts.
+fn is_partial(name: &str) -> bool {
+    name.rsplit('/').next().is_some_and(|b| b.starts_with('_'))
+}
+
+/// The text of one template file, named by its full path.
+#[derive(Debug)]
+pub struct Source<'c> {
+    pub name: String,
+    pub text: Cow<'c, str>,
+}
+
+/// Every template file of `chart` (the root) and its subcharts, in the order
+/// Helm parses them. Needs no values, so parsing can start before values are
+/// coalesced.
+pub fn sources(chart: &Chart) -> Vec<Source<'_>> {
+    let mut out = Vec::new();
+    walk(chart, chart.name(), &mut |c, path| {
+        for t in templates_of(c) {
+            out.push(Source {
+                name: format!("{path}/{}", t.name),
+                text: crate::chart::text(&t.data),
+            });
+        }
+    });
+    out.sort_by(|a, b| parse_order(&a.name, &b.name));
+    out
+}
+
+/// The templates of `chart` (the root) and its subcharts with the data each
+/// renders with, in the order of [`sources`].
 pub fn collect(chart: &Chart, values: Value, release: Value, caps: Value) -> Vec<Template> {
     let mut out = Vec::new();
     let shared = Map::new();
     shared.insert("Release", release);
     shared.insert("Capabilities", caps);
     add_chart(chart, true, chart.name(), values, &shared, &mut out);
-    order_for_parsing(&mut out);
+    out.sort_by(|a, b| parse_order(&a.name, &b.name));
     out
+}
+
+/// Visits a chart and its subcharts, each with its full path.
+fn walk<'c>(chart: &'c Chart, path: &str, f: &mut impl FnMut(&'c Chart, &str)) {
+    for sub in &chart.dependencies {
+        walk(sub, &format!("{path}/charts/{}", sub.name()), f);
+    }
+    f(chart, path);
+}
+
+/// A chart's template files; a library chart only lends definitions, so its
+/// other files are not templates.
+fn templates_of(chart: &Chart) -> impl Iterator<Item = &crate::chart::File> {
+    let library = chart.metadata.is_library();
+    chart
+        .templates
+        .iter()
+        .filter(move |t| !library || is_partial(&t.name))
 }
 
 /// Adds one chart's templates; returns its data (its parent's `.Subcharts` entry).
@@ -71,16 +115,9 @@ fn add_chart(
     data.insert("Values", values);
     data.insert("Subcharts", Value::map(subcharts));
     let data = Value::map(data);
-    let library = chart.metadata.is_library();
-    for t in &chart.templates {
-        // A library chart only lends definitions; its other files are not templates.
-        let base = t.name.rsplit('/').next().unwrap_or(&t.name);
-        if library && !base.starts_with('_') {
-            continue;
-        }
+    for t in templates_of(chart) {
         out.push(Template {
             name: format!("{path}/{}", t.name),
-            source: String::from_utf8_lossy(&t.data).into_owned(),
             data: data.clone(),
             base_path: format!("{path}/templates"),
         });
@@ -90,11 +127,9 @@ fn add_chart(
 
 /// Helm parses deeper paths first and, at equal depth, in reverse name order,
 /// so that a definition in a parent chart (parsed later) replaces a subchart's.
-fn order_for_parsing(templates: &mut [Template]) {
-    templates.sort_by(|a, b| {
-        let (da, db) = (a.name.matches('/').count(), b.name.matches('/').count());
-        db.cmp(&da).then_with(|| b.name.cmp(&a.name))
-    });
+fn parse_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let (da, db) = (a.matches('/').count(), b.matches('/').count());
+    db.cmp(&da).then_with(|| b.cmp(a))
 }
 
 #[cfg(test)]
@@ -123,6 +158,8 @@ mod tests {
         .unwrap();
         let t = collect(&chart, Value::map(Map::new()), Value::Nil, Value::Nil);
         let names: Vec<_> = t.iter().map(|t| t.name.as_str()).collect();
+        let source_names: Vec<_> = sources(&chart).into_iter().map(|s| s.name).collect();
+        assert_eq!(source_names, names);
         assert_eq!(
             names,
             [

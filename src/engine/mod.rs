@@ -37,7 +37,7 @@ mod typecheck;
 pub mod value;
 
 pub use error::{Error, ErrorKind};
-pub use value::{Map, Object, Value};
+pub use value::{Map, Object, SharedWrites, Value};
 
 use ast::Tree;
 use std::collections::HashMap;

@@ -18,7 +18,39 @@
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// Bumped by every [`SharedWrites::watch`]; maps remember the epoch they were
+/// made in, so a write to a map made before a watch began can be told apart.
+static EPOCH: AtomicU32 = AtomicU32::new(0);
+/// Writes to maps made in an earlier epoch than the current one.
+static OLD_MAP_WRITES: AtomicU64 = AtomicU64::new(0);
+
+/// Tells whether any map that existed when the watch began has been written
+/// since. Go templates may change shared maps (`set .Values …`), which makes
+/// the order templates run in matter; a caller that ran templates at once
+/// learns from this whether it must run them again, in order.
+///
+/// The counters are process-wide, so a watch may also see writes made by an
+/// unrelated render on another thread: it can answer "written" wrongly, never
+/// "untouched" wrongly.
+pub struct SharedWrites {
+    before: u64,
+}
+
+impl SharedWrites {
+    pub fn watch() -> SharedWrites {
+        EPOCH.fetch_add(1, Ordering::SeqCst);
+        SharedWrites {
+            before: OLD_MAP_WRITES.load(Ordering::SeqCst),
+        }
+    }
+
+    pub fn seen(&self) -> bool {
+        OLD_MAP_WRITES.load(Ordering::SeqCst) != self.before
+    }
+}
 
 /// A Go `map[string]interface{}`: sorted keys (Go's iteration order), shared
 /// and mutable through any reference to it.
@@ -26,8 +58,17 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 /// No lock is ever held while calling out: reads return owned values or
 /// snapshots, so a template that changes a map while ranging over it cannot
 /// deadlock (Go's `range` also visits the keys it saw when the loop started).
-#[derive(Default)]
-pub struct Map(RwLock<BTreeMap<String, Value>>);
+pub struct Map {
+    entries: RwLock<BTreeMap<String, Value>>,
+    /// The [`SharedWrites`] epoch the map was made in.
+    born: u32,
+}
+
+impl Default for Map {
+    fn default() -> Map {
+        Map::from(BTreeMap::new())
+    }
+}
 
 impl Map {
     pub fn new() -> Map {
@@ -36,11 +77,14 @@ impl Map {
 
     fn read(&self) -> RwLockReadGuard<'_, BTreeMap<String, Value>> {
         // A poisoned lock only means a panic elsewhere; the data is still a map.
-        self.0.read().unwrap_or_else(|e| e.into_inner())
+        self.entries.read().unwrap_or_else(|e| e.into_inner())
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<String, Value>> {
-        self.0.write().unwrap_or_else(|e| e.into_inner())
+        if self.born < EPOCH.load(Ordering::Relaxed) {
+            OLD_MAP_WRITES.fetch_add(1, Ordering::Relaxed);
+        }
+        self.entries.write().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn get(&self, key: &str) -> Option<Value> {
@@ -103,7 +147,7 @@ impl Map {
     }
 
     pub fn into_btree(self) -> BTreeMap<String, Value> {
-        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+        self.entries.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -116,7 +160,10 @@ impl Clone for Map {
 
 impl From<BTreeMap<String, Value>> for Map {
     fn from(m: BTreeMap<String, Value>) -> Map {
-        Map(RwLock::new(m))
+        Map {
+            entries: RwLock::new(m),
+            born: EPOCH.load(Ordering::Relaxed),
+        }
     }
 }
 
@@ -589,5 +636,22 @@ mod tests {
         alias.as_map().unwrap().remove("k");
         assert_eq!(copy.get("k"), Some(Value::Int(1)));
         assert!(alias.as_map().unwrap().is_empty());
+    }
+}
+
+#[cfg(test)]
+mod shared_writes_tests {
+    use super::*;
+
+    #[test]
+    fn writes_to_maps_older_than_the_watch_are_seen() {
+        let old = Map::new();
+        let watch = SharedWrites::watch();
+        let fresh = Map::new();
+        fresh.insert("k", Value::Int(1));
+        // Another test's watch may run at the same time and make `fresh`
+        // look old: that can only add a "seen", so test the certain half.
+        old.insert("k", Value::Int(1));
+        assert!(watch.seen());
     }
 }

@@ -10,7 +10,7 @@
 use super::templates::{Source, Template};
 use super::RenderError;
 use crate::engine::ast::Tree;
-use crate::engine::{parser, Engine, Error, Map, Value};
+use crate::engine::{parser, Engine, Error, Map, SharedWrites, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
@@ -76,21 +76,66 @@ pub fn parse_while<T>(
     (out, parsing.into_engine())
 }
 
-/// Renders every non-partial template; returns (path, text) pairs.
+/// Renders every non-partial template in order; returns (path, text) pairs.
 pub fn run(engine: &Engine, table: &[Template]) -> Result<Vec<(String, String)>, RenderError> {
     let mut out = Vec::with_capacity(table.len());
     for t in table.iter().filter(|t| !t.is_partial()) {
-        // A copy of the chart's top level (one level: `.Values` stays shared,
-        // so a template's `set` on it is seen by later templates, as in Helm).
-        let data = t.data.as_map().cloned().unwrap_or_default();
-        let tmpl = Map::new();
-        tmpl.insert("BasePath", Value::str(t.base_path.as_str()));
-        tmpl.insert("Name", Value::str(t.name.as_str()));
-        data.insert("Template", Value::map(tmpl));
-        let text = engine
-            .render(&t.name, &Value::map(data))
-            .map_err(|e| RenderError(e.to_string()))?;
-        out.push((t.name.clone(), text));
+        out.push((t.name.clone(), render_one(engine, t)?));
     }
     Ok(out)
+}
+
+/// Renders every non-partial template on up to `threads` threads, or `None`
+/// when a template wrote to a map it shares with others (`set .Values …`):
+/// then the order they run in matters, and the caller must run them again in
+/// order, with fresh data, through [`run`]. Otherwise the result is [`run`]'s:
+/// the first failing template in order gives the error.
+pub fn run_at_once(
+    engine: &Engine,
+    table: &[Template],
+    threads: usize,
+) -> Option<Result<Vec<(String, String)>, RenderError>> {
+    let todo: Vec<&Template> = table.iter().filter(|t| !t.is_partial()).collect();
+    let slots: Vec<OnceLock<Result<String, RenderError>>> =
+        todo.iter().map(|_| OnceLock::new()).collect();
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(t) = todo.get(i) else {
+            return;
+        };
+        let _ = slots[i].set(render_one(engine, t));
+    };
+    let watch = SharedWrites::watch();
+    std::thread::scope(|s| {
+        for _ in 1..threads.min(todo.len()) {
+            s.spawn(work);
+        }
+        work();
+    });
+    if watch.seen() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(todo.len());
+    for (t, slot) in todo.iter().zip(slots) {
+        let text = slot.into_inner().expect("every template ran");
+        match text {
+            Ok(text) => out.push((t.name.clone(), text)),
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    Some(Ok(out))
+}
+
+fn render_one(engine: &Engine, t: &Template) -> Result<String, RenderError> {
+    // A copy of the chart's top level (one level: `.Values` stays shared,
+    // so a template's `set` on it is seen by later templates, as in Helm).
+    let data = t.data.as_map().cloned().unwrap_or_default();
+    let tmpl = Map::new();
+    tmpl.insert("BasePath", Value::str(t.base_path.as_str()));
+    tmpl.insert("Name", Value::str(t.name.as_str()));
+    data.insert("Template", Value::map(tmpl));
+    engine
+        .render(&t.name, &Value::map(data))
+        .map_err(|e| RenderError(e.to_string()))
 }

@@ -102,6 +102,27 @@ pub fn render(
     let (values, engine) = (values?, engine?);
     drop(sources);
 
+    let table =
+        |values| templates::collect(&chart, values, release(opts), Value::object(caps.clone()));
+    let mut files = match execute::run_at_once(&engine, &table(values), threads) {
+        Some(files) => files?,
+        // A template changed values other templates see, so Helm's order
+        // matters: again, in order, on values not yet touched.
+        None => {
+            let values = coalesce_values(&chart, &user, &mut Warnings::default())?;
+            execute::run(&engine, &table(values))?
+        }
+    };
+    files.retain(|(name, _)| !name.ends_with("NOTES.txt"));
+    Ok(Rendered {
+        files,
+        crds: crds(&chart, chart.name()),
+        warnings: warn.0,
+    })
+}
+
+/// `.Release` as `helm template` makes it.
+fn release(opts: &RenderOptions) -> Value {
     let release = Map::new();
     release.insert("IsInstall", Value::Bool(!opts.is_upgrade));
     release.insert("IsUpgrade", Value::Bool(opts.is_upgrade));
@@ -109,15 +130,7 @@ pub fn render(
     release.insert("Namespace", Value::str(opts.namespace.as_str()));
     release.insert("Revision", Value::Int(1));
     release.insert("Service", Value::str("Helm"));
-
-    let table = templates::collect(&chart, values, Value::map(release), Value::object(caps));
-    let mut files = execute::run(&engine, &table)?;
-    files.retain(|(name, _)| !name.ends_with("NOTES.txt"));
-    Ok(Rendered {
-        files,
-        crds: crds(&chart, chart.name()),
-        warnings: warn.0,
-    })
+    Value::map(release)
 }
 
 /// A chart's `kubeVersion:` must accept the Kubernetes version rendered for.
@@ -157,4 +170,64 @@ fn crds(chart: &Chart, path: &str) -> Vec<(String, String)> {
         out.extend(crds(sub, &format!("{path}/charts/{}", sub.name())));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::loader::from_files;
+    use crate::chart::File;
+
+    fn chart(templates: &[(&str, &str)]) -> Chart {
+        let mut files = vec![
+            File {
+                name: "Chart.yaml".into(),
+                data: b"apiVersion: v2\nname: sw\nversion: 1.0.0\n".to_vec(),
+            },
+            File {
+                name: "values.yaml".into(),
+                data: b"x: 1\n".to_vec(),
+            },
+        ];
+        for (name, text) in templates {
+            files.push(File {
+                name: format!("templates/{name}"),
+                data: text.as_bytes().to_vec(),
+            });
+        }
+        from_files(files).unwrap()
+    }
+
+    /// Helm renders `b.yaml` before `a.yaml`, so `a` sees what `b` set (as
+    /// `helm template` of this chart prints); templates run at once must
+    /// notice the write and run again in order.
+    #[test]
+    fn a_write_to_shared_values_is_seen_in_helms_order() {
+        let c = chart(&[
+            ("a.yaml", "a: \"{{ .Values.seen }}\"\n"),
+            (
+                "b.yaml",
+                "{{- $_ := set .Values \"seen\" \"yes\" }}b: \"{{ .Values.seen }}\"\n",
+            ),
+            ("c.yaml", "c: {{ .Values.x }}\n"),
+        ]);
+        let out = render(c, Value::map(Map::new()), &RenderOptions::default()).unwrap();
+        let get = |n: &str| &out.files.iter().find(|(f, _)| f.ends_with(n)).unwrap().1;
+        assert_eq!(get("a.yaml"), "a: \"yes\"\n");
+        assert_eq!(get("b.yaml"), "b: \"yes\"\n");
+        assert_eq!(get("c.yaml"), "c: 1\n");
+    }
+
+    /// With several failing templates, the first in Helm's order is reported,
+    /// however the work was shared out.
+    #[test]
+    fn the_first_failure_in_order_is_reported() {
+        let c = chart(&[
+            ("a.yaml", "{{ fail \"a\" }}"),
+            ("b.yaml", "{{ fail \"b\" }}"),
+            ("c.yaml", "{{ fail \"c\" }}"),
+        ]);
+        let e = render(c, Value::map(Map::new()), &RenderOptions::default()).unwrap_err();
+        assert!(e.0.contains("sw/templates/c.yaml"), "{e}");
+    }
 }

@@ -130,6 +130,9 @@ impl RegistryClient {
                 .get(&ep, registry, &path, accept, MAX_MANIFEST_BYTES)
                 .await?;
             let media_type = content_type(&resp.headers);
+            if looks_like_html(&resp.body) {
+                return Err(html_answer(&resp.url, &media_type, "a manifest"));
+            }
             let digest = sha256(&resp.body);
             let expected = reference.starts_with("sha256:").then_some(reference);
             let header = resp
@@ -142,7 +145,7 @@ impl RegistryClient {
                     return Err(RegistryError::new(
                         ErrorKind::Invalid,
                         resp.url,
-                        format!("manifest digest is {digest}, expected {want}"),
+                        format!("manifest digest is {digest}, expected {want} (corrupted on the way, or the registry is inconsistent)"),
                     ));
                 }
             }
@@ -393,27 +396,37 @@ impl RegistryClient {
                 }
             };
             let result = self.send(req, realm, 1 << 20).await;
+            let policy = &self.options.retry;
             let (status, resp) = match result {
                 Ok(v) => v,
-                Err((e, retry_after)) => match self.options.retry.delay(attempt, retry_after) {
-                    Some(d) if e.kind != ErrorKind::Config => {
+                Err((mut e, retry_after)) => match policy.delay(attempt, retry_after) {
+                    Some(d) if e.kind.transient() => {
                         tokio::time::sleep(d).await;
                         continue;
                     }
-                    _ => return Err(e),
+                    _ => {
+                        e.message = policy.give_up(&e.message, attempt, retry_after);
+                        return Err(e);
+                    }
                 },
             };
             if !(200..300).contains(&status) {
                 let e = classify(status, &resp);
                 let retry_after = retry_after(&resp.headers);
-                if RetryPolicy::retryable_status(status) {
-                    if let Some(d) = self.options.retry.delay(attempt, retry_after) {
+                let retryable = RetryPolicy::retryable_status(status);
+                if retryable {
+                    if let Some(d) = policy.delay(attempt, retry_after) {
                         tokio::time::sleep(d).await;
                         continue;
                     }
                 }
+                let message = if retryable {
+                    policy.give_up(&e.message, attempt, retry_after)
+                } else {
+                    e.message
+                };
                 return Err(RegistryError {
-                    message: format!("token request refused: {}", e.message),
+                    message: format!("token request refused: {message}"),
                     kind: if matches!(status, 401 | 403) {
                         ErrorKind::Unauthorized
                     } else {
@@ -423,14 +436,22 @@ impl RegistryClient {
                 });
             }
             let t: TokenResponse = serde_json::from_slice(&resp.body).map_err(|e| {
-                RegistryError::new(ErrorKind::Invalid, realm, format!("token response: {e}"))
+                RegistryError::new(
+                    ErrorKind::Invalid,
+                    realm,
+                    format!("token response is not JSON ({e}); the registry's token service is misbehaving"),
+                )
             })?;
             return t
                 .token
                 .or(t.access_token)
                 .filter(|t| !t.is_empty())
                 .ok_or_else(|| {
-                    RegistryError::new(ErrorKind::Invalid, realm, "token response has no token")
+                    RegistryError::new(
+                        ErrorKind::Invalid,
+                        realm,
+                        "token response has no token; the registry's token service is misbehaving",
+                    )
                 });
         }
     }
@@ -464,14 +485,20 @@ impl RegistryClient {
             if let Some(auth) = self.authorization(ep, authed_fresh).await? {
                 req = req.header(AUTHORIZATION, auth);
             }
+            let policy = &self.options.retry;
             let (status, resp) = match self.send(req, &url, max_bytes).await {
                 Ok(v) => v,
-                Err((e, retry_after)) => match self.options.retry.delay(attempt, retry_after) {
-                    Some(d) if e.kind != ErrorKind::Invalid => {
+                Err((mut e, retry_after)) => match policy.delay(attempt, retry_after) {
+                    Some(d) if e.kind.transient() => {
                         tokio::time::sleep(d).await;
                         continue;
                     }
-                    _ => return Err(e),
+                    _ => {
+                        if e.kind.transient() {
+                            e.message = policy.give_up(&e.message, attempt, retry_after);
+                        }
+                        return Err(e);
+                    }
                 },
             };
             if (200..300).contains(&status) {
@@ -502,16 +529,19 @@ impl RegistryClient {
                     continue;
                 }
             }
-            let err = classify(status, &resp);
+            let mut err = classify(status, &resp);
             if RetryPolicy::retryable_status(status) {
-                if let Some(d) = self
-                    .options
-                    .retry
-                    .delay(attempt, retry_after(&resp.headers))
-                {
+                let wait = retry_after(&resp.headers);
+                if let Some(d) = policy.delay(attempt, wait) {
                     tokio::time::sleep(d).await;
                     continue;
                 }
+                err.message = policy.give_up(&err.message, attempt, wait);
+            } else if status == 401 && authed_fresh {
+                err.message = format!(
+                    "{} (the registry refused the credentials or token chartfix sent)",
+                    err.message
+                );
             }
             return Err(err);
         }
@@ -527,12 +557,10 @@ impl RegistryClient {
     ) -> Result<(u16, Response), (RegistryError, Option<Duration>)> {
         let timeout = self.options.timeout;
         let fut = async {
-            let mut resp = req.send().await.map_err(|e| {
-                (
-                    RegistryError::new(ErrorKind::Network, url, error_chain(&e)),
-                    None,
-                )
-            })?;
+            let mut resp = req
+                .send()
+                .await
+                .map_err(|e| (transport_error(url, &e), None))?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
             let mut body = Vec::new();
@@ -621,8 +649,60 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .and_then(|v| parse_retry_after(v, SystemTime::now()))
 }
 
+/// A request that got no answer. A redirect loop is the server's doing and
+/// will not mend by asking again; refusals, resets and timeouts may.
+pub(crate) fn transport_error(url: &str, e: &reqwest::Error) -> RegistryError {
+    if e.is_redirect() {
+        let last = e
+            .url()
+            .map(|u| u.to_string())
+            .filter(|u| u != url)
+            .map(|u| format!(", the last to {u}"))
+            .unwrap_or_default();
+        return RegistryError::new(
+            ErrorKind::Invalid,
+            url,
+            format!(
+                "redirected more than 10 times{last}: probably a redirect loop; check the URL, or the server's redirects"
+            ),
+        );
+    }
+    let kind = if e.is_timeout() {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::Network
+    };
+    RegistryError::new(kind, url, error_chain(e))
+}
+
+/// True for an HTML page (a login, captive portal or proxy error page) where
+/// JSON or YAML was expected: neither of those starts with `<`.
+pub(crate) fn looks_like_html(body: &[u8]) -> bool {
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    body[start..].starts_with(b"<")
+}
+
+/// The error for an HTML page where `wanted` should have been.
+pub(crate) fn html_answer(url: &str, media_type: &str, wanted: &str) -> RegistryError {
+    let label = if media_type.is_empty() {
+        "no content type".to_string()
+    } else {
+        media_type.to_string()
+    };
+    RegistryError::new(
+        ErrorKind::Invalid,
+        url,
+        format!(
+            "the answer is an HTML page ({label}), not {wanted}: a login page, or a proxy's error page? Check the address, or the proxy between here and the server"
+        ),
+    )
+}
+
 /// `reqwest` errors hide their cause (refused, DNS, TLS) in the source chain.
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     // reqwest's own top line repeats the URL the caller already names.
     let top = e.to_string();
     let mut out = if top.starts_with("error sending request") && e.source().is_some() {
@@ -659,7 +739,10 @@ fn classify(status: u16, resp: &Response) -> RegistryError {
         _ => {
             let text = String::from_utf8_lossy(&resp.body);
             let text = text.trim();
-            if text.is_empty() {
+            // `HTTP 503` alone is what the error's kind already says.
+            if text.is_empty() && !matches!(status, 401 | 403 | 404 | 429) {
+                String::new()
+            } else if text.is_empty() {
                 format!("HTTP {status}")
             } else {
                 text.chars().take(300).collect()
@@ -745,6 +828,34 @@ mod tests {
         );
         assert_eq!(parse_challenge("Bearer service=x"), None);
         assert_eq!(parse_challenge("Negotiate"), None);
+    }
+
+    #[test]
+    fn html_pages_are_told_apart() {
+        assert!(looks_like_html(b"\n  <!DOCTYPE html><html>"));
+        assert!(!looks_like_html(br#"{"schemaVersion":2}"#));
+        assert!(!looks_like_html(b""));
+        let e = html_answer("http://h/v2/a/manifests/1", "text/html", "a manifest");
+        assert!(e
+            .to_string()
+            .contains("HTML page (text/html), not a manifest"));
+    }
+
+    #[test]
+    fn an_empty_error_page_does_not_repeat_the_status() {
+        let resp = Response {
+            headers: HeaderMap::new(),
+            body: vec![],
+            url: "http://h/v2/a/manifests/x".into(),
+        };
+        assert_eq!(
+            classify(503, &resp).to_string(),
+            "http://h/v2/a/manifests/x: HTTP 503"
+        );
+        assert_eq!(
+            classify(404, &resp).to_string(),
+            "http://h/v2/a/manifests/x: not found: HTTP 404"
+        );
     }
 
     #[test]

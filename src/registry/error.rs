@@ -25,6 +25,17 @@ pub enum ErrorKind {
     Config,
 }
 
+impl ErrorKind {
+    /// Worth another try of the same request: the answer may differ.
+    pub fn transient(&self) -> bool {
+        match self {
+            ErrorKind::Network | ErrorKind::Timeout | ErrorKind::RateLimited => true,
+            ErrorKind::Http(s) => super::retry::RetryPolicy::retryable_status(*s),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegistryError {
     pub kind: ErrorKind,
@@ -64,6 +75,24 @@ impl RegistryError {
         )
     }
 
+    /// A hint for the person reading an error from an HTTP chart
+    /// repository, whose remedies differ from a registry's.
+    pub fn repo_advice(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::Unauthorized => {
+                "add the repository with credentials (helm repo add NAME URL --username U --password P); chartfix reads Helm's repositories.yaml"
+            }
+            ErrorKind::RateLimited => "wait and run again",
+            ErrorKind::Network | ErrorKind::Timeout => {
+                "check the network, or fetch from a copy with --repo-mirror FROM=TO, or use --offline"
+            }
+            ErrorKind::Http(500..=599) => {
+                "the server is failing: try again later, or fetch from a copy with --repo-mirror FROM=TO"
+            }
+            _ => "",
+        }
+    }
+
     /// A hint for the person reading the error.
     pub fn advice(&self) -> &'static str {
         match self.kind {
@@ -73,6 +102,9 @@ impl RegistryError {
             ErrorKind::RateLimited => "wait and run again, or log in to raise the limit",
             ErrorKind::Network | ErrorKind::Timeout => {
                 "check the network, or use --registry-config with a mirror, or --offline"
+            }
+            ErrorKind::Http(500..=599) => {
+                "the registry is failing: try again later, or use a mirror with --registry-config"
             }
             _ => "",
         }
@@ -93,7 +125,8 @@ impl fmt::Display for RegistryError {
             ErrorKind::Config => "configuration error".to_string(),
         };
         write!(f, "{}: {what}", self.url)?;
-        if !self.message.is_empty() {
+        // An empty error page leaves only the status, already said.
+        if !self.message.is_empty() && self.message != what {
             write!(f, ": {}", self.message)?;
         }
         Ok(())

@@ -53,6 +53,23 @@ impl RetryPolicy {
         let jitter = exp.mul_f64(f64::from(nanos % 1000) / 4000.0);
         Some((exp + jitter).min(self.max_delay))
     }
+
+    /// Words the error of the last try: how many tries were made, or that
+    /// the server asked for a longer wait than chartfix allows, so the reader
+    /// knows retrying was tried and when trying again may help. `attempt` is
+    /// the 1-based try that failed with `message`.
+    pub fn give_up(&self, message: &str, attempt: u32, retry_after: Option<Duration>) -> String {
+        match retry_after {
+            Some(wait) if wait > self.max_delay && attempt < self.attempts => format!(
+                "{message} (the server asks to wait {}s, longer than chartfix waits ({}s): try again then)",
+                wait.as_secs(),
+                self.max_delay.as_secs()
+            ),
+            _ if attempt > 1 && message.is_empty() => format!("after {attempt} tries"),
+            _ if attempt > 1 => format!("{message} (after {attempt} tries)"),
+            _ => message.to_string(),
+        }
+    }
 }
 
 /// Parses a `Retry-After` value: delta-seconds or an HTTP date.
@@ -104,5 +121,20 @@ mod tests {
         assert_eq!(p.delay(1, Some(Duration::from_secs(60))), None);
         assert!(RetryPolicy::retryable_status(429));
         assert!(!RetryPolicy::retryable_status(404));
+    }
+
+    #[test]
+    fn give_up_says_why() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.give_up("HTTP 503", 1, None), "HTTP 503");
+        assert_eq!(p.give_up("HTTP 503", 3, None), "HTTP 503 (after 3 tries)");
+        let long = p.give_up("HTTP 429", 1, Some(Duration::from_secs(3600)));
+        assert!(
+            long.contains("wait 3600s") && long.contains("20s"),
+            "{long}"
+        );
+        // The last try: the count matters more than the wait.
+        let last = p.give_up("HTTP 429", 3, Some(Duration::from_secs(3600)));
+        assert_eq!(last, "HTTP 429 (after 3 tries)");
     }
 }

@@ -54,17 +54,33 @@ impl fmt::Display for SourceError {
 
 impl std::error::Error for SourceError {}
 
+impl SourceError {
+    /// An error from an HTTP chart repository, with advice that fits one.
+    pub fn from_repo(e: RegistryError) -> SourceError {
+        let advice = e.repo_advice();
+        let mut err = SourceError::new(kind_of(&e), e.to_string());
+        if !advice.is_empty() {
+            err.message = format!("{} ({advice})", err.message);
+        }
+        err
+    }
+}
+
+fn kind_of(e: &RegistryError) -> SourceErrorKind {
+    match e.kind {
+        ErrorKind::NotFound { .. } => SourceErrorKind::NotFound,
+        ErrorKind::Unauthorized => SourceErrorKind::Unauthorized,
+        ErrorKind::Network | ErrorKind::Timeout | ErrorKind::RateLimited => {
+            SourceErrorKind::Network
+        }
+        ErrorKind::Invalid => SourceErrorKind::Integrity,
+        ErrorKind::Http(_) | ErrorKind::Config => SourceErrorKind::Other,
+    }
+}
+
 impl From<RegistryError> for SourceError {
     fn from(e: RegistryError) -> SourceError {
-        let kind = match e.kind {
-            ErrorKind::NotFound { .. } => SourceErrorKind::NotFound,
-            ErrorKind::Unauthorized => SourceErrorKind::Unauthorized,
-            ErrorKind::Network | ErrorKind::Timeout | ErrorKind::RateLimited => {
-                SourceErrorKind::Network
-            }
-            ErrorKind::Invalid => SourceErrorKind::Integrity,
-            ErrorKind::Http(_) | ErrorKind::Config => SourceErrorKind::Other,
-        };
+        let kind = kind_of(&e);
         let advice = e.advice();
         let message = if advice.is_empty() {
             e.to_string()

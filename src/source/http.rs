@@ -6,6 +6,7 @@
 
 use super::mirrors::RepoMirrors;
 use super::progress::Progress;
+use crate::registry::client::{error_chain, transport_error};
 use crate::registry::retry::{parse_retry_after, RetryPolicy};
 use crate::registry::{ErrorKind, RegistryError};
 use reqwest::header::{CONTENT_LENGTH, RETRY_AFTER};
@@ -88,19 +89,15 @@ impl HttpFetcher {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let (err, retry_after) = match self.try_once(&real, auth).await {
+            let (mut err, retry_after) = match self.try_once(&real, auth).await {
                 Ok(bytes) => return Ok(Downloaded { bytes, url: real }),
                 Err(e) => e,
             };
-            let transient = matches!(
-                err.kind,
-                ErrorKind::Network | ErrorKind::Timeout | ErrorKind::RateLimited
-            ) || matches!(err.kind, ErrorKind::Http(s) if RetryPolicy::retryable_status(s));
+            let transient = err.kind.transient();
             match self.retry.delay(attempt, retry_after) {
                 Some(d) if transient => tokio::time::sleep(d).await,
-                _ if transient && attempt > 1 => {
-                    let mut err = err;
-                    err.message = format!("{} (after {attempt} tries)", err.message);
+                _ if transient => {
+                    err.message = self.retry.give_up(&err.message, attempt, retry_after);
                     return Err(err);
                 }
                 _ => return Err(err),
@@ -118,12 +115,10 @@ impl HttpFetcher {
             if let Some(a) = auth {
                 req = req.basic_auth(&a.username, Some(&a.password));
             }
-            let mut resp = req.send().await.map_err(|e| {
-                (
-                    RegistryError::new(ErrorKind::Network, url, error_chain(&e)),
-                    None,
-                )
-            })?;
+            let mut resp = req
+                .send()
+                .await
+                .map_err(|e| (transport_error(url, &e), None))?;
             let status = resp.status().as_u16();
             let retry_after = resp
                 .headers()
@@ -210,31 +205,17 @@ fn too_large(url: &str) -> RegistryError {
 /// A non-2xx answer, with the start of what the server said.
 fn status_error(status: u16, url: &str, body: &str) -> RegistryError {
     let said: String = body.trim().chars().take(200).collect();
-    let message = if said.is_empty() {
-        format!("HTTP {status}")
-    } else {
-        format!("HTTP {status}: {said}")
-    };
     let kind = match status {
         404 => ErrorKind::NotFound { code: None },
         401 | 403 => ErrorKind::Unauthorized,
         429 => ErrorKind::RateLimited,
         s => ErrorKind::Http(s),
     };
+    // `HTTP 503` is in the error's own wording; other kinds name the status here.
+    let message = match (&kind, said.is_empty()) {
+        (ErrorKind::Http(_), _) => said,
+        (_, true) => format!("HTTP {status}"),
+        (_, false) => format!("HTTP {status}: {said}"),
+    };
     RegistryError::new(kind, url, message)
-}
-
-/// `reqwest` hides the cause (refused, reset, TLS) in the source chain.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        let t = s.to_string();
-        if !out.contains(&t) {
-            out.push_str(": ");
-            out.push_str(&t);
-        }
-        src = s.source();
-    }
-    out
 }

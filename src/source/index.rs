@@ -31,6 +31,11 @@ pub struct IndexEntry {
 impl IndexFile {
     /// Parses an `index.yaml`; `url` only names the file in errors.
     pub fn parse(bytes: &[u8], url: &str) -> Result<IndexFile, String> {
+        if crate::registry::client::looks_like_html(bytes) {
+            return Err(format!(
+                "{url} is not a chart repository index: it is an HTML page (a login page, or a proxy's error page?); check the repository URL"
+            ));
+        }
         let index: IndexFile = serde_yaml::from_slice(bytes)
             .map_err(|e| format!("{url} is not a chart repository index: {e}"))?;
         if index.api_version.is_empty() {

@@ -66,7 +66,7 @@ impl Resolver {
         let downloaded = match http.get(&index_url, auth.as_ref()).await {
             Ok(d) => d,
             Err(e) => {
-                let mut err = SourceError::from(e);
+                let mut err = SourceError::from_repo(e);
                 if err.kind == SourceErrorKind::NotFound {
                     err.message = format!("{} (is {repo_url} a chart repository?)", err.message);
                 }
@@ -113,7 +113,10 @@ impl Resolver {
             )
         })?;
         let archive_url = resolve_url(repo_url, first).map_err(SourceError::usage)?;
-        let archive = http.get(&archive_url, auth.as_ref()).await?;
+        let archive = http
+            .get(&archive_url, auth.as_ref())
+            .await
+            .map_err(SourceError::from_repo)?;
         let (digest, path) = self
             .cache
             .put_blob(&archive.bytes, expected.as_deref())
@@ -230,7 +233,11 @@ impl Resolver {
             }
             Lookup::Miss => {}
         }
-        let downloaded = self.http()?.get(url, None).await?;
+        let downloaded = self
+            .http()?
+            .get(url, None)
+            .await
+            .map_err(SourceError::from_repo)?;
         let meta = chart_meta::read_archive(&downloaded.bytes).map_err(|m| {
             SourceError::new(
                 SourceErrorKind::Integrity,

@@ -1,19 +1,25 @@
 //! Test harness shared by registry-facing tests (image checks now, chart
 //! sources next): a real distribution registry (Debian's `docker-registry`)
 //! on 127.0.0.1, with or without htpasswd auth; helpers that push blobs,
-//! manifests, indexes and tags through the distribution API; and a loopback
-//! TCP proxy that adds latency per request and can inject failures.
+//! manifests, indexes and tags through the distribution API; and (in
+//! `faults.rs`) a loopback TCP proxy that adds latency, counts requests per
+//! URL and injects failures.
 //!
 //! Tests that need the registry call [`Registry::start`] and skip (with a
 //! message) when it returns `None` because `docker-registry` is not installed.
 
 #![allow(dead_code)]
 
+pub mod faults;
+// Not every test file uses the proxy.
+#[allow(unused_imports)]
+pub use faults::{Fault, LatencyProxy};
+
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -413,161 +419,6 @@ pub fn which(program: &str) -> Option<PathBuf> {
 /// Prints why a test is skipped; returns `None` so tests can `let Some(..) else`.
 pub fn skip(why: &str) {
     eprintln!("SKIPPED: {why}");
-}
-
-/// A canned HTTP answer the proxy gives instead of forwarding.
-#[derive(Clone, Debug)]
-pub struct Fault {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Fault {
-    pub fn status(status: u16) -> Fault {
-        Fault {
-            status,
-            headers: Vec::new(),
-            body: String::new(),
-        }
-    }
-    pub fn header(mut self, k: &str, v: &str) -> Fault {
-        self.headers.push((k.to_string(), v.to_string()));
-        self
-    }
-    fn to_bytes(&self) -> Vec<u8> {
-        let mut s = format!(
-            "HTTP/1.1 {} Injected\r\ncontent-length: {}\r\nconnection: close\r\n",
-            self.status,
-            self.body.len()
-        );
-        for (k, v) in &self.headers {
-            s.push_str(&format!("{k}: {v}\r\n"));
-        }
-        s.push_str("\r\n");
-        s.push_str(&self.body);
-        s.into_bytes()
-    }
-}
-
-#[derive(Default)]
-struct ProxyState {
-    requests: AtomicUsize,
-    stop: AtomicBool,
-    faults: Mutex<Vec<Fault>>,
-}
-
-/// A loopback TCP proxy in front of `upstream` that delays each request (the
-/// first bytes sent after the previous response began) by `latency`, counts
-/// requests, and answers the next queued [`Fault`]s itself. Stops on drop.
-pub struct LatencyProxy {
-    pub port: u16,
-    state: Arc<ProxyState>,
-}
-
-impl LatencyProxy {
-    pub fn start(upstream: &str, latency: Duration) -> LatencyProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
-        let port = listener.local_addr().expect("addr").port();
-        let state = Arc::new(ProxyState::default());
-        let upstream = upstream.to_string();
-        let st = state.clone();
-        thread::spawn(move || {
-            for conn in listener.incoming() {
-                if st.stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(client) = conn else { continue };
-                let upstream = upstream.clone();
-                let st = st.clone();
-                thread::spawn(move || serve(client, &upstream, latency, &st));
-            }
-        });
-        LatencyProxy { port, state }
-    }
-
-    pub fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.host())
-    }
-
-    /// Requests seen so far (faults included).
-    pub fn requests(&self) -> usize {
-        self.state.requests.load(Ordering::SeqCst)
-    }
-
-    /// Answers the next request with `fault` instead of forwarding it.
-    pub fn inject(&self, fault: Fault) {
-        self.state.faults.lock().expect("faults").push(fault);
-    }
-}
-
-impl Drop for LatencyProxy {
-    fn drop(&mut self) {
-        self.state.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-    }
-}
-
-fn serve(mut client: TcpStream, upstream: &str, latency: Duration, st: &ProxyState) {
-    let Ok(server) = TcpStream::connect(upstream) else {
-        return;
-    };
-    let _ = client.set_nodelay(true);
-    let _ = server.set_nodelay(true);
-    // True when the next bytes from the client start a new request.
-    let idle = Arc::new(AtomicBool::new(true));
-    let (Ok(mut server_read), Ok(mut client_write)) = (server.try_clone(), client.try_clone())
-    else {
-        return;
-    };
-    let idle_back = idle.clone();
-    let back = thread::spawn(move || {
-        let mut buf = [0u8; 16384];
-        loop {
-            match server_read.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    idle_back.store(true, Ordering::SeqCst);
-                    if client_write.write_all(&buf[..n]).is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-        let _ = client_write.shutdown(Shutdown::Write);
-    });
-    let mut server_write = server;
-    let mut buf = [0u8; 16384];
-    loop {
-        match client.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                if idle.swap(false, Ordering::SeqCst) {
-                    st.requests.fetch_add(1, Ordering::SeqCst);
-                    thread::sleep(latency);
-                    let fault = {
-                        let mut f = st.faults.lock().expect("faults");
-                        (!f.is_empty()).then(|| f.remove(0))
-                    };
-                    if let Some(fault) = fault {
-                        let _ = client.write_all(&fault.to_bytes());
-                        break;
-                    }
-                }
-                if server_write.write_all(&buf[..n]).is_err() {
-                    break;
-                }
-            }
-        }
-    }
-    let _ = server_write.shutdown(Shutdown::Both);
-    let _ = client.shutdown(Shutdown::Both);
-    let _ = back.join();
 }
 
 /// The chartfix binary built for these tests.

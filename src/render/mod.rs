@@ -10,6 +10,7 @@ pub mod capabilities;
 pub mod execute;
 pub mod files;
 pub mod output;
+pub mod parallel;
 pub mod sort;
 pub mod templates;
 
@@ -91,8 +92,7 @@ pub fn render(
     // Templates parse on every core while this thread coalesces and checks
     // the values; errors keep Helm's precedence (values, schema, templates).
     let sources = templates::sources(&chart);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (values, engine) = execute::parse_while(&sources, threads, || {
+    let (values, engine) = execute::parse_while(&sources, || {
         let values = coalesce_values(&chart, &user, &mut warn)?;
         if !opts.skip_schema_validation {
             schema::validate(&chart, &values)?;
@@ -104,7 +104,7 @@ pub fn render(
 
     let table =
         |values| templates::collect(&chart, values, release(opts), Value::object(caps.clone()));
-    let mut files = match execute::run_at_once(&engine, &table(values), threads) {
+    let mut files = match execute::run_at_once(&engine, &table(values)) {
         Some(files) => files?,
         // A template changed values other templates see, so Helm's order
         // matters: again, in order, on values not yet touched.

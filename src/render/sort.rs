@@ -102,34 +102,21 @@ pub fn split_documents(text: &str) -> Vec<&str> {
 pub fn sort_manifests(
     files: &[(String, String)],
 ) -> Result<(Vec<Manifest>, Vec<Manifest>), String> {
-    let mut order: Vec<&(String, String)> = files.iter().collect();
+    let mut order: Vec<&(String, String)> = files
+        .iter()
+        .filter(|(path, text)| {
+            let base = path.rsplit('/').next().unwrap_or(path);
+            !base.starts_with('_') && !text.trim().is_empty()
+        })
+        .collect();
     order.sort_by(|a, b| a.0.cmp(&b.0));
+    // Reading each document's head is most of the work, and files are
+    // independent: read them on every core, then sort in one pass.
+    let read = super::parallel::map(&order, |(path, text)| read_file(path, text));
     let mut generic = Vec::new();
     let mut hooks = Vec::new();
-    for (path, text) in order {
-        let base = path.rsplit('/').next().unwrap_or(path);
-        if base.starts_with('_') || text.trim().is_empty() {
-            continue;
-        }
-        for doc in split_documents(text) {
-            let head = if only_comments(doc) {
-                Value::Nil
-            } else {
-                crate::yaml::from_str(doc).map_err(|e| {
-                    format!("YAML parse error on {path}: error converting YAML to JSON: {e}")
-                })?
-            };
-            let kind = match head.get("kind") {
-                Value::String(s) => s.to_string(),
-                _ => String::new(),
-            };
-            let hook = head.get("metadata").get("annotations").get(HOOK_ANNOTATION);
-            let m = Manifest {
-                path: path.clone(),
-                content: doc.to_string(),
-                kind,
-                events: Vec::new(),
-            };
+    for docs in read {
+        for (m, hook) in docs? {
             let hook = match hook {
                 Value::Nil => {
                     generic.push(m);
@@ -148,6 +135,34 @@ pub fn sort_manifests(
     generic.sort_by_key(kind_rank);
     hooks.sort_by_key(kind_rank);
     Ok((generic, hooks))
+}
+
+/// The documents of one rendered file, each with its hook annotation (`Nil`
+/// for none).
+fn read_file(path: &str, text: &str) -> Result<Vec<(Manifest, Value)>, String> {
+    let mut out = Vec::new();
+    for doc in split_documents(text) {
+        let head = if only_comments(doc) {
+            Value::Nil
+        } else {
+            crate::yaml::from_str(doc).map_err(|e| {
+                format!("YAML parse error on {path}: error converting YAML to JSON: {e}")
+            })?
+        };
+        let kind = match head.get("kind") {
+            Value::String(s) => s.to_string(),
+            _ => String::new(),
+        };
+        let hook = head.get("metadata").get("annotations").get(HOOK_ANNOTATION);
+        let m = Manifest {
+            path: path.to_string(),
+            content: doc.to_string(),
+            kind,
+            events: Vec::new(),
+        };
+        out.push((m, hook));
+    }
+    Ok(out)
 }
 
 /// A document of comments and blank lines only: an empty YAML document,

@@ -13,12 +13,27 @@ pub const MAX_TOTAL_SIZE: u64 = 100 * 1024 * 1024;
 /// Helm's `MaxDecompressedFileSize`: 5 MiB for any one file.
 pub const MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
 
+/// The whole tar stream: the files' limit plus room for headers and padding
+/// (a kilobyte each for 8,192 entries).
+const MAX_STREAM_SIZE: u64 = MAX_TOTAL_SIZE + 8 * 1024 * 1024;
+
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Reads the files of a gzipped tar archive, names relative to the chart folder.
 pub fn read_archive(bytes: &[u8], origin: &str) -> Result<Vec<File>, ChartError> {
-    let gz = flate2::read::GzDecoder::new(bytes);
-    let mut archive = tar::Archive::new(gz);
+    // Inflating the whole stream at once and reading the tar from memory is
+    // several times faster than inflating in the tar reader's small reads.
+    let mut tar_bytes = Vec::with_capacity(bytes.len() * 8);
+    flate2::read::GzDecoder::new(bytes)
+        .take(MAX_STREAM_SIZE + 1)
+        .read_to_end(&mut tar_bytes)
+        .map_err(|e| ChartError::new(format!("{origin}: not a gzipped tar archive: {e}")))?;
+    if tar_bytes.len() as u64 > MAX_STREAM_SIZE {
+        return Err(ChartError::new(format!(
+            "decompressed chart is larger than the maximum size {MAX_TOTAL_SIZE} (the tar stream passes {MAX_STREAM_SIZE} bytes)"
+        )));
+    }
+    let mut archive = tar::Archive::new(tar_bytes.as_slice());
     let entries = archive
         .entries()
         .map_err(|e| ChartError::new(format!("{origin}: not a gzipped tar archive: {e}")))?;

@@ -76,6 +76,7 @@ impl Args {
             cache_dir: self.cache_dir.clone(),
             // The report is the output; progress bars would only interleave.
             quiet: true,
+            ..StackOptions::default()
         }
     }
 }

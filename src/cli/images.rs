@@ -160,6 +160,7 @@ fn render_stack(spec: &str, flags: &ImageFlags) -> Result<String, String> {
         plain_http: flags.plain_http,
         cache_dir: flags.cache_dir.clone(),
         quiet: true,
+        ..crate::stack::StackOptions::default()
     };
     crate::stack::render_stack(spec, &options)
         .map(|r| r.text)

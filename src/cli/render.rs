@@ -31,6 +31,10 @@ pub struct StackFlags {
     /// Cache folder for charts and image results.
     #[arg(long, env = "CHARTFIX_CACHE", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Most one chart's templates may write together, intermediate `include`
+    /// output counted: bytes or 200MiB, 2GiB.
+    #[arg(long = "max-output", value_name = "SIZE", default_value = "100MiB", value_parser = super::parse_size)]
+    pub max_output: usize,
 }
 
 impl StackFlags {
@@ -42,6 +46,7 @@ impl StackFlags {
             plain_http: self.plain_http,
             cache_dir: self.cache_dir.clone(),
             quiet: false,
+            max_output_bytes: self.max_output,
         }
     }
 }

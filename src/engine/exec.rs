@@ -69,8 +69,11 @@ pub struct Exec<'e> {
     pub(super) include_counts: HashMap<Arc<str>, usize>,
     /// Nesting of `{{template}}` calls in the current execution (Go's `depth`).
     depth: usize,
+    /// Nesting of `tpl` calls, and where the outermost one is (`file:line:col`).
+    pub(super) tpl_depth: usize,
+    tpl_origin: String,
     steps: u64,
-    written: usize,
+    pub(super) written: usize,
     /// The name `$`, shared by every scope.
     dollar: Arc<str>,
 }
@@ -94,6 +97,8 @@ impl<'e> Exec<'e> {
             vars: Vec::new(),
             include_counts: HashMap::new(),
             depth: 0,
+            tpl_depth: 0,
+            tpl_origin: String::new(),
             steps: 0,
             written: 0,
             dollar: Arc::from("$"),
@@ -143,15 +148,18 @@ impl<'e> Exec<'e> {
         Err(self.error(tree, at.pos(), at, Cause::Go(msg)))
     }
 
-    fn tick(&mut self, tree: &Tree) -> R<()> {
+    fn tick(&mut self, tree: &Tree, pos: Pos) -> R<()> {
         self.steps += 1;
         if self.steps > self.limits().max_steps {
+            let (line, col) = tree.file.location(pos);
             return Err(Error::other(
                 ErrorKind::Limit,
                 &tree.file.name,
                 format!(
-                    "template: {}: execution stopped after {} steps (limit)",
-                    tree.name,
+                    "template: {}:{line}:{col}: executing {}: stopped after {} steps (limit): \
+                     a range over a huge number, or a loop that never ends?",
+                    tree.file.name,
+                    super::lexer::go_quote(&tree.name),
                     self.limits().max_steps
                 ),
             ));
@@ -166,8 +174,10 @@ impl<'e> Exec<'e> {
                 ErrorKind::Limit,
                 &tree.file.name,
                 format!(
-                    "template: {}: output exceeds {} bytes (limit)",
-                    tree.name,
+                    "template: {}: executing {}: rendered output exceeds {} bytes (limit; \
+                     raise it with --max-output if the chart really renders that much)",
+                    tree.file.name,
+                    super::lexer::go_quote(&tree.name),
                     self.limits().max_output_bytes
                 ),
             ));
@@ -209,7 +219,7 @@ impl<'e> Exec<'e> {
     }
 
     fn walk(&mut self, tree: &Tree, dot: &Slot, node: &Node, out: &mut String) -> R<Flow> {
-        self.tick(tree)?;
+        self.tick(tree, node_pos(node))?;
         match node {
             Node::Text { start, end } => {
                 let text = tree
@@ -388,7 +398,7 @@ impl<'e> Exec<'e> {
         elem: Slot,
         out: &mut String,
     ) -> R<Flow> {
-        self.tick(tree)?;
+        self.tick(tree, b.pos)?;
         let decl = &b.pipe.decl;
         if !decl.is_empty() {
             if b.pipe.is_assign {
@@ -783,7 +793,28 @@ impl<'e> Exec<'e> {
                 }
                 match b {
                     Builtin::Include => self.include(&vals).map_err(|c| blame(self, c)),
-                    Builtin::Tpl => self.tpl(&vals).map_err(|c| blame(self, c)),
+                    Builtin::Tpl => {
+                        if self.tpl_depth == 0 {
+                            let (line, col) = tree.file.location(ident.pos());
+                            self.tpl_origin = format!("{}:{line}:{col}", tree.file.name);
+                        }
+                        if self.tpl_depth >= self.limits().max_tpl_depth {
+                            return Err(Error::other(
+                                ErrorKind::Limit,
+                                &tree.file.name,
+                                format!(
+                                    "template: {}: tpl calls nested more than {} deep (limit): \
+                                     does the text given to tpl call tpl on itself?",
+                                    self.tpl_origin,
+                                    self.limits().max_tpl_depth
+                                ),
+                            ));
+                        }
+                        self.tpl_depth += 1;
+                        let result = self.tpl(&vals);
+                        self.tpl_depth -= 1;
+                        result.map_err(|c| blame(self, c))
+                    }
                     _ => builtins::call(b, &vals).map_err(|msg| blame(self, call_cause(name, msg))),
                 }
             }
@@ -871,5 +902,15 @@ fn last_evaluated(pipe: &Pipe) -> &Arg {
         },
         Arg::Pipe(p) => last_evaluated(p),
         _ => first,
+    }
+}
+
+/// Where a node starts, for errors raised before it runs.
+fn node_pos(node: &Node) -> Pos {
+    match node {
+        Node::Text { start, .. } => *start,
+        Node::Action(pipe) => pipe.pos,
+        Node::If(b) | Node::With(b) | Node::Range(b) => b.pos,
+        Node::Template { pos, .. } | Node::Break(pos) | Node::Continue(pos) => *pos,
     }
 }

@@ -60,7 +60,11 @@ pub struct Limits {
     /// Nesting of `{{template}}` calls within one execution (Go allows 100000;
     /// the default here is lower because every level holds real memory).
     pub max_template_depth: usize,
-    /// Bytes written by one render, all intermediate `include` output counted.
+    /// How deep `tpl` calls may nest: Helm has no bound and dies of a Go stack
+    /// overflow when a template feeds its own output to `tpl`.
+    pub max_tpl_depth: usize,
+    /// Bytes written by one render, all intermediate `include` output counted
+    /// (with [`Engine::render_counted`], by a whole chart's renders together).
     pub max_output_bytes: usize,
     /// Nodes walked plus loop iterations in one render.
     pub max_steps: u64,
@@ -71,6 +75,7 @@ impl Default for Limits {
         Limits {
             max_include_depth: 1000,
             max_template_depth: 10_000,
+            max_tpl_depth: 1000,
             max_output_bytes: 100 * 1024 * 1024,
             max_steps: 100_000_000,
         }
@@ -119,10 +124,18 @@ impl Engine {
     /// Executes the template `name` with `data` as dot, then removes every
     /// `<no value>` from the output, as Helm does.
     pub fn render(&self, name: &str, data: &Value) -> Result<String, Error> {
-        self.render_here(name, data)
+        self.render_counted(name, data, &mut 0)
     }
 
-    fn render_here(&self, name: &str, data: &Value) -> Result<String, Error> {
+    /// [`Engine::render`] with the output limit shared between calls: `written`
+    /// holds the bytes earlier renders wrote and grows by this one's, so a chart
+    /// of many templates cannot together exceed `max_output_bytes` either.
+    pub fn render_counted(
+        &self,
+        name: &str,
+        data: &Value,
+        written: &mut usize,
+    ) -> Result<String, Error> {
         let Some(tree) = self.templates.get(name).cloned() else {
             return Err(Error::other(
                 ErrorKind::NotFound,
@@ -134,8 +147,11 @@ impl Engine {
             ));
         };
         let mut ex = exec::Exec::new(self);
+        ex.written = *written;
         let mut out = String::new();
-        ex.execute(&tree, data.clone(), &mut out)?;
+        let result = ex.execute(&tree, data.clone(), &mut out);
+        *written = ex.written;
+        result?;
         if out.contains("<no value>") {
             out = out.replace("<no value>", "");
         }

@@ -5,17 +5,26 @@
 
 use super::templates::Template;
 use super::RenderError;
-use crate::engine::{Engine, Map, Value};
+use crate::engine::{Engine, Limits, Map, Value};
 
-/// Renders every non-partial template; returns (path, text) pairs.
-pub fn run(table: &[Template]) -> Result<Vec<(String, String)>, RenderError> {
+/// Renders every non-partial template; returns (path, text) pairs. All of them
+/// together may write at most `max_output_bytes`.
+pub fn run(
+    table: &[Template],
+    max_output_bytes: usize,
+) -> Result<Vec<(String, String)>, RenderError> {
     let mut engine = Engine::new();
+    engine.set_limits(Limits {
+        max_output_bytes,
+        ..Limits::default()
+    });
     for t in table {
         engine
             .add(&t.name, &t.source)
             .map_err(|e| RenderError(e.to_string()))?;
     }
     let mut out = Vec::with_capacity(table.len());
+    let mut written = 0;
     for t in table.iter().filter(|t| !t.is_partial()) {
         // A copy of the chart's top level (one level: `.Values` stays shared,
         // so a template's `set` on it is seen by later templates, as in Helm).
@@ -25,7 +34,7 @@ pub fn run(table: &[Template]) -> Result<Vec<(String, String)>, RenderError> {
         tmpl.insert("Name", Value::str(t.name.as_str()));
         data.insert("Template", Value::map(tmpl));
         let text = engine
-            .render(&t.name, &Value::map(data))
+            .render_counted(&t.name, &Value::map(data), &mut written)
             .map_err(|e| RenderError(e.to_string()))?;
         out.push((t.name.clone(), text));
     }

@@ -28,6 +28,8 @@ pub struct RenderOptions {
     pub kube_version: Option<KubeVersion>,
     pub api_versions: Vec<String>,
     pub skip_schema_validation: bool,
+    /// Bytes all of the chart's templates may write together (`--max-output`).
+    pub max_output_bytes: usize,
 }
 
 impl Default for RenderOptions {
@@ -39,6 +41,7 @@ impl Default for RenderOptions {
             kube_version: None,
             api_versions: Vec::new(),
             skip_schema_validation: false,
+            max_output_bytes: crate::engine::Limits::default().max_output_bytes,
         }
     }
 }
@@ -102,7 +105,7 @@ pub fn render(
     release.insert("Service", Value::str("Helm"));
 
     let table = templates::collect(&chart, values, Value::map(release), Value::object(caps));
-    let mut files = execute::run(&table)?;
+    let mut files = execute::run(&table, opts.max_output_bytes)?;
     files.retain(|(name, _)| !name.ends_with("NOTES.txt"));
     Ok(Rendered {
         files,

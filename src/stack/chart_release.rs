@@ -46,8 +46,13 @@ pub struct ChartOutput {
     pub warnings: Vec<String>,
 }
 
-/// Resolves, loads and renders one chart release.
-pub fn render_chart(resolver: &Resolver, job: &ChartJob) -> Result<ChartOutput, String> {
+/// Resolves, loads and renders one chart release; its templates may write
+/// `max_output` bytes in all.
+pub fn render_chart(
+    resolver: &Resolver,
+    job: &ChartJob,
+    max_output: usize,
+) -> Result<ChartOutput, String> {
     let what = |e: &dyn std::fmt::Display| format!("release {}: {e}", job.release);
     let (chart, reference, version, digest, mut warnings) = match &job.source {
         ChartSource::Archive { bytes, origin } => {
@@ -70,6 +75,7 @@ pub fn render_chart(resolver: &Resolver, job: &ChartJob) -> Result<ChartOutput, 
     let opts = RenderOptions {
         release_name: job.release.clone(),
         namespace: job.namespace.clone(),
+        max_output_bytes: max_output,
         ..RenderOptions::default()
     };
     let rendered = render(chart, Value::map(job.values.clone()), &opts).map_err(|e| what(&e))?;

@@ -31,6 +31,8 @@ pub struct IndexEntry {
 impl IndexFile {
     /// Parses an `index.yaml`; `url` only names the file in errors.
     pub fn parse(bytes: &[u8], url: &str) -> Result<IndexFile, String> {
+        crate::yaml::check_limits_bytes(bytes, crate::yaml::SERDE_MAX_DEPTH)
+            .map_err(|e| format!("{url} is not a chart repository index: {e}"))?;
         let index: IndexFile = serde_yaml::from_slice(bytes)
             .map_err(|e| format!("{url} is not a chart repository index: {e}"))?;
         if index.api_version.is_empty() {

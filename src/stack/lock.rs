@@ -27,6 +27,9 @@ impl LockFile {
     }
 
     pub fn parse(origin: &str, text: &str) -> Result<LockFile, String> {
+        crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH).map_err(|e| {
+            format!("{origin}: not a chartfix lock file ({e}); delete it to write a new one")
+        })?;
         serde_yaml::from_str(text).map_err(|e| {
             format!("{origin}: not a chartfix lock file ({e}); delete it to write a new one")
         })

@@ -146,7 +146,7 @@ pub fn settle_lock(r: &Rendered, locked: bool) -> Result<Option<String>, String>
     }
     // A stack in a read-only place (a shared corpus) still renders; the lock
     // is a record, not a precondition, unless --locked asked for it.
-    if let Err(e) = std::fs::write(path, r.lock.to_yaml()) {
+    if let Err(e) = r.lock.write(path) {
         return Ok(Some(format!(
             "warning: cannot write the lock file {}: {e}; rendering without it",
             path.display()

@@ -81,7 +81,12 @@ pub fn main() -> ExitCode {
 /// Prints an error the way every command does (`Error: …` on stderr) and
 /// returns the failure status.
 pub fn report(err: impl std::fmt::Display) -> u8 {
-    eprintln!("Error: {err}");
+    // Credentials belong in config files, but a message may quote a URL that
+    // someone wrote with `user:password@` in it.
+    eprintln!(
+        "Error: {}",
+        crate::source::redact_userinfo(&err.to_string())
+    );
     EXIT_FAILURE
 }
 

@@ -62,8 +62,13 @@ pub fn render_chart(
             (chart, origin.clone(), version, digest, Vec::new())
         }
         ChartSource::Repo { url, name } => {
+            // The checks `--repo` gets: http(s) only, no `user:password@`
+            // (which would land in the lock file and every message).
+            let url = crate::source::reference::normalise_repo_url(url).map_err(|e| {
+                format!("repository {:?}: {e}", crate::source::redact_userinfo(url))
+            })?;
             let parsed = ChartRef::Repo {
-                url: url.trim_end_matches('/').to_string(),
+                url,
                 name: name.clone(),
             };
             loaded(resolver.resolve_ref(&parsed, job.version.as_deref())).map_err(|e| what(&e))?

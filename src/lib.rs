@@ -11,6 +11,7 @@ pub mod check;
 pub mod cli;
 pub mod diff;
 pub mod engine;
+pub mod input;
 pub mod manifest;
 pub mod overlay;
 pub mod registry;

@@ -277,3 +277,81 @@ fn non_utf8_entry_name() {
         &["UTF-8"],
     );
 }
+
+/// A chart folder on this disk, `name`, whose one template prints `marker`.
+fn chart_on_disk(dir: &Path, name: &str, marker: &str) {
+    std::fs::create_dir_all(dir.join("templates")).unwrap();
+    std::fs::write(
+        dir.join("Chart.yaml"),
+        format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("templates/cm.yaml"),
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {marker}\n"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn dependency_on_a_real_chart_outside_the_archive() {
+    // The target exists and is a chart: an archive (downloaded, perhaps)
+    // must still never read the user's disk, by absolute or relative path.
+    let disk = tempfile::tempdir().unwrap();
+    let target = disk.path().join("private");
+    chart_on_disk(&target, "d", "read-from-disk");
+    for repo in [
+        format!("file://{}", target.display()),
+        format!(
+            "file://../{}",
+            target.display().to_string().trim_start_matches('/')
+        ),
+    ] {
+        let chart = format!(
+            "apiVersion: v2\nname: c\nversion: 0.1.0\ndependencies:\n- name: d\n  version: 0.1.0\n  repository: {repo}\n"
+        );
+        refused(
+            "dep on disk",
+            tgz(
+                &[
+                    file(b"c/Chart.yaml", chart.as_bytes()),
+                    file(b"c/templates/cm.yaml", TEMPLATE),
+                ],
+                false,
+            ),
+            &[&repo, "only a chart folder can have"],
+        );
+    }
+}
+
+#[test]
+fn chart_folders_keep_helms_file_dependencies() {
+    // `helm dependency build` allows `file://../sibling` for a chart folder
+    // on the user's own disk; so does chartfix, fetching it as a subchart.
+    let work = tempfile::tempdir().unwrap();
+    chart_on_disk(&work.path().join("sibling"), "d", "from-sibling");
+    let parent = work.path().join("parent");
+    chart_on_disk(&parent, "c", "from-parent");
+    std::fs::write(
+        parent.join("Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 0.1.0\ndependencies:\n- name: d\n  version: 0.1.0\n  repository: file://../sibling\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_chartfix"))
+        .args(["template", "r"])
+        .arg(&parent)
+        .arg("--cache-dir")
+        .arg(work.path().join("cache"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("name: from-sibling") && stdout.contains("name: from-parent"),
+        "{stdout}"
+    );
+}

@@ -62,20 +62,26 @@ impl ResultCache {
     }
 
     /// Stores an answer atomically (temporary file, then rename), so that two
-    /// runs at once never see half a file.
+    /// runs at once never see half a file. The temporary name is unique per
+    /// process and call: images are checked on several threads, and two of
+    /// them may store the same image.
     pub fn put(&self, entry: &Entry) -> std::io::Result<()> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
         std::fs::create_dir_all(&self.dir)?;
         let path = self.path(&entry.image, &entry.platforms);
         let tmp = self.dir.join(format!(
-            ".{}.{}.tmp",
+            ".{}.{}-{}.tmp",
             path.file_name().and_then(|n| n.to_str()).unwrap_or("entry"),
-            std::process::id()
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
-        std::fs::write(
-            &tmp,
-            serde_json::to_vec(entry).map_err(std::io::Error::other)?,
-        )?;
-        std::fs::rename(&tmp, &path)
+        let body = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
+        let result = std::fs::write(&tmp, body).and_then(|_| std::fs::rename(&tmp, &path));
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
     }
 }
 

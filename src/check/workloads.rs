@@ -35,6 +35,12 @@ impl Document {
 /// applied, as Kubernetes clients do.
 pub fn parse_stream(text: &str) -> Result<Vec<Document>, String> {
     use serde::Deserialize;
+    crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH).map_err(|e| {
+        format!(
+            "invalid YAML at line {} column {}: {}",
+            e.line, e.column, e.message
+        )
+    })?;
     let mut out = Vec::new();
     for (i, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let mut value =

@@ -5,7 +5,7 @@
 use super::{report, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use crate::diff::{self, git, Report, Style};
 use crate::stack::{self, StackOptions};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -76,6 +76,7 @@ impl Args {
             cache_dir: self.cache_dir.clone(),
             // The report is the output; progress bars would only interleave.
             quiet: true,
+            ..StackOptions::default()
         }
     }
 }
@@ -153,13 +154,10 @@ fn diff_files(old: &str, new: &str) -> Result<Report, Failure> {
 
 fn read_input(path: &str) -> Result<String, Failure> {
     if path == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| Failure::Error(format!("stdin: {e}")))?;
-        return Ok(s);
+        return crate::input::read_all_string(std::io::stdin().lock())
+            .map_err(|e| Failure::Error(format!("stdin: {e}")));
     }
-    std::fs::read_to_string(path).map_err(|e| Failure::Error(format!("{path}: {e}")))
+    crate::input::read_to_string(path).map_err(|e| Failure::Error(format!("{path}: {e}")))
 }
 
 /// Renders STACK as committed at `base` and as in the working tree, then

@@ -9,7 +9,7 @@ use crate::check::platform::Platform;
 use crate::check::workloads::{parse_stream, Document};
 use crate::registry::{cache_dir, ClientOptions, CredentialStore, RegistryClient, RegistryConfig};
 use sha2::{Digest, Sha256};
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -103,18 +103,15 @@ pub fn style() -> Style {
 /// `chartfix render` would.
 pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Vec<Document>, String> {
     let text = if input == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| format!("reading stdin: {e}"))?;
-        s
+        crate::input::read_all_string(std::io::stdin().lock())
+            .map_err(|e| format!("reading stdin: {e}"))?
     } else {
         let path = std::path::Path::new(input);
         if path.join("Chart.yaml").is_file() || (path.is_file() && input.ends_with(".tgz")) {
             render_chart(path)?
         } else if path.is_file() {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("cannot read {input}: {e}"))?;
+            let text = crate::input::read_to_string(path)
+                .map_err(|e| format!("cannot read {input}: {e}"))?;
             if is_stack_file(&text) {
                 render_stack(input, flags)?
             } else {
@@ -160,6 +157,7 @@ fn render_stack(spec: &str, flags: &ImageFlags) -> Result<String, String> {
         plain_http: flags.plain_http,
         cache_dir: flags.cache_dir.clone(),
         quiet: true,
+        ..crate::stack::StackOptions::default()
     };
     crate::stack::render_stack(spec, &options)
         .map(|r| r.text)

@@ -81,6 +81,54 @@ pub fn main() -> ExitCode {
 /// Prints an error the way every command does (`Error: …` on stderr) and
 /// returns the failure status.
 pub fn report(err: impl std::fmt::Display) -> u8 {
-    eprintln!("Error: {err}");
+    // Credentials belong in config files, but a message may quote a URL that
+    // someone wrote with `user:password@` in it.
+    eprintln!(
+        "Error: {}",
+        crate::source::redact_userinfo(&err.to_string())
+    );
     EXIT_FAILURE
+}
+
+/// A size on the command line: bytes (`1000000`) or a binary unit (`200MiB`,
+/// `512KiB`, `2GiB`). Decimal units (`MB`) are refused rather than guessed.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let scale: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "{text:?}: expected a size such as 200MiB, 512KiB, 2GiB or a number of bytes"
+            ))
+        }
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?}: expected a size such as 200MiB or a number of bytes"))?;
+    n.checked_mul(scale)
+        .and_then(|b| usize::try_from(b).ok())
+        .filter(|&b| b > 0)
+        .ok_or_else(|| format!("{text:?}: the size must be above 0 and fit this machine"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert_eq!(parse_size("200MiB"), Ok(200 << 20));
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("512 KiB"), Ok(512 << 10));
+        assert!(parse_size("200MB").is_err());
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("99999999999999999999GiB").is_err());
+    }
 }

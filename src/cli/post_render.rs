@@ -50,7 +50,7 @@ pub fn run(args: Args) -> u8 {
         Ok(o) => o,
         Err(e) => return report(e),
     };
-    let stdin = std::io::stdin().lock();
+    let stdin = crate::input::Capped::new(std::io::stdin().lock());
     let opts = overlay::Options {
         record: args.explain,
     };

@@ -6,6 +6,8 @@ use super::images::{check_documents, ImageFlags};
 use super::{report, EXIT_FAILURE, EXIT_OK};
 use crate::check::kinds::{check_kinds, Target, DEFAULT_KUBE_MINOR};
 use crate::check::workloads::parse_stream;
+use crate::manifest::mask::mask_pair;
+use crate::manifest::ResourceId;
 use crate::stack::{self, lock::LockFile, Rendered, StackOptions};
 use std::io::Write;
 use std::path::PathBuf;
@@ -31,6 +33,10 @@ pub struct StackFlags {
     /// Cache folder for charts and image results.
     #[arg(long, env = "CHARTFIX_CACHE", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Most one chart's templates may write together, intermediate `include`
+    /// output counted: bytes or 200MiB, 2GiB.
+    #[arg(long = "max-output", value_name = "SIZE", default_value = "100MiB", value_parser = super::parse_size)]
+    pub max_output: usize,
 }
 
 impl StackFlags {
@@ -42,6 +48,7 @@ impl StackFlags {
             plain_http: self.plain_http,
             cache_dir: self.cache_dir.clone(),
             quiet: false,
+            max_output_bytes: self.max_output,
         }
     }
 }
@@ -141,7 +148,7 @@ pub fn settle_lock(r: &Rendered, locked: bool) -> Result<Option<String>, String>
     }
     // A stack in a read-only place (a shared corpus) still renders; the lock
     // is a record, not a precondition, unless --locked asked for it.
-    if let Err(e) = std::fs::write(path, r.lock.to_yaml()) {
+    if let Err(e) = r.lock.write(path) {
         return Ok(Some(format!(
             "warning: cannot write the lock file {}: {e}; rendering without it",
             path.display()
@@ -221,30 +228,74 @@ fn run_checks(r: &Rendered, args: &Args) -> Result<Checks, String> {
 
 /// The unified diff of the stream before and after overlays. Both sides are
 /// re-emitted document by document first: an overlay re-emits what it changes
-/// in its own style, and a diff of styles would hide the changes.
+/// in its own style, and a diff of styles would hide the changes. A Secret's
+/// values are hidden on both sides (`<hidden, changed>` where the overlays
+/// changed one), as in `chartfix diff`.
 pub fn overlay_diff(r: &Rendered) -> String {
-    let before = normalized(&r.before_overlays);
-    let after = normalized(&r.text);
-    similar::TextDiff::from_lines(&before, &after)
+    let before = documents(&r.before_overlays);
+    let after = documents(&r.text);
+    let olds: std::collections::HashMap<&ResourceId, &serde_json::Value> = before
+        .iter()
+        .filter_map(|d| d.parsed.as_ref().map(|(id, v)| (id, v)))
+        .collect();
+    let before_text = emit(&before, |id, v| mask_pair(id, Some(v), None).0);
+    let after_text = emit(&after, |id, v| {
+        mask_pair(id, olds.get(id).copied(), Some(v)).1
+    });
+    similar::TextDiff::from_lines(&before_text, &after_text)
         .unified_diff()
         .context_radius(3)
         .header("before overlays", "after overlays")
         .to_string()
 }
 
-/// Each `# Source:` document parsed and emitted again in one style; a
-/// document that does not parse is kept as written.
-fn normalized(stream: &str) -> String {
-    let mut out = String::with_capacity(stream.len());
+/// One `# Source:` document of a stream, parsed when it is a resource.
+struct SourceDoc {
+    source: String,
+    body: String,
+    parsed: Option<(ResourceId, serde_json::Value)>,
+}
+
+fn documents(stream: &str) -> Vec<SourceDoc> {
     let padded = format!("\n{stream}");
-    for piece in padded.split("\n---\n# Source: ").skip(1) {
-        let (source, body) = piece.split_once('\n').unwrap_or((piece, ""));
-        let body = match crate::manifest::parse_document(body) {
-            Ok(v) if !v.is_null() => serde_yaml::to_string(&v).unwrap_or_else(|_| body.to_string()),
-            _ => body.to_string(),
+    padded
+        .split("\n---\n# Source: ")
+        .skip(1)
+        .map(|piece| {
+            let (source, body) = piece.split_once('\n').unwrap_or((piece, ""));
+            let parsed = crate::manifest::parse_document(body)
+                .ok()
+                .filter(|v| !v.is_null())
+                .and_then(|v| ResourceId::of(&v).map(|id| (id, v)));
+            SourceDoc {
+                source: source.to_string(),
+                body: body.to_string(),
+                parsed,
+            }
+        })
+        .collect()
+}
+
+/// The documents in one style, each resource passed through `mask` first.
+fn emit(
+    docs: &[SourceDoc],
+    mask: impl Fn(&ResourceId, &serde_json::Value) -> Option<serde_json::Value>,
+) -> String {
+    let mut out = String::new();
+    for d in docs {
+        let body = match &d.parsed {
+            Some((id, v)) => mask(id, v)
+                .and_then(|m| serde_yaml::to_string(&m).ok())
+                .unwrap_or_else(|| d.body.clone()),
+            // Text that does not parse is kept as written, unless it may be
+            // a Secret, whose values must not be shown however it is broken.
+            None if d.body.contains("Secret") => {
+                "# (a document that does not parse, hidden)".into()
+            }
+            None => d.body.clone(),
         };
         out.push_str("---\n# Source: ");
-        out.push_str(source);
+        out.push_str(&d.source);
         out.push('\n');
         out.push_str(body.trim_end());
         out.push('\n');

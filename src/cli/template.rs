@@ -85,6 +85,10 @@ pub struct Args {
     /// No progress output for downloads.
     #[arg(short = 'q', long)]
     quiet: bool,
+    /// Most the templates may write together, intermediate `include` output
+    /// counted: bytes or 200MiB, 2GiB.
+    #[arg(long = "max-output", value_name = "SIZE", default_value = "100MiB", value_parser = super::parse_size)]
+    max_output: usize,
     /// Where the chart comes from: --version, --repo, registries, the cache.
     #[command(flatten)]
     source: super::fetch::SourceArgs,
@@ -206,6 +210,7 @@ pub fn run(args: Args) -> u8 {
         kube_version,
         api_versions: args.api_versions.clone(),
         skip_schema_validation: args.skip_schema_validation,
+        max_output_bytes: args.max_output,
     };
     let rendered = match render(chart, crate::engine::Value::map(user), &opts) {
         Ok(r) => r,

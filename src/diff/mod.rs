@@ -2,7 +2,8 @@
 //! text, markdown and JSON reports.
 //!
 //! The flow: [`resources`] reads each stream into resources, [`matching`]
-//! pairs them by identity, [`mask`] hides Secret values before anything is
+//! pairs them by identity, [`mask`] (in `manifest`, as overlays'
+//! `--explain` uses it too) hides Secret values before anything is
 //! compared or printed, [`fields`] lists changed paths, [`unified`] makes the
 //! text diff, and the report modules ([`text`], [`markdown`], [`json`]) only
 //! format a finished [`Report`]. Rendering what is compared is not this
@@ -12,7 +13,7 @@ mod fields;
 pub mod git;
 mod json;
 mod markdown;
-mod mask;
+use crate::manifest::mask;
 mod matching;
 mod resources;
 mod text;

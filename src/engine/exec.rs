@@ -16,6 +16,7 @@ use super::typecheck::ArgTypeError;
 use super::value::Value;
 use super::{Engine, Limits};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::Arc;
 
 /// A value as the executor holds it, with whether it came straight out of an
@@ -69,8 +70,17 @@ pub struct Exec<'e> {
     pub(super) include_counts: HashMap<Arc<str>, usize>,
     /// Nesting of `{{template}}` calls in the current execution (Go's `depth`).
     depth: usize,
+    /// Nesting of `tpl` calls, and where the outermost one is (`file:line:col`).
+    pub(super) tpl_depth: usize,
+    tpl_origin: String,
     steps: u64,
+    /// Bytes this execution wrote, intermediate `include` output counted.
     written: usize,
+    /// A budget shared with other executions (on any thread), and how much of
+    /// `written` it has been told of and how much the others had written then.
+    budget: Option<&'e AtomicUsize>,
+    told: usize,
+    others: usize,
     /// The name `$`, shared by every scope.
     dollar: Arc<str>,
 }
@@ -94,8 +104,13 @@ impl<'e> Exec<'e> {
             vars: Vec::new(),
             include_counts: HashMap::new(),
             depth: 0,
+            tpl_depth: 0,
+            tpl_origin: String::new(),
             steps: 0,
             written: 0,
+            budget: None,
+            told: 0,
+            others: 0,
             dollar: Arc::from("$"),
         }
     }
@@ -143,15 +158,18 @@ impl<'e> Exec<'e> {
         Err(self.error(tree, at.pos(), at, Cause::Go(msg)))
     }
 
-    fn tick(&mut self, tree: &Tree) -> R<()> {
+    fn tick(&mut self, tree: &Tree, pos: Pos) -> R<()> {
         self.steps += 1;
         if self.steps > self.limits().max_steps {
+            let (line, col) = tree.file.location(pos);
             return Err(Error::other(
                 ErrorKind::Limit,
                 &tree.file.name,
                 format!(
-                    "template: {}: execution stopped after {} steps (limit)",
-                    tree.name,
+                    "template: {}:{line}:{col}: executing {}: stopped after {} steps (limit): \
+                     a range over a huge number, or a loop that never ends?",
+                    tree.file.name,
+                    super::lexer::go_quote(&tree.name),
                     self.limits().max_steps
                 ),
             ));
@@ -159,15 +177,40 @@ impl<'e> Exec<'e> {
         Ok(())
     }
 
+    /// Counts this execution's output against `budget` too.
+    pub(super) fn share_output_budget(&mut self, budget: &'e AtomicUsize) {
+        self.others = budget.load(AtomicOrdering::Relaxed);
+        self.budget = Some(budget);
+    }
+
+    /// Tells the shared budget what was written since last time, and learns
+    /// what the others wrote meanwhile.
+    pub(super) fn sync_output_budget(&mut self) {
+        if let Some(budget) = self.budget {
+            let new = self.written - self.told;
+            let total = budget.fetch_add(new, AtomicOrdering::Relaxed) + new;
+            self.told = self.written;
+            self.others = total - self.written;
+        }
+    }
+
     fn write(&mut self, tree: &Tree, out: &mut String, text: &str) -> R<()> {
+        /// How much output may go untold to the shared budget: other threads
+        /// may overrun the limit by at most this much each.
+        const TELL_EVERY: usize = 1 << 16;
         self.written += text.len();
-        if self.written > self.limits().max_output_bytes {
+        if self.written - self.told >= TELL_EVERY {
+            self.sync_output_budget();
+        }
+        if self.others + self.written > self.limits().max_output_bytes {
             return Err(Error::other(
                 ErrorKind::Limit,
                 &tree.file.name,
                 format!(
-                    "template: {}: output exceeds {} bytes (limit)",
-                    tree.name,
+                    "template: {}: executing {}: rendered output exceeds {} bytes (limit; \
+                     raise it with --max-output if the chart really renders that much)",
+                    tree.file.name,
+                    super::lexer::go_quote(&tree.name),
                     self.limits().max_output_bytes
                 ),
             ));
@@ -209,7 +252,7 @@ impl<'e> Exec<'e> {
     }
 
     fn walk(&mut self, tree: &Tree, dot: &Slot, node: &Node, out: &mut String) -> R<Flow> {
-        self.tick(tree)?;
+        self.tick(tree, node_pos(node))?;
         match node {
             Node::Text { start, end } => {
                 let text = tree
@@ -388,7 +431,7 @@ impl<'e> Exec<'e> {
         elem: Slot,
         out: &mut String,
     ) -> R<Flow> {
-        self.tick(tree)?;
+        self.tick(tree, b.pos)?;
         let decl = &b.pipe.decl;
         if !decl.is_empty() {
             if b.pipe.is_assign {
@@ -783,7 +826,28 @@ impl<'e> Exec<'e> {
                 }
                 match b {
                     Builtin::Include => self.include(&vals).map_err(|c| blame(self, c)),
-                    Builtin::Tpl => self.tpl(&vals).map_err(|c| blame(self, c)),
+                    Builtin::Tpl => {
+                        if self.tpl_depth == 0 {
+                            let (line, col) = tree.file.location(ident.pos());
+                            self.tpl_origin = format!("{}:{line}:{col}", tree.file.name);
+                        }
+                        if self.tpl_depth >= self.limits().max_tpl_depth {
+                            return Err(Error::other(
+                                ErrorKind::Limit,
+                                &tree.file.name,
+                                format!(
+                                    "template: {}: tpl calls nested more than {} deep (limit): \
+                                     does the text given to tpl call tpl on itself?",
+                                    self.tpl_origin,
+                                    self.limits().max_tpl_depth
+                                ),
+                            ));
+                        }
+                        self.tpl_depth += 1;
+                        let result = self.tpl(&vals);
+                        self.tpl_depth -= 1;
+                        result.map_err(|c| blame(self, c))
+                    }
                     _ => builtins::call(b, &vals).map_err(|msg| blame(self, call_cause(name, msg))),
                 }
             }
@@ -871,5 +935,15 @@ fn last_evaluated(pipe: &Pipe) -> &Arg {
         },
         Arg::Pipe(p) => last_evaluated(p),
         _ => first,
+    }
+}
+
+/// Where a node starts, for errors raised before it runs.
+fn node_pos(node: &Node) -> Pos {
+    match node {
+        Node::Text { start, .. } => *start,
+        Node::Action(pipe) => pipe.pos,
+        Node::If(b) | Node::With(b) | Node::Range(b) => b.pos,
+        Node::Template { pos, .. } | Node::Break(pos) | Node::Continue(pos) => *pos,
     }
 }

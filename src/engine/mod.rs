@@ -41,6 +41,7 @@ pub use value::{Map, Object, SharedWrites, Value};
 
 use ast::Tree;
 use std::collections::HashMap;
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 
 /// One named set of parsed templates (a chart and its subcharts).
@@ -60,7 +61,11 @@ pub struct Limits {
     /// Nesting of `{{template}}` calls within one execution (Go allows 100000;
     /// the default here is lower because every level holds real memory).
     pub max_template_depth: usize,
-    /// Bytes written by one render, all intermediate `include` output counted.
+    /// How deep `tpl` calls may nest: Helm has no bound and dies of a Go stack
+    /// overflow when a template feeds its own output to `tpl`.
+    pub max_tpl_depth: usize,
+    /// Bytes written by one render, all intermediate `include` output counted
+    /// (with [`Engine::render_counted`], by a whole chart's renders together).
     pub max_output_bytes: usize,
     /// Nodes walked plus loop iterations in one render.
     pub max_steps: u64,
@@ -71,6 +76,7 @@ impl Default for Limits {
         Limits {
             max_include_depth: 1000,
             max_template_depth: 10_000,
+            max_tpl_depth: 1000,
             max_output_bytes: 100 * 1024 * 1024,
             max_steps: 100_000_000,
         }
@@ -125,10 +131,19 @@ impl Engine {
     /// Executes the template `name` with `data` as dot, then removes every
     /// `<no value>` from the output, as Helm does.
     pub fn render(&self, name: &str, data: &Value) -> Result<String, Error> {
-        self.render_here(name, data)
+        self.render_counted(name, data, &AtomicUsize::new(0))
     }
 
-    fn render_here(&self, name: &str, data: &Value) -> Result<String, Error> {
+    /// [`Engine::render`] with the output limit shared between calls, also
+    /// calls on other threads: `written` holds the bytes the renders wrote and
+    /// grows by this one's, so a chart of many templates cannot together
+    /// exceed `max_output_bytes` either.
+    pub fn render_counted(
+        &self,
+        name: &str,
+        data: &Value,
+        written: &AtomicUsize,
+    ) -> Result<String, Error> {
         let Some(tree) = self.templates.get(name).cloned() else {
             return Err(Error::other(
                 ErrorKind::NotFound,
@@ -140,8 +155,11 @@ impl Engine {
             ));
         };
         let mut ex = exec::Exec::new(self);
+        ex.share_output_budget(written);
         let mut out = String::new();
-        ex.execute(&tree, data.clone(), &mut out)?;
+        let result = ex.execute(&tree, data.clone(), &mut out);
+        ex.sync_output_budget();
+        result?;
         if out.contains("<no value>") {
             out = out.replace("<no value>", "");
         }

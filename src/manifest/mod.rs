@@ -2,6 +2,7 @@
 //! pass-through of documents nobody changed.
 
 mod identity;
+pub mod mask;
 mod parse;
 mod split;
 mod yaml11;

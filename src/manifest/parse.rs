@@ -22,6 +22,11 @@ impl fmt::Display for ParseError {
 /// data in its key order. Merge keys (`<<`) are resolved as Kubernetes' YAML
 /// reader resolves them, so that a re-emitted document means the same thing.
 pub fn parse_document(text: &str) -> Result<Value, ParseError> {
+    crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH).map_err(|e| ParseError {
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    })?;
     // The merge-key path builds a second tree; only documents that may use
     // merge keys pay for it.
     if text.contains("<<") {
@@ -43,6 +48,13 @@ fn yaml_error(e: serde_yaml::Error) -> ParseError {
     let mut message = e.to_string();
     if let Some(i) = message.find(" at line ") {
         message.truncate(i);
+    }
+    // serde_yaml's words for the limits the guard did not see coming (block
+    // nesting), said as the rest of chartfix says them.
+    if message == "recursion limit exceeded" {
+        message = format!("exceeded max depth of {}", crate::yaml::SERDE_MAX_DEPTH);
+    } else if message == "repetition limit exceeded" {
+        message = "document contains excessive aliasing".into();
     }
     ParseError {
         line,
@@ -77,5 +89,19 @@ mod tests {
         let e = parse_document("a: 1\n  b: 2\n").unwrap_err();
         assert_eq!(e.line, 2, "{e:?}");
         assert!(!e.message.contains(" at line "));
+    }
+
+    #[test]
+    fn refuses_deep_nesting_quickly() {
+        // 100 000 `[` took serde_yaml over a minute before its own limit applied.
+        let text = format!("a:\n  b: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let start = std::time::Instant::now();
+        let e = parse_document(&text).unwrap_err();
+        assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+        assert_eq!((e.line, e.column), (2, 132), "{e:?}");
+        assert_eq!(e.message, "exceeded max depth of 128");
+        // Brackets in quoted text are not nesting.
+        let quoted = format!("a: '{}'\n", "[".repeat(1000));
+        assert!(parse_document(&quoted).is_ok());
     }
 }

@@ -120,6 +120,12 @@ pub fn parse(
         column: 0,
         message,
     };
+    crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH).map_err(|e| LoadError {
+        origin: origin.to_string(),
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    })?;
     let head: OverlayHead = serde_yaml::from_str(text).map_err(|e| yaml_error(origin, e))?;
     let Ordered(decls): Ordered<String, ParamDecl> = head.parameters;
     let mut values: IndexMap<String, String> = decls
@@ -185,7 +191,7 @@ pub fn load_all(specs: &[String], overrides: &[Override]) -> Result<Vec<Overlay>
     let mut out: Vec<Overlay> = Vec::new();
     for spec in specs {
         let (origin, text) = if is_path(spec) {
-            let text = std::fs::read_to_string(spec).map_err(|e| LoadError {
+            let text = crate::input::read_to_string(spec).map_err(|e| LoadError {
                 origin: spec.clone(),
                 line: 0,
                 column: 0,
@@ -206,8 +212,10 @@ pub fn load_all(specs: &[String], overrides: &[Override]) -> Result<Vec<Overlay>
         };
         // The overrides are keyed by the name inside the file; a built-in's
         // name is the one it is called by.
-        let head_name = serde_yaml::from_str::<OverlayHead>(&text)
+        // Too deep for serde_yaml to read in time: `parse` says so below.
+        let head_name = crate::yaml::check_limits(&text, crate::yaml::SERDE_MAX_DEPTH)
             .ok()
+            .and_then(|_| serde_yaml::from_str::<OverlayHead>(&text).ok())
             .and_then(|h| h.name);
         let mine: Vec<(String, String)> = overrides
             .iter()

@@ -93,6 +93,13 @@ pub fn explain_table(changes: &[Change]) -> String {
     let rows: Vec<[String; 6]> = changes
         .iter()
         .map(|c| {
+            // A Secret's values stay out of the table: only that they changed.
+            let (before, after) = crate::manifest::mask::mask_at(
+                &c.resource,
+                &c.path,
+                c.before.as_ref(),
+                c.after.as_ref(),
+            );
             [
                 c.overlay.clone(),
                 c.rule.clone(),
@@ -102,8 +109,8 @@ pub fn explain_table(changes: &[Change]) -> String {
                 } else {
                     c.path.clone()
                 },
-                cell(&c.before),
-                cell(&c.after),
+                cell(&before),
+                cell(&after),
             ]
         })
         .collect();

@@ -122,6 +122,8 @@ impl RegistryConfig {
         let file: RegistriesFile = if text.trim().is_empty() {
             RegistriesFile::default()
         } else {
+            crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH)
+                .map_err(|e| ConfigError(e.to_string()))?;
             serde_yaml::from_str(text).map_err(|e| ConfigError(e.to_string()))?
         };
         let mut mirrors = BTreeMap::new();

@@ -12,6 +12,7 @@ use super::parallel;
 use super::templates::{Source, Template};
 use super::RenderError;
 use crate::engine::{parser, Engine, Map, SharedWrites, Value};
+use std::sync::atomic::AtomicUsize;
 
 /// Parses `sources` on every core while `meanwhile` runs on the caller's
 /// thread; the engine holds every file's definitions, added in Helm's order,
@@ -33,10 +34,12 @@ pub fn parse_while<T>(
 }
 
 /// Renders every non-partial template in order; returns (path, text) pairs.
+/// All of them together may write at most the engine's `max_output_bytes`.
 pub fn run(engine: &Engine, table: &[Template]) -> Result<Vec<(String, String)>, RenderError> {
+    let written = AtomicUsize::new(0);
     let mut out = Vec::with_capacity(table.len());
     for t in table.iter().filter(|t| !t.is_partial()) {
-        out.push((t.name.clone(), render_one(engine, t)?));
+        out.push((t.name.clone(), render_one(engine, t, &written)?));
     }
     Ok(out)
 }
@@ -51,8 +54,9 @@ pub fn run_at_once(
     table: &[Template],
 ) -> Option<Result<Vec<(String, String)>, RenderError>> {
     let todo: Vec<&Template> = table.iter().filter(|t| !t.is_partial()).collect();
+    let written = AtomicUsize::new(0);
     let watch = SharedWrites::watch();
-    let texts = parallel::map(&todo, |t| render_one(engine, t));
+    let texts = parallel::map(&todo, |t| render_one(engine, t, &written));
     if watch.seen() {
         return None;
     }
@@ -64,7 +68,7 @@ pub fn run_at_once(
     )
 }
 
-fn render_one(engine: &Engine, t: &Template) -> Result<String, RenderError> {
+fn render_one(engine: &Engine, t: &Template, written: &AtomicUsize) -> Result<String, RenderError> {
     // A copy of the chart's top level (one level: `.Values` stays shared,
     // so a template's `set` on it is seen by later templates, as in Helm).
     let data = t.data.as_map().cloned().unwrap_or_default();
@@ -73,6 +77,6 @@ fn render_one(engine: &Engine, t: &Template) -> Result<String, RenderError> {
     tmpl.insert("Name", Value::str(t.name.as_str()));
     data.insert("Template", Value::map(tmpl));
     engine
-        .render(&t.name, &Value::map(data))
+        .render_counted(&t.name, &Value::map(data), written)
         .map_err(|e| RenderError(e.to_string()))
 }

@@ -15,7 +15,7 @@ pub mod sort;
 pub mod templates;
 
 use crate::chart::{dependencies, schema, Chart};
-use crate::engine::{Map, Value};
+use crate::engine::{Limits, Map, Value};
 use crate::values::coalesce::{coalesce_values, Warnings};
 use capabilities::{Capabilities, KubeVersion};
 use std::fmt;
@@ -29,6 +29,8 @@ pub struct RenderOptions {
     pub kube_version: Option<KubeVersion>,
     pub api_versions: Vec<String>,
     pub skip_schema_validation: bool,
+    /// Bytes all of the chart's templates may write together (`--max-output`).
+    pub max_output_bytes: usize,
 }
 
 impl Default for RenderOptions {
@@ -40,6 +42,7 @@ impl Default for RenderOptions {
             kube_version: None,
             api_versions: Vec::new(),
             skip_schema_validation: false,
+            max_output_bytes: crate::engine::Limits::default().max_output_bytes,
         }
     }
 }
@@ -99,7 +102,11 @@ pub fn render(
         }
         Ok::<_, RenderError>(values)
     });
-    let (values, engine) = (values?, engine?);
+    let (values, mut engine) = (values?, engine?);
+    engine.set_limits(Limits {
+        max_output_bytes: opts.max_output_bytes,
+        ..Limits::default()
+    });
     drop(sources);
 
     let table =

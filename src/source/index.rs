@@ -36,6 +36,8 @@ impl IndexFile {
                 "{url} is not a chart repository index: it is an HTML page (a login page, or a proxy's error page?); check the repository URL"
             ));
         }
+        crate::yaml::check_limits_bytes(bytes, crate::yaml::SERDE_MAX_DEPTH)
+            .map_err(|e| format!("{url} is not a chart repository index: {e}"))?;
         let index: IndexFile = serde_yaml::from_slice(bytes)
             .map_err(|e| format!("{url} is not a chart repository index: {e}"))?;
         if index.api_version.is_empty() {

@@ -26,7 +26,7 @@ pub mod repositories;
 pub mod version;
 
 pub use error::{SourceError, SourceErrorKind};
-pub use reference::ChartRef;
+pub use reference::{redact_userinfo, ChartRef};
 
 use crate::registry::{
     ClientOptions, CredentialStore, RegistryClient, RegistryConfig, RetryPolicy,

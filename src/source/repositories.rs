@@ -51,7 +51,9 @@ impl RepositoriesFile {
     pub fn load(path: &Path) -> Result<RepositoriesFile, String> {
         match std::fs::read(path) {
             Ok(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => Ok(Self::default()),
-            Ok(bytes) => serde_yaml::from_slice(&bytes)
+            Ok(bytes) => crate::yaml::check_limits_bytes(&bytes, crate::yaml::SERDE_MAX_DEPTH)
+                .map_err(|e| e.to_string())
+                .and_then(|_| serde_yaml::from_slice(&bytes).map_err(|e| e.to_string()))
                 .map_err(|e| format!("{} is not Helm's repositories.yaml: {e}", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(e) => Err(format!("cannot read {}: {e}", path.display())),

@@ -46,8 +46,13 @@ pub struct ChartOutput {
     pub warnings: Vec<String>,
 }
 
-/// Resolves, loads and renders one chart release.
-pub fn render_chart(resolver: &Resolver, job: &ChartJob) -> Result<ChartOutput, String> {
+/// Resolves, loads and renders one chart release; its templates may write
+/// `max_output` bytes in all.
+pub fn render_chart(
+    resolver: &Resolver,
+    job: &ChartJob,
+    max_output: usize,
+) -> Result<ChartOutput, String> {
     let what = |e: &dyn std::fmt::Display| format!("release {}: {e}", job.release);
     let (chart, reference, version, digest, mut warnings) = match &job.source {
         ChartSource::Archive { bytes, origin } => {
@@ -57,8 +62,13 @@ pub fn render_chart(resolver: &Resolver, job: &ChartJob) -> Result<ChartOutput, 
             (chart, origin.clone(), version, digest, Vec::new())
         }
         ChartSource::Repo { url, name } => {
+            // The checks `--repo` gets: http(s) only, no `user:password@`
+            // (which would land in the lock file and every message).
+            let url = crate::source::reference::normalise_repo_url(url).map_err(|e| {
+                format!("repository {:?}: {e}", crate::source::redact_userinfo(url))
+            })?;
             let parsed = ChartRef::Repo {
-                url: url.trim_end_matches('/').to_string(),
+                url,
                 name: name.clone(),
             };
             loaded(resolver.resolve_ref(&parsed, job.version.as_deref())).map_err(|e| what(&e))?
@@ -70,6 +80,7 @@ pub fn render_chart(resolver: &Resolver, job: &ChartJob) -> Result<ChartOutput, 
     let opts = RenderOptions {
         release_name: job.release.clone(),
         namespace: job.namespace.clone(),
+        max_output_bytes: max_output,
         ..RenderOptions::default()
     };
     let rendered = render(chart, Value::map(job.values.clone()), &opts).map_err(|e| what(&e))?;

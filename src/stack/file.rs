@@ -151,6 +151,12 @@ impl fmt::Display for FileError {
 
 /// Reads a stack file's text; `origin` names it in errors.
 pub fn parse(origin: &str, text: &str) -> Result<StackFile, FileError> {
+    crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH).map_err(|e| FileError {
+        origin: origin.to_string(),
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    })?;
     let stack: StackFile = serde_yaml::from_str(text).map_err(|e| {
         let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
         let mut message = e.to_string();

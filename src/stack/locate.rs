@@ -114,7 +114,7 @@ impl Files {
     /// Reads a file next to the stack.
     pub fn read(&self, rel: &str) -> Result<String, String> {
         let p = self.path(rel)?;
-        std::fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))
+        crate::input::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))
     }
 }
 
@@ -133,7 +133,7 @@ fn rel_name(entry: &str, file: &Path) -> String {
 }
 
 fn read_disk(path: &Path, rel: &str) -> Result<StackText, String> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::input::read_to_string(path)
         .map_err(|e| format!("cannot read manifest {}: {e}", path.display()))?;
     Ok(StackText {
         rel: rel.to_string(),
@@ -185,7 +185,7 @@ pub fn locate(spec: &str) -> Result<Located, String> {
 }
 
 fn file_stack(path: &Path) -> Result<Located, String> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::input::read_to_string(path)
         .map_err(|e| format!("cannot read stack {}: {e}", path.display()))?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     Ok(Located {

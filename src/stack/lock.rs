@@ -27,9 +27,35 @@ impl LockFile {
     }
 
     pub fn parse(origin: &str, text: &str) -> Result<LockFile, String> {
+        crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH).map_err(|e| {
+            format!("{origin}: not a chartfix lock file ({e}); delete it to write a new one")
+        })?;
         serde_yaml::from_str(text).map_err(|e| {
             format!("{origin}: not a chartfix lock file ({e}); delete it to write a new one")
         })
+    }
+
+    /// Writes the lock at `path` through a temporary file renamed over it: two
+    /// renders of one stack at once each write whole files, and neither reads
+    /// the other's half-written one (which `fs::write` allowed: truncate, then
+    /// write).
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("stack.lock");
+        let tmp = path.with_file_name(format!(
+            ".{name}.{}-{}.tmp",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let result = std::fs::write(&tmp, self.to_yaml()).and_then(|_| std::fs::rename(&tmp, path));
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
     }
 
     /// Reads the lock at `path`; `None` when there is none.

@@ -40,6 +40,9 @@ pub struct StackOptions {
     pub cache_dir: Option<PathBuf>,
     /// No progress bars.
     pub quiet: bool,
+    /// Bytes one chart's templates may write together; 0 means the engine's
+    /// default (100 MiB).
+    pub max_output_bytes: usize,
 }
 
 /// Why a stack could not be rendered; the message says what, where and what to do.
@@ -127,7 +130,14 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
         warnings: Vec::new(),
     };
     for release in &stack.releases {
-        let (text, what) = render_release(&stack, release, &located.files, &resolver, &mut out)?;
+        let (text, what) = render_release(
+            &stack,
+            release,
+            &located.files,
+            &resolver,
+            options,
+            &mut out,
+        )?;
         before.push_str(&text);
         let overlays = load_overlays(&release.overlays, &located.files)
             .map_err(|e| format!("release {}: {e}", release.name))?;
@@ -179,8 +189,13 @@ fn render_release(
     release: &Release,
     files: &Files,
     resolver: &crate::source::Resolver,
+    options: &StackOptions,
     out: &mut Rendered,
 ) -> Result<(String, String), StackError> {
+    let max_output = match options.max_output_bytes {
+        0 => crate::engine::Limits::default().max_output_bytes,
+        n => n,
+    };
     let namespace = release
         .namespace
         .clone()
@@ -207,7 +222,7 @@ fn render_release(
             },
             values,
         };
-        let (text, version) = run_chart(resolver, &job, out)?;
+        let (text, version) = run_chart(resolver, &job, max_output, out)?;
         return Ok((text, format!("chart {} {version}", job.display)));
     }
     let mut text = String::new();
@@ -218,7 +233,7 @@ fn render_release(
                 match piece {
                     Piece::Doc { source, text: doc } => push_doc(&mut text, &source, &doc),
                     Piece::Chart { job, .. } => {
-                        let (t, version) = run_chart(resolver, &job, out)?;
+                        let (t, version) = run_chart(resolver, &job, max_output, out)?;
                         expanded.push(format!("{} {version}", job.release));
                         text.push_str(&t);
                     }
@@ -239,9 +254,10 @@ fn render_release(
 fn run_chart(
     resolver: &crate::source::Resolver,
     job: &ChartJob,
+    max_output: usize,
     out: &mut Rendered,
 ) -> Result<(String, String), StackError> {
-    let r = render_chart(resolver, job)?;
+    let r = render_chart(resolver, job, max_output)?;
     out.warnings.extend(
         r.warnings
             .iter()

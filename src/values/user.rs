@@ -4,7 +4,6 @@
 
 use super::strvals::{parse_into, Mode};
 use crate::engine::{Map, Value};
-use std::io::Read;
 
 /// The values flags of `helm template`, in the order they were given.
 #[derive(Debug, Default, Clone)]
@@ -38,16 +37,19 @@ pub fn user_values(opts: &ValueOptions) -> Result<Map, String> {
     }
     for s in &opts.json {
         let trimmed = s.trim();
+        // Helm's words, then the reason (which Helm leaves out), with a long
+        // value cut short: a 100 000-deep `[[[…` need not fill the terminal.
+        let shown = shorten(s);
         if trimmed.starts_with('{') {
             let j: serde_json::Value = serde_json::from_str(trimmed)
-                .map_err(|_| format!("failed parsing --set-json data JSON: {s}"))?;
+                .map_err(|e| format!("failed parsing --set-json data JSON: {shown}: {e}"))?;
             match Value::from_json(&j) {
                 Value::Map(m) => merge_maps(&base, &m),
-                _ => return Err(format!("failed parsing --set-json data JSON: {s}")),
+                _ => return Err(format!("failed parsing --set-json data JSON: {shown}")),
             }
         } else {
             parse_into(s, &base, Mode::Json)
-                .map_err(|_| format!("failed parsing --set-json data {s}"))?;
+                .map_err(|e| format!("failed parsing --set-json data {shown}: {e}"))?;
         }
     }
     for s in &opts.set {
@@ -69,6 +71,16 @@ pub fn user_values(opts: &ValueOptions) -> Result<Map, String> {
         set_literal(s, &base).map_err(|e| format!("failed parsing --set-literal data: {e}"))?;
     }
     Ok(base)
+}
+
+/// A flag's value for an error message: as given, or its first 100
+/// characters and its length when it is long.
+fn shorten(s: &str) -> String {
+    if s.chars().count() <= 200 {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(100).collect();
+    format!("{head}… ({} bytes)", s.len())
 }
 
 /// `--set-literal a.b=anything, even commas`: the value is taken as is.
@@ -119,13 +131,10 @@ pub fn merge_maps(base: &Map, over: &Map) {
 /// Reads a values source: a path, or `-` for stdin.
 fn read_source(path: &str) -> Result<Vec<u8>, String> {
     if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("reading values from stdin: {e}"))?;
-        return Ok(buf);
+        return crate::input::read_all(std::io::stdin().lock())
+            .map_err(|e| format!("reading values from stdin: {e}"));
     }
-    std::fs::read(path).map_err(|e| format!("open {path}: {}", io_reason(&e)))
+    crate::input::read(path).map_err(|e| format!("open {path}: {}", io_reason(&e)))
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -16,6 +16,7 @@
 pub(crate) mod base;
 mod emitter;
 mod events;
+mod guard;
 pub mod json;
 mod nodes;
 mod reader;
@@ -153,6 +154,23 @@ pub fn string_field(v: &Value) -> Option<String> {
 /// makes them. A NaN or infinity is an error, as in Helm's JSON step.
 pub fn from_str_json(src: &str) -> Result<Vec<serde_json::Value>, YamlError> {
     reader::read(src, &trees::JsonTree, false)
+}
+
+/// How deep the readers built on serde_yaml nest (its recursion limit), which
+/// [`check_limits`] enforces before they see the text.
+pub const SERDE_MAX_DEPTH: usize = 128;
+
+/// Refuses text nested deeper than `max` collections, or whose aliases
+/// expand past go-yaml's bounds (an alias bomb), before a reader that would
+/// take too long over it sees it: see [`guard`].
+pub fn check_limits(text: &str, max: usize) -> Result<(), YamlError> {
+    guard::check(text, max)
+}
+
+/// [`check_limits`] of bytes that should be UTF-8 (invalid bytes are the
+/// reader's to report, after a look at the rest).
+pub fn check_limits_bytes(bytes: &[u8], max: usize) -> Result<(), YamlError> {
+    check_limits(&String::from_utf8_lossy(bytes), max)
 }
 
 /// Writes a value as Helm's `toYaml` does (go-yaml v2 through sigs.k8s.io/yaml),

@@ -298,24 +298,8 @@ impl<'t, T: Tree> Builder<'t, T> {
         })
     }
 
-    /// go-yaml v2's guard against alias bombs: too many alias expansions for
-    /// the nodes decoded, with a hard cap on the total.
     fn excessive_aliasing(&self) -> bool {
-        let decoded = self.expanded_nodes;
-        if decoded > MAX_EXPANDED_NODES {
-            return true;
-        }
-        if self.expanded_aliases <= 100 || decoded <= 1000 {
-            return false;
-        }
-        let allowed = if decoded <= 400_000 {
-            0.99
-        } else if decoded >= 4_000_000 {
-            0.10
-        } else {
-            0.99 - 0.89 * ((decoded - 400_000) as f64 / 3_600_000.0)
-        };
-        self.expanded_aliases as f64 / decoded as f64 > allowed
+        excessive_aliasing(self.expanded_nodes, self.expanded_aliases)
     }
 
     fn scalar(
@@ -560,4 +544,24 @@ fn key_form(r: &Resolved, text: &str) -> KeyForm {
         Resolved::Null => KeyForm::Unsupported("%!s(<nil>)", "<nil>".into()),
         Resolved::Uint(u) => KeyForm::Unsupported("uint64", format!("0x{u:x}")),
     }
+}
+
+/// go-yaml v2's guard against alias bombs: too many alias expansions for the
+/// nodes decoded (`decoded` counts every node once per expansion), with a
+/// hard cap on the total.
+pub(super) fn excessive_aliasing(decoded: u64, aliases: u64) -> bool {
+    if decoded > MAX_EXPANDED_NODES {
+        return true;
+    }
+    if aliases <= 100 || decoded <= 1000 {
+        return false;
+    }
+    let allowed = if decoded <= 400_000 {
+        0.99
+    } else if decoded >= 4_000_000 {
+        0.10
+    } else {
+        0.99 - 0.89 * ((decoded - 400_000) as f64 / 3_600_000.0)
+    };
+    aliases as f64 / decoded as f64 > allowed
 }

@@ -49,6 +49,31 @@ pub fn mask_pair(
     (old, new)
 }
 
+/// [`mask_pair`] for one field of a resource, given by its JSON Pointer
+/// (`/data/password`, `/stringData`, or empty for the whole resource): the
+/// values an overlay's change record holds before and after.
+pub fn mask_at(
+    id: &ResourceId,
+    path: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> (Option<Value>, Option<Value>) {
+    if id.kind != "Secret" {
+        return (before.cloned(), after.cloned());
+    }
+    // Put each value where it sits in the resource, mask that, take it out.
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let nest = |v: &Value| {
+        segments.iter().rev().fold(v.clone(), |inner, seg| {
+            let key = seg.replace("~1", "/").replace("~0", "~");
+            Value::Object([(key, inner)].into_iter().collect())
+        })
+    };
+    let (b, a) = mask_pair(id, before.map(nest).as_ref(), after.map(nest).as_ref());
+    let take = |v: Value| v.pointer(path).cloned();
+    (b.and_then(take), a.and_then(take))
+}
+
 /// The marker for a value: `<hidden>` on the old side or when unchanged,
 /// `<hidden, changed>` on the new side when the old side held a different
 /// value under the same key.
@@ -114,6 +139,29 @@ mod tests {
             mb.unwrap(),
             json!({"kind": "Secret", "data": {"same": HIDDEN, "diff": HIDDEN_CHANGED, "added": HIDDEN}, "stringData": HIDDEN_CHANGED})
         );
+    }
+
+    #[test]
+    fn one_field_at_a_time() {
+        let s = id("Secret");
+        let (b, a) = mask_at(&s, "/data/pw", Some(&json!("b2xk")), Some(&json!("bmV3")));
+        assert_eq!(
+            (b.unwrap(), a.unwrap()),
+            (json!(HIDDEN), json!(HIDDEN_CHANGED))
+        );
+        let (b, a) = mask_at(&s, "/stringData", None, Some(&json!({"k": "v"})));
+        assert_eq!((b, a.unwrap()), (None, json!({"k": HIDDEN})));
+        let la = "/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration";
+        let (b, _) = mask_at(&s, la, Some(&json!("{\"data\":{}}")), None);
+        assert_eq!(b.unwrap(), json!(HIDDEN));
+        let whole = json!({"kind": "Secret", "metadata": {"name": "s"}, "data": {"k": "dg=="}});
+        let (b, a) = mask_at(&s, "", Some(&whole), None);
+        assert_eq!((b.unwrap()["data"]["k"].clone(), a), (json!(HIDDEN), None));
+        // A label of a Secret is not a value.
+        let (b, _) = mask_at(&s, "/metadata/labels/x", Some(&json!("y")), None);
+        assert_eq!(b.unwrap(), json!("y"));
+        let (b, _) = mask_at(&id("ConfigMap"), "/data/k", Some(&json!("v")), None);
+        assert_eq!(b.unwrap(), json!("v"));
     }
 
     #[test]

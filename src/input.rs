@@ -1,0 +1,126 @@
+//! Reading what the user hands over (values files, overlays, manifests,
+//! stack files, stdin) with one size limit, so a huge or endless input ends
+//! in an error that says so instead of exhausting memory.
+//!
+//! The limit sits above the default cap on a chart's rendered output (100
+//! MiB), so what `chartfix template` prints can be read back. Reading stops
+//! one byte past the limit: a 10 GB file or `/dev/zero` costs no more than a
+//! file just over it.
+
+use std::io::{self, BufRead, Read};
+use std::path::Path;
+
+/// The most bytes read from one input.
+pub const MAX_INPUT_BYTES: u64 = 128 << 20;
+
+fn too_big() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "larger than {} MiB, the most chartfix reads from one input; split it",
+            MAX_INPUT_BYTES >> 20
+        ),
+    )
+}
+
+/// All of `reader`, or an error once it passes [`MAX_INPUT_BYTES`].
+pub fn read_all(reader: impl Read) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    reader.take(MAX_INPUT_BYTES + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_big());
+    }
+    Ok(out)
+}
+
+/// [`read_all`] as UTF-8 text.
+pub fn read_all_string(reader: impl Read) -> io::Result<String> {
+    String::from_utf8(read_all(reader)?).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
+/// A file's bytes; one larger than the limit is refused before it is read.
+pub fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    if file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() > MAX_INPUT_BYTES)
+    {
+        return Err(too_big());
+    }
+    read_all(file)
+}
+
+/// [`read`] as UTF-8 text.
+pub fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
+    String::from_utf8(read(path)?).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
+/// A reader that fails once more than [`MAX_INPUT_BYTES`] came through it,
+/// for inputs read as a stream (post-render's stdin).
+pub struct Capped<R> {
+    inner: R,
+    seen: u64,
+}
+
+impl<R> Capped<R> {
+    pub fn new(inner: R) -> Capped<R> {
+        Capped { inner, seen: 0 }
+    }
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.seen += n as u64;
+        if self.seen > MAX_INPUT_BYTES {
+            return Err(too_big());
+        }
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Capped<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.seen > MAX_INPUT_BYTES {
+            return Err(too_big());
+        }
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.seen += amt as u64;
+        self.inner.consume(amt);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stops_one_byte_past_the_limit() {
+        let at = io::repeat(b'a').take(MAX_INPUT_BYTES);
+        assert_eq!(read_all(at).unwrap().len() as u64, MAX_INPUT_BYTES);
+        let e = read_all(io::repeat(b'a')).unwrap_err();
+        assert!(e.to_string().contains("larger than 128 MiB"), "{e}");
+    }
+
+    #[test]
+    fn capped_stream_fails_past_the_limit() {
+        let mut r = Capped::new(io::BufReader::new(io::repeat(b'a')));
+        let mut line = Vec::new();
+        let e = r.read_until(b'\n', &mut line).unwrap_err();
+        assert!(e.to_string().contains("128 MiB"), "{e}");
+        assert!(line.len() as u64 <= MAX_INPUT_BYTES + (64 << 10));
+    }
+}

@@ -1,0 +1,422 @@
+//! YAML limits on every input chartfix reads: values files (`-f`, also from
+//! stdin), `--set-json`, overlay files, post-render's stdin, stack files,
+//! files given to `check`, and rendered templates that Helm's step or the
+//! overlays parse. Deep nesting, alias bombs ("billion laughs", also padded
+//! so that a ratio rule alone would not see them) and inputs past the size
+//! cap each end in a clear error naming the input, nothing on stdout, quickly.
+//!
+//! Figures: nesting 1000 where Helm's reader applies (values, rendered
+//! templates), 128 where serde_yaml reads (manifests, overlays, stack files),
+//! go-yaml v2's alias rule everywhere, 128 MiB per input.
+
+mod support;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+const QUICK: Duration = Duration::from_secs(20);
+const MAX_INPUT: u64 = 128 << 20;
+const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n";
+
+/// `n` nested flow sequences.
+fn deep(n: usize) -> String {
+    format!("{}{}", "[".repeat(n), "]".repeat(n))
+}
+
+/// "Billion laughs": nine levels of nine aliases, each key indented by `indent`.
+fn laughs(indent: &str) -> String {
+    let mut out = format!("{indent}a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..9u8 {
+        let (me, prev) = ((b'a' + i) as char, (b'a' + i - 1) as char);
+        let refs = vec![format!("*{prev}"); 9].join(", ");
+        out.push_str(&format!("{indent}{me}: &{me} [{refs}]\n"));
+    }
+    out
+}
+
+/// The bomb after a million plain scalars, which raise what a per-size rule
+/// would allow (serde_yaml's own allows 100 alias jumps per event).
+fn padded_laughs(indent: &str) -> String {
+    format!(
+        "{indent}pad: [{}]\n{}",
+        vec!["x"; 1_000_000].join(","),
+        laughs(indent)
+    )
+}
+
+/// What a test writes to chartfix's stdin.
+type Feed = Box<dyn FnOnce(&mut dyn Write) + Send>;
+
+struct Run {
+    code: Option<i32>,
+    stdout: Vec<u8>,
+    stderr: String,
+    took: Duration,
+}
+
+/// Runs chartfix in `dir`; `stdin` is written from a thread, so a huge
+/// input streams instead of sitting in memory twice.
+fn run(dir: &Path, args: &[&str], stdin: Option<Feed>) -> Run {
+    let start = Instant::now();
+    let mut child = support::chartfix()
+        .current_dir(dir)
+        .env("CHARTFIX_CACHE", dir.join("cache"))
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let feeder = stdin.map(|feed| {
+        let mut pipe = child.stdin.take().unwrap();
+        // chartfix may stop reading early (that is the point): a broken pipe
+        // is expected, hence the writer ignores errors.
+        std::thread::spawn(move || feed(&mut pipe))
+    });
+    let out = child.wait_with_output().unwrap();
+    if let Some(f) = feeder {
+        let _ = f.join();
+    }
+    Run {
+        code: out.status.code(),
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        took: start.elapsed(),
+    }
+}
+
+fn feed(text: String) -> Option<Feed> {
+    Some(Box::new(move |w: &mut dyn Write| {
+        let _ = w.write_all(text.as_bytes());
+    }))
+}
+
+/// Past the input cap, in 1 MiB pieces of a valid manifest's comment lines.
+fn huge_stream() -> Option<Feed> {
+    Some(Box::new(|w: &mut dyn Write| {
+        let line = format!("#{}\n", "x".repeat(1022));
+        let chunk = line.repeat(1024);
+        if w.write_all(CM.as_bytes()).is_err() {
+            return;
+        }
+        for _ in 0..=(MAX_INPUT >> 20) {
+            if w.write_all(chunk.as_bytes()).is_err() {
+                return;
+            }
+        }
+    }))
+}
+
+fn refused(case: &str, r: &Run, code: i32, expect: &[&str]) {
+    let head: String = r.stderr.chars().take(500).collect();
+    println!("{case}: {:?}: {head}", r.took);
+    assert_eq!(r.code, Some(code), "{case}: {head}");
+    assert!(
+        r.stdout.is_empty(),
+        "{case}: {} bytes on stdout",
+        r.stdout.len()
+    );
+    for e in expect {
+        assert!(r.stderr.contains(e), "{case}: stderr lacks {e:?}: {head}");
+    }
+    assert!(
+        r.stderr.len() < 2000,
+        "{case}: a {}-byte error",
+        r.stderr.len()
+    );
+    assert!(r.took < QUICK, "{case}: took {:?}", r.took);
+}
+
+/// A folder with chart `c` (one ConfigMap, or the given template).
+fn workdir(template: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("c");
+    std::fs::create_dir_all(c.join("templates")).unwrap();
+    std::fs::write(
+        c.join("Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    let cm = format!("{CM}  a: b\n");
+    std::fs::write(c.join("templates/cm.yaml"), template.unwrap_or(&cm)).unwrap();
+    dir
+}
+
+#[test]
+fn values_files() {
+    let dir = workdir(None);
+    let cases = [
+        (
+            "deep.yaml",
+            format!("a: {}\n", deep(100_000)),
+            "yaml: line 1: exceeded max depth of 1000",
+        ),
+        ("laughs.yaml", laughs(""), "excessive aliasing"),
+        ("padded.yaml", padded_laughs(""), "excessive aliasing"),
+    ];
+    for (name, text, expect) in &cases {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let r = run(dir.path(), &["template", "r", "c", "-f", name], None);
+        refused(name, &r, 1, &[&format!("failed to parse {name}: "), expect]);
+    }
+    // The same through stdin.
+    let r = run(
+        dir.path(),
+        &["template", "r", "c", "-f", "-"],
+        feed(laughs("")),
+    );
+    refused(
+        "values on stdin",
+        &r,
+        1,
+        &["failed to parse -: ", "excessive aliasing"],
+    );
+}
+
+#[test]
+fn values_files_past_the_size_cap() {
+    let dir = workdir(None);
+    // A sparse file one byte past the cap: refused by its size, unread.
+    let big = dir.path().join("big.yaml");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(MAX_INPUT + 1)
+        .unwrap();
+    let r = run(dir.path(), &["template", "r", "c", "-f", "big.yaml"], None);
+    refused("big values", &r, 1, &["open big.yaml: larger than 128 MiB"]);
+    let r = run(
+        dir.path(),
+        &["template", "r", "c", "-f", "-"],
+        huge_stream(),
+    );
+    refused(
+        "big values on stdin",
+        &r,
+        1,
+        &["reading values from stdin: larger than 128 MiB"],
+    );
+    // Just under it is read (a comment, so nothing is built from it).
+    let f = std::fs::File::create(&big).unwrap();
+    let mut w = std::io::BufWriter::new(f);
+    let line = format!("#{}\n", "x".repeat(1022));
+    for _ in 0..(MAX_INPUT >> 10) - 1 {
+        w.write_all(line.as_bytes()).unwrap();
+    }
+    w.write_all(b"a: 1\n").unwrap();
+    drop(w);
+    let r = run(dir.path(), &["template", "r", "c", "-f", "big.yaml"], None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+}
+
+#[test]
+fn set_json() {
+    let dir = workdir(None);
+    // 50 000 deep: an argument may hold 128 KiB.
+    for arg in [
+        format!("a={}", deep(50_000)),
+        format!("{{\"a\":{}}}", deep(50_000)),
+    ] {
+        let r = run(
+            dir.path(),
+            &["template", "r", "c", "--set-json", &arg],
+            None,
+        );
+        refused(
+            "--set-json",
+            &r,
+            1,
+            &[
+                "failed parsing --set-json data ",
+                "(100",
+                "recursion limit exceeded at line 1 column 1",
+            ],
+        );
+    }
+}
+
+#[test]
+fn overlay_files() {
+    let dir = workdir(None);
+    let head = "name: o\nrules:\n  - select: {kind: ConfigMap}\n    set: {/data/b: c}\n";
+    let cases = [
+        (
+            "deep.yaml",
+            format!("{head}x: {}\n", deep(100_000)),
+            "deep.yaml:5:",
+        ),
+        (
+            "laughs.yaml",
+            format!("{head}{}", laughs("")),
+            "laughs.yaml:",
+        ),
+        (
+            "padded.yaml",
+            format!("{head}{}", padded_laughs("")),
+            "padded.yaml:",
+        ),
+    ];
+    for (name, text, place) in &cases {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let expect = if name.contains("deep") {
+            "exceeded max depth of 128"
+        } else {
+            "excessive aliasing"
+        };
+        let r = run(dir.path(), &["template", "r", "c", "--overlay", name], None);
+        refused(name, &r, 1, &[place, expect]);
+        let r = run(
+            dir.path(),
+            &["post-render", "--overlay", name],
+            feed(format!("{CM}  a: b\n")),
+        );
+        refused(name, &r, 1, &[place, expect]);
+    }
+    let big = dir.path().join("big.yaml");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(MAX_INPUT + 1)
+        .unwrap();
+    let r = run(
+        dir.path(),
+        &["template", "r", "c", "--overlay", "big.yaml"],
+        None,
+    );
+    refused("big overlay", &r, 1, &["big.yaml", "larger than 128 MiB"]);
+}
+
+#[test]
+fn post_render_stdin() {
+    let dir = workdir(None);
+    let cases = [
+        (
+            "deep",
+            format!("{CM}  a: {}\n", deep(100_000)),
+            "line 6 column 132",
+            "exceeded max depth of 128",
+        ),
+        (
+            "block deep",
+            {
+                let mut s = CM.to_string();
+                for i in 0..300 {
+                    s.push_str(&format!("{}k{i}:\n", "  ".repeat(i + 1)));
+                }
+                s
+            },
+            "line 133",
+            "exceeded max depth of 128",
+        ),
+        (
+            "laughs",
+            format!("{CM}{}", laughs("  ")),
+            "line 12",
+            "excessive aliasing",
+        ),
+        (
+            "padded",
+            format!("{CM}{}", padded_laughs("  ")),
+            "line 14",
+            "excessive aliasing",
+        ),
+    ];
+    for (case, text, place, expect) in cases {
+        for overlay in [&[][..], &["--overlay", "arm64"][..]] {
+            let mut args = vec!["post-render"];
+            args.extend_from_slice(overlay);
+            let r = run(dir.path(), &args, feed(text.clone()));
+            refused(case, &r, 1, &["invalid YAML in document 0", place, expect]);
+        }
+    }
+    let r = run(dir.path(), &["post-render"], huge_stream());
+    refused(
+        "huge stdin",
+        &r,
+        1,
+        &["reading the manifests: larger than 128 MiB"],
+    );
+}
+
+#[test]
+fn rendered_templates() {
+    // Helm's own parse of each rendered file stops these (nesting 1000).
+    let dir = workdir(Some(&format!("{CM}  a: {{{{ repeat 100000 \"[\" }}}}\n")));
+    let r = run(dir.path(), &["template", "r", "c"], None);
+    refused(
+        "deep template",
+        &r,
+        1,
+        &[
+            "YAML parse error on c/templates/cm.yaml",
+            "line 6: exceeded max depth of 1000",
+        ],
+    );
+    let dir = workdir(Some(&format!("{CM}{}", padded_laughs("  "))));
+    let r = run(dir.path(), &["template", "r", "c"], None);
+    refused(
+        "bomb template",
+        &r,
+        1,
+        &[
+            "YAML parse error on c/templates/cm.yaml",
+            "excessive aliasing",
+        ],
+    );
+    // 500 deep passes Helm's step, as in Helm, but not the overlays' reader.
+    let dir = workdir(Some(&format!("{CM}  a: {}\n", deep(500))));
+    let r = run(dir.path(), &["template", "r", "c"], None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = run(
+        dir.path(),
+        &["template", "r", "c", "--overlay", "arm64"],
+        None,
+    );
+    refused(
+        "500 deep + overlay",
+        &r,
+        1,
+        &[
+            "(# Source: c/templates/cm.yaml)",
+            "exceeded max depth of 128",
+        ],
+    );
+}
+
+#[test]
+fn stack_files_and_check_inputs() {
+    let dir = workdir(None);
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        format!("name: s\nreleases: {}\n", deep(100_000)),
+    )
+    .unwrap();
+    let r = run(
+        dir.path(),
+        &["render", "s.yaml", "--offline", "--skip-image-check"],
+        None,
+    );
+    refused(
+        "deep stack",
+        &r,
+        1,
+        &["s.yaml:2:", "exceeded max depth of 128"],
+    );
+    std::fs::write(
+        dir.path().join("m.yaml"),
+        format!("{CM}{}", padded_laughs("  ")),
+    )
+    .unwrap();
+    // `check` reports unreadable input with its usage status, 2.
+    let r = run(dir.path(), &["check", "m.yaml"], None);
+    refused(
+        "check bomb",
+        &r,
+        2,
+        &["m.yaml: invalid YAML at line 14", "excessive aliasing"],
+    );
+}

@@ -21,6 +21,17 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Reads the files of a gzipped tar archive, names relative to the chart folder.
 pub fn read_archive(bytes: &[u8], origin: &str) -> Result<Vec<File>, ChartError> {
+    read_archive_observed(bytes, origin, &mut |_, _| {})
+}
+
+/// [`read_archive`], showing each file to `observe` as soon as it is read,
+/// with its name in the archive (chart folder included), so that work on
+/// early files can start while later ones are still being inflated.
+pub fn read_archive_observed(
+    bytes: &[u8],
+    origin: &str,
+    observe: &mut dyn FnMut(&str, &[u8]),
+) -> Result<Vec<File>, ChartError> {
     // Inflating the whole stream at once and reading the tar from memory is
     // several times faster than inflating in the tar reader's small reads.
     let mut tar_bytes = Vec::with_capacity(bytes.len() * 8);
@@ -105,6 +116,7 @@ pub fn read_archive(bytes: &[u8], origin: &str) -> Result<Vec<File>, ChartError>
         if data.starts_with(UTF8_BOM) {
             data.drain(..UTF8_BOM.len());
         }
+        observe(&raw_name, &data);
         files.push(File { name, data });
     }
     if files.is_empty() {

@@ -14,6 +14,15 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Loads a chart from a folder or a `.tgz` archive.
 pub fn load(path: &Path) -> Result<Chart, ChartError> {
+    load_observed(path, &mut |_, _| {})
+}
+
+/// [`load`], showing every archive entry to `observe` as it is read (see
+/// [`super::archive::read_archive_observed`]); a folder shows nothing.
+pub fn load_observed(
+    path: &Path,
+    observe: &mut dyn FnMut(&str, &[u8]),
+) -> Result<Chart, ChartError> {
     let meta = std::fs::metadata(path).map_err(|e| {
         ChartError::new(format!(
             "path {:?} not found: {e}",
@@ -25,7 +34,9 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
     } else {
         let bytes = std::fs::read(path)
             .map_err(|e| ChartError::new(format!("cannot read {}: {e}", path.display())))?;
-        load_archive(&bytes, &path.display().to_string())
+        let files =
+            super::archive::read_archive_observed(&bytes, &path.display().to_string(), observe)?;
+        from_files(files)
     }
 }
 

@@ -4,7 +4,7 @@
 use super::{report, EXIT_OK, EXIT_USAGE};
 use crate::render::capabilities::KubeVersion;
 use crate::render::output::{stream, write_dir, OutputOptions};
-use crate::render::{render, RenderOptions};
+use crate::render::{render_with, RenderOptions};
 use crate::values::user::{user_values, ValueOptions};
 use std::io::Write;
 use std::path::PathBuf;
@@ -196,7 +196,11 @@ pub fn run(args: Args) -> u8 {
             }
         }
     };
-    let mut chart = match crate::chart::load(&chart_file) {
+    // Templates start parsing on a spare core as the archive yields them.
+    let early = crate::render::early::EarlyParse::start();
+    let loaded =
+        crate::chart::loader::load_observed(&chart_file, &mut |name, data| early.offer(name, data));
+    let mut chart = match loaded {
         Ok(c) => c,
         Err(e) => return report(e),
     };
@@ -212,7 +216,7 @@ pub fn run(args: Args) -> u8 {
         skip_schema_validation: args.skip_schema_validation,
         max_output_bytes: args.max_output,
     };
-    let rendered = match render(chart, crate::engine::Value::map(user), &opts) {
+    let rendered = match render_with(chart, crate::engine::Value::map(user), &opts, early) {
         Ok(r) => r,
         Err(e) => return report(e),
     };

@@ -15,7 +15,7 @@ use super::error::{Cause, Error, ErrorKind};
 use super::typecheck::ArgTypeError;
 use super::value::Value;
 use super::{Engine, Limits};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::Arc;
 
@@ -102,7 +102,7 @@ impl<'e> Exec<'e> {
             engine,
             overlays: Vec::new(),
             vars: Vec::new(),
-            include_counts: HashMap::new(),
+            include_counts: HashMap::default(),
             depth: 0,
             tpl_depth: 0,
             tpl_origin: String::new(),

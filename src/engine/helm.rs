@@ -52,7 +52,7 @@ impl Exec<'_> {
                 e.go_message()
             ))
         })?;
-        let mut set = TreeMap::new();
+        let mut set = TreeMap::default();
         let mut top = None;
         for t in trees {
             let t = Arc::new(t);

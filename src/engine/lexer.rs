@@ -190,7 +190,7 @@ impl<'s> Lexer<'s> {
     /// Emits the text up to the next `{{` (trimmed as markers ask). Returns false at EOF.
     fn lex_text(&mut self) -> bool {
         let rest = self.rest();
-        let Some(i) = rest.find(LEFT) else {
+        let Some(i) = memchr::memmem::find(rest.as_bytes(), LEFT.as_bytes()) else {
             self.advance_to(self.src.len());
             self.emit_text(self.start, self.pos);
             self.ignore();

@@ -40,7 +40,7 @@ pub use error::{Error, ErrorKind};
 pub use value::{Map, Object, SharedWrites, Value};
 
 use ast::Tree;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 
@@ -92,7 +92,7 @@ impl Default for Engine {
 impl Engine {
     pub fn new() -> Engine {
         Engine {
-            templates: HashMap::new(),
+            templates: HashMap::default(),
             limits: Limits::default(),
         }
     }

@@ -43,7 +43,7 @@ pub fn parse_with(name: &str, source: &str, check_funcs: bool) -> Result<Vec<Tre
         trees: Vec::new(),
         check_funcs,
         action_line: 0,
-        names: std::collections::HashMap::new(),
+        names: foldhash::HashMap::default(),
     };
     let root = p.parse_top()?;
     let tree = Tree {
@@ -85,7 +85,7 @@ struct Parser<'s> {
     action_line: u32,
     /// Names seen so far (`Values`, `$root`, `include`…), shared so a chart's
     /// thousands of identical field names cost one allocation each.
-    names: std::collections::HashMap<&'s str, Arc<str>>,
+    names: foldhash::HashMap<&'s str, Arc<str>>,
 }
 
 /// What `textOrAction` found: a node, or the `{{end}}`/`{{else}}` closing a list.

@@ -8,6 +8,7 @@
 //! ([`super::parallel`]); results are taken in Helm's order, so they are the
 //! sequential ones.
 
+use super::early::EarlyParse;
 use super::parallel;
 use super::templates::{Source, Template};
 use super::RenderError;
@@ -17,12 +18,34 @@ use std::sync::atomic::AtomicUsize;
 /// Parses `sources` on every core while `meanwhile` runs on the caller's
 /// thread; the engine holds every file's definitions, added in Helm's order,
 /// and the first file (in that order) that failed to parse gives the error.
+/// Files `early` already parsed are taken from it.
 pub fn parse_while<T>(
     sources: &[Source<'_>],
+    early: EarlyParse,
     meanwhile: impl FnOnce() -> T,
 ) -> (T, Result<Engine, RenderError>) {
-    let (out, parsed) =
-        parallel::map_while(sources, meanwhile, |s| parser::parse(&s.name, &s.text));
+    let (out, parsed) = if early.is_active() {
+        // The worker has been parsing all along: let it finish while this
+        // thread does its own work, then parse what it could not.
+        let out = meanwhile();
+        let mut early = early.finish();
+        let mut parsed: Vec<_> = sources
+            .iter()
+            .map(|s| early.take(&s.name, &s.text))
+            .collect();
+        let missing: Vec<usize> = (0..sources.len())
+            .filter(|&i| parsed[i].is_none())
+            .collect();
+        let late = parallel::map(&missing, |&i| {
+            parser::parse(&sources[i].name, &sources[i].text)
+        });
+        for (i, trees) in missing.into_iter().zip(late) {
+            parsed[i] = Some(trees);
+        }
+        (out, parsed.into_iter().flatten().collect())
+    } else {
+        parallel::map_while(sources, meanwhile, |s| parser::parse(&s.name, &s.text))
+    };
     let mut engine = Engine::new();
     for trees in parsed {
         match trees {
@@ -56,7 +79,14 @@ pub fn run_at_once(
     let todo: Vec<&Template> = table.iter().filter(|t| !t.is_partial()).collect();
     let written = AtomicUsize::new(0);
     let watch = SharedWrites::watch();
-    let texts = parallel::map(&todo, |t| render_one(engine, t, &written));
+    let texts = parallel::map(&todo, |t| {
+        // Once a shared map is written the results will be thrown away:
+        // running the templates left would only waste the time.
+        if watch.seen() {
+            return Err(RenderError(String::new()));
+        }
+        render_one(engine, t, &written)
+    });
     if watch.seen() {
         return None;
     }

@@ -7,6 +7,7 @@
 //! documents in Helm's order and [`output`] prints or writes them.
 
 pub mod capabilities;
+pub mod early;
 pub mod execute;
 pub mod files;
 pub mod output;
@@ -77,10 +78,16 @@ impl From<crate::chart::ChartError> for RenderError {
 }
 
 /// Renders a chart with the user's values as `helm template` does.
-pub fn render(
+pub fn render(chart: Chart, user: Value, opts: &RenderOptions) -> Result<Rendered, RenderError> {
+    render_with(chart, user, opts, early::EarlyParse::none())
+}
+
+/// [`render`], taking the templates `early` parsed while the chart was read.
+pub fn render_with(
     mut chart: Chart,
     user: Value,
     opts: &RenderOptions,
+    early: early::EarlyParse,
 ) -> Result<Rendered, RenderError> {
     if chart.metadata.is_library() {
         return Err(RenderError("library charts are not installable".into()));
@@ -95,7 +102,7 @@ pub fn render(
     // Templates parse on every core while this thread coalesces and checks
     // the values; errors keep Helm's precedence (values, schema, templates).
     let sources = templates::sources(&chart);
-    let (values, engine) = execute::parse_while(&sources, || {
+    let (values, engine) = execute::parse_while(&sources, early, || {
         let values = coalesce_values(&chart, &user, &mut warn)?;
         if !opts.skip_schema_validation {
             schema::validate(&chart, &values)?;

@@ -11,6 +11,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use support::run::Run;
 
 const CHART: &str = "apiVersion: v2\nname: c\nversion: 0.1.0\n";
 
@@ -27,13 +28,6 @@ fn chart(values: &str, templates: &[(&str, &str)]) -> (tempfile::TempDir, PathBu
     (dir, c)
 }
 
-struct Run {
-    code: Option<i32>,
-    stdout: Vec<u8>,
-    stderr: String,
-    took: Duration,
-}
-
 fn run(dir: &Path, args: &[&str]) -> Run {
     let start = Instant::now();
     let out = support::chartfix()
@@ -42,12 +36,7 @@ fn run(dir: &Path, args: &[&str]) -> Run {
         .args(args)
         .output()
         .unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        took: start.elapsed(),
-    }
+    Run::new(out, start)
 }
 
 /// `chartfix template r c ARGS` in the chart's folder.
@@ -59,18 +48,7 @@ fn template(dir: &Path, extra: &[&str]) -> Run {
 
 /// Exit 1, empty stdout, every `expect` on stderr, within `bound`.
 fn stopped(case: &str, r: &Run, expect: &[&str], bound: Duration) {
-    let head: String = r.stderr.chars().take(400).collect();
-    println!("{case}: {:?}: {head}", r.took);
-    assert_eq!(r.code, Some(1), "{case}: {head}");
-    assert!(
-        r.stdout.is_empty(),
-        "{case}: {} bytes on stdout",
-        r.stdout.len()
-    );
-    for e in expect {
-        assert!(r.stderr.contains(e), "{case}: stderr lacks {e:?}: {head}");
-    }
-    assert!(r.took < bound, "{case}: took {:?}", r.took);
+    r.assert_refused(case, 1, expect, bound);
 }
 
 const QUICK: Duration = Duration::from_secs(20);

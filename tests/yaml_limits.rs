@@ -15,6 +15,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
+use support::run::Run;
 
 const QUICK: Duration = Duration::from_secs(20);
 const MAX_INPUT: u64 = 128 << 20;
@@ -49,13 +50,6 @@ fn padded_laughs(indent: &str) -> String {
 /// What a test writes to chartfix's stdin.
 type Feed = Box<dyn FnOnce(&mut dyn Write) + Send>;
 
-struct Run {
-    code: Option<i32>,
-    stdout: Vec<u8>,
-    stderr: String,
-    took: Duration,
-}
-
 /// Runs chartfix in `dir`; `stdin` is written from a thread, so a huge
 /// input streams instead of sitting in memory twice.
 fn run(dir: &Path, args: &[&str], stdin: Option<Feed>) -> Run {
@@ -83,12 +77,7 @@ fn run(dir: &Path, args: &[&str], stdin: Option<Feed>) -> Run {
     if let Some(f) = feeder {
         let _ = f.join();
     }
-    Run {
-        code: out.status.code(),
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        took: start.elapsed(),
-    }
+    Run::new(out, start)
 }
 
 fn feed(text: String) -> Option<Feed> {
@@ -114,23 +103,12 @@ fn huge_stream() -> Option<Feed> {
 }
 
 fn refused(case: &str, r: &Run, code: i32, expect: &[&str]) {
-    let head: String = r.stderr.chars().take(500).collect();
-    println!("{case}: {:?}: {head}", r.took);
-    assert_eq!(r.code, Some(code), "{case}: {head}");
-    assert!(
-        r.stdout.is_empty(),
-        "{case}: {} bytes on stdout",
-        r.stdout.len()
-    );
-    for e in expect {
-        assert!(r.stderr.contains(e), "{case}: stderr lacks {e:?}: {head}");
-    }
+    r.assert_refused(case, code, expect, QUICK);
     assert!(
         r.stderr.len() < 2000,
         "{case}: a {}-byte error",
         r.stderr.len()
     );
-    assert!(r.took < QUICK, "{case}: took {:?}", r.took);
 }
 
 /// A folder with chart `c` (one ConfigMap, or the given template).

@@ -11,6 +11,7 @@
 #![allow(dead_code)]
 
 pub mod faults;
+pub mod run;
 // Not every test file uses the proxy.
 #[allow(unused_imports)]
 pub use faults::{Fault, LatencyProxy};

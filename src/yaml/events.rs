@@ -16,7 +16,7 @@ pub(crate) struct Mark {
     pub column: usize,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(crate) enum Event {
     StreamStart,
     StreamEnd,
@@ -58,6 +58,27 @@ pub(crate) struct Parser<'a> {
     // The parser reads from this buffer through a raw pointer.
     _input: &'a [u8],
     failed: bool,
+}
+
+/// Where the reader takes its events from: libyaml, or a replay of events
+/// made beforehand (see `fast.rs`).
+pub(crate) trait Events {
+    fn next(&mut self) -> Result<(Event, Mark), ParseError>;
+}
+
+impl Events for Parser<'_> {
+    fn next(&mut self) -> Result<(Event, Mark), ParseError> {
+        Parser::next(self)
+    }
+}
+
+/// Events made beforehand, played back in order.
+pub(crate) struct Replay(pub std::vec::IntoIter<(Event, Mark)>);
+
+impl Events for Replay {
+    fn next(&mut self) -> Result<(Event, Mark), ParseError> {
+        Ok(self.0.next().unwrap_or((Event::StreamEnd, Mark::default())))
+    }
 }
 
 impl<'a> Parser<'a> {

@@ -16,6 +16,7 @@
 pub(crate) mod base;
 mod emitter;
 mod events;
+mod fast;
 mod guard;
 pub mod json;
 mod nodes;

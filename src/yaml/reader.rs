@@ -7,7 +7,7 @@
 //! Errors come in go-yaml's order: the parse of the whole document first, then
 //! decoding (merges, map keys, aliasing), then the JSON conversion.
 
-use super::events::{Event, Mark, ParseError, Parser};
+use super::events::{Event, Events, Mark, ParseError, Parser, Replay};
 use super::resolve::{float_key, is_timestamp, resolve_plain, Resolved};
 use super::trees::Tree;
 use super::{ErrorKind, YamlError};
@@ -28,7 +28,21 @@ pub(crate) fn read<T: Tree>(
     tree: &T,
     first_only: bool,
 ) -> Result<Vec<T::Node>, YamlError> {
-    let mut parser = Parser::new(src);
+    // The fast scanner's events give the same result as libyaml's; any
+    // failure is reported from libyaml's, which know the exact positions.
+    if let Some(events) = super::fast::scan(src) {
+        if let Ok(docs) = read_events(&mut Replay(events.into_iter()), tree, first_only) {
+            return Ok(docs);
+        }
+    }
+    read_events(&mut Parser::new(src), tree, first_only)
+}
+
+fn read_events<T: Tree>(
+    parser: &mut impl Events,
+    tree: &T,
+    first_only: bool,
+) -> Result<Vec<T::Node>, YamlError> {
     let mut docs = Vec::new();
     loop {
         let (event, mark) = parser.next().map_err(syntax_error)?;
@@ -37,7 +51,7 @@ pub(crate) fn read<T: Tree>(
             Event::StreamEnd => break,
             Event::DocumentStart => {
                 let mut b = Builder::new(tree);
-                let value = b.document(&mut parser)?;
+                let value = b.document(parser)?;
                 docs.push(value);
                 if first_only {
                     break;
@@ -165,7 +179,7 @@ impl<'t, T: Tree> Builder<'t, T> {
     }
 
     /// Reads one document's events up to its end.
-    fn document(&mut self, parser: &mut Parser) -> Result<T::Node, YamlError> {
+    fn document(&mut self, parser: &mut impl Events) -> Result<T::Node, YamlError> {
         let mut root: Option<T::Node> = None;
         loop {
             let (event, mark) = parser.next().map_err(syntax_error)?;

@@ -603,4 +603,68 @@ mod tests {
         eprintln!("fast YAML scanner took {taken} of {files} corpus YAML files");
         assert!(taken * 2 > files, "took only {taken} of {files}");
     }
+
+    /// A pseudo-random walk over lines in and near the subset: whatever the
+    /// scanner takes must read as libyaml reads it, and it must take some.
+    #[test]
+    fn random_block_yaml_reads_as_libyaml_reads_it() {
+        const INDENTS: &[&str] = &["", "  ", "    ", "      ", " ", "   "];
+        const HEADS: &[&str] = &[
+            "a:", "b:", "- ", "-", "- c:", "key x:", "d :", "e", "# c", "",
+        ];
+        const VALUES: &[&str] = &[
+            "",
+            " 1",
+            " x y",
+            " 'q''s'",
+            " \"d\"",
+            " {}",
+            " []",
+            " [a, 'b', \"c\"]",
+            " |",
+            " |-",
+            " |+",
+            " >",
+            " # c",
+            " -1",
+            " a: b",
+            " [a, ]",
+            " &x v",
+            " x #c",
+            " 'u",
+            " \"e\\n\"",
+            " [a, [b]]",
+            " ~",
+            "\t",
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut taken = 0;
+        for _ in 0..20_000 {
+            let mut src = String::new();
+            for _ in 0..next(8) + 1 {
+                src.push_str(INDENTS[next(INDENTS.len())]);
+                src.push_str(HEADS[next(HEADS.len())]);
+                src.push_str(VALUES[next(VALUES.len())]);
+                src.push('\n');
+            }
+            if next(4) == 0 {
+                src.pop();
+            }
+            match libyaml(&src) {
+                Ok(_) => {
+                    if agrees(&src) {
+                        taken += 1;
+                    }
+                }
+                Err(_) => assert!(scan(&src).is_none(), "took invalid YAML: {src:?}"),
+            }
+        }
+        assert!(taken > 1000, "took only {taken}");
+    }
 }

@@ -76,6 +76,14 @@ static VALID: Pattern = Pattern::new(|| {
     format!("^({WS}*({OPS}){WS}*({CV}){WS}*)((?:{WS}+|,{WS}*)({OPS}){WS}*({CV}){WS}*)*$")
 });
 
+/// Compiles the patterns that parsing versions and constraints needs, so a
+/// spare thread can do it before they are first needed on a busy one.
+pub fn prepare() {
+    for p in [&VERSION, &CONSTRAINT, &FIND, &VALID] {
+        p.get();
+    }
+}
+
 /// A semantic version: `major.minor.patch[-prerelease][+metadata]`.
 #[derive(Debug, Clone)]
 pub struct Version {

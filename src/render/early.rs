@@ -33,6 +33,10 @@ impl EarlyParse {
         let worker = std::thread::Builder::new()
             .name("early-parse".into())
             .spawn(move || {
+                // Nearly every chart compares versions (dependencies,
+                // `semverCompare`): compile those patterns here, off the
+                // thread that is reading the archive.
+                crate::semver::prepare();
                 let mut done = Parsed::new();
                 for (name, text) in rx {
                     let trees = parser::parse(&name, &text);

@@ -34,7 +34,15 @@ pub fn read_archive_observed(
 ) -> Result<Vec<File>, ChartError> {
     // Inflating the whole stream at once and reading the tar from memory is
     // several times faster than inflating in the tar reader's small reads.
-    let mut tar_bytes = Vec::with_capacity(bytes.len() * 8);
+    // gzip's trailer gives the inflated size (modulo 4 GiB): room for it all
+    // at once, within the limit, saves growing and copying the buffer.
+    let trailer_size = bytes
+        .len()
+        .checked_sub(4)
+        .and_then(|at| bytes[at..].try_into().ok())
+        .map_or(0, |b: [u8; 4]| u32::from_le_bytes(b) as u64);
+    let room = trailer_size.clamp(bytes.len() as u64, MAX_STREAM_SIZE + 1);
+    let mut tar_bytes = Vec::with_capacity(room as usize);
     flate2::read::GzDecoder::new(bytes)
         .take(MAX_STREAM_SIZE + 1)
         .read_to_end(&mut tar_bytes)

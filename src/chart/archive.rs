@@ -52,9 +52,11 @@ pub fn read_archive_observed(
             "decompressed chart is larger than the maximum size {MAX_TOTAL_SIZE} (the tar stream passes {MAX_STREAM_SIZE} bytes)"
         )));
     }
-    let mut archive = tar::Archive::new(tar_bytes.as_slice());
+    // Seekable, so the tar reader skips padding by seeking instead of reading
+    // it into a fresh zeroed buffer each time.
+    let mut archive = tar::Archive::new(std::io::Cursor::new(tar_bytes.as_slice()));
     let entries = archive
-        .entries()
+        .entries_with_seek()
         .map_err(|e| ChartError::new(format!("{origin}: not a gzipped tar archive: {e}")))?;
     let mut remaining = MAX_TOTAL_SIZE;
     let mut files = Vec::new();

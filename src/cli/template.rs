@@ -197,9 +197,11 @@ pub fn run(args: Args) -> u8 {
         }
     };
     // Templates start parsing on a spare core as the archive yields them.
-    let early = crate::render::early::EarlyParse::start();
+    let size = std::fs::metadata(&chart_file).map_or(0, |m| m.len());
+    let early = crate::render::early::EarlyParse::start(size);
     let loaded =
         crate::chart::loader::load_observed(&chart_file, &mut |name, data| early.offer(name, data));
+    early.close();
     let mut chart = match loaded {
         Ok(c) => c,
         Err(e) => return report(e),

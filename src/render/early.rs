@@ -12,24 +12,40 @@ use super::parallel;
 use crate::engine::ast::Tree;
 use crate::engine::{parser, Error};
 use std::collections::HashMap;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 type Parsed = HashMap<String, (String, Result<Vec<Tree>, Error>)>;
 
+/// Files waiting for the worker, and whether more will come.
+#[derive(Default)]
+struct Queue {
+    files: Mutex<Vec<(String, String)>>,
+    closed: AtomicBool,
+}
+
 /// A worker parsing the template files offered to it.
+///
+/// The worker polls its queue rather than sleeping on it: waking a sleeping
+/// thread on another core costs tens of microseconds on virtual machines, once
+/// per file, which is more than parsing many of them.
 pub struct EarlyParse {
-    files: Option<mpsc::Sender<(String, String)>>,
+    queue: Option<Arc<Queue>>,
     worker: Option<JoinHandle<Parsed>>,
 }
 
 impl EarlyParse {
-    /// A worker, when there is a core to spare for it.
-    pub fn start() -> EarlyParse {
-        if parallel::threads() < 2 {
+    /// A worker, when a chart archive of `archive_size` bytes is worth one
+    /// (see [`parallel::threads_for`]).
+    pub fn start(archive_size: u64) -> EarlyParse {
+        // Archives inflate to about ten times their size.
+        let work = usize::try_from(archive_size.saturating_mul(10)).unwrap_or(usize::MAX);
+        if parallel::threads_for(work) < 2 {
             return EarlyParse::none();
         }
-        let (tx, rx) = mpsc::channel::<(String, String)>();
+        let queue = Arc::new(Queue::default());
+        let q = queue.clone();
         let worker = std::thread::Builder::new()
             .name("early-parse".into())
             .spawn(move || {
@@ -38,15 +54,35 @@ impl EarlyParse {
                 // thread that is reading the archive.
                 crate::semver::prepare();
                 let mut done = Parsed::new();
-                for (name, text) in rx {
-                    let trees = parser::parse(&name, &text);
-                    done.insert(name, (text, trees));
+                let mut idle = 0u32;
+                loop {
+                    let closed = q.closed.load(Ordering::Acquire);
+                    let batch =
+                        std::mem::take(&mut *q.files.lock().unwrap_or_else(|e| e.into_inner()));
+                    if batch.is_empty() {
+                        if closed {
+                            return done;
+                        }
+                        idle += 1;
+                        if idle < 64 {
+                            std::hint::spin_loop();
+                        } else if idle < 4096 {
+                            std::thread::yield_now();
+                        } else {
+                            std::thread::sleep(std::time::Duration::from_micros(50));
+                        }
+                        continue;
+                    }
+                    idle = 0;
+                    for (name, text) in batch {
+                        let trees = parser::parse(&name, &text);
+                        done.insert(name, (text, trees));
+                    }
                 }
-                done
             })
             .ok();
         EarlyParse {
-            files: worker.is_some().then_some(tx),
+            queue: worker.is_some().then_some(queue),
             worker,
         }
     }
@@ -54,7 +90,7 @@ impl EarlyParse {
     /// No worker: every template is parsed by the render itself.
     pub fn none() -> EarlyParse {
         EarlyParse {
-            files: None,
+            queue: None,
             worker: None,
         }
     }
@@ -67,26 +103,44 @@ impl EarlyParse {
     /// files under a `templates/` folder of the chart or of its unpacked
     /// subcharts are parsed.
     pub fn offer(&self, archive_name: &str, data: &[u8]) {
-        let Some(files) = &self.files else {
+        let Some(queue) = &self.queue else {
             return;
         };
         if !is_template_path(archive_name) {
             return;
         }
         if let Ok(text) = std::str::from_utf8(data) {
-            let _ = files.send((archive_name.to_string(), text.to_string()));
+            queue
+                .files
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((archive_name.to_string(), text.to_string()));
+        }
+    }
+
+    /// No more files will come: the worker finishes what it has and stops.
+    pub fn close(&self) {
+        if let Some(queue) = &self.queue {
+            queue.closed.store(true, Ordering::Release);
         }
     }
 
     /// Waits for the worker to parse what it was offered.
     pub fn finish(mut self) -> Early {
-        drop(self.files.take());
+        self.close();
         let parsed = self
             .worker
             .take()
             .and_then(|w| w.join().ok())
             .unwrap_or_default();
         Early(parsed)
+    }
+}
+
+impl Drop for EarlyParse {
+    /// A render that stops early must not leave the worker polling.
+    fn drop(&mut self) {
+        self.close();
     }
 }
 
@@ -137,7 +191,7 @@ mod tests {
 
     #[test]
     fn a_tree_is_taken_only_for_the_same_name_and_text() {
-        let early = EarlyParse::start();
+        let early = EarlyParse::start(u64::MAX);
         early.offer("c/templates/a.yaml", b"a: {{ 1 }}");
         early.offer("c/templates/b.yaml", b"b");
         early.offer("c/values.yaml", b"x: 1");

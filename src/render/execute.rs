@@ -15,13 +15,14 @@ use super::RenderError;
 use crate::engine::{parser, Engine, Map, SharedWrites, Value};
 use std::sync::atomic::AtomicUsize;
 
-/// Parses `sources` on every core while `meanwhile` runs on the caller's
+/// Parses `sources` on `threads` threads while `meanwhile` runs on the caller's
 /// thread; the engine holds every file's definitions, added in Helm's order,
 /// and the first file (in that order) that failed to parse gives the error.
 /// Files `early` already parsed are taken from it.
 pub fn parse_while<T>(
     sources: &[Source<'_>],
     early: EarlyParse,
+    threads: usize,
     meanwhile: impl FnOnce() -> T,
 ) -> (T, Result<Engine, RenderError>) {
     let (out, parsed) = if early.is_active() {
@@ -36,7 +37,7 @@ pub fn parse_while<T>(
         let missing: Vec<usize> = (0..sources.len())
             .filter(|&i| parsed[i].is_none())
             .collect();
-        let late = parallel::map(&missing, |&i| {
+        let late = parallel::map(&missing, threads, |&i| {
             parser::parse(&sources[i].name, &sources[i].text)
         });
         for (i, trees) in missing.into_iter().zip(late) {
@@ -44,7 +45,9 @@ pub fn parse_while<T>(
         }
         (out, parsed.into_iter().flatten().collect())
     } else {
-        parallel::map_while(sources, meanwhile, |s| parser::parse(&s.name, &s.text))
+        parallel::map_while(sources, threads, meanwhile, |s| {
+            parser::parse(&s.name, &s.text)
+        })
     };
     let mut engine = Engine::new();
     for trees in parsed {
@@ -67,7 +70,7 @@ pub fn run(engine: &Engine, table: &[Template]) -> Result<Vec<(String, String)>,
     Ok(out)
 }
 
-/// Renders every non-partial template on every core, or `None` when a
+/// Renders every non-partial template on `threads` threads, or `None` when a
 /// template wrote to a map it shares with others (`set .Values …`): then the
 /// order they run in matters, and the caller must run them again in order,
 /// with fresh data, through [`run`]. Otherwise the result is [`run`]'s: the
@@ -75,11 +78,12 @@ pub fn run(engine: &Engine, table: &[Template]) -> Result<Vec<(String, String)>,
 pub fn run_at_once(
     engine: &Engine,
     table: &[Template],
+    threads: usize,
 ) -> Option<Result<Vec<(String, String)>, RenderError>> {
     let todo: Vec<&Template> = table.iter().filter(|t| !t.is_partial()).collect();
     let written = AtomicUsize::new(0);
     let watch = SharedWrites::watch();
-    let texts = parallel::map(&todo, |t| {
+    let texts = parallel::map(&todo, threads, |t| {
         // Once a shared map is written the results will be thrown away:
         // running the templates left would only waste the time.
         if watch.seen() {

@@ -102,7 +102,9 @@ pub fn render_with(
     // Templates parse on every core while this thread coalesces and checks
     // the values; errors keep Helm's precedence (values, schema, templates).
     let sources = templates::sources(&chart);
-    let (values, engine) = execute::parse_while(&sources, early, || {
+    let work = sources.iter().map(|s| s.text.len()).sum();
+    let threads = parallel::threads_for(work);
+    let (values, engine) = execute::parse_while(&sources, early, threads, || {
         let values = coalesce_values(&chart, &user, &mut warn)?;
         if !opts.skip_schema_validation {
             schema::validate(&chart, &values)?;
@@ -118,8 +120,13 @@ pub fn render_with(
 
     let table =
         |values| templates::collect(&chart, values, release(opts), Value::object(caps.clone()));
-    let mut files = match execute::run_at_once(&engine, &table(values)) {
+    let at_once = match threads {
+        1 => None,
+        n => execute::run_at_once(&engine, &table(values.clone()), n),
+    };
+    let mut files = match at_once {
         Some(files) => files?,
+        None if threads == 1 => execute::run(&engine, &table(values))?,
         // A template changed values other templates see, so Helm's order
         // matters: again, in order, on values not yet touched.
         None => {
@@ -133,8 +140,10 @@ pub fn render_with(
     // thread of its own do it while the caller goes on with the output.
     let garbage = (engine, chart);
     // Where no thread can be had, the closure and with it the garbage is
-    // dropped right here.
-    let _ = std::thread::Builder::new().spawn(move || drop(garbage));
+    // dropped right here, as it is with one thread.
+    if threads > 1 {
+        let _ = std::thread::Builder::new().spawn(move || drop(garbage));
+    }
     Ok(Rendered {
         files,
         crds,
@@ -237,6 +246,39 @@ mod tests {
         assert_eq!(get("a.yaml"), "a: \"yes\"\n");
         assert_eq!(get("b.yaml"), "b: \"yes\"\n");
         assert_eq!(get("c.yaml"), "c: 1\n");
+    }
+
+    /// Run at once on two threads, the templates' results are the sequential
+    /// ones, unless one wrote to shared values: then the caller must run
+    /// them again in order.
+    #[test]
+    fn templates_run_at_once_notice_shared_writes() {
+        let run = |templates: &[(&str, &str)]| {
+            let c = chart(templates);
+            let sources = templates::sources(&c);
+            let ((), engine) = execute::parse_while(&sources, early::EarlyParse::none(), 2, || ());
+            let engine = engine.unwrap();
+            let values = coalesce_values(&c, &Value::map(Map::new()), &mut Warnings::default());
+            let table = templates::collect(&c, values.unwrap(), Value::Nil, Value::Nil);
+            (
+                execute::run_at_once(&engine, &table, 2).map(|r| r.unwrap()),
+                execute::run(&engine, &table).unwrap(),
+            )
+        };
+        // Other tests of this process may write maps at the same time, which
+        // the watch cannot tell from this render's (a safe "written"): some
+        // of the tries must come out clean.
+        let clean = (0..50).find_map(|_| {
+            let (at_once, in_order) = run(&[("a.yaml", "a: {{ .Values.x }}"), ("b.yaml", "b")]);
+            at_once.map(|r| (r, in_order))
+        });
+        let (at_once, in_order) = clean.expect("a run without shared writes");
+        assert_eq!(at_once, in_order);
+        let (at_once, _) = run(&[
+            ("a.yaml", "a: {{ .Values.seen }}"),
+            ("b.yaml", "{{ $_ := set .Values \"seen\" 1 }}"),
+        ]);
+        assert_eq!(at_once, None);
     }
 
     /// With several failing templates, the first in Helm's order is reported,

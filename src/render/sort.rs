@@ -112,7 +112,9 @@ pub fn sort_manifests(
     order.sort_by(|a, b| a.0.cmp(&b.0));
     // Reading each document's head is most of the work, and files are
     // independent: read them on every core, then sort in one pass.
-    let read = super::parallel::map(&order, |(path, text)| read_file(path, text));
+    let work = order.iter().map(|(_, text)| text.len()).sum();
+    let threads = super::parallel::threads_for(work);
+    let read = super::parallel::map(&order, threads, |(path, text)| read_file(path, text));
     let mut generic = Vec::new();
     let mut hooks = Vec::new();
     for docs in read {

@@ -70,6 +70,8 @@ pub struct Exec<'e> {
     /// Nesting of `{{template}}` calls in the current execution (Go's `depth`).
     depth: usize,
     steps: u64,
+    /// Units of [`super::funcs::work`] spent so far.
+    work: u64,
     written: usize,
     /// The name `$`, shared by every scope.
     dollar: Arc<str>,
@@ -95,6 +97,7 @@ impl<'e> Exec<'e> {
             include_counts: HashMap::new(),
             depth: 0,
             steps: 0,
+            work: 0,
             written: 0,
             dollar: Arc::from("$"),
         }
@@ -698,6 +701,31 @@ impl<'e> Exec<'e> {
 
     // ----- function calls -----
 
+    /// Charges a costly function call (key generation, password hashing)
+    /// before it runs, so a loop over it ends in an error instead of hours.
+    fn charge_work(&mut self, tree: &Tree, ident: &Arg, name: &str, vals: &[Value]) -> R<()> {
+        let cost = super::funcs::work(name, vals);
+        if cost == 0 {
+            return Ok(());
+        }
+        self.work += cost;
+        let max = self.limits().max_work;
+        if self.work <= max {
+            return Ok(());
+        }
+        let (line, col) = tree.file.location(ident.pos());
+        Err(Error::other(
+            ErrorKind::Limit,
+            &tree.file.name,
+            format!(
+                "template: {}:{line}:{col}: {name}: key generation and password hashing \
+                 stopped: one render may do {max} units of it (an RSA-4096 key is 40, \
+                 a certificate 4, a bcrypt hash 1) (limit)",
+                tree.file.name
+            ),
+        ))
+    }
+
     /// Calls `func` with the argument nodes `args` (plus the piped `fin`). `ident` is
     /// the function's name node; `cmd` the whole command when it heads one.
     #[allow(clippy::too_many_arguments)]
@@ -745,6 +773,7 @@ impl<'e> Exec<'e> {
                 if let Some(v) = fin {
                     vals.push(v);
                 }
+                self.charge_work(tree, ident, name, &vals)?;
                 f(&vals).map_err(|msg| {
                     if msg.starts_with("wrong number of args for ") {
                         return self.error(tree, ident.pos(), ident, Cause::Go(msg));

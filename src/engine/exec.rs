@@ -701,6 +701,27 @@ impl<'e> Exec<'e> {
 
     // ----- function calls -----
 
+    /// Charges steps for what a function made: a call is one node but its work
+    /// grows with its result (`upper` of 10 MB, `toJson` of a long list), and
+    /// a short loop over such a call would otherwise run for hours inside the
+    /// step limit. One step per 16 bytes of string and per element of a list
+    /// or map keeps Helm charts far below the limit (`toYaml` of 100 KB of
+    /// values a thousand times costs 6 million steps).
+    fn charge_result(&mut self, tree: &Tree, v: &Value) -> R<()> {
+        let cost = match v {
+            Value::String(s) => s.len() / 16,
+            Value::Bytes(b) => b.len() / 16,
+            Value::List(l) => l.len(),
+            Value::Map(m) => m.len(),
+            _ => 0,
+        };
+        if cost == 0 {
+            return Ok(());
+        }
+        self.steps += cost as u64 - 1;
+        self.tick(tree)
+    }
+
     /// Charges a costly function call (key generation, password hashing)
     /// before it runs, so a loop over it ends in an error instead of hours.
     fn charge_work(&mut self, tree: &Tree, ident: &Arg, name: &str, vals: &[Value]) -> R<()> {
@@ -774,7 +795,7 @@ impl<'e> Exec<'e> {
                     vals.push(v);
                 }
                 self.charge_work(tree, ident, name, &vals)?;
-                f(&vals).map_err(|msg| {
+                let result = f(&vals).map_err(|msg| {
                     if msg.starts_with("wrong number of args for ") {
                         return self.error(tree, ident.pos(), ident, Cause::Go(msg));
                     }
@@ -790,7 +811,9 @@ impl<'e> Exec<'e> {
                         Some((at, text)) => self.error(tree, at.pos(), at, Cause::Go(text)),
                         None => blame(self, call_cause(name, msg)),
                     }
-                })
+                })?;
+                self.charge_result(tree, &result)?;
+                Ok(result)
             }
             Callee::Builtin(b) => {
                 if let Some(msg) = builtins::arity(b, name, args.len(), nargs) {
@@ -813,7 +836,12 @@ impl<'e> Exec<'e> {
                 match b {
                     Builtin::Include => self.include(&vals).map_err(|c| blame(self, c)),
                     Builtin::Tpl => self.tpl(&vals).map_err(|c| blame(self, c)),
-                    _ => builtins::call(b, &vals).map_err(|msg| blame(self, call_cause(name, msg))),
+                    _ => {
+                        let result = builtins::call(b, &vals)
+                            .map_err(|msg| blame(self, call_cause(name, msg)))?;
+                        self.charge_result(tree, &result)?;
+                        Ok(result)
+                    }
                 }
             }
         }

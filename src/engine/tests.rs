@@ -610,3 +610,30 @@ fn work_limit_stops_loops_over_key_generation_and_hashing() {
     .is_ok());
     assert!(Limits::default().max_work >= 10 * super::funcs::work("genCA", &[]));
 }
+
+/// Found by fuzzing: each call is one step, but `upper` of a 10 MB string is
+/// 10 MB of work, so a loop of 100000 such calls ran for an hour well inside
+/// the step limit. What a function returns now counts against the steps.
+#[test]
+fn big_function_results_count_against_the_step_limit() {
+    let run = |src: &str| {
+        let mut e = Engine::new();
+        e.set_limits(Limits {
+            max_steps: 1_000_000,
+            ..Limits::default()
+        });
+        e.add("p", src).unwrap();
+        e.render("p", &values())
+    };
+    for src in [
+        "{{ $x := repeat 1000000 \"a\" }}{{ range until 100000 }}{{ $y := upper $x }}{{ end }}",
+        "{{ $x := until 100000 }}{{ range until 100000 }}{{ $y := $x | toJson }}{{ end }}",
+        "{{ $x := repeat 1000000 \"a\" }}{{ range until 100000 }}{{ $y := printf \"%s\" $x }}{{ end }}",
+    ] {
+        let e = run(src).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limit, "{src}: {e}");
+        assert!(e.to_string().contains("steps (limit)"), "{src}: {e}");
+    }
+    // A chart-sized loop over toYaml of its values stays far inside.
+    assert!(run("{{ range until 1000 }}{{ $y := toYaml $.Values }}{{ end }}").is_ok());
+}

@@ -567,9 +567,9 @@ fn limits_stop_runaway_templates() {
         .ends_with("nested reference name: t: unable to execute template"));
 }
 
-/// Found by fuzzing: a loop over key generation or password hashing takes a
-/// few steps per call but seconds of CPU each (`genPrivateKey "rsa"` is ~2 s),
-/// so no step limit stopped `{{ range until 1000 }}{{ genPrivateKey "rsa" }}`.
+/// Found timing slow inputs through the `template` fuzz target: a loop over
+/// key generation or password hashing takes a few steps per call but seconds
+/// of CPU each (`genPrivateKey "rsa"` is ~2 s), so no step limit stopped `{{ range until 1000 }}{{ genPrivateKey "rsa" }}`.
 #[test]
 fn work_limit_stops_loops_over_key_generation_and_hashing() {
     let run = |src: &str, max_work: u64| {
@@ -611,9 +611,9 @@ fn work_limit_stops_loops_over_key_generation_and_hashing() {
     assert!(Limits::default().max_work >= 10 * super::funcs::work("genCA", &[]));
 }
 
-/// Found by fuzzing: each call is one step, but `upper` of a 10 MB string is
-/// 10 MB of work, so a loop of 100000 such calls ran for an hour well inside
-/// the step limit. What a function returns now counts against the steps.
+/// Found timing slow inputs through the `template` fuzz target: each call is
+/// one step, but `upper` of a 10 MB string is 10 MB of work, so a loop of
+/// 100000 such calls ran for an hour well inside the step limit. What a function returns now counts against the steps.
 #[test]
 fn big_function_results_count_against_the_step_limit() {
     let run = |src: &str| {

@@ -74,6 +74,8 @@ pub struct Exec<'e> {
     pub(super) tpl_depth: usize,
     tpl_origin: String,
     steps: u64,
+    /// Units of [`super::funcs::work`] spent so far.
+    work: u64,
     /// Bytes this execution wrote, intermediate `include` output counted.
     written: usize,
     /// A budget shared with other executions (on any thread), and how much of
@@ -107,6 +109,7 @@ impl<'e> Exec<'e> {
             tpl_depth: 0,
             tpl_origin: String::new(),
             steps: 0,
+            work: 0,
             written: 0,
             budget: None,
             told: 0,
@@ -741,6 +744,52 @@ impl<'e> Exec<'e> {
 
     // ----- function calls -----
 
+    /// Charges steps for what a function made: a call is one node but its work
+    /// grows with its result (`upper` of 10 MB, `toJson` of a long list), and
+    /// a short loop over such a call would otherwise run for hours inside the
+    /// step limit. One step per 16 bytes of string and per element of a list
+    /// or map keeps Helm charts far below the limit (`toYaml` of 100 KB of
+    /// values a thousand times costs 6 million steps).
+    fn charge_result(&mut self, tree: &Tree, pos: Pos, v: &Value) -> R<()> {
+        let cost = match v {
+            Value::String(s) => s.len() / 16,
+            Value::Bytes(b) => b.len() / 16,
+            Value::List(l) => l.len(),
+            Value::Map(m) => m.len(),
+            _ => 0,
+        };
+        if cost == 0 {
+            return Ok(());
+        }
+        self.steps += cost as u64 - 1;
+        self.tick(tree, pos)
+    }
+
+    /// Charges a costly function call (key generation, password hashing)
+    /// before it runs, so a loop over it ends in an error instead of hours.
+    fn charge_work(&mut self, tree: &Tree, ident: &Arg, name: &str, vals: &[Value]) -> R<()> {
+        let cost = super::funcs::work(name, vals);
+        if cost == 0 {
+            return Ok(());
+        }
+        self.work += cost;
+        let max = self.limits().max_work;
+        if self.work <= max {
+            return Ok(());
+        }
+        let (line, col) = tree.file.location(ident.pos());
+        Err(Error::other(
+            ErrorKind::Limit,
+            &tree.file.name,
+            format!(
+                "template: {}:{line}:{col}: {name}: key generation and password hashing \
+                 stopped: one render may do {max} units of it (an RSA-4096 key is 40, \
+                 a certificate 4, a bcrypt hash 1) (limit)",
+                tree.file.name
+            ),
+        ))
+    }
+
     /// Calls `func` with the argument nodes `args` (plus the piped `fin`). `ident` is
     /// the function's name node; `cmd` the whole command when it heads one.
     #[allow(clippy::too_many_arguments)]
@@ -788,7 +837,8 @@ impl<'e> Exec<'e> {
                 if let Some(v) = fin {
                     vals.push(v);
                 }
-                f(&vals).map_err(|msg| {
+                self.charge_work(tree, ident, name, &vals)?;
+                let result = f(&vals).map_err(|msg| {
                     if msg.starts_with("wrong number of args for ") {
                         return self.error(tree, ident.pos(), ident, Cause::Go(msg));
                     }
@@ -804,7 +854,9 @@ impl<'e> Exec<'e> {
                         Some((at, text)) => self.error(tree, at.pos(), at, Cause::Go(text)),
                         None => blame(self, call_cause(name, msg)),
                     }
-                })
+                })?;
+                self.charge_result(tree, ident.pos(), &result)?;
+                Ok(result)
             }
             Callee::Builtin(b) => {
                 if let Some(msg) = builtins::arity(b, name, args.len(), nargs) {
@@ -848,7 +900,12 @@ impl<'e> Exec<'e> {
                         self.tpl_depth -= 1;
                         result.map_err(|c| blame(self, c))
                     }
-                    _ => builtins::call(b, &vals).map_err(|msg| blame(self, call_cause(name, msg))),
+                    _ => {
+                        let result = builtins::call(b, &vals)
+                            .map_err(|msg| blame(self, call_cause(name, msg)))?;
+                        self.charge_result(tree, ident.pos(), &result)?;
+                        Ok(result)
+                    }
                 }
             }
         }

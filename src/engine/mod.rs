@@ -69,6 +69,11 @@ pub struct Limits {
     pub max_output_bytes: usize,
     /// Nodes walked plus loop iterations in one render.
     pub max_steps: u64,
+    /// Key generation and password hashing in one render, in the units of
+    /// [`funcs::work`] (about 50 ms of one core each). Steps cannot bound these:
+    /// one RSA-4096 key costs as much time as 80 million steps, so a short loop
+    /// over `genPrivateKey` would otherwise run for hours.
+    pub max_work: u64,
 }
 
 impl Default for Limits {
@@ -79,6 +84,9 @@ impl Default for Limits {
             max_tpl_depth: 1000,
             max_output_bytes: 100 * 1024 * 1024,
             max_steps: 100_000_000,
+            // About 30 s of one core: 15 RSA-4096 keys, 150 certificates or
+            // 600 bcrypt hashes; far more than any chart makes.
+            max_work: 600,
         }
     }
 }

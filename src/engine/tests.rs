@@ -566,3 +566,74 @@ fn limits_stop_runaway_templates() {
         .to_string()
         .ends_with("nested reference name: t: unable to execute template"));
 }
+
+/// Found timing slow inputs through the `template` fuzz target: a loop over
+/// key generation or password hashing takes a few steps per call but seconds
+/// of CPU each (`genPrivateKey "rsa"` is ~2 s), so no step limit stopped `{{ range until 1000 }}{{ genPrivateKey "rsa" }}`.
+#[test]
+fn work_limit_stops_loops_over_key_generation_and_hashing() {
+    let run = |src: &str, max_work: u64| {
+        let mut e = Engine::new();
+        e.set_limits(Limits {
+            max_work,
+            ..Limits::default()
+        });
+        e.add("p", src).unwrap();
+        e.render("p", &values())
+    };
+    // Refused before the first key is made: the cost is charged up front.
+    let e = run(
+        "{{ range until 1000 }}{{ genPrivateKey \"rsa\" }}{{ end }}",
+        39,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    assert!(
+        e.to_string().starts_with(
+            "template: p:1:25: genPrivateKey: key generation and password hashing stopped"
+        ),
+        "{e}"
+    );
+    // Three hashes fit in three units, the fourth does not; inside an include
+    // the limit still ends the whole render.
+    let e = run(
+        "{{ define \"h\" }}{{ htpasswd \"u\" \"p\" }}{{ end }}{{ range until 1000000 }}{{ include \"h\" . }}{{ end }}",
+        3,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Limit, "{e}");
+    // Cheap keys cost nothing, and the default leaves room for what charts do.
+    assert!(run(
+        "{{ range until 50 }}{{ genPrivateKey \"ed25519\" | len }}{{ end }}",
+        0
+    )
+    .is_ok());
+    assert!(Limits::default().max_work >= 10 * super::funcs::work("genCA", &[]));
+}
+
+/// Found timing slow inputs through the `template` fuzz target: each call is
+/// one step, but `upper` of a 10 MB string is 10 MB of work, so a loop of
+/// 100000 such calls ran for an hour well inside the step limit. What a function returns now counts against the steps.
+#[test]
+fn big_function_results_count_against_the_step_limit() {
+    let run = |src: &str| {
+        let mut e = Engine::new();
+        e.set_limits(Limits {
+            max_steps: 1_000_000,
+            ..Limits::default()
+        });
+        e.add("p", src).unwrap();
+        e.render("p", &values())
+    };
+    for src in [
+        "{{ $x := repeat 1000000 \"a\" }}{{ range until 100000 }}{{ $y := upper $x }}{{ end }}",
+        "{{ $x := until 100000 }}{{ range until 100000 }}{{ $y := $x | toJson }}{{ end }}",
+        "{{ $x := repeat 1000000 \"a\" }}{{ range until 100000 }}{{ $y := printf \"%s\" $x }}{{ end }}",
+    ] {
+        let e = run(src).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limit, "{src}: {e}");
+        assert!(e.to_string().contains("steps (limit)"), "{src}: {e}");
+    }
+    // A chart-sized loop over toYaml of its values stays far inside.
+    assert!(run("{{ range until 1000 }}{{ $y := toYaml $.Values }}{{ end }}").is_ok());
+}

@@ -23,6 +23,26 @@ pub mod semver;
 pub mod signatures;
 pub mod strings;
 
+/// What one call of `name` with `args` costs against [`super::Limits::max_work`]:
+/// zero for everything but key generation and password hashing, which take
+/// far longer than any number of steps. One unit is about 50 ms of one core
+/// in a release build (one bcrypt hash at cost 10); the figures are measured.
+pub fn work(name: &str, args: &[Value]) -> u64 {
+    match name {
+        "bcrypt" | "htpasswd" => 1,
+        // scrypt with N=32768, r=8: about 120 ms and 32 MiB.
+        "derivePassword" => 2,
+        // A fresh 2048-bit RSA key each (the `…WithKey` forms only sign).
+        "genCA" | "genSelfSignedCert" | "genSignedCert" => 4,
+        "genPrivateKey" => match args.first().and_then(Value::as_str) {
+            Some("" | "rsa") => 40,
+            Some("dsa") => 25,
+            _ => 0,
+        },
+        _ => 0,
+    }
+}
+
 /// A template function: evaluated arguments in, a value or an error message out.
 pub type Func = fn(&[Value]) -> Result<Value, String>;
 

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the starting corpora under fuzz/corpus/ (gitignored) from the
+# hand-written fuzz/seeds/ and the project's own test charts, fixtures and
+# overlays. Safe to re-run: files are named by content hash.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=..
+put() { # put TARGET < data
+  local tmp
+  tmp=$(mktemp)
+  cat >"$tmp"
+  mkdir -p "corpus/$1"
+  mv "$tmp" "corpus/$1/seed-$(sha1sum <"$tmp" | cut -c1-16)"
+}
+
+for t in template chart_archive overlay image_ref post_render; do
+  mkdir -p "corpus/$t"
+  cp seeds/$t/* "corpus/$t/"
+done
+
+# template: every template of the test charts, with its chart's values.yaml.
+for chart in $(find $root/tests/charts -name Chart.yaml -printf '%h\n'); do
+  for f in $(find "$chart/templates" -type f 2>/dev/null); do
+    { cat "$f"; printf '\0'; cat "$chart/values.yaml" 2>/dev/null || true; } | put template
+  done
+done
+
+# chart_archive: each test chart as a .tgz (taken as it is) and as a bare tar
+# (gzipped by the target), plus the archives the tests keep.
+for chart in $root/tests/charts/*/; do
+  name=$(basename "$chart")
+  tar -C "$root/tests/charts" --owner=0 --group=0 --mtime=@0 -cf - "$name" | put chart_archive
+  tar -C "$root/tests/charts" --owner=0 --group=0 --mtime=@0 -czf - "$name" | put chart_archive
+done
+for f in $(find $root/tests/charts -name '*.tgz'); do put chart_archive <"$f"; done
+
+# overlay: the built-ins and the test fixtures' overlays.
+for f in $root/overlays/*.yaml $root/tests/fixtures/overlay/*overlay*.yaml $root/tests/fixtures/overlay/bad.yaml; do
+  put overlay <"$f"
+done
+
+# post_render: rendered manifests the tests compare against.
+for f in $root/tests/expected/*.yaml $root/tests/fixtures/overlay/rendered.yaml $root/tests/fixtures/diff/*.yaml; do
+  put post_render <"$f"
+done
+
+# image_ref: every image: value in the fixtures and expected output.
+grep -rhoE 'image: *"?[^" ]+' $root/tests/expected $root/tests/fixtures $root/tests/charts 2>/dev/null |
+  sed -E 's/image: *"?//' | sort -u | while read -r img; do printf '%s' "$img" | put image_ref; done
+
+for t in template chart_archive overlay image_ref post_render; do
+  echo "$t: $(ls corpus/$t | wc -l) inputs"
+done

@@ -17,6 +17,7 @@ for t in template chart_archive overlay image_ref post_render; do
   mkdir -p "corpus/$t"
   cp seeds/$t/* "corpus/$t/"
 done
+mkdir -p corpus/yaml_fast
 
 # template: every template of the test charts, with its chart's values.yaml.
 for chart in $(find $root/tests/charts -name Chart.yaml -printf '%h\n'); do
@@ -48,6 +49,11 @@ done
 grep -rhoE 'image: *"?[^" ]+' $root/tests/expected $root/tests/fixtures $root/tests/charts 2>/dev/null |
   sed -E 's/image: *"?//' | sort -u | while read -r img; do printf '%s' "$img" | put image_ref; done
 
-for t in template chart_archive overlay image_ref post_render; do
+# yaml_fast: every YAML file of the project (values, overlays, stacks, expectations).
+for f in $(find $root/tests $root/overlays $root/stacks $root/examples -name '*.yaml'); do
+  put yaml_fast <"$f"
+done
+
+for t in template chart_archive overlay image_ref post_render yaml_fast; do
   echo "$t: $(ls corpus/$t | wc -l) inputs"
 done

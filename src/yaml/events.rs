@@ -60,6 +60,20 @@ pub(crate) struct Parser<'a> {
     failed: bool,
 }
 
+/// Every event libyaml gives for `src`, up to the end of the stream.
+pub(crate) fn all(src: &str) -> Result<Vec<Event>, ParseError> {
+    let mut parser = Parser::new(src);
+    let mut out = Vec::new();
+    loop {
+        let (e, _) = parser.next()?;
+        let end = e == Event::StreamEnd;
+        out.push(e);
+        if end {
+            return Ok(out);
+        }
+    }
+}
+
 /// Where the reader takes its events from: libyaml, or a replay of events
 /// made beforehand (see `fast.rs`).
 pub(crate) trait Events {

@@ -119,6 +119,23 @@ pub fn from_str(src: &str) -> Result<Value, YamlError> {
     Ok(docs.pop().unwrap_or(Value::Nil))
 }
 
+/// Whether the fast scanner for plain block YAML (`fast.rs`) reads `src` as
+/// libyaml does: `Ok` when it gives up or gives libyaml's events, `Err` with
+/// both otherwise. For tests and fuzzing.
+#[doc(hidden)]
+pub fn check_fast_scanner(src: &str) -> Result<(), String> {
+    let Some(fast) = fast::scan(src) else {
+        return Ok(());
+    };
+    let slow = events::all(src).map_err(|e| format!("took text libyaml refuses: {}", e.problem))?;
+    let fast: Vec<_> = fast.into_iter().map(|(e, _)| e).collect();
+    if fast == slow {
+        Ok(())
+    } else {
+        Err(format!("fast {fast:?}\nlibyaml {slow:?}"))
+    }
+}
+
 /// Reads every document of a stream, each as [`from_str`] reads one (empty
 /// documents are `Nil`).
 pub fn from_str_all(src: &str) -> Result<Vec<Value>, YamlError> {

@@ -315,7 +315,12 @@ impl Scanner<'_> {
                 _ => {
                     let end = rest.find([',', ']'])?;
                     let item = rest[..end].trim_end_matches(' ');
-                    if !plain_ok(item) || item.contains([':', '[', '{', '}', '#']) {
+                    // In flow context `?` always starts a key (`[?a]` is
+                    // `[{a: null}]`), whatever follows it.
+                    if !plain_ok(item)
+                        || item.starts_with('?')
+                        || item.contains([':', '[', '{', '}', '#'])
+                    {
                         return None;
                     }
                     (item.to_string(), true, &rest[end..])
@@ -515,6 +520,8 @@ mod tests {
             "a: x\u{85}y\n",
             "\"q\": 1\n",
             "a: - b\n",
+            // Found by the yaml_fast fuzz target: `?` opens a key in flow context.
+            "k: [?a, b]\n",
         ];
         for src in refused {
             assert!(scan(src).is_none(), "taken: {src:?}");

@@ -196,7 +196,8 @@ pub fn run(args: Args) -> u8 {
             }
         }
     };
-    // Templates start parsing on a spare core as the archive yields them.
+    // A big chart's templates start parsing on a spare core as the archive
+    // yields them.
     let size = std::fs::metadata(&chart_file).map_or(0, |m| m.len());
     let early = crate::render::early::EarlyParse::start(size);
     let loaded =

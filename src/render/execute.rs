@@ -4,9 +4,9 @@
 //! removes `<no value>` from the output, as Helm does).
 //!
 //! Parsing and running templates is most of a render's work, and each file
-//! parses and (mostly) runs on its own, so both are shared out among threads
-//! ([`super::parallel`]); results are taken in Helm's order, so they are the
-//! sequential ones.
+//! parses and (mostly) runs on its own, so on big charts both are shared out
+//! among threads ([`super::parallel`]); results are taken in Helm's order, so
+//! they are the sequential ones.
 
 use super::early::EarlyParse;
 use super::parallel;

@@ -99,8 +99,9 @@ pub fn render_with(
     let caps = Capabilities::new(opts.kube_version.clone(), &opts.api_versions);
     check_kube_version(&chart, &caps.kube_version)?;
 
-    // Templates parse on every core while this thread coalesces and checks
-    // the values; errors keep Helm's precedence (values, schema, templates).
+    // On big charts templates parse on every core while this thread
+    // coalesces and checks the values; errors keep Helm's precedence
+    // (values, schema, templates) either way.
     let sources = templates::sources(&chart);
     let work = sources.iter().map(|s| s.text.len()).sum();
     let threads = parallel::threads_for(work);
@@ -120,28 +121,27 @@ pub fn render_with(
 
     let table =
         |values| templates::collect(&chart, values, release(opts), Value::object(caps.clone()));
-    let at_once = match threads {
-        1 => None,
-        n => execute::run_at_once(&engine, &table(values.clone()), n),
-    };
-    let mut files = match at_once {
-        Some(files) => files?,
-        None if threads == 1 => execute::run(&engine, &table(values))?,
-        // A template changed values other templates see, so Helm's order
-        // matters: again, in order, on values not yet touched.
-        None => {
-            let values = coalesce_values(&chart, &user, &mut Warnings::default())?;
-            execute::run(&engine, &table(values))?
+    let mut files = if threads > 1 {
+        match execute::run_at_once(&engine, &table(values.clone()), threads) {
+            Some(files) => files?,
+            // A template changed values other templates see, so Helm's
+            // order matters: again, in order, on values not yet touched.
+            None => {
+                let values = coalesce_values(&chart, &user, &mut Warnings::default())?;
+                execute::run(&engine, &table(values))?
+            }
         }
+    } else {
+        execute::run(&engine, &table(values))?
     };
     files.retain(|(name, _)| !name.ends_with("NOTES.txt"));
     let crds = crds(&chart, chart.name());
-    // Freeing every parsed tree and value costs a tenth of a render: let a
-    // thread of its own do it while the caller goes on with the output.
-    let garbage = (engine, chart);
-    // Where no thread can be had, the closure and with it the garbage is
-    // dropped right here, as it is with one thread.
+    // Freeing every parsed tree and value costs a tenth of a render: on big
+    // charts a thread of its own does it while the caller goes on with the
+    // output (where no thread can be had, the closure, and with it all this,
+    // is dropped right here).
     if threads > 1 {
+        let garbage = (engine, chart);
         let _ = std::thread::Builder::new().spawn(move || drop(garbage));
     }
     Ok(Rendered {

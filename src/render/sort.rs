@@ -111,7 +111,7 @@ pub fn sort_manifests(
         .collect();
     order.sort_by(|a, b| a.0.cmp(&b.0));
     // Reading each document's head is most of the work, and files are
-    // independent: read them on every core, then sort in one pass.
+    // independent: read them on the threads the work is worth, then sort.
     let work = order.iter().map(|(_, text)| text.len()).sum();
     let threads = super::parallel::threads_for(work);
     let read = super::parallel::map(&order, threads, |(path, text)| read_file(path, text));

@@ -50,17 +50,22 @@ pub struct Metadata {
 }
 
 impl Metadata {
-    /// Parses `Chart.yaml`. Fields of the wrong type fail as Helm's JSON
-    /// decoding does; unknown fields are ignored.
+    /// Parses `Chart.yaml` as Helm 4 does, through sigs.k8s.io/yaml: a number
+    /// or boolean where Go wants a string becomes one (`appVersion: 1.10` is
+    /// `1.1`), other wrong types fail as Go's JSON decoding does, unknown
+    /// fields are ignored.
     pub fn parse(text: &str) -> Result<Metadata, ChartError> {
-        let doc = crate::yaml::from_str(text)
-            .map_err(|e| ChartError::new(format!("cannot load Chart.yaml: {e}")))?;
+        let doc = crate::yaml::from_str_typed(text).map_err(|e| {
+            ChartError::new(format!(
+                "cannot load Chart.yaml: error converting YAML to JSON: {e}"
+            ))
+        })?;
         let map = match &doc {
             Value::Map(m) => (**m).clone(),
             Value::Nil => Default::default(),
             other => {
                 return Err(ChartError::new(format!(
-                    "cannot load Chart.yaml: json: cannot unmarshal {} into Go value of type chart.Metadata",
+                    "cannot load Chart.yaml: {DECODING}json: cannot unmarshal {} into Go value of type v2.Metadata",
                     json_kind(other)
                 )))
             }
@@ -92,7 +97,13 @@ impl Metadata {
             None | Some(Value::Nil) => {}
             Some(Value::List(items)) => {
                 for item in items.iter() {
-                    let m = item.as_map().cloned().unwrap_or_default();
+                    let m = match item {
+                        Value::Map(m) => (**m).clone(),
+                        Value::Nil => Map::new(),
+                        other => {
+                            return Err(type_error(other, "Metadata.maintainers", "v2.Maintainer"))
+                        }
+                    };
                     let f = Fields {
                         map: &m,
                         ty: "Maintainer",
@@ -108,7 +119,7 @@ impl Metadata {
                 return Err(type_error(
                     other,
                     "Metadata.maintainers",
-                    "[]*chart.Maintainer",
+                    "[]*v2.Maintainer",
                 ))
             }
         }
@@ -116,12 +127,9 @@ impl Metadata {
             None | Some(Value::Nil) => {}
             Some(Value::Map(a)) => {
                 for (k, v) in a.iter() {
-                    match v {
-                        Value::String(s) => {
-                            md.annotations.insert(k, s.to_string());
-                        }
-                        other => return Err(type_error(&other, "Metadata.annotations", "string")),
-                    }
+                    let text = string_or_null(&v)
+                        .ok_or_else(|| type_error(&v, "Metadata.annotations", "string"))?;
+                    md.annotations.insert(k, text);
                 }
             }
             Some(other) => {
@@ -276,7 +284,7 @@ pub fn parse_dependencies(v: Option<&Value>) -> Result<Vec<Dependency>, ChartErr
             return Err(type_error(
                 other,
                 "Metadata.dependencies",
-                "[]*chart.Dependency",
+                "[]*v2.Dependency",
             ))
         }
     };
@@ -285,13 +293,7 @@ pub fn parse_dependencies(v: Option<&Value>) -> Result<Vec<Dependency>, ChartErr
         let m = match item {
             Value::Map(m) => (**m).clone(),
             Value::Nil => continue,
-            other => {
-                return Err(type_error(
-                    other,
-                    "Metadata.dependencies",
-                    "chart.Dependency",
-                ))
-            }
+            other => return Err(type_error(other, "Metadata.dependencies", "v2.Dependency")),
         };
         let f = Fields {
             map: &m,
@@ -330,10 +332,10 @@ struct Fields<'a> {
 
 impl Fields<'_> {
     fn string(&self, key: &str) -> Result<String, ChartError> {
-        match self.map.get(key).as_ref() {
-            None | Some(Value::Nil) => Ok(String::new()),
-            Some(Value::String(s)) => Ok(s.to_string()),
-            Some(other) => Err(type_error(other, &format!("{}.{key}", self.ty), "string")),
+        match self.map.get(key) {
+            None => Ok(String::new()),
+            Some(v) => string_or_null(&v)
+                .ok_or_else(|| type_error(&v, &format!("{}.{key}", self.ty), "string")),
         }
     }
 
@@ -342,9 +344,9 @@ impl Fields<'_> {
             None | Some(Value::Nil) => Ok(Vec::new()),
             Some(Value::List(items)) => items
                 .iter()
-                .map(|v| match v {
-                    Value::String(s) => Ok(s.to_string()),
-                    other => Err(type_error(other, &format!("{}.{key}", self.ty), "string")),
+                .map(|v| {
+                    string_or_null(v)
+                        .ok_or_else(|| type_error(v, &format!("{}.{key}", self.ty), "string"))
                 })
                 .collect(),
             Some(other) => Err(type_error(other, &format!("{}.{key}", self.ty), "[]string")),
@@ -364,16 +366,29 @@ fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Bool(_) => "bool",
         Value::Int(_) | Value::Float(_) => "number",
-        Value::String(_) => "string",
+        Value::String(_) | Value::RawString(_) => "string",
         Value::List(_) | Value::Bytes(_) => "array",
         Value::Map(_) | Value::Object(_) => "object",
         Value::Nil => "null",
     }
 }
 
+/// What sigs.k8s.io/yaml puts before Go's JSON decoding errors.
+const DECODING: &str = "error unmarshaling JSON: while decoding JSON: ";
+
+/// A Go `string` field filled from YAML: scalars as sigs.k8s.io/yaml turns
+/// them into strings, `null` as the empty string (JSON's null leaves a string
+/// alone); `None` for lists and maps, which Go refuses.
+fn string_or_null(v: &Value) -> Option<String> {
+    match v {
+        Value::Nil => Some(String::new()),
+        other => crate::yaml::string_field(other),
+    }
+}
+
 fn type_error(v: &Value, field: &str, go_type: &str) -> ChartError {
     ChartError::new(format!(
-        "cannot load Chart.yaml: json: cannot unmarshal {} into Go struct field {field} of type {go_type}",
+        "cannot load Chart.yaml: {DECODING}json: cannot unmarshal {} into Go struct field {field} of type {go_type}",
         json_kind(v)
     ))
 }
@@ -423,13 +438,39 @@ mod tests {
     }
 
     #[test]
-    fn wrong_types_fail_as_go() {
-        let err = Metadata::parse("name: x\nversion: 1.0\n").unwrap_err();
+    fn scalars_fill_string_fields_and_other_types_fail_as_helm_4() {
+        // Expectations recorded with helm-oracle (Helm 4.2.3).
+        let md = Metadata::parse(
+            "name: x\nversion: 1.0\nappVersion: 123456789.0\ndescription: yes\nhome: 0x10\n\
+             keywords: [1.50, on, ~]\nannotations: {y: 1.50, z: y, n: ~}\n",
+        )
+        .unwrap();
+        assert_eq!(md.version, "1");
+        assert_eq!(md.app_version, "1.2345679e+08");
+        assert_eq!(md.description, "true");
+        assert_eq!(md.home, "16");
+        assert_eq!(md.keywords, ["1.5", "true", ""]);
+        assert_eq!(
+            md.to_value(true).get("Annotations").to_string(),
+            "map[false: true:1.5 z:true]"
+        );
+        let err = Metadata::parse("name: x\nhome: {a: 1}\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: \
+             json: cannot unmarshal object into Go struct field Metadata.home of type string"
+        );
+        let err = Metadata::parse("name: x\nmaintainers: [5]\n").unwrap_err();
         assert!(
-            err.to_string().contains(
-                "cannot unmarshal number into Go struct field Metadata.version of type string"
+            err.to_string().ends_with(
+                "cannot unmarshal number into Go struct field Metadata.maintainers of type v2.Maintainer"
             ),
             "{err}"
+        );
+        let err = Metadata::parse("a: [\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot load Chart.yaml: error converting YAML to JSON: yaml: line 1: did not find expected node content"
         );
     }
 

@@ -113,6 +113,7 @@ fn len(v: &Value) -> Result<i64, String> {
     match v {
         Value::Nil => Err("len of nil pointer".to_string()),
         Value::String(s) => Ok(s.len() as i64),
+        Value::RawString(r) => Ok(r.bytes().len() as i64),
         Value::Bytes(b) => Ok(b.len() as i64),
         Value::List(l) => Ok(l.len() as i64),
         Value::Map(m) => Ok(m.len() as i64),
@@ -160,11 +161,11 @@ fn index(item: &Value, indexes: &[Value]) -> Result<Value, String> {
                         as i64,
                 )
             }
-            Value::String(s) => {
+            Value::String(_) | Value::RawString(_) => {
+                let s = cur.string_bytes().unwrap_or_default();
                 let x = index_arg(i, s.len())?;
                 Value::Int(
-                    *s.as_bytes()
-                        .get(x)
+                    *s.get(x)
                         .ok_or_else(|| "reflect: string index out of range".to_string())?
                         as i64,
                 )
@@ -193,11 +194,11 @@ fn slice(item: &Value, indexes: &[Value]) -> Result<Value, String> {
         return Err(format!("too many slice indexes: {}", indexes.len()));
     }
     let len = match item {
-        Value::String(s) => {
+        Value::String(_) | Value::RawString(_) => {
             if indexes.len() == 3 {
                 return Err("cannot 3-index slice a string".to_string());
             }
-            s.len()
+            item.string_bytes().unwrap_or_default().len()
         }
         Value::List(l) => l.len(),
         Value::Bytes(b) => b.len(),
@@ -218,8 +219,9 @@ fn slice(item: &Value, indexes: &[Value]) -> Result<Value, String> {
         Value::String(s) => match s.get(a..b) {
             Some(sub) => Value::from(sub),
             // Go slices bytes; a cut inside a character keeps the raw bytes.
-            None => Value::from(String::from_utf8_lossy(&s.as_bytes()[a..b]).into_owned()),
+            None => Value::go_string(s.as_bytes()[a..b].to_vec()),
         },
+        Value::RawString(r) => Value::go_string(r.bytes()[a..b].to_vec()),
         Value::List(l) => Value::list(l.get(a..b).unwrap_or(&[]).to_vec()),
         Value::Bytes(bytes) => Value::Bytes(bytes.get(a..b).unwrap_or(&[]).into()),
         _ => Value::Nil,
@@ -242,7 +244,7 @@ fn kind(v: &Value) -> Kind {
         Value::Bool(_) => Kind::Bool,
         Value::Int(_) => Kind::Int,
         Value::Float(_) => Kind::Float,
-        Value::String(_) => Kind::String,
+        Value::String(_) | Value::RawString(_) => Kind::String,
         Value::Nil => Kind::Invalid,
         _ => Kind::Other,
     }
@@ -270,6 +272,7 @@ fn eq(a: &Value, others: &[Value]) -> Result<bool, String> {
                 (Value::Int(x), Value::Int(y)) => x == y,
                 (Value::Float(x), Value::Float(y)) => x == y,
                 (Value::String(x), Value::String(y)) => x == y,
+                _ if k1 == Kind::String => a.string_bytes() == b.string_bytes(),
                 (Value::Nil, Value::Nil) => true,
                 _ => {
                     // Maps, slices and the like are not comparable in Go.
@@ -315,6 +318,7 @@ fn lt(a: &Value, b: &Value) -> Result<bool, String> {
         (Value::Int(x), Value::Int(y)) => Ok(x < y),
         (Value::Float(x), Value::Float(y)) => Ok(x < y),
         (Value::String(x), Value::String(y)) => Ok(x < y),
+        _ if k1 == Kind::String => Ok(a.string_bytes() < b.string_bytes()),
         _ => Err(bad_type),
     }
 }

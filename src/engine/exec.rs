@@ -914,7 +914,7 @@ impl<'e> Exec<'e> {
     /// Go checks an argument against a `string` parameter before calling.
     fn check_string(&self, tree: &Tree, at: &Arg, v: &Slot) -> R<()> {
         let msg = match (at, &v.value) {
-            (_, Value::String(_)) => return Ok(()),
+            (_, Value::String(_) | Value::RawString(_)) => return Ok(()),
             (Arg::Number { text, .. }, _) => format!("expected string; found {text}"),
             (Arg::Bool(_, b), _) => format!("expected string; found {b}"),
             (Arg::Nil(_), _) => "cannot assign nil to string".to_string(),

@@ -11,7 +11,7 @@ mod strconv;
 use super::value::{Map, Value};
 pub(crate) use strconv::shortest_digits;
 use strconv::{can_backquote, is_print};
-pub use strconv::{format_float, quote, quote_with};
+pub use strconv::{format_float, quote, quote_bytes, quote_with};
 
 /// `fmt.Sprint`: operands printed with `%v`, a space between two operands when
 /// neither is a string.
@@ -410,6 +410,14 @@ impl Printer {
                 'q' => self.fmt_q(s),
                 _ => self.bad_verb(arg, verb),
             },
+            Value::RawString(r) => match verb {
+                'v' if self.spec.sharp_v => self.fmt_q_bytes(r.bytes()),
+                'v' | 's' => self.fmt_s(r.text()),
+                'x' => self.fmt_sx(r.bytes(), false),
+                'X' => self.fmt_sx(r.bytes(), true),
+                'q' => self.fmt_q_bytes(r.bytes()),
+                _ => self.bad_verb(arg, verb),
+            },
             Value::Bytes(b) => self.fmt_bytes(b, verb),
             Value::List(_) | Value::Map(_)
                 if self.depth >= MAX_DEPTH || self.out.len() > MAX_OUTPUT =>
@@ -550,6 +558,17 @@ impl Printer {
         } else {
             quote_with(s, '"', self.spec.plus)
         };
+        self.pad(&quoted);
+    }
+
+    /// `%q` of a string that is not UTF-8 (never backquoted: Go backquotes
+    /// only valid text).
+    fn fmt_q_bytes(&mut self, b: &[u8]) {
+        let b = match self.spec.prec {
+            Some(p) => &b[..p.min(b.len())],
+            None => b,
+        };
+        let quoted = strconv::quote_bytes_with(b, '"', self.spec.plus);
         self.pad(&quoted);
     }
 

@@ -206,6 +206,9 @@ pub enum Value {
     /// Go's `float64`.
     Float(f64),
     String(Arc<str>),
+    /// A Go `string` whose bytes are not valid UTF-8, as `b64dec` or
+    /// `.Files.Get` of a binary file return it: see [`RawString`].
+    RawString(Arc<RawString>),
     /// Go's `[]byte`, as returned by `.Files.GetBytes`.
     Bytes(Arc<[u8]>),
     List(Arc<Vec<Value>>),
@@ -213,6 +216,29 @@ pub enum Value {
     /// Anything with fields or methods of its own: `.Files`, `.Capabilities`,
     /// certificates, semver versions, times.
     Object(Arc<dyn Object>),
+}
+
+/// The bytes of a Go string that is not valid UTF-8, and their text with
+/// each invalid sequence replaced by U+FFFD.
+///
+/// Go strings are bytes; ours are `str`. The few functions where Go keeps the
+/// bytes (`b64enc`, the checksums, `len`, `quote`, `printf`, `cat`, `eq`…)
+/// read [`RawString::bytes`], so `.Files.Get "keystore.jks" | b64enc` gives
+/// the file back whole. Everything else reads the text, as Go's case mapping
+/// and its JSON and YAML encoders do.
+pub struct RawString {
+    bytes: Box<[u8]>,
+    text: Box<str>,
+}
+
+impl RawString {
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
 }
 
 /// A Go value with fields and methods that is not a plain map, list or scalar.
@@ -256,6 +282,35 @@ impl Value {
         Value::String(s.into())
     }
 
+    /// A Go string made of `bytes`: a plain string when they are UTF-8, a
+    /// [`Value::RawString`] when they are not.
+    pub fn go_string(bytes: Vec<u8>) -> Value {
+        match String::from_utf8(bytes) {
+            Ok(s) => Value::str(s),
+            Err(e) => {
+                let bytes = e.into_bytes().into_boxed_slice();
+                // One U+FFFD a byte, as Go decodes (Rust's lossy decoding
+                // replaces a cut-short sequence with just one).
+                let mut text = String::with_capacity(bytes.len() + 8);
+                for chunk in bytes.utf8_chunks() {
+                    text.push_str(chunk.valid());
+                    text.extend(chunk.invalid().iter().map(|_| char::REPLACEMENT_CHARACTER));
+                }
+                let text = text.into_boxed_str();
+                Value::RawString(Arc::new(RawString { bytes, text }))
+            }
+        }
+    }
+
+    /// The bytes of a string (raw or not); `None` for anything else.
+    pub fn string_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::String(s) => Some(s.as_bytes()),
+            Value::RawString(r) => Some(r.bytes()),
+            _ => None,
+        }
+    }
+
     pub fn list(items: Vec<Value>) -> Value {
         Value::List(Arc::new(items))
     }
@@ -275,6 +330,7 @@ impl Value {
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
+            Value::RawString(r) => Some(r.text()),
             _ => None,
         }
     }
@@ -311,6 +367,7 @@ impl Value {
             Value::Int(i) => *i != 0,
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
+            Value::RawString(_) => true,
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
@@ -325,7 +382,7 @@ impl Value {
             Value::Bool(_) => "bool",
             Value::Int(_) => "int",
             Value::Float(_) => "float64",
-            Value::String(_) => "string",
+            Value::String(_) | Value::RawString(_) => "string",
             Value::Bytes(_) => "[]uint8",
             Value::List(_) => "[]interface {}",
             Value::Map(_) => "map[string]interface {}",
@@ -340,7 +397,7 @@ impl Value {
             Value::Bool(_) => "bool",
             Value::Int(_) => "int",
             Value::Float(_) => "float64",
-            Value::String(_) => "string",
+            Value::String(_) | Value::RawString(_) => "string",
             Value::Bytes(_) | Value::List(_) => "slice",
             Value::Map(_) => "map",
             Value::Object(o) => o.kind_name(),
@@ -381,6 +438,8 @@ impl Value {
                 }
             }
             Value::String(s) => serde_json::Value::String(s.to_string()),
+            // Go's encoder writes each invalid byte as U+FFFD.
+            Value::RawString(r) => serde_json::Value::String(r.text().to_string()),
             Value::Bytes(b) => {
                 use base64::Engine;
                 serde_json::Value::String(base64::engine::general_purpose::STANDARD.encode(b))
@@ -449,6 +508,7 @@ impl PartialEq for Value {
             (Value::Int(a), Value::Int(b)) => a == b,
             (Value::Float(a), Value::Float(b)) => a == b,
             (Value::String(a), Value::String(b)) => a == b,
+            (Value::RawString(a), Value::RawString(b)) => a.bytes() == b.bytes(),
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::List(a), Value::List(b)) => Arc::ptr_eq(a, b) || a == b,
             (Value::Map(a), Value::Map(b)) => Arc::ptr_eq(a, b) || a == b,
@@ -468,6 +528,8 @@ impl fmt::Display for Value {
             Value::Int(i) => write!(f, "{i}"),
             Value::Float(x) => f.write_str(&format_float_g(*x)),
             Value::String(s) => f.write_str(s),
+            // Go writes the bytes; text output can only hold their replacement.
+            Value::RawString(r) => f.write_str(r.text()),
             Value::Bytes(b) => {
                 f.write_str("[")?;
                 for (i, byte) in b.iter().enumerate() {
@@ -507,6 +569,7 @@ impl fmt::Debug for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::String(s) => write!(f, "{s:?}"),
+            Value::RawString(r) => write!(f, "{:?}(raw)", String::from_utf8_lossy(r.bytes())),
             Value::Float(x) => write!(f, "{}(float64)", format_float_g(*x)),
             Value::Object(o) => write!(f, "{}({})", o.type_name(), o.format()),
             other => write!(f, "{other}"),
@@ -615,6 +678,22 @@ mod tests {
         for (x, want) in cases {
             assert_eq!(format_float_g(x), want, "{x}");
         }
+    }
+
+    #[test]
+    fn strings_that_are_not_utf8_keep_their_bytes() {
+        assert!(matches!(
+            Value::go_string(b"plain".to_vec()),
+            Value::String(_)
+        ));
+        // A sequence cut short is one U+FFFD a byte, as Go decodes it.
+        let raw = Value::go_string(b"a\xe2\x82b\xff".to_vec());
+        assert_eq!(raw.string_bytes(), Some(&b"a\xe2\x82b\xff"[..]));
+        assert_eq!(raw.as_str(), Some("a\u{fffd}\u{fffd}b\u{fffd}"));
+        assert_eq!(raw.type_name(), "string");
+        assert!(raw.truthy());
+        assert_eq!(raw, Value::go_string(b"a\xe2\x82b\xff".to_vec()));
+        assert_ne!(raw, Value::go_string(b"a\xe2\x82b\xfe".to_vec()));
     }
 
     #[test]

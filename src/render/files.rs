@@ -108,8 +108,7 @@ impl Object for Files {
 
     fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         let r = match name {
-            "Get" => one_string(name, args)
-                .map(|n| Value::str(String::from_utf8_lossy(&self.bytes(n)).as_ref())),
+            "Get" => one_string(name, args).map(|n| Value::go_string(self.bytes(n).to_vec())),
             "GetBytes" => one_string(name, args).map(|n| Value::Bytes(self.bytes(n))),
             "Glob" => one_string(name, args).map(|p| Value::object(self.glob(p))),
             "Lines" => one_string(name, args).map(|n| self.lines(n)),

@@ -78,6 +78,7 @@ fn write_value(
         Value::Int(i) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&go_json_float(*f)?),
         Value::String(s) => write_string(out, s, html),
+        Value::RawString(r) => write_raw_string(out, r.bytes(), html),
         Value::Bytes(b) => {
             use base64::Engine;
             write_string(
@@ -145,8 +146,26 @@ fn write_map(
 /// Go's string escaping: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other
 /// controls as `\u00XX`, U+2028/2029 always, `<`, `>`, `&` when escaping HTML.
 pub(crate) fn write_string(out: &mut String, s: &str, html: bool) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
+    push_escaped(out, s, html);
+    out.push('"');
+}
+
+/// [`write_string`] of a Go string that is not UTF-8: Go's encoder writes
+/// each invalid byte as the escape `\ufffd`.
+fn write_raw_string(out: &mut String, bytes: &[u8], html: bool) {
+    out.push('"');
+    for chunk in bytes.utf8_chunks() {
+        push_escaped(out, chunk.valid(), html);
+        for _ in chunk.invalid() {
+            out.push_str("\\ufffd");
+        }
+    }
+    out.push('"');
+}
+
+fn push_escaped(out: &mut String, s: &str, html: bool) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -171,7 +190,6 @@ pub(crate) fn write_string(out: &mut String, s: &str, html: bool) {
             c => out.push(c),
         }
     }
-    out.push('"');
 }
 
 /// `json.Unmarshal` into `interface{}`: objects become maps, every number a

@@ -25,6 +25,7 @@ impl Node for Value {
             Value::Int(i) => Shape::Number(i.to_string()),
             Value::Float(f) => Shape::Number(float_via_json(*f)?),
             Value::String(s) => Shape::Str(through_json(s)?),
+            Value::RawString(r) => Shape::Str(through_json(r.text())?),
             Value::Bytes(b) => {
                 use base64::Engine;
                 Shape::Str(Cow::Owned(
@@ -90,6 +91,7 @@ impl Node for V3 {
             Value::Int(i) => Shape::Number(i.to_string()),
             Value::Float(f) => Shape::Number(yaml_float(*f)),
             Value::String(s) => Shape::Str(Cow::Borrowed(s)),
+            Value::RawString(r) => Shape::Str(Cow::Borrowed(r.text())),
             Value::Bytes(b) => {
                 use base64::Engine;
                 Shape::Str(Cow::Owned(

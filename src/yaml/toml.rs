@@ -173,6 +173,7 @@ impl Encoder {
         }
         match plain(v) {
             Value::String(s) => quote_into(&mut self.out, &s),
+            Value::RawString(r) => quote_into(&mut self.out, r.text()),
             Value::Bytes(b) => {
                 // A []byte is a slice of integers to the encoder.
                 let parts: Vec<String> = b.iter().map(|x| x.to_string()).collect();

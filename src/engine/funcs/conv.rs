@@ -20,7 +20,10 @@ pub fn register(table: &mut FuncTable) {
         one("float64", a).map(|v| Value::Float(to_f64(v)))
     });
     table.add("toString", |a| {
-        one("toString", a).map(|v| Value::str(to_string(v)))
+        one("toString", a).map(|v| match v {
+            Value::String(_) | Value::RawString(_) => v.clone(),
+            other => Value::go_string(to_string_bytes(other).into_owned()),
+        })
     });
     table.add("toStrings", |a| {
         one("toStrings", a).map(|v| str_list(to_strings(v)))
@@ -120,10 +123,13 @@ pub fn wrong_type(expected: &str, got: &Value) -> String {
 
 /// A parameter typed `string`.
 pub fn arg_str(v: &Value) -> Result<&str, String> {
-    match v {
-        Value::String(s) => Ok(s),
-        other => Err(wrong_type("string", other)),
-    }
+    v.as_str().ok_or_else(|| wrong_type("string", v))
+}
+
+/// A parameter typed `string`, as the bytes Go's string holds (which need not
+/// be UTF-8: see [`Value::RawString`]).
+pub fn arg_bytes(v: &Value) -> Result<&[u8], String> {
+    v.string_bytes().ok_or_else(|| wrong_type("string", v))
 }
 
 /// A parameter typed `int`. Only integers pass: Go does not convert a float64
@@ -173,8 +179,19 @@ pub fn str_list(items: Vec<String>) -> Value {
 pub fn to_string(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
+        Value::RawString(r) => r.text().to_string(),
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         other => gofmt::format_v(other),
+    }
+}
+
+/// [`to_string`] as the bytes of the Go string, for the functions that keep
+/// bytes which are not UTF-8 (`quote`, `cat`, `toString`).
+pub fn to_string_bytes(v: &Value) -> std::borrow::Cow<'_, [u8]> {
+    match v {
+        Value::String(_) | Value::RawString(_) => v.string_bytes().unwrap_or_default().into(),
+        Value::Bytes(b) => (&b[..]).into(),
+        other => gofmt::format_v(other).into_bytes().into(),
     }
 }
 

@@ -14,7 +14,7 @@ mod dsa;
 #[path = "keys.rs"]
 mod keys;
 
-use super::conv::{arity, expect_str};
+use super::conv::{arg_bytes, arity, expect_str};
 use super::FuncTable;
 use crate::engine::value::Value;
 use base64::Engine;
@@ -65,7 +65,7 @@ pub fn register(table: &mut FuncTable) {
 
 fn hash(name: &str, args: &[Value], f: fn(&[u8]) -> String) -> Result<Value, String> {
     arity(name, args, 1)?;
-    Ok(Value::str(f(expect_str(name, &args[0])?.as_bytes())))
+    Ok(Value::str(f(arg_bytes(&args[0])?)))
 }
 
 /// Go's `hash/adler32` checksum.
@@ -364,7 +364,7 @@ fn decrypt_aes(args: &[Value]) -> Result<Value, String> {
         )));
     }
     plain.truncate(keep as usize);
-    Ok(Value::str(String::from_utf8_lossy(&plain).into_owned()))
+    Ok(Value::go_string(plain))
 }
 
 /// Go's `base64.StdEncoding.DecodeString`: line breaks are skipped, and errors

@@ -3,7 +3,7 @@
 //! habit of swallowing errors: `toYaml` and `toJson` print nothing, `fromYaml`
 //! and `fromJson` put the message under an `Error` key, `b64dec` returns it.
 
-use super::conv::{arity, expect_str};
+use super::conv::{arg_bytes, arity, expect_str};
 use super::FuncTable;
 use crate::engine::value::{Map, Value};
 use crate::yaml;
@@ -210,9 +210,9 @@ fn from_toml(args: &[Value]) -> Result<Value, String> {
 fn b64enc(args: &[Value]) -> Result<Value, String> {
     arity("b64enc", args, 1)?;
     use base64::Engine;
-    let s = expect_str("b64enc", &args[0])?;
+    let s = arg_bytes(&args[0])?;
     Ok(Value::from(
-        base64::engine::general_purpose::STANDARD.encode(s.as_bytes()),
+        base64::engine::general_purpose::STANDARD.encode(s),
     ))
 }
 
@@ -220,26 +220,25 @@ fn b64enc(args: &[Value]) -> Result<Value, String> {
 fn b64dec(args: &[Value]) -> Result<Value, String> {
     arity("b64dec", args, 1)?;
     let s = expect_str("b64dec", &args[0])?;
-    Ok(Value::from(match yaml::base::b64_decode(s) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) => e,
-    }))
+    Ok(match yaml::base::b64_decode(s) {
+        Ok(bytes) => Value::go_string(bytes),
+        Err(e) => Value::from(e),
+    })
 }
 
 fn b32enc(args: &[Value]) -> Result<Value, String> {
     arity("b32enc", args, 1)?;
-    let s = expect_str("b32enc", &args[0])?;
-    Ok(Value::from(yaml::base::b32_encode(s.as_bytes())))
+    Ok(Value::from(yaml::base::b32_encode(arg_bytes(&args[0])?)))
 }
 
 /// Sprig's `b32dec`: the decoded text, or Go's error message in its place.
 fn b32dec(args: &[Value]) -> Result<Value, String> {
     arity("b32dec", args, 1)?;
     let s = expect_str("b32dec", &args[0])?;
-    Ok(Value::from(match yaml::base::b32_decode(s) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) => e,
-    }))
+    Ok(match yaml::base::b32_decode(s) {
+        Ok(bytes) => Value::go_string(bytes),
+        Err(e) => Value::from(e),
+    })
 }
 
 #[cfg(test)]

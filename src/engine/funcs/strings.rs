@@ -12,7 +12,9 @@ mod paths;
 mod urls;
 mod words;
 
-use super::conv::{arg_int, arg_str, arity, check_size, str_list, to_string, to_strings};
+use super::conv::{
+    arg_int, arg_str, arity, check_size, str_list, to_string, to_string_bytes, to_strings,
+};
 use super::FuncTable;
 use crate::engine::gofmt;
 use crate::engine::value::{Map, Value};
@@ -257,29 +259,38 @@ fn quote(args: &[Value]) -> Result<Value, String> {
     let parts: Vec<String> = args
         .iter()
         .filter(|v| !v.is_nil())
-        .map(|v| gofmt::quote(&to_string(v)))
+        .map(|v| gofmt::quote_bytes(&to_string_bytes(v)))
         .collect();
     Ok(Value::str(parts.join(" ")))
 }
 
 /// `squote A B …`: each non-nil argument in single quotes, unescaped.
 fn squote(args: &[Value]) -> Result<Value, String> {
-    let parts: Vec<String> = args
-        .iter()
-        .filter(|v| !v.is_nil())
-        .map(|v| format!("'{}'", to_string(v)))
-        .collect();
-    Ok(Value::str(parts.join(" ")))
+    let mut out = Vec::new();
+    for v in args.iter().filter(|v| !v.is_nil()) {
+        if !out.is_empty() {
+            out.push(b' ');
+        }
+        out.push(b'\'');
+        out.extend_from_slice(&to_string_bytes(v));
+        out.push(b'\'');
+    }
+    Ok(Value::go_string(out))
 }
 
 /// `cat A B …`: the non-nil arguments printed with `%v`, space separated.
 fn cat(args: &[Value]) -> Result<Value, String> {
-    let parts: Vec<String> = args
-        .iter()
-        .filter(|v| !v.is_nil())
-        .map(gofmt::format_v)
-        .collect();
-    Ok(Value::str(parts.join(" ")))
+    let mut out = Vec::new();
+    for v in args.iter().filter(|v| !v.is_nil()) {
+        if !out.is_empty() {
+            out.push(b' ');
+        }
+        match v.string_bytes() {
+            Some(b) => out.extend_from_slice(b),
+            None => out.extend_from_slice(gofmt::format_v(v).as_bytes()),
+        }
+    }
+    Ok(Value::go_string(out))
 }
 
 /// Go's `strings.SplitN`: `n < 0` means all parts, `n == 0` none, and an

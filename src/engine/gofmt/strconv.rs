@@ -12,36 +12,56 @@ pub(super) fn can_backquote(s: &str) -> bool {
 
 /// `strconv.Quote` (or `QuoteRune` with `'`), and `QuoteToASCII` when `ascii`.
 pub fn quote_with(s: &str, q: char, ascii: bool) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+    quote_bytes_with(s.as_bytes(), q, ascii)
+}
+
+/// [`quote_with`] of a Go string's bytes: a byte that is not part of valid
+/// UTF-8 is written `\xNN`, as Go writes it.
+pub fn quote_bytes_with(bytes: &[u8], q: char, ascii: bool) -> String {
+    let mut out = String::with_capacity(bytes.len() + 2);
     out.push(q);
-    for c in s.chars() {
-        match c {
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            '\\' => out.push_str("\\\\"),
-            c if c == q => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x80 && is_print(c) => out.push(c),
-            c if !ascii && is_print(c) => out.push(c),
-            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            push_quoted(&mut out, c, q, ascii);
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
         }
     }
     out.push(q);
     out
 }
 
+fn push_quoted(out: &mut String, c: char, q: char, ascii: bool) {
+    match c {
+        '\u{7}' => out.push_str("\\a"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{b}' => out.push_str("\\v"),
+        '\\' => out.push_str("\\\\"),
+        c if c == q => {
+            out.push('\\');
+            out.push(c);
+        }
+        c if (c as u32) < 0x80 && is_print(c) => out.push(c),
+        c if !ascii && is_print(c) => out.push(c),
+        c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+        c => out.push_str(&format!("\\U{:08x}", c as u32)),
+    }
+}
+
 /// `strconv.Quote`.
 pub fn quote(s: &str) -> String {
     quote_with(s, '"', false)
+}
+
+/// `strconv.Quote` of a Go string's bytes.
+pub fn quote_bytes(b: &[u8]) -> String {
+    quote_bytes_with(b, '"', false)
 }
 
 /// An approximation of Go's `strconv.IsPrint`: letters, marks, numbers,

@@ -308,7 +308,7 @@ fn post_render_stdin() {
             let mut args = vec!["post-render"];
             args.extend_from_slice(overlay);
             let r = run(dir.path(), &args, feed(text.clone()));
-            refused(case, &r, 1, &["invalid YAML in document 0", place, expect]);
+            refused(case, &r, 1, &["invalid YAML in document 1", place, expect]);
         }
     }
     let r = run(dir.path(), &["post-render"], huge_stream());

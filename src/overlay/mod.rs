@@ -9,7 +9,6 @@ pub mod ops;
 pub mod params;
 pub mod pointer;
 pub mod provenance;
-pub mod quantity;
 pub mod rule;
 pub mod select;
 

@@ -492,7 +492,7 @@ fn cache_saves_requests_and_retry_after_is_honoured() {
 }
 
 #[test]
-fn bad_usage_exits_two() {
+fn bad_usage_exits_two_bad_input_one() {
     let dir = tempfile::tempdir().unwrap();
     let m = write(
         dir.path(),
@@ -514,10 +514,26 @@ fn bad_usage_exits_two() {
         );
         assert!(out.stdout.is_empty(), "{args:?}");
     }
+    // What a file holds is input, not usage: broken YAML, or a registry
+    // config that reads but does not parse, fails with 1.
     let bad_yaml = write(dir.path(), "b.yaml", "kind: Pod\n---\n: : [\n");
-    let out = chartfix().args(["images", &bad_yaml]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("document 2"));
+    let bad_config = write(dir.path(), "r.yaml", "mirrors: [oops\n");
+    for (args, expect) in [
+        (
+            vec!["images", &bad_yaml],
+            "b.yaml: document 2: invalid YAML",
+        ),
+        (
+            vec!["images", &m, "--registry-config", &bad_config],
+            "--registry-config ",
+        ),
+    ] {
+        let out = chartfix().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(err.contains(expect), "{args:?}: {err}");
+    }
 }
 
 #[test]

@@ -334,7 +334,7 @@ fn invalid_yaml_names_the_document_and_line_and_prints_nothing() {
     assert_eq!(out.stdout, "");
     assert!(
         out.stderr
-            .contains("document 1 (# Source: demo/templates/broken.yaml)"),
+            .contains("document 2 (# Source: demo/templates/broken.yaml)"),
         "{}",
         out.stderr
     );
@@ -342,7 +342,39 @@ fn invalid_yaml_names_the_document_and_line_and_prints_nothing() {
     // not UTF-8
     let out = post_render(&[], &[], b"a: 1\n---\nb: \xff\n");
     assert_eq!((out.code, out.stdout.as_str()), (1, ""));
-    assert!(out.stderr.contains("document 1"), "{}", out.stderr);
+    assert!(out.stderr.contains("in document 2,"), "{}", out.stderr);
+}
+
+/// `post-render` and `check` number documents alike, from 1 as users count:
+/// an empty `---` is a document, a leading comment is none.
+#[test]
+fn document_numbers_agree_with_check() {
+    let body =
+        "---\n---\n# Source: c/ok.yaml\nkind: ConfigMap\nmetadata: {name: ok}\n---\nkind: [oops\n";
+    let dir = tempfile::tempdir().unwrap();
+    for stream in [body.to_string(), format!("# a comment\n\n{body}")] {
+        let out = post_render(&[], &[], stream.as_bytes());
+        assert_eq!((out.code, out.stdout.as_str()), (1, ""));
+        assert!(
+            out.stderr.contains("invalid YAML in document 3,"),
+            "{stream:?}: {}",
+            out.stderr
+        );
+        let file = dir.path().join("m.yaml");
+        std::fs::write(&file, &stream).unwrap();
+        let check = Command::new(env!("CARGO_BIN_EXE_chartfix"))
+            .args(["check", "--skip-image-check"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&check.stderr);
+        assert_eq!(check.status.code(), Some(1), "{err}");
+        assert!(check.stdout.is_empty());
+        assert!(
+            err.contains("m.yaml: document 3: invalid YAML"),
+            "{stream:?}: {err}"
+        );
+    }
 }
 
 #[test]

@@ -376,6 +376,43 @@ fn plain_archive_urls_and_local_charts() {
     );
 }
 
+/// Exit status 2 is for misuse only: a `--registry-config` that names no
+/// file. A file that is there but wrong (a registry config or a local
+/// chart's Chart.yaml that does not parse) is a failure, 1.
+#[test]
+fn bad_input_files_fail_with_one_and_missing_ones_are_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("c");
+    std::fs::create_dir_all(&chart).unwrap();
+    std::fs::write(chart.join("Chart.yaml"), "name: c\nversion: 0.1.0\n").unwrap();
+    let broken = dir.path().join("broken");
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::write(broken.join("Chart.yaml"), "name: [c\n").unwrap();
+    let config = dir.path().join("registries.yaml");
+    std::fs::write(&config, "mirrors: [oops\n").unwrap();
+    let (chart, broken, config) = (
+        chart.to_str().unwrap(),
+        broken.to_str().unwrap(),
+        config.to_str().unwrap(),
+    );
+    let missing = dir.path().join("none.yaml");
+    let missing = missing.to_str().unwrap();
+    for (args, code, expect) in [
+        (
+            vec![chart, "--registry-config", config],
+            1,
+            "registries.yaml: ",
+        ),
+        (vec![broken], 1, "Chart.yaml: "),
+        (vec![chart, "--registry-config", missing], 2, "cannot read "),
+    ] {
+        let o = fetch(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{args:?}: {}", stdout(&o));
+        assert!(stderr(&o).contains(expect), "{args:?}: {}", stderr(&o));
+    }
+}
+
 #[test]
 fn a_corrupt_cache_entry_is_detected_and_fetched_again() {
     let (repo, _) = repo_with_versions();

@@ -308,7 +308,7 @@ fn post_render_stdin() {
             let mut args = vec!["post-render"];
             args.extend_from_slice(overlay);
             let r = run(dir.path(), &args, feed(text.clone()));
-            refused(case, &r, 1, &["invalid YAML in document 0", place, expect]);
+            refused(case, &r, 1, &["invalid YAML in document 1", place, expect]);
         }
     }
     let r = run(dir.path(), &["post-render"], huge_stream());
@@ -384,17 +384,41 @@ fn stack_files_and_check_inputs() {
         1,
         &["s.yaml:2:", "exceeded max depth of 128"],
     );
-    std::fs::write(
-        dir.path().join("m.yaml"),
-        format!("{CM}{}", padded_laughs("  ")),
-    )
-    .unwrap();
-    // `check` reports unreadable input with its usage status, 2.
-    let r = run(dir.path(), &["check", "m.yaml"], None);
-    refused(
-        "check bomb",
-        &r,
-        2,
-        &["m.yaml: invalid YAML at line 14", "excessive aliasing"],
-    );
+    // A manifest file that `check` or `images` reads is input, not usage:
+    // what is wrong in it is a failure, 1, as everywhere else.
+    let cases = [
+        (
+            "bomb.yaml",
+            format!("{CM}{}", padded_laughs("  ")),
+            "bomb.yaml: invalid YAML at line 14 column 10",
+            "excessive aliasing",
+        ),
+        (
+            "deep.yaml",
+            format!("{CM}  a: {}\n", deep(100_000)),
+            "deep.yaml: invalid YAML at line 6 column 132",
+            "exceeded max depth of 128",
+        ),
+        (
+            "broken.yaml",
+            format!("{CM}  a: [b\n"),
+            "broken.yaml: document 1: invalid YAML: did not find expected ',' or ']' at line 7 column 1",
+            "while parsing a flow sequence at line 6 column 6",
+        ),
+    ];
+    for (name, text, place, expect) in &cases {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        for cmd in [
+            &["check", name, "--skip-image-check"][..],
+            &["check", name][..],
+            &["images", name][..],
+            &["images", name, "--offline", "-o", "json"][..],
+        ] {
+            let r = run(dir.path(), cmd, None);
+            refused(&format!("{cmd:?}"), &r, 1, &[place, expect]);
+        }
+    }
+    // Through stdin the same.
+    let r = run(dir.path(), &["images", "-"], feed(format!("{CM}  a: [b\n")));
+    refused("images stdin", &r, 1, &["-: document 1: invalid YAML"]);
 }

@@ -4,8 +4,8 @@
 //! pod overhead; DaemonSets once per node) against the node's allocatable
 //! CPU, memory and pod count.
 
-use super::quantity::{bytes, format_cpu, format_memory, millicores};
 use super::workloads::{get, pod_template, ContainerRole, Document, PodTemplate};
+use crate::manifest::quantity::{bytes, format_cpu, format_memory, millicores, QuantityError};
 use serde::Serialize;
 use serde_yaml::Value;
 
@@ -320,8 +320,12 @@ fn read_resources(
     let mut r = Resources::default();
     let Some(Value::Mapping(m)) = v else { return r };
     for (key, parse, slot) in [
-        ("cpu", millicores as fn(&str) -> Result<u64, String>, 0),
-        ("memory", bytes as fn(&str) -> Result<u64, String>, 1),
+        (
+            "cpu",
+            millicores as fn(&str) -> Result<u64, QuantityError>,
+            0,
+        ),
+        ("memory", bytes as fn(&str) -> Result<u64, QuantityError>, 1),
     ] {
         let Some(q) = m.get(key) else { continue };
         let text = match q {

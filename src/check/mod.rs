@@ -15,6 +15,5 @@ pub mod inspect;
 pub mod kinds;
 pub mod output;
 pub mod platform;
-pub mod quantity;
 pub mod suggest;
 pub mod workloads;

@@ -5,7 +5,7 @@ use super::fit::FitReport;
 use super::images::{ImageReport, ImagesResult};
 use super::inspect::Status;
 use super::kinds::MissingKind;
-use super::quantity::{format_cpu, format_memory};
+use crate::manifest::quantity::{format_cpu, format_memory};
 use std::fmt::Write;
 
 #[derive(Clone, Copy)]

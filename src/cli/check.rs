@@ -1,7 +1,7 @@
 //! `chartfix check`: images, fit on a node, and kinds the cluster lacks.
 
 use super::images::{check_documents, read_input, style, ImageFlags, Output};
-use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+use super::{usage, EXIT_FAILURE, EXIT_OK};
 use crate::check::fit::{check_fit, Node};
 use crate::check::kinds::{check_kinds, parse_kube_version, Target, DEFAULT_KUBE_MINOR};
 use crate::check::output::{fit_text, images_table, kinds_text};
@@ -47,16 +47,19 @@ pub fn run(args: Args) -> u8 {
         Ok(m) => m.unwrap_or(DEFAULT_KUBE_MINOR),
         Err(e) => return usage(e),
     };
+    if let Err(e) = args.flags.platforms() {
+        return usage(e);
+    }
     let docs = match read_input(&args.input, &args.flags) {
         Ok(d) => d,
-        Err(e) => return usage(e),
+        Err(e) => return e.exit(),
     };
     let images = if args.skip_image_check {
         None
     } else {
         match check_documents(&docs, &args.flags) {
             Ok(r) => Some(r),
-            Err(e) => return usage(e),
+            Err(e) => return e.exit(),
         }
     };
     let fit = node.map(|n| check_fit(&docs, n));
@@ -105,9 +108,4 @@ pub fn run(args: Args) -> u8 {
     } else {
         EXIT_OK
     }
-}
-
-fn usage(e: String) -> u8 {
-    eprintln!("Error: {e}");
-    EXIT_USAGE
 }

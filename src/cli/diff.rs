@@ -2,7 +2,7 @@
 //! git ref with the same stack in the working tree (both rendered by
 //! [`crate::stack::render_stack`], as `chartfix render` does).
 
-use super::{report, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+use super::{report, Failure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use crate::diff::{self, git, Report, Style};
 use crate::stack::{self, StackOptions};
 use std::io::{IsTerminal, Write};
@@ -117,11 +117,6 @@ pub fn run(args: Args) -> u8 {
     } else {
         EXIT_OK
     }
-}
-
-enum Failure {
-    Usage(String),
-    Error(String),
 }
 
 fn usage(message: &str) -> u8 {

@@ -1,6 +1,6 @@
 //! `chartfix images`: list the images manifests use and check them.
 
-use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+use super::{Failure, EXIT_FAILURE, EXIT_OK};
 use crate::check::cache::ResultCache;
 use crate::check::extract::images;
 use crate::check::images::{check_images_blocking, CheckOptions, ImagesResult};
@@ -48,6 +48,13 @@ pub struct ImageFlags {
     pub cache_ttl: u64,
 }
 
+impl ImageFlags {
+    /// The `--platform` values, parsed; an error names the bad one.
+    pub fn platforms(&self) -> Result<Vec<Platform>, String> {
+        self.platforms.iter().map(|p| Platform::parse(p)).collect()
+    }
+}
+
 #[derive(clap::Args)]
 pub struct Args {
     /// A manifest file, or `-` for stdin (the default).
@@ -61,19 +68,16 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
+    if let Err(e) = args.flags.platforms() {
+        return super::usage(e);
+    }
     let docs = match read_input(&args.input, &args.flags) {
         Ok(d) => d,
-        Err(e) => {
-            eprintln!("Error: {e}");
-            return EXIT_USAGE;
-        }
+        Err(e) => return e.exit(),
     };
     let result = match check_documents(&docs, &args.flags) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("Error: {e}");
-            return EXIT_USAGE;
-        }
+        Err(e) => return e.exit(),
     };
     match args.output {
         Output::Json => match serde_json::to_string_pretty(&result) {
@@ -101,17 +105,20 @@ pub fn style() -> Style {
 /// `chartfix template` would; or a stack (a stack file, a folder of raw
 /// manifests, a name in `./stacks/`, a built-in name), rendered as
 /// `chartfix render` would.
-pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Vec<Document>, String> {
+///
+/// An INPUT that names nothing is misuse; anything wrong in what it names
+/// (invalid YAML, a chart that does not render) is a failure.
+pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Vec<Document>, Failure> {
     let text = if input == "-" {
         crate::input::read_all_string(std::io::stdin().lock())
-            .map_err(|e| format!("reading stdin: {e}"))?
+            .map_err(|e| Failure::Error(format!("reading stdin: {e}")))?
     } else {
         let path = std::path::Path::new(input);
         if path.join("Chart.yaml").is_file() || (path.is_file() && input.ends_with(".tgz")) {
-            render_chart(path)?
+            render_chart(path).map_err(Failure::Error)?
         } else if path.is_file() {
             let text = crate::input::read_to_string(path)
-                .map_err(|e| format!("cannot read {input}: {e}"))?;
+                .map_err(|e| Failure::Error(format!("cannot read {input}: {e}")))?;
             if is_stack_file(&text) {
                 render_stack(input, flags)?
             } else {
@@ -122,7 +129,7 @@ pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Vec<Document>, Stri
             render_stack(input, flags)?
         }
     };
-    parse_stream(&text).map_err(|e| format!("{input}: {e}"))
+    parse_stream(&text).map_err(|e| Failure::Error(format!("{input}: {e}")))
 }
 
 /// A stack file is a map with `releases`; a manifest never has that key at
@@ -149,7 +156,7 @@ fn render_chart(path: &std::path::Path) -> Result<String, String> {
     crate::render::output::stream(&rendered, &out)
 }
 
-fn render_stack(spec: &str, flags: &ImageFlags) -> Result<String, String> {
+fn render_stack(spec: &str, flags: &ImageFlags) -> Result<String, Failure> {
     let options = crate::stack::StackOptions {
         offline: flags.offline,
         registry_config: flags.registry_config.clone(),
@@ -159,24 +166,28 @@ fn render_stack(spec: &str, flags: &ImageFlags) -> Result<String, String> {
         quiet: true,
         ..crate::stack::StackOptions::default()
     };
-    crate::stack::render_stack(spec, &options)
+    let located = crate::stack::locate::locate(spec).map_err(Failure::Usage)?;
+    crate::stack::render_located(&located, &options)
         .map(|r| r.text)
-        .map_err(|e| e.to_string())
+        .map_err(|e| Failure::Error(e.to_string()))
 }
 
-/// Builds the registry client and checks every image in `docs`.
-pub fn check_documents(docs: &[Document], flags: &ImageFlags) -> Result<ImagesResult, String> {
-    let platforms = flags
-        .platforms
-        .iter()
-        .map(|p| Platform::parse(p))
-        .collect::<Result<Vec<_>, _>>()?;
+/// Builds the registry client and checks every image in `docs`. A flag
+/// that cannot be used (a bad `--platform`, a `--registry-config` that cannot
+/// be read) is misuse; a registry config that reads but does not parse is a
+/// failure.
+pub fn check_documents(docs: &[Document], flags: &ImageFlags) -> Result<ImagesResult, Failure> {
+    let platforms = flags.platforms().map_err(Failure::Usage)?;
     let (mut config, config_text) = match &flags.registry_config {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| format!("cannot read --registry-config {}: {e}", p.display()))?;
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                Failure::Usage(format!(
+                    "cannot read --registry-config {}: {e}",
+                    p.display()
+                ))
+            })?;
             let cfg = RegistryConfig::parse(&text)
-                .map_err(|e| format!("--registry-config {}: {e}", p.display()))?;
+                .map_err(|e| Failure::Error(format!("--registry-config {}: {e}", p.display())))?;
             (cfg, text)
         }
         None => (RegistryConfig::default(), String::new()),
@@ -206,12 +217,13 @@ pub fn check_documents(docs: &[Document], flags: &ImageFlags) -> Result<ImagesRe
             ..ClientOptions::default()
         },
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| Failure::Error(e.to_string()))?;
     let options = CheckOptions {
         platforms,
         concurrency: usize::from(flags.concurrency),
         offline: flags.offline,
         cache: Some(cache),
     };
-    check_images_blocking(client, images(docs), options).map_err(|e| format!("async runtime: {e}"))
+    check_images_blocking(client, images(docs), options)
+        .map_err(|e| Failure::Error(format!("async runtime: {e}")))
 }

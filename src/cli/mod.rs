@@ -19,7 +19,9 @@ mod template;
 pub const EXIT_OK: u8 = 0;
 /// Exit status when a check found a problem or an operation failed.
 pub const EXIT_FAILURE: u8 = 1;
-/// Exit status for bad usage or unreadable input.
+/// Exit status for bad usage: a flag or argument that cannot be used as
+/// given. Input that is read but is wrong (invalid YAML, a bad field) is a
+/// failure, [`EXIT_FAILURE`].
 pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser)]
@@ -88,6 +90,39 @@ pub fn report(err: impl std::fmt::Display) -> u8 {
         crate::source::redact_userinfo(&err.to_string())
     );
     EXIT_FAILURE
+}
+
+/// Prints an error that is the caller's misuse (a bad flag value, an
+/// argument naming nothing) and returns the usage status.
+pub fn usage(err: impl std::fmt::Display) -> u8 {
+    eprintln!("Error: {err}");
+    EXIT_USAGE
+}
+
+/// Why a command stopped: misuse (status 2) or a failure (status 1), so a
+/// helper shared by commands can say which without printing.
+#[derive(Debug)]
+pub enum Failure {
+    Usage(String),
+    Error(String),
+}
+
+impl Failure {
+    /// Prints the error and returns its exit status.
+    pub fn exit(self) -> u8 {
+        match self {
+            Failure::Usage(m) => usage(m),
+            Failure::Error(m) => report(m),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Usage(m) | Failure::Error(m) => f.write_str(m),
+        }
+    }
 }
 
 /// A size on the command line: bytes (`1000000`) or a binary unit (`200MiB`,

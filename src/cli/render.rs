@@ -209,7 +209,7 @@ fn run_checks(r: &Rendered, args: &Args) -> Result<Checks, String> {
             cache_dir: args.stack.cache_dir.clone(),
             cache_ttl: 3600,
         };
-        let result = check_documents(&docs, &flags)?;
+        let result = check_documents(&docs, &flags).map_err(|e| e.to_string())?;
         if result.summary.problems > 0 {
             problems = true;
             text.push_str(&crate::check::output::images_table(

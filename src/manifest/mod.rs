@@ -4,6 +4,7 @@
 mod identity;
 pub mod mask;
 mod parse;
+pub mod quantity;
 mod split;
 mod yaml11;
 

@@ -42,13 +42,9 @@ pub fn parse_document(text: &str) -> Result<Value, ParseError> {
 }
 
 fn yaml_error(e: serde_yaml::Error) -> ParseError {
-    let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-    // serde_yaml appends " at line L column C"; the caller reports positions
-    // relative to the whole stream, so drop the document-relative one.
-    let mut message = e.to_string();
-    if let Some(i) = message.find(" at line ") {
-        message.truncate(i);
-    }
+    // The caller reports positions relative to the whole stream, so the
+    // document-relative one serde_yaml writes into its message goes.
+    let (line, column, mut message) = crate::yaml::serde_place(&e);
     // serde_yaml's words for the limits the guard did not see coming (block
     // nesting), said as the rest of chartfix says them.
     if message == "recursion limit exceeded" {

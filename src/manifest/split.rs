@@ -13,9 +13,11 @@ use std::io::{self, BufRead};
 /// One document of a stream, with its exact bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawDoc {
-    /// Position in the stream, counting from 0 (the part before the first
-    /// marker counts, even when it is empty of content).
-    pub index: usize,
+    /// The document's number in messages, counted from 1 as users (and
+    /// `chartfix check`, through serde_yaml) count. A part before the first
+    /// marker that holds only comments or blank lines is not a document to
+    /// YAML, so it is number 0 and the document after it is 1.
+    pub number: usize,
     /// 1-based line of the stream where the document's bytes begin.
     pub first_line: usize,
     /// The document's bytes, marker line included.
@@ -141,7 +143,8 @@ pub struct Splitter<R> {
     /// The marker line that ended the previous document and opens the next.
     pending: Vec<u8>,
     line: usize,
-    index: usize,
+    /// Documents numbered so far.
+    numbered: usize,
     done: bool,
 }
 
@@ -151,15 +154,15 @@ impl<R: BufRead> Splitter<R> {
             input,
             pending: Vec::new(),
             line: 1,
-            index: 0,
+            numbered: 0,
             done: false,
         }
     }
 
     /// The next document, or `None` at the end of the stream. An empty stream
     /// has no documents; a stream with content always yields its part before
-    /// the first marker as a document, even if empty, so that indexes agree
-    /// with positions and bytes concatenate back to the input.
+    /// the first marker as a document, even if empty, so that the bytes
+    /// concatenate back to the input.
     pub fn next_doc(&mut self) -> io::Result<Option<RawDoc>> {
         if self.done {
             return Ok(None);
@@ -190,12 +193,16 @@ impl<R: BufRead> Splitter<R> {
                 self.line += 1;
             }
         }
-        let doc = RawDoc {
-            index: self.index,
+        let mut doc = RawDoc {
+            number: 0,
             first_line,
             bytes,
         };
-        self.index += 1;
+        // Only the first part can lack a marker.
+        if doc.has_marker() || !doc.is_blank() {
+            self.numbered += 1;
+            doc.number = self.numbered;
+        }
         Ok(Some(doc))
     }
 }
@@ -238,7 +245,7 @@ mod tests {
         assert_eq!(docs[0].first_line, 1);
         assert_eq!(docs[0].source(), Some("c/a.yaml"));
         assert_eq!(docs[1].first_line, 4);
-        assert_eq!(docs[1].index, 1);
+        assert_eq!((docs[0].number, docs[1].number), (1, 2));
         assert!(docs[1].bytes.ends_with(b"---x: 1\n"));
     }
 

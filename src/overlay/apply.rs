@@ -39,7 +39,8 @@ pub enum ApplyError {
     Io(std::io::Error),
     /// A document is not valid YAML.
     Yaml {
-        index: usize,
+        /// The document's number, from 1 ([`RawDoc::number`]).
+        number: usize,
         source: Option<String>,
         /// Position in the whole stream (1-based).
         line: usize,
@@ -55,7 +56,8 @@ pub enum ApplyError {
 /// Which operation failed on which resource, and why.
 #[derive(Debug)]
 pub struct OperationError {
-    pub index: usize,
+    /// The document's number, from 1 ([`RawDoc::number`]).
+    pub number: usize,
     pub source: Option<String>,
     pub overlay: String,
     pub rule: String,
@@ -63,10 +65,10 @@ pub struct OperationError {
     pub message: String,
 }
 
-fn name_doc(index: usize, source: &Option<String>) -> String {
+fn name_doc(number: usize, source: &Option<String>) -> String {
     match source {
-        Some(s) => format!("document {index} (# Source: {s})"),
-        None => format!("document {index}"),
+        Some(s) => format!("document {number} (# Source: {s})"),
+        None => format!("document {number}"),
     }
 }
 
@@ -74,10 +76,10 @@ impl fmt::Display for ApplyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ApplyError::Io(e) => write!(f, "reading the manifests: {e}"),
-            ApplyError::Yaml { index, source, line, column, doc_line, message } => write!(
+            ApplyError::Yaml { number, source, line, column, doc_line, message } => write!(
                 f,
                 "invalid YAML in {}, line {line} column {column} of the input (line {doc_line} of the document): {message}",
-                name_doc(*index, source)
+                name_doc(*number, source)
             ),
             ApplyError::Operation(e) => write!(
                 f,
@@ -85,7 +87,7 @@ impl fmt::Display for ApplyError {
                 e.overlay,
                 e.rule,
                 e.resource,
-                name_doc(e.index, &e.source),
+                name_doc(e.number, &e.source),
                 e.message
             ),
         }
@@ -109,7 +111,7 @@ struct ServiceSlot {
     start: usize,
     head_len: usize,
     end: usize,
-    index: usize,
+    number: usize,
     source: Option<String>,
     namespace: Option<String>,
     name: String,
@@ -187,7 +189,7 @@ impl Run<'_> {
             return Ok(());
         }
         let yaml_err = |line: usize, column: usize, message: String| ApplyError::Yaml {
-            index: raw.index,
+            number: raw.number,
             source: raw.source().map(str::to_string),
             line: raw.first_line + line.saturating_sub(1),
             column,
@@ -219,7 +221,7 @@ impl Run<'_> {
                 let rule_name = overlay.rule_name(ri);
                 let op_err = |message: String| {
                     ApplyError::Operation(Box::new(OperationError {
-                        index: raw.index,
+                        number: raw.number,
                         source: raw.source().map(str::to_string),
                         overlay: overlay.name.clone(),
                         rule: rule_name.clone(),
@@ -314,7 +316,7 @@ impl Run<'_> {
                 start,
                 head_len,
                 end: self.out.len(),
-                index: raw.index,
+                number: raw.number,
                 source: raw.source().map(str::to_string),
                 namespace: id.namespace.clone(),
                 name: id.name.clone(),
@@ -349,7 +351,7 @@ impl Run<'_> {
             let body = String::from_utf8_lossy(&self.out[slot.start + slot.head_len..slot.end])
                 .into_owned();
             let mut doc = parse_document(&body).map_err(|e| ApplyError::Yaml {
-                index: slot.index,
+                number: slot.number,
                 source: slot.source.clone(),
                 line: 0,
                 column: e.column,
@@ -488,7 +490,7 @@ mod tests {
             .to_string();
         assert!(
             err.contains(
-                "overlay t, rule \"p\", on ConfigMap cm in document 0 (# Source: c/cm.yaml)"
+                "overlay t, rule \"p\", on ConfigMap cm in document 1 (# Source: c/cm.yaml)"
             ),
             "{err}"
         );

@@ -4,8 +4,8 @@
 use super::de::Ordered;
 use super::params::with_params;
 use super::rule::{OverlayFile, OverlayHead, ParamDecl, Rule};
+use crate::yaml::LocatedError;
 use indexmap::IndexMap;
-use std::fmt;
 use std::path::Path;
 
 /// The overlays built into the binary, by name.
@@ -41,31 +41,6 @@ impl Overlay {
     }
 }
 
-/// An error in an overlay: where (file:line:column, when known) and what to fix.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoadError {
-    pub origin: String,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line > 0 {
-            write!(
-                f,
-                "{}:{}:{}: {}",
-                self.origin, self.line, self.column, self.message
-            )
-        } else {
-            write!(f, "{}: {}", self.origin, self.message)
-        }
-    }
-}
-
-impl std::error::Error for LoadError {}
-
 /// A parameter override, `OVERLAY.PARAM=VALUE`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Override {
@@ -93,40 +68,18 @@ impl Override {
     }
 }
 
-fn yaml_error(origin: &str, e: serde_yaml::Error) -> LoadError {
-    let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-    let mut message = e.to_string();
-    if let Some(i) = message.find(" at line ") {
-        message.truncate(i);
-    }
-    LoadError {
-        origin: origin.to_string(),
-        line,
-        column,
-        message,
-    }
-}
-
 /// Reads an overlay from its text. `overrides` are `(param, value)` pairs for
 /// this overlay; each must name a declared parameter.
 pub fn parse(
     origin: &str,
     text: &str,
     overrides: &[(String, String)],
-) -> Result<Overlay, LoadError> {
-    let err = |message: String| LoadError {
-        origin: origin.to_string(),
-        line: 0,
-        column: 0,
-        message,
-    };
-    crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH).map_err(|e| LoadError {
-        origin: origin.to_string(),
-        line: e.line,
-        column: e.column,
-        message: e.message,
-    })?;
-    let head: OverlayHead = serde_yaml::from_str(text).map_err(|e| yaml_error(origin, e))?;
+) -> Result<Overlay, LocatedError> {
+    let err = |message: String| LocatedError::whole(origin, message);
+    crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH)
+        .map_err(|e| LocatedError::limit(origin, e))?;
+    let head: OverlayHead =
+        serde_yaml::from_str(text).map_err(|e| LocatedError::serde(origin, &e))?;
     let Ordered(decls): Ordered<String, ParamDecl> = head.parameters;
     let mut values: IndexMap<String, String> = decls
         .iter()
@@ -149,8 +102,8 @@ pub fn parse(
             }
         }
     }
-    let file: OverlayFile =
-        with_params(&values, || serde_yaml::from_str(text)).map_err(|e| yaml_error(origin, e))?;
+    let file: OverlayFile = with_params(&values, || serde_yaml::from_str(text))
+        .map_err(|e| LocatedError::serde(origin, &e))?;
     if file.name.trim().is_empty() || file.name.contains(char::is_whitespace) {
         return Err(err(
             "the overlay's name must be one word, e.g. name: my-cluster".into(),
@@ -187,26 +140,19 @@ fn is_path(spec: &str) -> bool {
 
 /// Loads overlays in order from references (built-in names or paths), with
 /// overrides `OVERLAY.PARAM=VALUE` applied to the overlay of that name.
-pub fn load_all(specs: &[String], overrides: &[Override]) -> Result<Vec<Overlay>, LoadError> {
+pub fn load_all(specs: &[String], overrides: &[Override]) -> Result<Vec<Overlay>, LocatedError> {
     let mut out: Vec<Overlay> = Vec::new();
     for spec in specs {
         let (origin, text) = if is_path(spec) {
-            let text = crate::input::read_to_string(spec).map_err(|e| LoadError {
-                origin: spec.clone(),
-                line: 0,
-                column: 0,
-                message: format!("cannot read overlay: {e}"),
-            })?;
+            let text = crate::input::read_to_string(spec)
+                .map_err(|e| LocatedError::whole(spec, format!("cannot read overlay: {e}")))?;
             (spec.clone(), text)
         } else {
-            let text = builtin(spec).ok_or_else(|| LoadError {
-                origin: spec.clone(),
-                line: 0,
-                column: 0,
-                message: format!(
+            let text = builtin(spec).ok_or_else(|| {
+                LocatedError::whole(spec, format!(
                     "no built-in overlay {spec:?} (built-ins: {}); a file path needs a `/` or a .yaml ending",
                     BUILTINS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-                ),
+                ))
             })?;
             (format!("builtin:{spec}"), text.to_string())
         };
@@ -224,26 +170,22 @@ pub fn load_all(specs: &[String], overrides: &[Override]) -> Result<Vec<Overlay>
             .collect();
         let overlay = parse(&origin, &text, &mine)?;
         if out.iter().any(|o| o.name == overlay.name) {
-            return Err(LoadError {
-                origin,
-                line: 0,
-                column: 0,
-                message: format!("overlay {:?} is given twice", overlay.name),
-            });
+            return Err(LocatedError::whole(
+                &origin,
+                format!("overlay {:?} is given twice", overlay.name),
+            ));
         }
         out.push(overlay);
     }
     for o in overrides {
         if !out.iter().any(|ov| ov.name == o.overlay) {
-            return Err(LoadError {
-                origin: "--set-overlay".into(),
-                line: 0,
-                column: 0,
-                message: format!(
+            return Err(LocatedError::whole(
+                "--set-overlay",
+                format!(
                     "{}.{}={}: no overlay named {:?} is applied (add --overlay {})",
                     o.overlay, o.param, o.value, o.overlay, o.overlay
                 ),
-            });
+            ));
         }
     }
     Ok(out)
@@ -253,7 +195,7 @@ pub fn load_all(specs: &[String], overrides: &[Override]) -> Result<Vec<Overlay>
 mod tests {
     use super::*;
 
-    fn load_err(text: &str) -> LoadError {
+    fn load_err(text: &str) -> LocatedError {
         parse("test.yaml", text, &[]).unwrap_err()
     }
 

@@ -9,12 +9,11 @@ pub mod ops;
 pub mod params;
 pub mod pointer;
 pub mod provenance;
-pub mod quantity;
 pub mod rule;
 pub mod select;
 
 pub use apply::{apply_str, apply_stream, ApplyError, Options, Report};
-pub use load::{load_all, LoadError, Overlay, Override, BUILTINS};
+pub use load::{load_all, Overlay, Override, BUILTINS};
 pub use provenance::{explain_table, Change};
 
 /// Everything `chartfix template --overlay` needs in one call: loads the

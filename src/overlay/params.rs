@@ -109,6 +109,15 @@ impl<'de> serde::Deserialize<'de> for ParamString {
     }
 }
 
+/// A quantity in an overlay file (`min: 100m`, `cpu: ${cpu}`), read as
+/// written with parameters expanded.
+impl<'de> serde::Deserialize<'de> for crate::manifest::quantity::Quantity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = ParamString::deserialize(d)?;
+        Self::parse(&s.0).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Any JSON value of an overlay file (what `set`, `merge` and `patch` write),
 /// with parameters expanded in its strings. A string that is exactly one
 /// reference whose value reads as a number or boolean becomes that number or

@@ -24,7 +24,8 @@ pub struct FetchedDependency {
 /// The declared dependencies that `charts/` lacks, each with the version to
 /// use: the `Chart.lock` pin when the lock names it, else the constraint.
 pub fn missing(chart: &Path) -> Result<Vec<Dependency>, SourceError> {
-    let meta = chart_meta::read(chart).map_err(SourceError::usage)?;
+    // The chart was found already: a broken Chart.yaml is bad input, not misuse.
+    let meta = chart_meta::read(chart).map_err(SourceError::other)?;
     let mut out = Vec::new();
     for dep in &meta.chart.dependencies {
         if is_vendored(&meta.vendored, &dep.name) {

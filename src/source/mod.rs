@@ -147,7 +147,7 @@ impl Resolver {
         let mirrors = RepoMirrors::parse(&options.repo_mirrors).map_err(SourceError::usage)?;
         if let Some(p) = &options.registry_config {
             // Read now so a bad file is reported even when the cache answers.
-            RegistryConfig::load(p).map_err(|e| SourceError::usage(e.to_string()))?;
+            load_registry_config(p)?;
         }
         let cache = Cache::new(&cache_dir);
         // An hour is far longer than any download is allowed to take.
@@ -219,7 +219,7 @@ impl Resolver {
             return Ok(c);
         }
         let mut config = match &self.registry_config_path {
-            Some(p) => RegistryConfig::load(p).map_err(|e| SourceError::usage(e.to_string()))?,
+            Some(p) => load_registry_config(p)?,
             None => RegistryConfig::default(),
         };
         config.plain_http = self.options.plain_http;
@@ -281,12 +281,22 @@ impl Resolver {
     }
 }
 
-/// A local folder or archive, used where it is.
+/// `--registry-config`: a file that cannot be read is a wrong argument
+/// (usage), one that reads but does not parse is bad input (a failure).
+fn load_registry_config(path: &Path) -> Result<RegistryConfig, SourceError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| SourceError::usage(format!("cannot read {}: {e}", path.display())))?;
+    RegistryConfig::parse(&text).map_err(|e| SourceError::other(format!("{}: {e}", path.display())))
+}
+
+/// A local folder or archive, used where it is. It exists (that is how the
+/// reference was taken for a local one), so what is wrong with it is its
+/// content: a failure, not misuse.
 fn resolve_local(path: &Path) -> Result<ResolvedChart, SourceError> {
-    let meta = chart_meta::read(path).map_err(SourceError::usage)?;
+    let meta = chart_meta::read(path).map_err(SourceError::other)?;
     let digest = if path.is_file() {
         let bytes = std::fs::read(path)
-            .map_err(|e| SourceError::usage(format!("cannot read {}: {e}", path.display())))?;
+            .map_err(|e| SourceError::other(format!("cannot read {}: {e}", path.display())))?;
         Some(cache::sha256(&bytes))
     } else {
         None

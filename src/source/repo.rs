@@ -112,7 +112,9 @@ impl Resolver {
                 format!("{index_url} lists {name} {chosen} without a download URL"),
             )
         })?;
-        let archive_url = resolve_url(repo_url, first).map_err(SourceError::usage)?;
+        // The URL is the index's, so a bad one is the repository's fault.
+        let archive_url = resolve_url(repo_url, first)
+            .map_err(|m| SourceError::new(SourceErrorKind::Integrity, m))?;
         let archive = http
             .get(&archive_url, auth.as_ref())
             .await

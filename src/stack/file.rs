@@ -11,9 +11,9 @@
 //!   - {name: beta9, manifests: [beta9/]}
 //! ```
 
+use crate::yaml::LocatedError;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// A parsed stack file.
 #[derive(Debug, Clone, Deserialize)]
@@ -126,65 +126,21 @@ impl Release {
     }
 }
 
-/// An error in a stack file, at a place when one is known.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FileError {
-    pub origin: String,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-impl fmt::Display for FileError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line > 0 {
-            write!(
-                f,
-                "{}:{}:{}: {}",
-                self.origin, self.line, self.column, self.message
-            )
-        } else {
-            write!(f, "{}: {}", self.origin, self.message)
-        }
-    }
-}
-
 /// Reads a stack file's text; `origin` names it in errors.
-pub fn parse(origin: &str, text: &str) -> Result<StackFile, FileError> {
-    crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH).map_err(|e| FileError {
-        origin: origin.to_string(),
-        line: e.line,
-        column: e.column,
-        message: e.message,
-    })?;
-    let stack: StackFile = serde_yaml::from_str(text).map_err(|e| {
-        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-        let mut message = e.to_string();
-        // serde_yaml repeats the place in the message; it is already in front.
-        if let Some(i) = message.find(" at line ") {
-            message.truncate(i);
-        }
-        FileError {
-            origin: origin.to_string(),
-            line,
-            column,
-            message,
-        }
-    })?;
+pub fn parse(origin: &str, text: &str) -> Result<StackFile, LocatedError> {
+    crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH)
+        .map_err(|e| LocatedError::limit(origin, e))?;
+    let stack: StackFile =
+        serde_yaml::from_str(text).map_err(|e| LocatedError::serde(origin, &e))?;
     validate(origin, text, &stack)?;
     Ok(stack)
 }
 
 /// Rules serde cannot say: names unique, each release one kind.
-fn validate(origin: &str, text: &str, stack: &StackFile) -> Result<(), FileError> {
+fn validate(origin: &str, text: &str, stack: &StackFile) -> Result<(), LocatedError> {
     let err = |needle: &str, message: String| {
         let (line, column) = locate(text, needle);
-        FileError {
-            origin: origin.to_string(),
-            line,
-            column,
-            message,
-        }
+        LocatedError::at(origin, line, column, message)
     };
     if stack.releases.is_empty() {
         return Err(err(

@@ -6,6 +6,7 @@ use super::chart_release::{merge_yaml_values, set_value, ChartJob, ChartSource};
 use super::locate::StackText;
 use crate::engine::Map;
 use crate::manifest::{is_marker, parse_document};
+use crate::yaml::LocatedError;
 use base64::Engine as _;
 use serde_json::Value as Json;
 
@@ -25,12 +26,8 @@ pub fn pieces(release: &str, file: &StackText, namespace: &str) -> Result<Vec<Pi
     let mut out = Vec::new();
     for (first_line, text) in documents(&file.text) {
         let value = parse_document(&text).map_err(|e| {
-            format!(
-                "{}:{}:{}: invalid YAML: {e}",
-                file.rel,
-                first_line + e.line.saturating_sub(1),
-                e.column
-            )
+            let line = first_line + e.line.saturating_sub(1);
+            LocatedError::at(&file.rel, line, e.column, format!("invalid YAML: {e}")).to_string()
         })?;
         if value.is_null() {
             continue; // comments only

@@ -12,6 +12,8 @@
 //!   in `nodes.rs`.
 //! - [`json`]: Go's `encoding/json` (`toJson`, `fromJson`); [`toml`]:
 //!   BurntSushi's encoder (`toToml`); `base.rs`: Go's base64/base32 decoders.
+//! - [`LocatedError`]: an error at `file:line:column` of an input read with
+//!   serde_yaml (overlays, stack files).
 
 pub(crate) mod base;
 mod emitter;
@@ -19,6 +21,7 @@ mod events;
 mod fast;
 mod guard;
 pub mod json;
+mod located;
 mod nodes;
 mod reader;
 mod resolve;
@@ -26,6 +29,7 @@ pub mod toml;
 mod trees;
 
 use crate::engine::value::Value;
+pub use located::{serde_place, LocatedError};
 use std::fmt;
 
 /// A YAML error with its position (1-based line and column, 0 when unknown).

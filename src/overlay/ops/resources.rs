@@ -2,11 +2,11 @@
 //! limits of containers, keeping every request at or below its limit.
 
 use super::workload::{containers_mut, pod_spec_mut};
+use crate::manifest::quantity::Quantity;
 use crate::overlay::de::{OneOrMany, Ordered};
 use crate::overlay::glob::Glob;
 use crate::overlay::pointer;
 use crate::overlay::provenance::Edits;
-use crate::overlay::quantity::Quantity;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 

@@ -1,0 +1,91 @@
+//! An error at a place in a named input (an overlay, a stack file):
+//! `origin:line:column: message`, or `origin: message` when no place is known.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocatedError {
+    /// The input's name: a path, `builtin:NAME`, a flag.
+    pub origin: String,
+    /// 1-based; 0 when the error is about the input as a whole.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl LocatedError {
+    /// An error at `line:column` of `origin`.
+    pub fn at(origin: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
+        LocatedError {
+            origin: origin.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    /// An error about `origin` as a whole.
+    pub fn whole(origin: &str, message: impl Into<String>) -> Self {
+        Self::at(origin, 0, 0, message)
+    }
+
+    /// A limit [`super::check_limits`] found exceeded in `origin`.
+    pub fn limit(origin: &str, e: super::YamlError) -> Self {
+        Self::at(origin, e.line, e.column, e.message)
+    }
+
+    /// serde_yaml's error, its place taken out of the message and put in front.
+    pub fn serde(origin: &str, e: &serde_yaml::Error) -> Self {
+        let (line, column, message) = serde_place(e);
+        Self::at(origin, line, column, message)
+    }
+}
+
+/// serde_yaml's error as (line, column, message): 1-based, (0, 0) when it
+/// has no place. serde_yaml appends " at line L column C" to its message;
+/// a caller says the place once, in its own form, so it is cut off here.
+pub fn serde_place(e: &serde_yaml::Error) -> (usize, usize, String) {
+    let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+    let mut message = e.to_string();
+    if let Some(i) = message.find(" at line ") {
+        message.truncate(i);
+    }
+    (line, column, message)
+}
+
+impl fmt::Display for LocatedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.origin, self.line, self.column, self.message
+            )
+        } else {
+            write!(f, "{}: {}", self.origin, self.message)
+        }
+    }
+}
+
+impl std::error::Error for LocatedError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn says_the_place_once() {
+        let e = serde_yaml::from_str::<std::collections::BTreeMap<String, u8>>("a: 1\nb: x\n")
+            .unwrap_err();
+        let e = LocatedError::serde("f.yaml", &e);
+        assert_eq!((e.line, e.column), (2, 4));
+        assert_eq!(
+            e.to_string(),
+            "f.yaml:2:4: b: invalid type: string \"x\", expected u8"
+        );
+        assert_eq!(
+            LocatedError::whole("--flag", "no such thing").to_string(),
+            "--flag: no such thing"
+        );
+    }
+}

@@ -124,7 +124,7 @@ fn len(v: &Value) -> Result<i64, String> {
 /// An index into a list or string: an integer in `0..=cap`.
 fn index_arg(i: &Value, cap: usize) -> Result<usize, String> {
     let x = match i {
-        Value::Int(x) => *x,
+        Value::Int(x) | Value::Int64(x) => *x,
         Value::Nil => return Err("cannot index slice/array with nil".to_string()),
         other => {
             return Err(format!(
@@ -242,7 +242,7 @@ enum Kind {
 fn kind(v: &Value) -> Kind {
     match v {
         Value::Bool(_) => Kind::Bool,
-        Value::Int(_) => Kind::Int,
+        Value::Int(_) | Value::Int64(_) => Kind::Int,
         Value::Float(_) => Kind::Float,
         Value::String(_) | Value::RawString(_) => Kind::String,
         Value::Nil => Kind::Invalid,
@@ -269,7 +269,7 @@ fn eq(a: &Value, others: &[Value]) -> Result<bool, String> {
         } else {
             match (a, b) {
                 (Value::Bool(x), Value::Bool(y)) => x == y,
-                (Value::Int(x), Value::Int(y)) => x == y,
+                _ if k1 == Kind::Int => a.as_int() == b.as_int(),
                 (Value::Float(x), Value::Float(y)) => x == y,
                 (Value::String(x), Value::String(y)) => x == y,
                 _ if k1 == Kind::String => a.string_bytes() == b.string_bytes(),
@@ -315,7 +315,7 @@ fn lt(a: &Value, b: &Value) -> Result<bool, String> {
         ));
     }
     match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Ok(x < y),
+        _ if k1 == Kind::Int => Ok(a.as_int() < b.as_int()),
         (Value::Float(x), Value::Float(y)) => Ok(x < y),
         (Value::String(x), Value::String(y)) => Ok(x < y),
         _ if k1 == Kind::String => Ok(a.string_bytes() < b.string_bytes()),

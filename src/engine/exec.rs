@@ -392,7 +392,9 @@ impl<'e> Exec<'e> {
                     }
                 }
             }
-            Value::Int(n) => {
+            // Go ranges over any integer type, giving values of that type.
+            Value::Int(n) | Value::Int64(n) => {
+                let int64 = matches!(val, Value::Int64(_));
                 if nvars > 1 {
                     let at = last_evaluated(&b.pipe);
                     return self.go_err(
@@ -403,7 +405,11 @@ impl<'e> Exec<'e> {
                 }
                 for i in 0..(*n).max(0) {
                     ran = true;
-                    let v = Slot::plain(Value::Int(i));
+                    let v = Slot::plain(if int64 {
+                        Value::Int64(i)
+                    } else {
+                        Value::Int(i)
+                    });
                     let flow = self.iteration(tree, b, mark, v.clone(), v, out)?;
                     if flow == Flow::Break {
                         break;
@@ -974,7 +980,7 @@ fn chain_at(node: &Arg) -> &Arg {
 
 /// The node Go's executor was last at after evaluating `pipe`: what a `range`
 /// over a bad value blames.
-fn last_evaluated(pipe: &Pipe) -> &Arg {
+pub(super) fn last_evaluated(pipe: &Pipe) -> &Arg {
     let Some(cmd) = pipe.cmds.last() else {
         // Pipelines always have a command; this is only a fallback.
         static NIL: Arg = Arg::Nil(0);

@@ -305,7 +305,9 @@ fn parse_num(bytes: &[u8], mut i: usize, end: usize) -> (Option<usize>, usize) {
 /// A `*` operand: only Go integers count as widths.
 fn int_from_arg(args: &[Value], arg_num: usize) -> (i64, bool, usize) {
     match args.get(arg_num) {
-        Some(Value::Int(n)) if n.unsigned_abs() <= MAX_NUM as u64 => (*n, true, arg_num + 1),
+        Some(Value::Int(n) | Value::Int64(n)) if n.unsigned_abs() <= MAX_NUM as u64 => {
+            (*n, true, arg_num + 1)
+        }
         Some(_) => (0, false, arg_num + 1),
         None => (0, false, arg_num),
     }
@@ -388,7 +390,7 @@ impl Printer {
                 't' | 'v' => self.pad(if *b { "true" } else { "false" }),
                 _ => self.bad_verb(arg, verb),
             },
-            Value::Int(n) => {
+            Value::Int(n) | Value::Int64(n) => {
                 if !self.fmt_integer(n.unsigned_abs(), *n < 0, verb) {
                     self.bad_verb(arg, verb);
                 }

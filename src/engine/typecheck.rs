@@ -42,6 +42,12 @@ impl<'a> ArgTypeError<'a> {
                 "float64" | "float32" => "float",
                 other => other,
             };
+            // Go checks a parenthesized argument after running it, so the error
+            // is at the last node that ran inside (`<1>` of `(add 1 1)`).
+            let at = match a {
+                Arg::Pipe(p) => super::exec::last_evaluated(p),
+                _ => a,
+            };
             let text = match a {
                 Arg::Number { text, .. } => format!("expected {class}; found {text}"),
                 Arg::String { quoted, .. } => format!("expected {class}; found {quoted}"),
@@ -50,7 +56,7 @@ impl<'a> ArgTypeError<'a> {
                 _ if v.is_nil() && !boxed => format!("invalid value; expected {expected}"),
                 _ => format!("wrong type for value; expected {expected}; got {actual}"),
             };
-            return Some((a, text));
+            return Some((at, text));
         }
         if self.piped {
             return Some((

@@ -201,8 +201,13 @@ pub enum Value {
     #[default]
     Nil,
     Bool(bool),
-    /// Go's `int` (and the other signed integer types), printed as a plain integer.
+    /// Go's `int`: integer literals in templates, `len`, `atoi`, `int`.
     Int(i64),
+    /// Go's `int64`, which Sprig's arithmetic (`add`, `mul`, `max`…), `int64`,
+    /// `--set` and `fromToml` give. It prints and compares as an `int`, but
+    /// `typeOf` names it, `deepEqual` tells the two apart, and a function
+    /// parameter typed `int` refuses it, as Go does.
+    Int64(i64),
     /// Go's `float64`.
     Float(f64),
     String(Arc<str>),
@@ -327,6 +332,14 @@ impl Value {
         matches!(self, Value::Nil)
     }
 
+    /// The number of an `int` or `int64`; `None` for anything else.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) | Value::Int64(i) => Some(*i),
+            _ => None,
+        }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
@@ -364,7 +377,7 @@ impl Value {
         match self {
             Value::Nil => false,
             Value::Bool(b) => *b,
-            Value::Int(i) => *i != 0,
+            Value::Int(i) | Value::Int64(i) => *i != 0,
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
             Value::RawString(_) => true,
@@ -381,6 +394,7 @@ impl Value {
             Value::Nil => "<nil>",
             Value::Bool(_) => "bool",
             Value::Int(_) => "int",
+            Value::Int64(_) => "int64",
             Value::Float(_) => "float64",
             Value::String(_) | Value::RawString(_) => "string",
             Value::Bytes(_) => "[]uint8",
@@ -396,6 +410,7 @@ impl Value {
             Value::Nil => "invalid",
             Value::Bool(_) => "bool",
             Value::Int(_) => "int",
+            Value::Int64(_) => "int64",
             Value::Float(_) => "float64",
             Value::String(_) | Value::RawString(_) => "string",
             Value::Bytes(_) | Value::List(_) => "slice",
@@ -427,7 +442,7 @@ impl Value {
         match self {
             Value::Nil => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
-            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Int(i) | Value::Int64(i) => serde_json::Value::from(*i),
             Value::Float(f) => {
                 if f.fract() == 0.0 && f.abs() < 9.0e15 {
                     serde_json::Value::from(*f as i64)
@@ -506,6 +521,7 @@ impl PartialEq for Value {
             (Value::Nil, Value::Nil) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
             (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Int64(a), Value::Int64(b)) => a == b,
             (Value::Float(a), Value::Float(b)) => a == b,
             (Value::String(a), Value::String(b)) => a == b,
             (Value::RawString(a), Value::RawString(b)) => a.bytes() == b.bytes(),
@@ -525,7 +541,7 @@ impl fmt::Display for Value {
         match self {
             Value::Nil => f.write_str("<nil>"),
             Value::Bool(b) => write!(f, "{b}"),
-            Value::Int(i) => write!(f, "{i}"),
+            Value::Int(i) | Value::Int64(i) => write!(f, "{i}"),
             Value::Float(x) => f.write_str(&format_float_g(*x)),
             Value::String(s) => f.write_str(s),
             // Go writes the bytes; text output can only hold their replacement.

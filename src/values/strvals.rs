@@ -358,12 +358,13 @@ pub fn typed(s: &str) -> Value {
     if s.eq_ignore_ascii_case("null") {
         return Value::Nil;
     }
+    // strconv.ParseInt(s, 10, 64): an int64.
     if s == "0" {
-        return Value::Int(0);
+        return Value::Int64(0);
     }
     if !s.is_empty() && !s.starts_with('0') {
         if let Ok(i) = s.parse::<i64>() {
-            return Value::Int(i);
+            return Value::Int64(i);
         }
     }
     Value::str(s)
@@ -385,9 +386,9 @@ mod tests {
             set("a=1,b=true,c=007,d=1.5,e=null,f=").unwrap(),
             "map[a:1 b:true c:007 d:1.5 e:<nil> f:]"
         );
-        assert!(matches!(typed("12"), Value::Int(12)));
-        assert!(matches!(typed("-3"), Value::Int(-3)));
-        assert!(matches!(typed("+3"), Value::Int(3)));
+        assert!(matches!(typed("12"), Value::Int64(12)));
+        assert!(matches!(typed("-3"), Value::Int64(-3)));
+        assert!(matches!(typed("+3"), Value::Int64(3)));
     }
 
     #[test]

@@ -75,7 +75,7 @@ fn write_value(
     match v {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&go_json_float(*f)?),
         Value::String(s) => write_string(out, s, html),
         Value::RawString(r) => write_raw_string(out, r.bytes(), html),

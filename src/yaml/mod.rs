@@ -162,7 +162,7 @@ pub fn from_str_typed(src: &str) -> Result<Value, YamlError> {
 pub fn string_field(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.to_string()),
-        Value::Int(i) => Some(i.to_string()),
+        Value::Int(i) | Value::Int64(i) => Some(i.to_string()),
         Value::Float(f) => Some(resolve::format_g32(*f)),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,

@@ -22,7 +22,7 @@ impl Node for Value {
         Ok(match self {
             Value::Nil => Shape::Null,
             Value::Bool(b) => Shape::Bool(*b),
-            Value::Int(i) => Shape::Number(i.to_string()),
+            Value::Int(i) | Value::Int64(i) => Shape::Number(i.to_string()),
             Value::Float(f) => Shape::Number(float_via_json(*f)?),
             Value::String(s) => Shape::Str(through_json(s)?),
             Value::RawString(r) => Shape::Str(through_json(r.text())?),
@@ -88,7 +88,7 @@ impl Node for V3 {
         Ok(match &self.0 {
             Value::Nil => Shape::Null,
             Value::Bool(b) => Shape::Bool(*b),
-            Value::Int(i) => Shape::Number(i.to_string()),
+            Value::Int(i) | Value::Int64(i) => Shape::Number(i.to_string()),
             Value::Float(f) => Shape::Number(yaml_float(*f)),
             Value::String(s) => Shape::Str(Cow::Borrowed(s)),
             Value::RawString(r) => Shape::Str(Cow::Borrowed(r.text())),

@@ -182,7 +182,7 @@ impl Encoder {
                 self.out.push(']');
             }
             Value::Bool(b) => self.out.push_str(if b { "true" } else { "false" }),
-            Value::Int(i) => self.out.push_str(&i.to_string()),
+            Value::Int(i) | Value::Int64(i) => self.out.push_str(&i.to_string()),
             Value::Float(f) => self.out.push_str(&toml_float(f)),
             Value::List(items) => {
                 self.out.push('[');
@@ -292,7 +292,7 @@ fn from_toml_table(t: &toml::Table) -> Value {
 fn from_toml_value(v: &toml::Value) -> Value {
     match v {
         toml::Value::String(s) => Value::from(s.as_str()),
-        toml::Value::Integer(i) => Value::Int(*i),
+        toml::Value::Integer(i) => Value::Int64(*i),
         toml::Value::Float(f) => Value::Float(*f),
         toml::Value::Boolean(b) => Value::Bool(*b),
         toml::Value::Datetime(d) => Value::from(d.to_string()),
@@ -323,7 +323,7 @@ mod tests {
     #[test]
     fn from_toml_keeps_integers() {
         let v = from_toml("a = 1\nb = 1.5\n[t]\nc = \"x\"\n").unwrap();
-        assert_eq!(v.get("a"), Value::Int(1));
+        assert_eq!(v.get("a"), Value::Int64(1));
         assert_eq!(v.get("b"), Value::Float(1.5));
         assert_eq!(v.get("t").get("c"), Value::from("x"));
         assert!(from_toml("a = ").is_err());

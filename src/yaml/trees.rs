@@ -94,7 +94,7 @@ impl Tree for ValueTree {
         match node {
             Value::Nil => "<nil>".into(),
             Value::Bool(b) => b.to_string(),
-            Value::Int(i) => i.to_string(),
+            Value::Int(i) | Value::Int64(i) => i.to_string(),
             Value::Float(f) => format_float_g(*f),
             Value::String(s) => format!("{:?}", s.as_ref()),
             Value::List(items) => {

@@ -15,7 +15,9 @@ use crate::engine::value::{Map, Value};
 
 pub fn register(table: &mut FuncTable) {
     table.add("int", |a| one("int", a).map(|v| Value::Int(to_i64(v))));
-    table.add("int64", |a| one("int64", a).map(|v| Value::Int(to_i64(v))));
+    table.add("int64", |a| {
+        one("int64", a).map(|v| Value::Int64(to_i64(v)))
+    });
     table.add("float64", |a| {
         one("float64", a).map(|v| Value::Float(to_f64(v)))
     });
@@ -66,7 +68,7 @@ fn to_decimal(args: &[Value]) -> Result<Value, String> {
         .ok()
         .filter(|_| !digits.starts_with(['+', '-']))
         .map_or(0, |n| if neg { -n } else { n });
-    Ok(Value::Int(n))
+    Ok(Value::Int64(n))
 }
 
 /// The most bytes one function call may produce (or elements it may make):
@@ -218,7 +220,7 @@ pub fn to_strings(v: &Value) -> Vec<String> {
 /// (after dropping a `.000` tail), booleans are 0 or 1, anything else is 0.
 pub fn to_i64(v: &Value) -> i64 {
     match v {
-        Value::Int(i) => *i,
+        Value::Int(i) | Value::Int64(i) => *i,
         Value::Float(f) => go_float_to_int(*f),
         Value::Bool(b) => *b as i64,
         Value::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
@@ -241,7 +243,7 @@ pub fn go_float_to_int(f: f64) -> i64 {
 /// are 0 or 1, anything else is 0.
 pub fn to_f64(v: &Value) -> f64 {
     match v {
-        Value::Int(i) => *i as f64,
+        Value::Int(i) | Value::Int64(i) => *i as f64,
         Value::Float(f) => *f,
         Value::Bool(b) => *b as i64 as f64,
         Value::String(s) => parse_go_float(s).unwrap_or(0.0),
@@ -370,9 +372,9 @@ mod tests {
         );
         assert_eq!(
             call("toDecimal", &[Value::str("0777")]),
-            Ok(Value::Int(511))
+            Ok(Value::Int64(511))
         );
-        assert_eq!(call("toDecimal", &[Value::Int(777)]), Ok(Value::Int(511)));
+        assert_eq!(call("toDecimal", &[Value::Int(777)]), Ok(Value::Int64(511)));
         assert_eq!(call("toString", &[Value::Nil]), Ok(Value::str("<nil>")));
         let mixed = Value::list(vec![
             Value::Int(1),

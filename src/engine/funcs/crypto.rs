@@ -220,8 +220,13 @@ fn template_chars(c: u8) -> &'static [u8] {
 fn derive_password(args: &[Value]) -> Result<Value, String> {
     let name = "derivePassword";
     arity(name, args, 5)?;
-    let counter = u32::try_from(go_int(name, &args[0])?)
-        .map_err(|_| "wrong type for value; expected uint32; got int".to_string())?;
+    // An integer constant converts to the uint32 parameter; a typed value
+    // (an int64 from `add`, a float64 from values) does not.
+    let counter = match &args[0] {
+        Value::Int(i) => u32::try_from(*i).ok(),
+        _ => None,
+    }
+    .ok_or_else(|| super::conv::wrong_type("uint32", &args[0]))?;
     let kind = expect_str(name, &args[1])?;
     let password = expect_str(name, &args[2])?;
     let user = expect_str(name, &args[3])?;

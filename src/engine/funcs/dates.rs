@@ -62,7 +62,7 @@ fn time_arg(v: &Value) -> GoTime {
             Some(t) => t.clone(),
             None => current_time(),
         },
-        Value::Int(i) => GoTime::from_unix(*i, 0, &Zone::local()),
+        Value::Int(i) | Value::Int64(i) => GoTime::from_unix(*i, 0, &Zone::local()),
         _ => current_time(),
     }
 }
@@ -177,13 +177,13 @@ fn round_to_second(d: i64) -> i64 {
 }
 
 /// `duration SECONDS`: seconds as a Go duration string. Sprig reads strings
-/// and int64s; anything else is 0 (the executor does not tell `int` from
-/// `int64`, so integers are taken as int64).
+/// and int64s; anything else is 0, an `int` literal too (`duration 60` is
+/// `0s`, `duration (add 60 0)` is `1m0s`).
 fn duration(args: &[Value]) -> Result<Value, String> {
     arity("duration", args, 1)?;
     let secs = match &args[0] {
         Value::String(s) => s.parse::<i64>().unwrap_or(0),
-        Value::Int(i) => *i,
+        Value::Int64(i) => *i,
         _ => 0,
     };
     Ok(Value::str(duration_string(
@@ -197,7 +197,8 @@ fn duration_round(args: &[Value]) -> Result<Value, String> {
     arity("durationRound", args, 1)?;
     let d: i64 = match &args[0] {
         Value::String(s) => parse_duration(s).unwrap_or(0),
-        Value::Int(i) => *i,
+        // Sprig reads int64 nanoseconds; an `int` is 0, as there.
+        Value::Int64(i) => *i,
         Value::Object(_) => {
             let then = time_arg(&args[0]);
             let since = current_time().unix_nanos() - then.unix_nanos();
@@ -353,7 +354,9 @@ mod tests {
         );
         assert_eq!(s(duration(&[Value::str("-90")])), "-1m30s");
         assert_eq!(s(duration(&[Value::str("1e3")])), "0s");
-        assert_eq!(s(duration(&[Value::Int(1500000)])), "416h40m0s");
+        assert_eq!(s(duration(&[Value::Int64(1500000)])), "416h40m0s");
+        // Sprig reads only int64 and strings: an `int` literal is 0.
+        assert_eq!(s(duration(&[Value::Int(1500000)])), "0s");
     }
 
     #[test]

@@ -778,9 +778,9 @@ impl Object for GoTime {
     fn field(&self, name: &str) -> Option<Value> {
         let c = self.civil();
         Some(match name {
-            "Unix" => Value::Int(self.unix),
+            "Unix" => Value::Int64(self.unix),
             "UnixNano" => {
-                Value::Int(self.unix_nanos().clamp(i64::MIN as i128, i64::MAX as i128) as i64)
+                Value::Int64(self.unix_nanos().clamp(i64::MIN as i128, i64::MAX as i128) as i64)
             }
             "Year" => Value::Int(c.year() as i64),
             "Month" => Value::str(MONTHS[c.month0() as usize]),

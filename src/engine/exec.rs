@@ -268,7 +268,14 @@ impl<'e> Exec<'e> {
             Node::Action(pipe) => {
                 let v = self.eval_pipe(tree, dot, pipe)?;
                 if pipe.decl.is_empty() {
-                    self.print(tree, out, &v)?;
+                    let text = match &v {
+                        Value::Object(o) if addressable(pipe) => o.addressable_string(),
+                        _ => None,
+                    };
+                    match text {
+                        Some(text) => self.write(tree, out, &text)?,
+                        None => self.print(tree, out, &v)?,
+                    }
                 }
             }
             Node::If(b) => return grow(|| self.walk_if_with(tree, dot, b, false, out)),
@@ -980,6 +987,16 @@ fn chain_at(node: &Arg) -> &Arg {
 
 /// The node Go's executor was last at after evaluating `pipe`: what a `range`
 /// over a bad value blames.
+/// Whether a pipeline's value is one Go's template could take the address of:
+/// it ends in a field, a variable or dot, not in a function's result.
+fn addressable(pipe: &Pipe) -> bool {
+    match pipe.cmds.last().and_then(|c| c.args.first()) {
+        Some(Arg::Field { .. } | Arg::Variable { .. } | Arg::Dot(_) | Arg::Chain { .. }) => true,
+        Some(Arg::Pipe(p)) => addressable(p),
+        _ => false,
+    }
+}
+
 pub(super) fn last_evaluated(pipe: &Pipe) -> &Arg {
     let Some(cmd) = pipe.cmds.last() else {
         // Pipelines always have a command; this is only a fallback.

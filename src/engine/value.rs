@@ -271,6 +271,19 @@ pub trait Object: Send + Sync + 'static {
     }
     /// How `fmt`'s `%v` prints it.
     fn format(&self) -> String;
+    /// What `{{ x }}` prints when the template reaches the object through a
+    /// field, a variable or dot: the value is addressable there, so Go calls a
+    /// `String` method with a pointer receiver, which `%v` in a function does
+    /// not. `None` prints [`Object::format`].
+    fn addressable_string(&self) -> Option<String> {
+        None
+    }
+    /// A Go struct's JSON fields in the order Go declares them, which is the
+    /// order `toJson` writes them in (`toYaml` goes through a map and sorts).
+    /// `None` writes [`Object::to_plain`].
+    fn struct_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        None
+    }
     /// Go's truth of the value (a struct is always true).
     fn truthy(&self) -> bool {
         true

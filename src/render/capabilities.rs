@@ -131,6 +131,10 @@ impl Object for KubeVersion {
         name == "String"
     }
 
+    fn addressable_string(&self) -> Option<String> {
+        Some(self.version.clone())
+    }
+
     fn format(&self) -> String {
         format!(
             "{{{} {} {} {}}}",
@@ -140,10 +144,18 @@ impl Object for KubeVersion {
 
     fn to_plain(&self) -> Option<Value> {
         let m = crate::engine::Map::new();
-        m.insert("Version", Value::str(self.version.as_str()));
-        m.insert("Major", Value::str(self.major.as_str()));
-        m.insert("Minor", Value::str(self.minor.as_str()));
+        for (k, v) in self.struct_fields()? {
+            m.insert(k, v);
+        }
         Some(Value::map(m))
+    }
+
+    fn struct_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(vec![
+            ("Version", Value::str(self.version.as_str())),
+            ("Major", Value::str(self.major.as_str())),
+            ("Minor", Value::str(self.minor.as_str())),
+        ])
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -233,10 +245,19 @@ impl Object for HelmVersion {
 
     fn to_plain(&self) -> Option<Value> {
         let m = crate::engine::Map::new();
-        m.insert("version", Value::str(HELM_VERSION));
-        m.insert("go_version", Value::str(GO_VERSION));
-        m.insert("kube_client_version", Value::str(KUBE_CLIENT_VERSION));
+        for (k, v) in self.struct_fields()? {
+            m.insert(k, v);
+        }
         Some(Value::map(m))
+    }
+
+    /// `version.BuildInfo`'s JSON: the empty git fields are `omitempty`.
+    fn struct_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(vec![
+            ("version", Value::str(HELM_VERSION)),
+            ("go_version", Value::str(GO_VERSION)),
+            ("kube_client_version", Value::str(KUBE_CLIENT_VERSION)),
+        ])
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -2,7 +2,7 @@
 //! `&`, U+2028 and U+2029 escaped), `toPrettyJson` (two-space indent),
 //! `toRawJson` (no HTML escaping), and `fromJson` (every number a float64).
 
-use crate::engine::value::{Map, Value};
+use crate::engine::value::Value;
 
 /// How `json.Marshal` writes a float64: `%f`-style between 1e-6 and 1e21,
 /// exponent form outside (`1e-07`, `1e+21`); NaN and infinities are errors.
@@ -103,7 +103,12 @@ fn write_value(
             newline(out, indent, level);
             out.push(']');
         }
-        Value::Map(m) => write_map(out, m, html, indent, level, depth)?,
+        Value::Map(m) => write_entries(out, m.iter(), html, indent, level, depth)?,
+        Value::Object(o) if o.struct_fields().is_some() => {
+            let fields = o.struct_fields().unwrap_or_default();
+            let entries = fields.into_iter().map(|(k, v)| (k.to_string(), v));
+            write_entries(out, entries, html, indent, level, depth)?
+        }
         Value::Object(o) => match o.to_plain() {
             Some(p) => write_value(out, &p, html, indent, level, depth + 1)?,
             None => write_string(out, &o.format(), html),
@@ -112,21 +117,22 @@ fn write_value(
     Ok(())
 }
 
-fn write_map(
+/// An object's entries in the order given: a map's sorted by key bytes, as Go
+/// sorts map keys; a struct's in the order Go declares its fields.
+fn write_entries(
     out: &mut String,
-    m: &Map,
+    entries: impl ExactSizeIterator<Item = (String, Value)>,
     html: bool,
     indent: Option<&str>,
     level: usize,
     depth: usize,
 ) -> Result<(), String> {
-    if m.is_empty() {
+    if entries.len() == 0 {
         out.push_str("{}");
         return Ok(());
     }
     out.push('{');
-    // The map is sorted by key bytes, as Go sorts map keys.
-    for (i, (k, val)) in m.iter().enumerate() {
+    for (i, (k, val)) in entries.enumerate() {
         if i > 0 {
             out.push(',');
         }

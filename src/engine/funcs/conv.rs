@@ -262,7 +262,14 @@ pub fn parse_go_float(s: &str) -> Option<f64> {
     } else {
         s.to_string()
     };
-    cleaned.parse::<f64>().ok()
+    let f = cleaned.parse::<f64>().ok()?;
+    // Past the largest float64 Go reports a range error (cast then gives 0);
+    // only the names of infinity read as one.
+    let named = cleaned.trim_start_matches(['+', '-']).to_ascii_lowercase();
+    if f.is_infinite() && named != "inf" && named != "infinity" {
+        return None;
+    }
+    Some(f)
 }
 
 /// cast's `trimZeroDecimal`: `"5.00"` becomes `"5"`, so it parses as an int.
@@ -335,6 +342,9 @@ mod tests {
     // toDecimal "0777"|777 → 511|511; int "5." → 0; toString nil → <nil>.
     #[test]
     fn casts_follow_spf13_cast() {
+        // Out of float64's range is a parse error, so 0; infinity by name is not.
+        assert_eq!(to_f64(&Value::str("1e400")), 0.0);
+        assert_eq!(to_f64(&Value::str("-Inf")), f64::NEG_INFINITY);
         let ints = [
             (Value::str("5.00"), 5),
             (Value::str(" 5"), 0),

@@ -166,10 +166,10 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
                 i += 1;
                 let (n, ok, next) = int_from_arg(args, arg_num);
                 arg_num = next;
-                if !ok {
+                // A negative precision means none, which Go reports as bad.
+                if !ok || n < 0 {
                     p.out.push_str("%!(BADPREC)");
                 }
-                // A negative precision means none.
                 p.spec.prec = if ok && n >= 0 { Some(n as usize) } else { None };
                 after_index = false;
             } else {
@@ -930,6 +930,8 @@ mod tests {
         assert_eq!(sprintf("%", &[]), "%!(NOVERB)");
         assert_eq!(sprintf("%[5]d", &[i(1)]), "%!d(BADINDEX)");
         assert_eq!(sprintf("%*d", &[s("x"), i(1)]), "%!(BADWIDTH)1");
+        // A negative precision from `*` is bad too (recorded with helm-oracle).
+        assert_eq!(sprintf("%.*d", &[i(-1), i(5)]), "%!(BADPREC)5");
     }
 
     #[test]

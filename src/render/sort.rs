@@ -168,12 +168,19 @@ fn read_file(path: &str, text: &str) -> Result<Vec<(Manifest, Value)>, String> {
 }
 
 /// A document of comments and blank lines only: an empty YAML document,
-/// kept (as Helm keeps it) with no kind.
+/// kept (as Helm keeps it) with no kind. A character YAML cannot hold, even in
+/// a comment, makes it one for the reader to refuse, as go-yaml does.
 fn only_comments(doc: &str) -> bool {
     doc.lines().all(|l| {
         let t = l.trim_start();
         t.is_empty() || t.starts_with('#')
-    })
+    }) && doc.chars().all(yaml_printable)
+}
+
+/// YAML's printable characters (what go-yaml's reader accepts).
+fn yaml_printable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
+        || c >= '\u{10000}'
 }
 
 /// Known kinds in install order, then unknown kinds alphabetically.
@@ -241,5 +248,9 @@ mod tests {
             ),
             "{err}"
         );
+        // A control character is refused even inside a comment.
+        let files = vec![("c/templates/x.yaml".to_string(), "# a\u{0}b\n".to_string())];
+        let err = sort_manifests(&files).unwrap_err();
+        assert!(err.ends_with("control characters are not allowed"), "{err}");
     }
 }

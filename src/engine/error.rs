@@ -198,14 +198,14 @@ impl Error {
 pub const WARN_START: &str = "HELM_ERR_START";
 pub const WARN_END: &str = "HELM_ERR_END";
 
-/// Helm's `HELM_ERR_START(.*)HELM_ERR_END` on one line: the first start marker and
-/// the last end marker after it on the same line.
+/// Helm's `HELM_ERR_START((?s).*)HELM_ERR_END`: from the first start marker to
+/// the last end marker after it, across lines (Bitnami's `validateValues`
+/// messages span several).
 fn helm_warning(text: &str) -> Option<&str> {
     let start = text.find(WARN_START)? + WARN_START.len();
-    let line = text.get(start..)?;
-    let line = line.split('\n').next().unwrap_or("");
-    let end = line.rfind(WARN_END)?;
-    line.get(..end)
+    let rest = text.get(start..)?;
+    let end = rest.rfind(WARN_END)?;
+    rest.get(..end)
 }
 
 impl fmt::Display for Error {

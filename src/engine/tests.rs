@@ -155,6 +155,12 @@ fn exec_errors_read_as_helm_prints_them() {
         err("{{define \"t\"}}{{ fail \"deep\" }}{{end}}{{ include \"t\" . }}"),
         "execution error at (p/t.yaml:1:41): deep"
     );
+    // A message of several lines, as Bitnami's validateValues fails (recorded
+    // with helm-oracle).
+    assert_eq!(
+        err("{{define \"t\"}}{{ fail \"a\\nb\" }}{{end}}{{ include \"t\" . }}"),
+        "execution error at (p/t.yaml:1:41): a\nb"
+    );
     assert_eq!(
         err("{{ index 1 2 }}"),
         "template: p/t.yaml:1:3: executing \"p/t.yaml\" at <index 1 2>: error calling index: can't index item of type int"

@@ -266,15 +266,15 @@ impl<'e> Exec<'e> {
                 self.write(tree, out, text)?;
             }
             Node::Action(pipe) => {
-                let v = self.eval_pipe(tree, dot, pipe)?;
+                let v = self.eval_pipe_slot(tree, dot, pipe)?;
                 if pipe.decl.is_empty() {
-                    let text = match &v {
-                        Value::Object(o) if addressable(pipe) => o.addressable_string(),
+                    let text = match &v.value {
+                        Value::Object(o) if !v.boxed && addressable(pipe) => o.addressable_string(),
                         _ => None,
                     };
                     match text {
                         Some(text) => self.write(tree, out, &text)?,
-                        None => self.print(tree, out, &v)?,
+                        None => self.print(tree, out, &v.value)?,
                     }
                 }
             }
@@ -536,11 +536,19 @@ impl<'e> Exec<'e> {
 
     /// Evaluates a pipeline and binds its declared variables; the result is unwrapped.
     fn eval_pipe(&mut self, tree: &Tree, dot: &Slot, pipe: &Pipe) -> R<Value> {
-        let mut value: Option<Value> = None;
+        self.eval_pipe_slot(tree, dot, pipe).map(|s| s.value)
+    }
+
+    /// [`Exec::eval_pipe`], keeping whether the value came out of an
+    /// interface (a map element), which Go cannot take the address of.
+    fn eval_pipe_slot(&mut self, tree: &Tree, dot: &Slot, pipe: &Pipe) -> R<Slot> {
+        let mut last: Option<Slot> = None;
         for cmd in &pipe.cmds {
-            value = Some(self.eval_command(tree, dot, cmd, value)?.value);
+            let fin = last.take().map(|s| s.value);
+            last = Some(self.eval_command(tree, dot, cmd, fin)?);
         }
-        let value = value.unwrap_or(Value::Nil);
+        let slot = last.unwrap_or_else(|| Slot::plain(Value::Nil));
+        let value = &slot.value;
         for name in &pipe.decl {
             if pipe.is_assign {
                 if !self.set_var(name, Slot::plain(value.clone())) {
@@ -551,7 +559,7 @@ impl<'e> Exec<'e> {
                 self.vars.push((name.clone(), Slot::plain(value.clone())));
             }
         }
-        Ok(value)
+        Ok(slot)
     }
 
     fn eval_command(
@@ -988,7 +996,8 @@ fn chain_at(node: &Arg) -> &Arg {
 /// The node Go's executor was last at after evaluating `pipe`: what a `range`
 /// over a bad value blames.
 /// Whether a pipeline's value is one Go's template could take the address of:
-/// it ends in a field, a variable or dot, not in a function's result.
+/// it ends in a field, a variable or dot, not in a function's result (and,
+/// checked apart, not in a map's element).
 fn addressable(pipe: &Pipe) -> bool {
     match pipe.cmds.last().and_then(|c| c.args.first()) {
         Some(Arg::Field { .. } | Arg::Variable { .. } | Arg::Dot(_) | Arg::Chain { .. }) => true,

@@ -17,6 +17,7 @@ pub mod dicts;
 pub mod encoding;
 pub mod lists;
 pub mod math;
+mod re2;
 pub mod reflect;
 pub mod regexp;
 pub mod semver;

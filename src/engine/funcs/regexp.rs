@@ -84,6 +84,7 @@ pub fn compile(pattern: &str) -> Result<Regex, String> {
     if let Some(re) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
         return Ok(re);
     }
+    super::re2::check(pattern)?;
     let re = Regex::new(&translate(pattern)?).map_err(|e| go_error(pattern, &e))?;
     CACHE.with(|c| {
         let mut cache = c.borrow_mut();
@@ -203,7 +204,7 @@ fn translate(pattern: &str) -> Result<String, String> {
                     i += 1;
                 }
             }
-            '{' => match repetition_len(&chars[i..]) {
+            '{' => match super::re2::repetition_len(&chars[i..]) {
                 Some(n) => {
                     let rep: String = chars[i..i + n].iter().collect();
                     // Go allows at most 1000 repetitions.
@@ -257,19 +258,6 @@ fn perl_class(d: char, in_class: bool) -> Option<String> {
         _ => return None,
     };
     Some(s.to_string())
-}
-
-/// The length of a valid `{n}`, `{n,}` or `{n,m}` at the start, if any.
-fn repetition_len(chars: &[char]) -> Option<usize> {
-    let close = chars.iter().position(|&c| c == '}')?;
-    let inner: String = chars[1..close].iter().collect();
-    let (min, max) = match inner.split_once(',') {
-        Some((a, b)) => (a, Some(b)),
-        None => (inner.as_str(), None),
-    };
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let ok = digits(min) && max.is_none_or(|m| m.is_empty() || digits(m));
-    ok.then_some(close + 1)
 }
 
 /// `regexp.QuoteMeta`: escapes exactly `\.+*?()|[]{}^$`.

@@ -34,18 +34,32 @@ fn collect(chart: &Chart, values: &Value, report: &mut String) -> Result<(), Cha
                 e.column()
             ))
         })?;
-        let mut errors = Vec::new();
         let data = values.to_json();
-        Checker {
+        let old_draft = schema
+            .get("$schema")
+            .and_then(Json::as_str)
+            .is_some_and(|u| {
+                ["draft-04", "draft-06", "draft-07"]
+                    .iter()
+                    .any(|d| u.contains(d))
+            });
+        let failure = Checker {
             root: &schema,
-            errors: &mut errors,
+            old_draft,
             depth: 0,
         }
         .check(&schema, &data, "");
-        if !errors.is_empty() {
+        if let Some(failure) = failure {
             report.push_str(&format!("{}:\n", chart.name()));
-            for (path, msg) in errors {
-                report.push_str(&format!("- at '{path}': {msg}\n"));
+            // The schema's own failure is the report's first level: a group
+            // of several is unwrapped, as jsonschema's `Validate` does.
+            let top = if failure.group {
+                failure.causes
+            } else {
+                vec![failure]
+            };
+            for f in &top {
+                f.write(report, 0);
             }
         }
     }
@@ -56,9 +70,51 @@ fn collect(chart: &Chart, values: &Value, report: &mut String) -> Result<(), Cha
     Ok(())
 }
 
+/// A violation, as santhosh-tekuri/jsonschema (v6) builds them: a message at
+/// an instance location, with the violations that caused it nested below.
+struct Failure {
+    path: String,
+    msg: String,
+    causes: Vec<Failure>,
+    /// Several violations of one schema at one place ("validation failed").
+    group: bool,
+}
+
+impl Failure {
+    fn new(path: &str, msg: String) -> Failure {
+        Failure {
+            path: path.to_string(),
+            msg,
+            causes: Vec::new(),
+            group: false,
+        }
+    }
+
+    fn with_causes(path: &str, msg: String, causes: Vec<Failure>) -> Failure {
+        Failure {
+            causes,
+            ..Failure::new(path, msg)
+        }
+    }
+
+    fn write(&self, out: &mut String, depth: usize) {
+        out.push_str(&format!(
+            "{}- at '{}': {}\n",
+            "  ".repeat(depth),
+            self.path,
+            self.msg
+        ));
+        for c in &self.causes {
+            c.write(out, depth + 1);
+        }
+    }
+}
+
 struct Checker<'a> {
     root: &'a Json,
-    errors: &'a mut Vec<(String, String)>,
+    /// The schema says it is draft 4, 6 or 7 (without `$schema`, jsonschema
+    /// reads draft 2020-12).
+    old_draft: bool,
     /// Schemas entered on the current path, against `$ref` loops.
     depth: usize,
 }
@@ -67,39 +123,29 @@ struct Checker<'a> {
 const MAX_DEPTH: usize = 256;
 
 impl<'a> Checker<'a> {
-    fn fail(&mut self, path: &str, msg: String) {
-        self.errors.push((path.to_string(), msg));
-    }
-
-    /// Checks `data` at `path`; violations are pushed to `errors`.
-    fn check(&mut self, schema: &Json, data: &Json, path: &str) {
+    /// Checks `data` at `path`: `None` when it passes.
+    fn check(&mut self, schema: &Json, data: &Json, path: &str) -> Option<Failure> {
         if self.depth >= MAX_DEPTH {
-            self.fail(
+            return Some(Failure::new(
                 path,
                 format!("schema nested more than {MAX_DEPTH} levels deep (a $ref loop?)"),
-            );
-            return;
+            ));
         }
         self.depth += 1;
-        self.check_here(schema, data, path);
+        let result = self.check_here(schema, data, path);
         self.depth -= 1;
+        result
     }
 
-    fn check_here(&mut self, schema: &Json, data: &Json, path: &str) {
+    /// One schema's keywords in jsonschema's order: `type`, `const` and
+    /// `enum` end the check when they fail; the rest are all reported, several
+    /// of them as a group.
+    fn check_here(&mut self, schema: &Json, data: &Json, path: &str) -> Option<Failure> {
         let s = match schema {
-            Json::Bool(false) => {
-                self.fail(path, "false schema".into());
-                return;
-            }
+            Json::Bool(false) => return Some(Failure::new(path, "false schema".into())),
             Json::Object(s) => s,
-            _ => return,
+            _ => return None,
         };
-        if let Some(Json::String(r)) = s.get("$ref") {
-            match self.resolve(r) {
-                Some(target) => self.check(target, data, path),
-                None => self.fail(path, format!("cannot resolve $ref {r:?}")),
-            }
-        }
         if let Some(t) = s.get("type") {
             let want: Vec<&str> = match t {
                 Json::String(t) => vec![t.as_str()],
@@ -107,68 +153,130 @@ impl<'a> Checker<'a> {
                 _ => vec![],
             };
             if !want.is_empty() && !want.iter().any(|w| has_type(data, w)) {
-                self.fail(
-                    path,
-                    format!("got {}, want {}", type_of(data), want.join(" or ")),
-                );
-                return;
-            }
-        }
-        if let Some(Json::Array(options)) = s.get("enum") {
-            if !options.iter().any(|o| json_eq(o, data)) {
-                let list: Vec<String> = options.iter().map(quote).collect();
-                self.fail(path, format!("value must be one of {}", list.join(", ")));
+                // jsonschema lists the wanted types in its own order.
+                let want: Vec<&str> = TYPE_ORDER
+                    .iter()
+                    .copied()
+                    .filter(|t| want.contains(t))
+                    .collect();
+                let msg = format!("got {}, want {}", type_of(data), want.join(" or "));
+                return Some(Failure::new(path, msg));
             }
         }
         if let Some(c) = s.get("const") {
             if !json_eq(c, data) {
-                self.fail(path, format!("value must be {}", quote(c)));
+                let msg = match c {
+                    Json::Array(_) | Json::Object(_) => "'const' failed".to_string(),
+                    c => format!("value must be {}", display(c)),
+                };
+                return Some(Failure::new(path, msg));
+            }
+        }
+        if let Some(Json::Array(options)) = s.get("enum") {
+            if !options.iter().any(|o| json_eq(o, data)) {
+                return Some(Failure::new(path, enum_message(options)));
+            }
+        }
+        let mut errs = Vec::new();
+        if let Some(Json::String(r)) = s.get("$ref") {
+            match self.resolve(r) {
+                Some(target) => {
+                    if let Some(f) = self.check(target, data, path) {
+                        errs.push(reference(f, path));
+                    }
+                }
+                None => errs.push(Failure::new(path, format!("cannot resolve $ref {r:?}"))),
+            }
+            // Before draft 2019-09, `$ref` stands for the whole schema: its
+            // siblings are not checked.
+            if self.old_draft {
+                return errs.pop();
             }
         }
         match data {
-            Json::Number(n) => self.numbers(s, n.as_f64().unwrap_or(0.0), path),
-            Json::String(text) => self.strings(s, text, path),
-            Json::Array(items) => self.arrays(s, items, path),
-            Json::Object(obj) => self.objects(s, obj, path),
+            Json::Number(n) => numbers(s, n.as_f64().unwrap_or(0.0), path, &mut errs),
+            Json::String(text) => strings(s, text, path, &mut errs),
+            Json::Array(items) => self.arrays(s, items, path, &mut errs),
+            Json::Object(obj) => self.objects(s, obj, path, &mut errs),
             _ => {}
         }
-        if let Some(Json::Array(all)) = s.get("allOf") {
-            for sub in all {
-                self.check(sub, data, path);
-            }
-        }
-        if let Some(Json::Array(any)) = s.get("anyOf") {
-            if !any.iter().any(|sub| self.passes(sub, data, path)) {
-                self.fail(path, "anyOf failed".into());
-            }
-        }
-        if let Some(Json::Array(one)) = s.get("oneOf") {
-            let n = one
-                .iter()
-                .filter(|sub| self.passes(sub, data, path))
-                .count();
-            if n == 0 {
-                self.fail(path, "oneOf failed, none matched".into());
-            } else if n > 1 {
-                self.fail(path, "oneOf failed, more than one matched".into());
-            }
-        }
-        if let Some(not) = s.get("not") {
-            if self.passes(not, data, path) {
-                self.fail(path, "not failed".into());
-            }
+        self.combinations(s, data, path, &mut errs);
+        match errs.len() {
+            0 => None,
+            1 => errs.pop(),
+            _ => Some(Failure {
+                group: true,
+                ..Failure::with_causes(path, "validation failed".into(), errs)
+            }),
         }
     }
 
-    fn passes(&mut self, schema: &Json, data: &Json, path: &str) -> bool {
-        let mut errs = Vec::new();
-        Checker {
-            root: self.root,
-            errors: &mut errs,
-            depth: self.depth,
+    /// `not`, `allOf`, `anyOf` and `oneOf`, each failure with the failures
+    /// of its subschemas below it.
+    fn combinations(
+        &mut self,
+        s: &serde_json::Map<String, Json>,
+        data: &Json,
+        path: &str,
+        errs: &mut Vec<Failure>,
+    ) {
+        if let Some(not) = s.get("not") {
+            if self.check(not, data, path).is_none() {
+                errs.push(Failure::new(path, "'not' failed".into()));
+            }
         }
-        .check(schema, data, path);
-        errs.is_empty()
+        if let Some(Json::Array(all)) = s.get("allOf") {
+            let causes: Vec<Failure> = all
+                .iter()
+                .filter_map(|sub| self.check(sub, data, path))
+                .collect();
+            if !causes.is_empty() {
+                errs.push(Failure::with_causes(path, "'allOf' failed".into(), causes));
+            }
+        }
+        if let Some(Json::Array(any)) = s.get("anyOf") {
+            let mut causes = Vec::new();
+            let mut matched = false;
+            for sub in any {
+                match self.check(sub, data, path) {
+                    Some(f) => causes.push(f),
+                    None => {
+                        matched = true;
+                        break;
+                    }
+                }
+            }
+            if !matched {
+                errs.push(Failure::with_causes(path, "'anyOf' failed".into(), causes));
+            }
+        }
+        if let Some(Json::Array(one)) = s.get("oneOf") {
+            let mut causes = Vec::new();
+            let mut matched: Option<usize> = None;
+            for (i, sub) in one.iter().enumerate() {
+                match self.check(sub, data, path) {
+                    Some(f) if matched.is_none() => causes.push(f),
+                    Some(_) => {}
+                    None => match matched {
+                        None => matched = Some(i),
+                        Some(first) => {
+                            errs.push(Failure::new(
+                                path,
+                                format!("'oneOf' failed, subschemas {first}, {i} matched"),
+                            ));
+                            break;
+                        }
+                    },
+                }
+            }
+            if matched.is_none() {
+                errs.push(Failure::with_causes(
+                    path,
+                    "'oneOf' failed, none matched".into(),
+                    causes,
+                ));
+            }
+        }
     }
 
     fn resolve(&self, r: &str) -> Option<&'a Json> {
@@ -177,92 +285,44 @@ impl<'a> Checker<'a> {
         root.pointer(pointer)
     }
 
-    fn numbers(&mut self, s: &serde_json::Map<String, Json>, x: f64, path: &str) {
-        let num = |k: &str| s.get(k).and_then(Json::as_f64);
-        if let Some(m) = num("minimum") {
-            if x < m {
-                self.fail(
-                    path,
-                    format!("minimum: got {}, want {}", fmt_num(x), fmt_num(m)),
-                );
-            }
-        }
-        if let Some(m) = num("maximum") {
-            if x > m {
-                self.fail(
-                    path,
-                    format!("maximum: got {}, want {}", fmt_num(x), fmt_num(m)),
-                );
-            }
-        }
-        if let Some(m) = num("exclusiveMinimum") {
-            if x <= m {
-                self.fail(
-                    path,
-                    format!("exclusiveMinimum: got {}, want {}", fmt_num(x), fmt_num(m)),
-                );
-            }
-        }
-        if let Some(m) = num("exclusiveMaximum") {
-            if x >= m {
-                self.fail(
-                    path,
-                    format!("exclusiveMaximum: got {}, want {}", fmt_num(x), fmt_num(m)),
-                );
-            }
-        }
-        if let Some(m) = num("multipleOf") {
-            if m != 0.0 && (x / m).fract() != 0.0 {
-                self.fail(
-                    path,
-                    format!("{} not multipleOf {}", fmt_num(x), fmt_num(m)),
-                );
-            }
-        }
-    }
-
-    fn strings(&mut self, s: &serde_json::Map<String, Json>, text: &str, path: &str) {
-        let len = text.chars().count() as u64;
-        if let Some(m) = s.get("minLength").and_then(Json::as_u64) {
-            if len < m {
-                self.fail(path, format!("minLength: got {len}, want {m}"));
-            }
-        }
-        if let Some(m) = s.get("maxLength").and_then(Json::as_u64) {
-            if len > m {
-                self.fail(path, format!("maxLength: got {len}, want {m}"));
-            }
-        }
-        if let Some(Json::String(p)) = s.get("pattern") {
-            if let Ok(re) = regex::Regex::new(p) {
-                if !re.is_match(text) {
-                    self.fail(path, format!("'{text}' does not match pattern '{p}'"));
-                }
-            }
-        }
-    }
-
-    fn arrays(&mut self, s: &serde_json::Map<String, Json>, items: &[Json], path: &str) {
+    fn arrays(
+        &mut self,
+        s: &serde_json::Map<String, Json>,
+        items: &[Json],
+        path: &str,
+        errs: &mut Vec<Failure>,
+    ) {
         let n = items.len() as u64;
         if let Some(m) = s.get("minItems").and_then(Json::as_u64) {
             if n < m {
-                self.fail(path, format!("minItems: got {n}, want {m}"));
+                errs.push(Failure::new(
+                    path,
+                    format!("minItems: got {}, want {}", group_int(n), group_int(m)),
+                ));
             }
         }
         if let Some(m) = s.get("maxItems").and_then(Json::as_u64) {
             if n > m {
-                self.fail(path, format!("maxItems: got {n}, want {m}"));
+                errs.push(Failure::new(
+                    path,
+                    format!("maxItems: got {}, want {}", group_int(n), group_int(m)),
+                ));
             }
         }
+        let mut each = |sub: &Json, i: usize, item: &Json| {
+            if let Some(f) = self.check(sub, item, &format!("{path}/{i}")) {
+                errs.push(f);
+            }
+        };
         match s.get("items") {
-            Some(Json::Array(each)) => {
-                for (i, (sub, item)) in each.iter().zip(items).enumerate() {
-                    self.check(sub, item, &format!("{path}/{i}"));
+            Some(Json::Array(subs)) => {
+                for (i, (sub, item)) in subs.iter().zip(items).enumerate() {
+                    each(sub, i, item);
                 }
             }
             Some(sub) => {
                 for (i, item) in items.iter().enumerate() {
-                    self.check(sub, item, &format!("{path}/{i}"));
+                    each(sub, i, item);
                 }
             }
             None => {}
@@ -274,26 +334,38 @@ impl<'a> Checker<'a> {
         s: &serde_json::Map<String, Json>,
         obj: &serde_json::Map<String, Json>,
         path: &str,
+        errs: &mut Vec<Failure>,
     ) {
         if let Some(Json::Array(req)) = s.get("required") {
             let missing: Vec<String> = req
                 .iter()
                 .filter_map(Json::as_str)
                 .filter(|k| !obj.contains_key(*k))
-                .map(|k| format!("'{k}'"))
+                .map(go_quote)
                 .collect();
             match missing.len() {
                 0 => {}
-                1 => self.fail(path, format!("missing property {}", missing[0])),
-                _ => self.fail(path, format!("missing properties {}", missing.join(", "))),
+                1 => errs.push(Failure::new(
+                    path,
+                    format!("missing property {}", missing[0]),
+                )),
+                _ => errs.push(Failure::new(
+                    path,
+                    format!("missing properties {}", missing.join(", ")),
+                )),
             }
         }
         let props = s.get("properties").and_then(Json::as_object);
         let patterns = s.get("patternProperties").and_then(Json::as_object);
+        let mut at = |this: &mut Self, sub: &Json, k: &str, v: &Json| {
+            if let Some(f) = this.check(sub, v, &format!("{path}/{}", escape_pointer(k))) {
+                errs.push(f);
+            }
+        };
         if let Some(props) = props {
             for (k, sub) in props {
                 if let Some(v) = obj.get(k) {
-                    self.check(sub, v, &format!("{path}/{}", escape_pointer(k)));
+                    at(self, sub, k, v);
                 }
             }
         }
@@ -304,33 +376,104 @@ impl<'a> Checker<'a> {
                 for (p, sub) in patterns {
                     if regex::Regex::new(p).is_ok_and(|re| re.is_match(k)) {
                         matched = true;
-                        self.check(sub, v, &format!("{path}/{}", escape_pointer(k)));
+                        at(self, sub, k, v);
                     }
                 }
             }
             if !matched {
                 match s.get("additionalProperties") {
-                    Some(Json::Bool(false)) => extra.push(format!("'{k}'")),
-                    Some(sub @ Json::Object(_)) => {
-                        self.check(sub, v, &format!("{path}/{}", escape_pointer(k)))
-                    }
+                    Some(Json::Bool(false)) => extra.push(go_quote(k)),
+                    Some(sub @ Json::Object(_)) => at(self, sub, k, v),
                     _ => {}
                 }
             }
         }
         if !extra.is_empty() {
-            let noun = if extra.len() == 1 {
-                "property"
-            } else {
-                "properties"
-            };
-            self.fail(
+            errs.push(Failure::new(
                 path,
-                format!("additional {noun} {} not allowed", extra.join(", ")),
-            );
+                format!("additional properties {} not allowed", extra.join(", ")),
+            ));
         }
     }
 }
+
+/// A failure through `$ref`: transparent when it is one violation, else the
+/// group's violations under "validation failed".
+fn reference(f: Failure, path: &str) -> Failure {
+    if f.group {
+        Failure::with_causes(path, "validation failed".into(), f.causes)
+    } else {
+        f
+    }
+}
+
+fn numbers(s: &serde_json::Map<String, Json>, x: f64, path: &str, errs: &mut Vec<Failure>) {
+    let num = |k: &str| s.get(k).and_then(Json::as_f64);
+    let mut bound = |name: &str, failed: fn(f64, f64) -> bool| {
+        if let Some(m) = num(name) {
+            if failed(x, m) {
+                errs.push(Failure::new(
+                    path,
+                    format!("{name}: got {}, want {}", group_float(x), group_float(m)),
+                ));
+            }
+        }
+    };
+    bound("minimum", |x, m| x < m);
+    bound("maximum", |x, m| x > m);
+    bound("exclusiveMinimum", |x, m| x <= m);
+    bound("exclusiveMaximum", |x, m| x >= m);
+    bound("multipleOf", |x, m| m != 0.0 && (x / m).fract() != 0.0);
+}
+
+fn strings(s: &serde_json::Map<String, Json>, text: &str, path: &str, errs: &mut Vec<Failure>) {
+    let len = text.chars().count() as u64;
+    if let Some(m) = s.get("minLength").and_then(Json::as_u64) {
+        if len < m {
+            errs.push(Failure::new(
+                path,
+                format!("minLength: got {}, want {}", group_int(len), group_int(m)),
+            ));
+        }
+    }
+    if let Some(m) = s.get("maxLength").and_then(Json::as_u64) {
+        if len > m {
+            errs.push(Failure::new(
+                path,
+                format!("maxLength: got {}, want {}", group_int(len), group_int(m)),
+            ));
+        }
+    }
+    if let Some(Json::String(p)) = s.get("pattern") {
+        if let Ok(re) = regex::Regex::new(p) {
+            if !re.is_match(text) {
+                errs.push(Failure::new(
+                    path,
+                    format!("{} does not match pattern {}", go_quote(text), go_quote(p)),
+                ));
+            }
+        }
+    }
+}
+
+/// `enum`'s message: the options when all are scalars.
+fn enum_message(options: &[Json]) -> String {
+    if options.iter().any(|o| o.is_array() || o.is_object()) {
+        return "'enum' failed".into();
+    }
+    match options {
+        [one] => format!("value must be {}", display(one)),
+        _ => {
+            let list: Vec<String> = options.iter().map(display).collect();
+            format!("value must be one of {}", list.join(", "))
+        }
+    }
+}
+
+/// The order in which jsonschema names types.
+const TYPE_ORDER: &[&str] = &[
+    "null", "boolean", "number", "integer", "string", "array", "object",
+];
 
 fn has_type(data: &Json, want: &str) -> bool {
     match want {
@@ -363,15 +506,92 @@ fn json_eq(a: &Json, b: &Json) -> bool {
     }
 }
 
-fn quote(v: &Json) -> String {
+/// A scalar as jsonschema prints it in `enum` and `const` messages (Go's
+/// `%v`, strings quoted).
+fn display(v: &Json) -> String {
     match v {
-        Json::String(s) => format!("'{s}'"),
+        Json::String(s) => go_quote(s),
+        Json::Null => "<nil>".into(),
         other => other.to_string(),
     }
 }
 
-fn fmt_num(x: f64) -> String {
-    crate::engine::value::format_float_g(x)
+/// jsonschema's quoting: Go's `%q` inside single quotes.
+fn go_quote(s: &str) -> String {
+    let q = crate::engine::lexer::go_quote(s)
+        .replace("\\\"", "\"")
+        .replace('\'', "\\'");
+    format!("'{}'", &q[1..q.len() - 1])
+}
+
+/// An integer as golang.org/x/text's English printer writes `%d`: digits in
+/// groups of three.
+fn group_int(n: u64) -> String {
+    group_digits(&n.to_string())
+}
+
+fn group_digits(digits: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A float as golang.org/x/text's English printer writes `%v`: Go's
+/// shortest `%g` decision (exponent below -4 or from 6 up is scientific),
+/// grouped integer digits, and scientific notation as `1.5×10⁰⁶`.
+fn group_float(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "+Inf" } else { "-Inf" }.into();
+    }
+    let sign = if x < 0.0 { "-" } else { "" };
+    let (digits, dp) = crate::engine::gofmt::shortest_digits(x.abs());
+    if digits.is_empty() {
+        return format!("{sign}0");
+    }
+    let exp = dp - 1;
+    if !(-4..6).contains(&exp) {
+        let (first, rest) = digits.split_at(1);
+        let mantissa = if rest.is_empty() {
+            first.to_string()
+        } else {
+            format!("{first}.{rest}")
+        };
+        const SUP: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+        let e: String = format!("{:02}", exp.abs())
+            .chars()
+            .map(|c| SUP[c.to_digit(10).unwrap_or(0) as usize])
+            .collect();
+        let esign = if exp < 0 { "⁻" } else { "" };
+        return format!("{sign}{mantissa}×10{esign}{e}");
+    }
+    let (int, frac) = if dp <= 0 {
+        (
+            "0".to_string(),
+            format!("{}{digits}", "0".repeat((-dp) as usize)),
+        )
+    } else if dp as usize >= digits.len() {
+        (
+            format!("{digits}{}", "0".repeat(dp as usize - digits.len())),
+            String::new(),
+        )
+    } else {
+        let (i, f) = digits.split_at(dp as usize);
+        (i.to_string(), f.to_string())
+    };
+    let int = group_digits(&int);
+    if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    }
 }
 
 fn escape_pointer(k: &str) -> String {
@@ -435,6 +655,34 @@ mod tests {
         assert!(
             err.to_string()
                 .ends_with("- at '/l/1': got number, want string\n"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn numbers_as_golang_text_prints_them() {
+        assert_eq!(group_float(12345.25), "12,345.25");
+        assert_eq!(group_float(-5000.0), "-5,000");
+        assert_eq!(group_float(999999.0), "999,999");
+        assert_eq!(group_float(1e6), "1×10⁰⁶");
+        assert_eq!(group_float(1000000.5), "1.0000005×10⁰⁶");
+        assert_eq!(group_float(1e-7), "1×10⁻⁰⁷");
+        assert_eq!(group_float(0.0001), "0.0001");
+        assert_eq!(group_float(0.0), "0");
+        assert_eq!(group_int(1234), "1,234");
+        assert_eq!(group_int(123), "123");
+    }
+
+    #[test]
+    fn several_violations_of_one_schema_are_grouped() {
+        let c = chart(
+            r#"{"properties":{"o":{"properties":{"b":{"minLength":3,"pattern":"^z"},"c":{"type":"string"}}}}}"#,
+        );
+        let err = validate(&c, &values("o: {b: x, c: 1}\n")).unwrap_err();
+        assert!(
+            err.to_string().ends_with(
+                "- at '/o/b': validation failed\n  - at '/o/b': minLength: got 1, want 3\n  - at '/o/b': 'x' does not match pattern '^z'\n- at '/o/c': got number, want string\n"
+            ),
             "{err}"
         );
     }

@@ -10,6 +10,7 @@ pub mod capabilities;
 pub mod early;
 pub mod execute;
 pub mod files;
+pub mod head;
 pub mod output;
 pub mod parallel;
 pub mod sort;

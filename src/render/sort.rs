@@ -2,7 +2,7 @@
 //! from the rest, each group sorted by file path and then, stably, by Helm's
 //! install order of kinds (unknown kinds last, alphabetically).
 
-use crate::engine::Value;
+use super::head::{self, Head};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -62,9 +62,6 @@ const HOOK_EVENTS: &[&str] = &[
     "test-success",
 ];
 
-/// The annotation that makes a document a hook.
-const HOOK_ANNOTATION: &str = "helm.sh/hook";
-
 /// One document of a rendered file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Manifest {
@@ -119,12 +116,9 @@ pub fn sort_manifests(
     let mut hooks = Vec::new();
     for docs in read {
         for (m, hook) in docs? {
-            let hook = match hook {
-                Value::Nil => {
-                    generic.push(m);
-                    continue;
-                }
-                v => v.to_string(),
+            let Some(hook) = hook else {
+                generic.push(m);
+                continue;
             };
             let events: Vec<String> = hook.split(',').map(|e| e.trim().to_lowercase()).collect();
             if events.iter().any(|e| !HOOK_EVENTS.contains(&e.as_str())) {
@@ -139,30 +133,23 @@ pub fn sort_manifests(
     Ok((generic, hooks))
 }
 
-/// The documents of one rendered file, each with its hook annotation (`Nil`
-/// for none).
-fn read_file(path: &str, text: &str) -> Result<Vec<(Manifest, Value)>, String> {
+/// The documents of one rendered file, each with its hook annotation
+/// (`None` for none).
+fn read_file(path: &str, text: &str) -> Result<Vec<(Manifest, Option<String>)>, String> {
     let mut out = Vec::new();
     for doc in split_documents(text) {
         let head = if only_comments(doc) {
-            Value::Nil
+            Head::default()
         } else {
-            crate::yaml::from_str(doc).map_err(|e| {
-                format!("YAML parse error on {path}: error converting YAML to JSON: {e}")
-            })?
+            head::read(doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?
         };
-        let kind = match head.get("kind") {
-            Value::String(s) => s.to_string(),
-            _ => String::new(),
-        };
-        let hook = head.get("metadata").get("annotations").get(HOOK_ANNOTATION);
         let m = Manifest {
             path: path.to_string(),
             content: doc.to_string(),
-            kind,
+            kind: head.kind,
             events: Vec::new(),
         };
-        out.push((m, hook));
+        out.push((m, head.hook));
     }
     Ok(out)
 }

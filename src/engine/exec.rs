@@ -1016,14 +1016,17 @@ pub(super) fn last_evaluated(pipe: &Pipe) -> &Arg {
         static NIL: Arg = Arg::Nil(0);
         return &NIL;
     };
-    match first {
-        Arg::Function { .. } => match cmd.args.last() {
-            Some(Arg::Pipe(p)) => last_evaluated(p),
-            Some(a) => a,
-            None => first,
-        },
-        Arg::Pipe(p) => last_evaluated(p),
+    // A call (a function, or a method reached through a field or variable)
+    // evaluates its arguments after its name: the last one ran last.
+    let last = match first {
+        Arg::Function { .. } | Arg::Field { .. } | Arg::Variable { .. } | Arg::Chain { .. } => {
+            cmd.args.last().unwrap_or(first)
+        }
         _ => first,
+    };
+    match last {
+        Arg::Pipe(p) => last_evaluated(p),
+        a => a,
     }
 }
 

@@ -59,6 +59,8 @@ fn kube_version_and_api_versions_change_capabilities() {
         .replace("{v1.36.0 v1.36.0 1 36}", "{v1.29.3 v1.29.3 1 29}")
         .replace("v1.36.0", "v1.29.3")
         .replace("minor: \"36\"", "minor: \"29\"")
+        .replace(r#"\"Minor\":\"36\""#, r#"\"Minor\":\"29\""#)
+        .replace(r#"Minor: \"36\""#, r#"Minor: \"29\""#)
         .replace("hasMonitoring: \"false\"", "hasMonitoring: \"true\"")
         .replace("  modern: \"true\"\n", "");
     assert_eq!(out, want);

@@ -231,8 +231,14 @@ fn backtracking_regexes_run_in_linear_time() {
 }
 
 /// One template writing `mib` MiB.
-fn writes(mib: usize) -> String {
+/// Template text writing `mib` MiB of `a`.
+fn repeats(mib: usize) -> String {
     format!("{{{{ range until {mib} }}}}{{{{ repeat 1048576 \"a\" }}}}{{{{ end }}}}\n")
+}
+
+/// A template writing `mib` MiB, as one map entry (a document must be a map).
+fn writes(mib: usize) -> String {
+    format!("big: {}", repeats(mib))
 }
 
 #[test]
@@ -296,7 +302,7 @@ fn render_of_a_stack_has_the_same_cap_and_flag() {
     // A stack's releases must be Kubernetes objects: a 2 MiB ConfigMap.
     let cm = format!(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  a: {}",
-        writes(2)
+        repeats(2)
     );
     let (dir, _) = chart("", &[("a.yaml", &cm)]);
     std::fs::write(

@@ -212,6 +212,53 @@ pub fn from_json(src: &str) -> Result<Value, String> {
     Ok(Value::from_json(&v))
 }
 
+/// [`from_json`] that goes on past a number too large for a float64, as Go's
+/// decoder does: such numbers read as null, and the error comes with the value
+/// (Sprig's `fromJson` keeps both).
+pub fn from_json_keeping(src: &str) -> Result<(Value, Option<String>), String> {
+    let Some(number) = go_json_check(src.as_bytes())? else {
+        return from_json(src).map(|v| (v, None));
+    };
+    let v: serde_json::Value = serde_json::from_str(&null_huge_numbers(src))
+        .map_err(|e| format!("json: {}", strip_position(&e.to_string())))?;
+    let error = format!("json: cannot unmarshal number {number} into Go value of type float64");
+    Ok((Value::from_json(&v), Some(error)))
+}
+
+/// The JSON text with every number beyond a float64 replaced by `null`.
+fn null_huge_numbers(src: &str) -> String {
+    let b = src.as_bytes();
+    let mut out = String::with_capacity(src.len());
+    let (mut i, mut last) = (0, 0);
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < b.len() && matches!(b[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    i += 1;
+                }
+                let token = &src[start..i];
+                if token.parse::<f64>().is_ok_and(f64::is_infinite) {
+                    out.push_str(&src[last..start]);
+                    out.push_str("null");
+                    last = i;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&src[last.min(src.len())..]);
+    out
+}
+
 fn strip_position(msg: &str) -> String {
     match msg.find(" at line ") {
         Some(i) => msg[..i].to_string(),
@@ -565,5 +612,20 @@ mod tests {
         for (src, want) in cases {
             assert_eq!(from_json(src).unwrap_err(), want, "{src}");
         }
+    }
+
+    #[test]
+    fn numbers_past_float64_read_as_null_beside_the_error() {
+        let (v, err) =
+            from_json_keeping(r#"{"a": [1, 1e999], "s": "1e999", "d": -2e400}"#).unwrap();
+        assert_eq!(
+            to_json(&v, false, None).unwrap(),
+            r#"{"a":[1,null],"d":null,"s":"1e999"}"#
+        );
+        assert_eq!(
+            err.as_deref(),
+            Some("json: cannot unmarshal number 1e999 into Go value of type float64")
+        );
+        assert_eq!(from_json_keeping("[1]").unwrap().1, None);
     }
 }

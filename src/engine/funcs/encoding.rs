@@ -147,10 +147,20 @@ fn must_to_raw_json(args: &[Value]) -> Result<Value, String> {
 fn from_json(args: &[Value]) -> Result<Value, String> {
     arity("fromJson", args, 1)?;
     let src = expect_str("fromJson", &args[0])?;
-    Ok(match yaml::json::from_json(src) {
-        Ok(Value::Nil) => Value::map(Map::new()),
-        Ok(v @ Value::Map(_)) => v,
-        Ok(other) => error_map(format!(
+    Ok(match yaml::json::from_json_keeping(src) {
+        Ok((Value::Nil, None)) => Value::map(Map::new()),
+        Ok((v @ Value::Map(_), error)) => {
+            // Go's decoder fills what it can and reports the first error.
+            if let (Some(e), Some(m)) = (error, v.as_map()) {
+                m.insert("Error", Value::from(e));
+            }
+            v
+        }
+        // A number too large at the top was a number before it read as null.
+        Ok((Value::Nil, Some(_))) => error_map(
+            "json: cannot unmarshal number into Go value of type map[string]interface {}".into(),
+        ),
+        Ok((other, _)) => error_map(format!(
             "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             json_kind(&other)
         )),

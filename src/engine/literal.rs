@@ -7,6 +7,16 @@ use super::value::Value;
 /// `strconv.Unquote` of a `"…"`, `` `…` `` or `'…'` literal; `None` is Go's
 /// "invalid syntax".
 pub fn unquote(text: &str) -> Option<String> {
+    unquote_bytes(text).map(|b| match String::from_utf8(b) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+/// The Go string a quoted literal stands for, as bytes: `\xff` and octal
+/// escapes are single bytes, which need not make UTF-8 (`"\xe2\x82\xac"` is
+/// `€`, `"\xff"` is one byte that is not text).
+pub fn unquote_bytes(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
     if bytes.len() < 2 {
         return None;
@@ -22,21 +32,26 @@ pub fn unquote(text: &str) -> Option<String> {
                 return None;
             }
             // Go drops carriage returns from raw strings.
-            Some(body.replace('\r', ""))
+            Some(body.replace('\r', "").into_bytes())
         }
         b'"' | b'\'' => {
             // Most literals hold no escapes: take them as they are.
             if quote == b'"' && !body.contains(['\\', '"', '\n']) {
-                return Some(body.to_string());
+                return Some(body.as_bytes().to_vec());
             }
-            let mut out = String::with_capacity(body.len());
+            let mut out = Vec::with_capacity(body.len());
             let mut rest = body;
+            let mut pieces = 0;
             while !rest.is_empty() {
-                let (c, tail) = unquote_char(rest, quote as char)?;
-                out.push(c);
+                let (piece, tail) = unquote_char(rest, quote as char)?;
+                match piece {
+                    Piece::Char(c) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+                    Piece::Byte(b) => out.push(b),
+                }
+                pieces += 1;
                 rest = tail;
             }
-            if quote == b'\'' && out.chars().count() != 1 {
+            if quote == b'\'' && pieces != 1 {
                 return None;
             }
             Some(out)
@@ -45,10 +60,15 @@ pub fn unquote(text: &str) -> Option<String> {
     }
 }
 
-/// Decodes one (possibly escaped) character; returns its text and the rest.
-/// Byte escapes (`\xff`) give bytes that may not be UTF-8 on their own; they are
-/// kept as the replacement character, which only differs for invalid UTF-8.
-fn unquote_char(s: &str, quote: char) -> Option<(char, &str)> {
+/// One decoded element of a quoted literal: a character, or a byte from a
+/// `\x` or octal escape.
+enum Piece {
+    Char(char),
+    Byte(u8),
+}
+
+/// Decodes one (possibly escaped) character; returns it and the rest.
+fn unquote_char(s: &str, quote: char) -> Option<(Piece, &str)> {
     let mut chars = s.chars();
     let c = chars.next()?;
     if c == quote && quote != '`' {
@@ -58,7 +78,7 @@ fn unquote_char(s: &str, quote: char) -> Option<(char, &str)> {
         return None;
     }
     if c != '\\' {
-        return Some((c, chars.as_str()));
+        return Some((Piece::Char(c), chars.as_str()));
     }
     let e = chars.next()?;
     let rest = chars.as_str();
@@ -75,7 +95,7 @@ fn unquote_char(s: &str, quote: char) -> Option<(char, &str)> {
         _ => None,
     };
     if let Some(c) = simple {
-        return Some((c, rest));
+        return Some((Piece::Char(c), rest));
     }
     let hex = |n: usize| -> Option<(u32, &str)> {
         let digits = rest.get(..n)?;
@@ -87,16 +107,15 @@ fn unquote_char(s: &str, quote: char) -> Option<(char, &str)> {
     match e {
         'x' => {
             let (v, tail) = hex(2)?;
-            let c = char::from_u32(v).filter(|_| v < 0x80).unwrap_or('\u{FFFD}');
-            Some((c, tail))
+            Some((Piece::Byte(v as u8), tail))
         }
         'u' => {
             let (v, tail) = hex(4)?;
-            Some((char::from_u32(v)?, tail))
+            Some((Piece::Char(char::from_u32(v)?), tail))
         }
         'U' => {
             let (v, tail) = hex(8)?;
-            Some((char::from_u32(v)?, tail))
+            Some((Piece::Char(char::from_u32(v)?), tail))
         }
         '0'..='7' => {
             let digits = s.get(1..4)?;
@@ -107,8 +126,7 @@ fn unquote_char(s: &str, quote: char) -> Option<(char, &str)> {
             if v > 255 {
                 return None;
             }
-            let c = char::from_u32(v).filter(|_| v < 0x80).unwrap_or('\u{FFFD}');
-            Some((c, s.get(4..)?))
+            Some((Piece::Byte(v as u8), s.get(4..)?))
         }
         _ => None,
     }
@@ -121,11 +139,16 @@ pub fn number(text: &str, is_char: bool) -> Result<Result<Value, String>, String
     if is_char {
         // Go decodes one character and requires the closing quote right after it.
         let body = text.get(1..).unwrap_or("");
-        let (c, tail) = unquote_char(body, '\'').ok_or_else(|| "invalid syntax".to_string())?;
+        let (piece, tail) = unquote_char(body, '\'').ok_or_else(|| "invalid syntax".to_string())?;
         if tail != "'" {
             return Err(format!("malformed character constant: {text}"));
         }
-        return Ok(Ok(Value::Int(c as i64)));
+        // In a character constant a byte escape is the code point itself.
+        let code = match piece {
+            Piece::Char(c) => c as i64,
+            Piece::Byte(b) => b as i64,
+        };
+        return Ok(Ok(Value::Int(code)));
     }
     if text.ends_with('i') {
         return Err(format!(
@@ -282,6 +305,13 @@ mod tests {
             Some("a\tb\"cAé")
         );
         assert_eq!(unquote("`a\\n`").as_deref(), Some("a\\n"));
+        // Byte escapes are bytes: together they may make UTF-8, or not.
+        assert_eq!(
+            unquote_bytes(r#""\xe2\x82\xac""#),
+            Some("€".as_bytes().to_vec())
+        );
+        assert_eq!(unquote_bytes(r#""\xff\377""#), Some(vec![0xff, 0xff]));
+        assert_eq!(number(r"'\xff'", true), Ok(Ok(Value::Int(255))));
         assert_eq!(unquote(r#""\q""#), None);
         assert_eq!(unquote("'ab'"), None);
     }

@@ -686,11 +686,14 @@ impl<'s> Parser<'s> {
                 Arg::Pipe(Box::new(pipe))
             }
             Kind::String | Kind::RawString => {
-                let s = self.unquote(&t)?;
+                let bytes = match literal::unquote_bytes(self.text(&t)) {
+                    Some(b) => b,
+                    None => return self.errorf("invalid syntax"),
+                };
                 Arg::String {
                     pos,
                     quoted: text.into(),
-                    value: Value::from(s),
+                    value: Value::go_string(bytes),
                 }
             }
             _ => {

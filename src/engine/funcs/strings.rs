@@ -13,7 +13,8 @@ mod urls;
 mod words;
 
 use super::conv::{
-    arg_int, arg_str, arity, check_size, str_list, to_string, to_string_bytes, to_strings,
+    arg_bytes, arg_int, arg_str, arity, check_size, str_list, to_string, to_string_bytes,
+    to_strings,
 };
 use super::FuncTable;
 use crate::engine::gofmt;
@@ -242,6 +243,24 @@ fn replace(args: &[Value]) -> Result<Value, String> {
         s.matches(old).count() as u128
     };
     check_size("replace", s.len() as u128 + count * new.len() as u128)?;
+    let raw = args.iter().any(|a| matches!(a, Value::RawString(_)));
+    if raw && !old.is_empty() {
+        // Go replaces bytes: a string that is not UTF-8 keeps its other bytes.
+        let (old, new, s) = (
+            arg_bytes(&args[0])?,
+            arg_bytes(&args[1])?,
+            arg_bytes(&args[2])?,
+        );
+        let mut out = Vec::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(at) = memchr::memmem::find(rest, old) {
+            out.extend_from_slice(&rest[..at]);
+            out.extend_from_slice(new);
+            rest = &rest[at + old.len()..];
+        }
+        out.extend_from_slice(rest);
+        return Ok(Value::go_string(out));
+    }
     Ok(Value::str(s.replace(old, new)))
 }
 

@@ -4,7 +4,7 @@
 use super::{report, EXIT_OK, EXIT_USAGE};
 use crate::render::capabilities::KubeVersion;
 use crate::render::output::{stream, write_dir, OutputOptions};
-use crate::render::{render_with, RenderOptions};
+use crate::render::{render_warning, RenderOptions};
 use crate::values::user::{user_values, ValueOptions};
 use std::io::Write;
 use std::path::PathBuf;
@@ -219,9 +219,16 @@ pub fn run(args: Args) -> u8 {
         skip_schema_validation: args.skip_schema_validation,
         max_output_bytes: args.max_output,
     };
-    let rendered = match render_with(chart, crate::engine::Value::map(user), &opts, early) {
+    let mut warnings = Vec::new();
+    let user = crate::engine::Value::map(user);
+    let rendered = match render_warning(chart, user, &opts, early, &mut warnings) {
         Ok(r) => r,
-        Err(e) => return report(e),
+        Err(e) => {
+            for w in &warnings {
+                eprintln!("{w}");
+            }
+            return report(e);
+        }
     };
     for w in &rendered.warnings {
         eprintln!("{w}");

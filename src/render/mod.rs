@@ -85,17 +85,44 @@ pub fn render(chart: Chart, user: Value, opts: &RenderOptions) -> Result<Rendere
 
 /// [`render`], taking the templates `early` parsed while the chart was read.
 pub fn render_with(
+    chart: Chart,
+    user: Value,
+    opts: &RenderOptions,
+    early: early::EarlyParse,
+) -> Result<Rendered, RenderError> {
+    render_warning(chart, user, opts, early, &mut Vec::new())
+}
+
+/// [`render_with`] that also leaves, when it fails, the warnings given before
+/// the failure in `warnings`: Helm prints them as they come, so they precede
+/// its error. (A render that succeeds has them in [`Rendered::warnings`].)
+pub fn render_warning(
+    chart: Chart,
+    user: Value,
+    opts: &RenderOptions,
+    early: early::EarlyParse,
+    warnings: &mut Vec<String>,
+) -> Result<Rendered, RenderError> {
+    let mut warn = Warnings::default();
+    let result = render_noting(chart, user, opts, early, &mut warn);
+    if result.is_err() {
+        warnings.append(&mut warn.0);
+    }
+    result
+}
+
+fn render_noting(
     mut chart: Chart,
     user: Value,
     opts: &RenderOptions,
     early: early::EarlyParse,
+    warn: &mut Warnings,
 ) -> Result<Rendered, RenderError> {
     if chart.metadata.is_library() {
         return Err(RenderError("library charts are not installable".into()));
     }
     dependencies::check_present(&chart)?;
-    let mut warn = Warnings::default();
-    dependencies::process(&mut chart, &user, &mut warn)?;
+    dependencies::process(&mut chart, &user, warn)?;
 
     let caps = Capabilities::new(opts.kube_version.clone(), &opts.api_versions);
     check_kube_version(&chart, &caps.kube_version)?;
@@ -107,7 +134,7 @@ pub fn render_with(
     let work = sources.iter().map(|s| s.text.len()).sum();
     let threads = parallel::threads_for(work);
     let (values, engine) = execute::parse_while(&sources, early, threads, || {
-        let values = coalesce_values(&chart, &user, &mut warn)?;
+        let values = coalesce_values(&chart, &user, warn)?;
         if !opts.skip_schema_validation {
             schema::validate(&chart, &values)?;
         }
@@ -148,7 +175,7 @@ pub fn render_with(
     Ok(Rendered {
         files,
         crds,
-        warnings: warn.0,
+        warnings: std::mem::take(&mut warn.0),
     })
 }
 

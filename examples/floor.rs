@@ -19,12 +19,8 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    // As the real binary does (see src/main.rs): no transparent huge pages.
-    #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_THP_DISABLE takes a flag and touches no memory of ours.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
+    // As the real binary starts.
+    chartfix::cli::no_huge_pages();
     let args: Vec<String> = std::env::args().collect();
     let (Some(mode), Some(chart)) = (args.get(1), args.get(2)) else {
         eprintln!("usage: floor exit|inflate|load CHART");

@@ -3,7 +3,7 @@
 //! loaded chart tree before its values are coalesced for rendering.
 
 use super::{Chart, ChartError};
-use crate::engine::{Map, Value};
+use crate::value::{Map, Value};
 use crate::values::coalesce::{coalesce_values, merge_values, tables_into, Warnings};
 use crate::values::{deep_copy, path_to_map, path_value, table};
 

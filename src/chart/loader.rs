@@ -6,7 +6,7 @@ use super::archive::read_archive;
 use super::helmignore::{Rules, HELMIGNORE};
 use super::metadata::{parse_dependencies, Metadata};
 use super::{Chart, ChartError, File};
-use crate::engine::Value;
+use crate::value::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! Helm checks it, and shown to templates as `.Chart` with Go's field names.
 
 use super::ChartError;
-use crate::engine::{Map, Value};
+use crate::value::{Map, Value};
 use std::collections::BTreeMap;
 
 /// One entry of `dependencies:` (or of a v1 chart's `requirements.yaml`).

@@ -16,7 +16,7 @@ pub mod schema;
 pub use loader::{load, load_archive, load_dir};
 pub use metadata::{Dependency, Metadata};
 
-use crate::engine::Value;
+use crate::value::Value;
 use std::borrow::Cow;
 use std::fmt;
 

@@ -7,7 +7,7 @@
 //! `$ref` to `#/definitions/…` or `#/$defs/…` inside the same schema.
 
 use super::{Chart, ChartError};
-use crate::engine::Value;
+use crate::value::Value;
 use serde_json::Value as Json;
 
 /// Validates the values of a chart and of each of its subcharts (with the
@@ -518,7 +518,7 @@ fn display(v: &Json) -> String {
 
 /// jsonschema's quoting: Go's `%q` inside single quotes.
 fn go_quote(s: &str) -> String {
-    let q = crate::engine::lexer::go_quote(s)
+    let q = crate::strconv::go_quote(s)
         .replace("\\\"", "\"")
         .replace('\'', "\\'");
     format!("'{}'", &q[1..q.len() - 1])
@@ -552,7 +552,7 @@ fn group_float(x: f64) -> String {
         return if x > 0.0 { "+Inf" } else { "-Inf" }.into();
     }
     let sign = if x < 0.0 { "-" } else { "" };
-    let (digits, dp) = crate::engine::gofmt::shortest_digits(x.abs());
+    let (digits, dp) = crate::strconv::shortest_digits(x.abs());
     if digits.is_empty() {
         return format!("{sign}0");
     }

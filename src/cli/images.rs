@@ -143,7 +143,7 @@ fn render_chart(path: &std::path::Path) -> Result<String, String> {
     let chart = crate::chart::load(path).map_err(|e| e.to_string())?;
     let opts = crate::render::RenderOptions::default();
     let rendered =
-        crate::render::render(chart, crate::engine::Value::map(Default::default()), &opts)
+        crate::render::render(chart, crate::value::Value::map(Default::default()), &opts)
             .map_err(|e| e.to_string())?;
     let out = crate::render::output::OutputOptions {
         include_crds: false,

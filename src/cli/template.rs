@@ -220,7 +220,7 @@ pub fn run(args: Args) -> u8 {
         max_output_bytes: args.max_output,
     };
     let mut warnings = Vec::new();
-    let user = crate::engine::Value::map(user);
+    let user = crate::value::Value::map(user);
     let rendered = match render_warning(chart, user, &opts, early, &mut warnings) {
         Ok(r) => r,
         Err(e) => {

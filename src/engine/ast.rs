@@ -6,8 +6,8 @@
 //! `Node.String()` does: that text is the `<…>` context of execution errors.
 
 use super::funcs::Func;
-use super::lexer::go_quote;
-use super::value::Value;
+use crate::strconv::go_quote;
+use crate::value::Value;
 use std::fmt;
 use std::sync::Arc;
 

@@ -6,8 +6,8 @@
 
 use super::ast::Builtin;
 use super::error::{WARN_END, WARN_START};
-use super::gofmt;
-use super::value::{Map, Value};
+use crate::gofmt;
+use crate::value::{Map, Value};
 
 /// Go's argument-count check, before any argument is evaluated. `explicit` is the
 /// number of written arguments, `total` includes a piped value.

@@ -261,7 +261,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 fn go_q(s: &str) -> String {
-    super::lexer::go_quote(s)
+    crate::strconv::go_quote(s)
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use super::ast::{Arg, Branch, Builtin, Callee, Command, Node, Pipe, Pos, Tree};
 use super::builtins;
 use super::error::{Cause, Error, ErrorKind};
 use super::typecheck::ArgTypeError;
-use super::value::Value;
 use super::{Engine, Limits};
+use crate::value::Value;
 use foldhash::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::Arc;
@@ -172,7 +172,7 @@ impl<'e> Exec<'e> {
                     "template: {}:{line}:{col}: executing {}: stopped after {} steps (limit): \
                      a range over a huge number, or a loop that never ends?",
                     tree.file.name,
-                    super::lexer::go_quote(&tree.name),
+                    crate::strconv::go_quote(&tree.name),
                     self.limits().max_steps
                 ),
             ));
@@ -213,7 +213,7 @@ impl<'e> Exec<'e> {
                     "template: {}: executing {}: rendered output exceeds {} bytes (limit; \
                      raise it with --max-output if the chart really renders that much)",
                     tree.file.name,
-                    super::lexer::go_quote(&tree.name),
+                    crate::strconv::go_quote(&tree.name),
                     self.limits().max_output_bytes
                 ),
             ));
@@ -504,7 +504,7 @@ impl<'e> Exec<'e> {
                 &context,
                 Cause::Go(format!(
                     "template {} not defined",
-                    super::lexer::go_quote(name)
+                    crate::strconv::go_quote(name)
                 )),
             ));
         };
@@ -839,7 +839,7 @@ impl<'e> Exec<'e> {
                 ident,
                 Cause::Go(format!(
                     "{} is not a defined function",
-                    super::lexer::go_quote(name)
+                    crate::strconv::go_quote(name)
                 )),
             )),
             Callee::Table(f) => {

@@ -6,7 +6,7 @@
 
 use super::error::{Cause, ErrorKind};
 use super::exec::{Exec, TreeMap};
-use super::value::Value;
+use crate::value::Value;
 use std::sync::Arc;
 
 impl Exec<'_> {
@@ -23,7 +23,7 @@ impl Exec<'_> {
         let Some(target) = self.lookup(name) else {
             return Err(Cause::IncludeOther(format!(
                 "template: no template {} associated with template \"gotpl\"",
-                super::lexer::go_quote(name)
+                crate::strconv::go_quote(name)
             )));
         };
         let key = target.name.clone();
@@ -45,7 +45,7 @@ impl Exec<'_> {
     pub(super) fn tpl(&mut self, vals: &[Value]) -> Result<Value, Cause> {
         let text = vals.first().and_then(Value::as_str).unwrap_or("");
         let data = vals.get(1).cloned().unwrap_or(Value::Nil);
-        let quoted = super::lexer::go_quote(text);
+        let quoted = crate::strconv::go_quote(text);
         let trees = super::parser::parse("gotpl", text).map_err(|e| {
             Cause::Call(format!(
                 "error calling tpl: cannot parse template {quoted}: {}",

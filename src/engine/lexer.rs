@@ -523,7 +523,10 @@ impl<'s> Lexer<'s> {
             let c = self.next();
             let _ = c;
             let text = self.src.get(self.start..self.pos).unwrap_or("");
-            self.error(format!("bad number syntax: {}", go_quote(text)));
+            self.error(format!(
+                "bad number syntax: {}",
+                crate::strconv::go_quote(text)
+            ));
             return false;
         }
         self.emit(Kind::Number);
@@ -576,31 +579,6 @@ pub fn go_unicode(c: char) -> String {
     } else {
         format!("U+{:04X} '{}'", c as u32, c)
     }
-}
-
-/// Go's `%q` of a string (`strconv.Quote`).
-pub fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x0c' => out.push_str("\\f"),
-            '\x0b' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]

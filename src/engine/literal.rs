@@ -2,7 +2,7 @@
 //! constants of `text/template` with their typing (`1` is an int, `1.0`, `1e3`
 //! are float64s, `'a'` is the int 97).
 
-use super::value::Value;
+use crate::value::Value;
 
 /// `strconv.Unquote` of a `"…"`, `` `…` `` or `'…'` literal; `None` is Go's
 /// "invalid syntax".
@@ -153,7 +153,7 @@ pub fn number(text: &str, is_char: bool) -> Result<Result<Value, String>, String
     if text.ends_with('i') {
         return Err(format!(
             "illegal number syntax: {}",
-            super::lexer::go_quote(text)
+            crate::strconv::go_quote(text)
         ));
     }
     let as_int = parse_int(text);
@@ -163,7 +163,7 @@ pub fn number(text: &str, is_char: bool) -> Result<Result<Value, String>, String
             Some(f) => Ok(Ok(Value::Float(f))),
             None => Err(format!(
                 "illegal number syntax: {}",
-                super::lexer::go_quote(text)
+                crate::strconv::go_quote(text)
             )),
         };
     }
@@ -174,12 +174,12 @@ pub fn number(text: &str, is_char: bool) -> Result<Result<Value, String>, String
             if parse_float(text).is_some() {
                 Err(format!(
                     "integer overflow: {}",
-                    super::lexer::go_quote(text)
+                    crate::strconv::go_quote(text)
                 ))
             } else {
                 Err(format!(
                     "illegal number syntax: {}",
-                    super::lexer::go_quote(text)
+                    crate::strconv::go_quote(text)
                 ))
             }
         }

@@ -28,16 +28,16 @@ pub mod builtins;
 pub mod error;
 pub mod exec;
 pub mod funcs;
-pub mod gofmt;
 mod helm;
 pub mod lexer;
 pub mod literal;
 pub mod parser;
 mod typecheck;
-pub mod value;
 
 pub use error::{Error, ErrorKind};
-pub use value::{Map, Object, SharedWrites, Value};
+// The engine computes with the crate's data model; re-exported so that an
+// embedder of the engine alone needs one import.
+pub use crate::value::{Map, Object, SharedWrites, Value};
 
 use ast::Tree;
 use foldhash::HashMap;
@@ -158,7 +158,7 @@ impl Engine {
                 name,
                 format!(
                     "template: no template {} associated with template \"gotpl\"",
-                    lexer::go_quote(name)
+                    crate::strconv::go_quote(name)
                 ),
             ));
         };

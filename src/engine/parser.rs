@@ -8,9 +8,10 @@
 use super::ast::{Arg, Branch, Builtin, Callee, Command, File, Node, Pipe, Pos, Tree};
 use super::error::Error;
 use super::funcs;
-use super::lexer::{go_quote, lex, Keyword, Kind, Token};
+use super::lexer::{lex, Keyword, Kind, Token};
 use super::literal;
-use super::value::Value;
+use crate::strconv::go_quote;
+use crate::value::Value;
 use std::sync::Arc;
 
 /// Deepest nesting of parentheses and control blocks accepted: the parser and the

@@ -4,7 +4,7 @@
 //! complaint is about, so the error reads as Go's own check would put it.
 
 use super::ast::Arg;
-use super::value::Value;
+use crate::value::Value;
 
 /// A function's complaint about an argument's type, to be reported as Go's own
 /// check reports it: at the offending argument, without `error calling`.

@@ -2,7 +2,7 @@
 //! it has none — Helm 4.2.3's defaults (Kubernetes v1.36.0 and its API
 //! versions), changed by `--kube-version` and `--api-versions`.
 
-use crate::engine::{Object, Value};
+use crate::value::{Object, Value};
 use std::any::Any;
 use std::sync::Arc;
 
@@ -143,7 +143,7 @@ impl Object for KubeVersion {
     }
 
     fn to_plain(&self) -> Option<Value> {
-        let m = crate::engine::Map::new();
+        let m = crate::value::Map::new();
         for (k, v) in self.struct_fields()? {
             m.insert(k, v);
         }
@@ -244,7 +244,7 @@ impl Object for HelmVersion {
     }
 
     fn to_plain(&self) -> Option<Value> {
-        let m = crate::engine::Map::new();
+        let m = crate::value::Map::new();
         for (k, v) in self.struct_fields()? {
             m.insert(k, v);
         }

@@ -12,7 +12,8 @@ use super::early::EarlyParse;
 use super::parallel;
 use super::templates::{Source, Template};
 use super::RenderError;
-use crate::engine::{parser, Engine, Map, SharedWrites, Value};
+use crate::engine::{parser, Engine};
+use crate::value::{Map, SharedWrites, Value};
 use std::sync::atomic::AtomicUsize;
 
 /// Parses `sources` on `threads` threads while `meanwhile` runs on the caller's

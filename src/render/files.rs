@@ -2,7 +2,7 @@
 //! `engine.files`), with `Get`, `GetBytes`, `Glob`, `Lines`, `AsConfig` and
 //! `AsSecrets`.
 
-use crate::engine::{Map, Object, Value};
+use crate::value::{Map, Object, Value};
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -7,7 +7,7 @@
 //! names without regard to case, so `Kind:` sorts the document and
 //! `Metadata: {Annotations: …}` makes a hook.
 
-use crate::engine::Value;
+use crate::value::Value;
 use crate::yaml;
 
 /// What sorting needs of a document.

@@ -17,7 +17,8 @@ pub mod sort;
 pub mod templates;
 
 use crate::chart::{dependencies, schema, Chart};
-use crate::engine::{Limits, Map, Value};
+use crate::engine::Limits;
+use crate::value::{Map, Value};
 use crate::values::coalesce::{coalesce_values, Warnings};
 use capabilities::{Capabilities, KubeVersion};
 use std::fmt;

@@ -5,7 +5,7 @@
 
 use super::files::Files;
 use crate::chart::Chart;
-use crate::engine::{Map, Value};
+use crate::value::{Map, Value};
 use std::borrow::Cow;
 
 /// One template to render (a partial is only parsed, for its definitions).

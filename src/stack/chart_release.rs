@@ -3,10 +3,10 @@
 //! `RELEASE/PATH` so a stack's stream says which release it came from.
 
 use crate::chart::Chart;
-use crate::engine::{Map, Value};
 use crate::render::output::{stream, OutputOptions};
 use crate::render::{render, RenderOptions};
 use crate::source::{ChartRef, ResolvedChart, Resolver, SourceError};
+use crate::value::{Map, Value};
 use crate::values::strvals::{parse_into, Mode};
 use crate::values::user::merge_maps;
 

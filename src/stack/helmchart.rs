@@ -4,8 +4,8 @@
 
 use super::chart_release::{merge_yaml_values, set_value, ChartJob, ChartSource};
 use super::locate::StackText;
-use crate::engine::Map;
 use crate::manifest::{is_marker, parse_document};
+use crate::value::Map;
 use crate::yaml::LocatedError;
 use base64::Engine as _;
 use serde_json::Value as Json;
@@ -185,7 +185,7 @@ mod tests {
         assert!(
             matches!(&job.source, ChartSource::Repo { url, name } if url == "https://example.com/charts/" && name == "redis")
         );
-        let v = crate::engine::Value::map(job.values.clone()).to_json();
+        let v = crate::value::Value::map(job.values.clone()).to_json();
         assert_eq!(v, serde_json::json!({"x": 1, "y": "s", "z": 2}));
     }
 

@@ -201,7 +201,7 @@ fn render_release(
         .clone()
         .unwrap_or_else(|| stack.namespace.clone());
     if let Some(chart) = &release.chart {
-        let values = crate::engine::Map::new();
+        let values = crate::value::Map::new();
         for rel in &release.values_files {
             let text = files.read(rel)?;
             merge_yaml_values(&values, &text, rel)?;

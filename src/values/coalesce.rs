@@ -12,7 +12,7 @@
 
 use super::{deep_copy, GLOBAL_KEY};
 use crate::chart::{Chart, ChartError};
-use crate::engine::{Map, Value};
+use crate::value::{Map, Value};
 
 /// What coalescing noticed but did not fail on, as Helm words it.
 #[derive(Debug, Default)]

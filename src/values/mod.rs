@@ -9,7 +9,7 @@ pub mod coalesce;
 pub mod strvals;
 pub mod user;
 
-use crate::engine::{Map, Value};
+use crate::value::{Map, Value};
 
 /// The key under which values are shared with every subchart.
 pub const GLOBAL_KEY: &str = "global";

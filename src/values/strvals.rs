@@ -5,7 +5,7 @@
 //! integers without a leading zero become int64, everything else a string
 //! (`1.5` stays a string).
 
-use crate::engine::{Map, Value};
+use crate::value::{Map, Value};
 
 /// Helm's maximum list index and key nesting.
 const MAX_INDEX: usize = 65536;

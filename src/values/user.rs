@@ -3,7 +3,7 @@
 //! `--set-file` and `--set-literal`.
 
 use super::strvals::{parse_into, Mode};
-use crate::engine::{Map, Value};
+use crate::value::{Map, Value};
 
 /// The values flags of `helm template`, in the order they were given.
 #[derive(Debug, Default, Clone)]

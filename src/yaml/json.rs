@@ -2,7 +2,7 @@
 //! `&`, U+2028 and U+2029 escaped), `toPrettyJson` (two-space indent),
 //! `toRawJson` (no HTML escaping), and `fromJson` (every number a float64).
 
-use crate::engine::value::Value;
+use crate::value::Value;
 
 /// How `json.Marshal` writes a float64: `%f`-style between 1e-6 and 1e21,
 /// exponent form outside (`1e-07`, `1e+21`); NaN and infinities are errors.

@@ -28,7 +28,7 @@ mod resolve;
 pub mod toml;
 mod trees;
 
-use crate::engine::value::Value;
+use crate::value::Value;
 pub use located::{serde_place, LocatedError};
 use std::fmt;
 

@@ -13,7 +13,7 @@
 use super::emitter::{Node, Shape};
 use super::json::go_json_float;
 use super::resolve::{resolve_plain, Resolved};
-use crate::engine::value::Value;
+use crate::value::Value;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -182,7 +182,7 @@ pub(crate) fn yaml_float(x: f64) -> String {
     if x.is_infinite() {
         return if x > 0.0 { ".inf" } else { "-.inf" }.into();
     }
-    crate::engine::value::format_float_g(x)
+    crate::strconv::format_float_g(x)
 }
 
 /// A string as go-yaml reads it back out of `json.Marshal`'s text: a raw NEL

@@ -11,7 +11,7 @@ use super::events::{Event, Events, Mark, ParseError, Parser, Replay};
 use super::resolve::{float_key, is_timestamp, resolve_plain, Resolved};
 use super::trees::Tree;
 use super::{ErrorKind, YamlError};
-use crate::engine::value::format_float_g;
+use crate::strconv::format_float_g;
 use std::collections::HashMap;
 
 /// Nesting deeper than this is refused (values files are nowhere near).

@@ -391,7 +391,7 @@ pub(crate) fn format_g32(f: f64) -> String {
     let exp: i32 = exp.parse().unwrap_or(0);
     let neg = mantissa.starts_with('-');
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    crate::engine::value::layout_float_digits(neg, &digits, exp, 'g')
+    crate::strconv::layout_float_digits(neg, &digits, exp, 'g')
 }
 
 #[cfg(test)]

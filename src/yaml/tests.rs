@@ -2,7 +2,7 @@
 //! by Helm and written back with `toYaml` (files under `testdata/`).
 
 use super::*;
-use crate::engine::value::{Map, Value};
+use crate::value::{Map, Value};
 
 fn round_trip(src: &str) -> String {
     to_string(&from_str(src).expect("reads"))

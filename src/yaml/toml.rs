@@ -6,7 +6,8 @@
 //! Go's `%g` and a `.0` added when that has neither point nor exponent; nil
 //! values left out.
 
-use crate::engine::value::{format_float_g, Map, Value};
+use crate::strconv::format_float_g;
+use crate::value::{Map, Value};
 
 const MAX_TOML_DEPTH: usize = 250;
 

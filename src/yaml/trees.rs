@@ -4,7 +4,8 @@
 //! nodes are made differs.
 
 use super::resolve::Resolved;
-use crate::engine::value::{format_float_g, Map, Value};
+use crate::strconv::format_float_g;
+use crate::value::{Map, Value};
 use std::collections::BTreeMap;
 
 /// A kind of tree the reader can build.

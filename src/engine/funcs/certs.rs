@@ -11,7 +11,7 @@ use super::der;
 use super::keys::{pem_decode, pem_encode, PrivateKey};
 use crate::engine::funcs::conv::{arity, expect_str};
 use crate::engine::funcs::FuncTable;
-use crate::engine::value::{Map, Object, Value};
+use crate::value::{Map, Object, Value};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use sha2::{Digest, Sha256};
 use std::any::Any;

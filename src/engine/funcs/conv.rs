@@ -10,8 +10,8 @@
 //! with [`super::signatures`].
 
 use super::FuncTable;
-use crate::engine::gofmt;
-use crate::engine::value::{Map, Value};
+use crate::gofmt;
+use crate::value::{Map, Value};
 
 pub fn register(table: &mut FuncTable) {
     table.add("int", |a| one("int", a).map(|v| Value::Int(to_i64(v))));
@@ -405,7 +405,7 @@ mod tests {
 #[cfg(test)]
 mod robustness {
     use crate::engine::funcs::{defaults, dicts, lists, math, reflect, regexp, strings, FuncTable};
-    use crate::engine::value::{Map, Value};
+    use crate::value::{Map, Value};
     use std::collections::HashMap;
 
     #[test]

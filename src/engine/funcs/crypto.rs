@@ -16,7 +16,7 @@ mod keys;
 
 use super::conv::{arg_bytes, arity, expect_str};
 use super::FuncTable;
-use crate::engine::value::Value;
+use crate::value::Value;
 use base64::Engine;
 use certs::go_int;
 use keys::PrivateKey;

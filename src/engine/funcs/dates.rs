@@ -9,7 +9,7 @@ pub mod tz;
 
 use super::conv::{arity, expect_str};
 use super::FuncTable;
-use crate::engine::value::Value;
+use crate::value::Value;
 use gotime::{duration_string, parse, parse_duration, GoTime};
 use std::sync::OnceLock;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};

@@ -7,7 +7,7 @@
 
 use super::conv::{arg_bool, arity, arity_at_least};
 use super::FuncTable;
-use crate::engine::value::Value;
+use crate::value::Value;
 
 pub fn register(table: &mut FuncTable) {
     table.add("default", default);
@@ -57,7 +57,7 @@ fn ternary(args: &[Value]) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use crate::engine::funcs::table;
-    use crate::engine::value::{Map, Value};
+    use crate::value::{Map, Value};
 
     fn out(name: &str, args: &[Value]) -> String {
         (table().get(name).expect(name))(args)

@@ -15,7 +15,7 @@
 use super::conv::{arg_map, arg_str, arg_strs, arity, arity_at_least, to_string};
 use super::defaults::is_empty;
 use super::FuncTable;
-use crate::engine::value::{Map, Value};
+use crate::value::{Map, Value};
 
 pub fn register(table: &mut FuncTable) {
     table.add("dict", dict);
@@ -303,7 +303,7 @@ fn deep_copy_in(v: &Value, ancestors: &mut Vec<*const Map>, budget: &mut usize) 
 #[cfg(test)]
 mod tests {
     use crate::engine::funcs::table;
-    use crate::engine::value::Value;
+    use crate::value::Value;
 
     fn call(name: &str, args: &[Value]) -> Value {
         (table().get(name).expect(name))(args).unwrap_or_else(|e| panic!("{name}: {e}"))

@@ -5,7 +5,7 @@
 
 use super::conv::{arg_bytes, arity, expect_str};
 use super::FuncTable;
-use crate::engine::value::{Map, Value};
+use crate::value::{Map, Value};
 use crate::yaml;
 
 pub fn register(table: &mut FuncTable) {

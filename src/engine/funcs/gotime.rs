@@ -4,7 +4,7 @@
 //! calendar fields.
 
 use super::tz::Zone;
-use crate::engine::value::{Object, Value};
+use crate::value::{Object, Value};
 use chrono::{DateTime, Datelike, NaiveDate, Timelike};
 use std::any::Any;
 

@@ -12,7 +12,7 @@
 use super::conv::{arg_int, arity, arity_at_least, check_size, to_i64};
 use super::defaults::is_empty;
 use super::FuncTable;
-use crate::engine::value::Value;
+use crate::value::Value;
 
 pub fn register(table: &mut FuncTable) {
     table.add("list", |a| Ok(Value::list(a.to_vec())));
@@ -319,7 +319,7 @@ fn seq(args: &[Value]) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use crate::engine::funcs::table;
-    use crate::engine::value::{Map, Value};
+    use crate::value::{Map, Value};
 
     fn out(name: &str, args: &[Value]) -> String {
         (table().get(name).expect(name))(args)

@@ -11,8 +11,8 @@
 
 use super::conv::{arg_int, arity, arity_at_least, to_f64, to_i64};
 use super::FuncTable;
-use crate::engine::gofmt::shortest_digits;
-use crate::engine::value::Value;
+use crate::strconv::shortest_digits;
+use crate::value::Value;
 use rand::Rng;
 
 // Sprig's integer arithmetic works in int64 and returns int64.
@@ -299,7 +299,7 @@ fn decimal_op(
         } else {
             Err(format!(
                 "error calling {name}: Cannot create a Decimal from {}",
-                crate::engine::value::format_float_g(x)
+                crate::strconv::format_float_g(x)
             ))
         }
     };
@@ -313,7 +313,7 @@ fn decimal_op(
 #[cfg(test)]
 mod tests {
     use crate::engine::funcs::table;
-    use crate::engine::value::Value;
+    use crate::value::Value;
 
     fn out(name: &str, args: &[Value]) -> String {
         (table().get(name).expect(name))(args)

@@ -5,7 +5,7 @@
 //! that need the executor itself (`include`, `tpl`, `template`, `and`, `or`)
 //! live with the executor, not here.
 
-use super::value::Value;
+use crate::value::Value;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 

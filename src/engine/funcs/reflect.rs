@@ -8,7 +8,7 @@
 
 use super::conv::{arg_str, arity};
 use super::FuncTable;
-use crate::engine::value::Value;
+use crate::value::Value;
 
 pub fn register(table: &mut FuncTable) {
     table.add("typeOf", |a| {
@@ -43,7 +43,7 @@ pub fn register(table: &mut FuncTable) {
 #[cfg(test)]
 mod tests {
     use crate::engine::funcs::table;
-    use crate::engine::value::{Map, Value};
+    use crate::value::{Map, Value};
 
     fn out(name: &str, args: &[Value]) -> String {
         (table().get(name).expect(name))(args)

@@ -17,7 +17,7 @@
 
 use super::conv::{arg_int, arg_str, arity, str_list};
 use super::FuncTable;
-use crate::engine::value::Value;
+use crate::value::Value;
 use regex::Regex;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -432,7 +432,7 @@ fn split(name: &str, args: &[Value], compile: Compiler) -> Result<Value, String>
 #[cfg(test)]
 mod tests {
     use crate::engine::funcs::table;
-    use crate::engine::value::Value;
+    use crate::value::Value;
 
     fn out(name: &str, args: &[Value]) -> String {
         (table().get(name).expect(name))(args)

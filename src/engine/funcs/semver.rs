@@ -3,8 +3,8 @@
 
 use super::conv::{arity, expect_str};
 use super::FuncTable;
-use crate::engine::value::{Object, Value};
 use crate::semver::{Constraint, Version};
+use crate::value::{Object, Value};
 use std::any::Any;
 use std::cmp::Ordering;
 

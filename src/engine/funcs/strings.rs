@@ -17,8 +17,8 @@ use super::conv::{
     to_strings,
 };
 use super::FuncTable;
-use crate::engine::gofmt;
-use crate::engine::value::{Map, Value};
+use crate::gofmt;
+use crate::value::{Map, Value};
 
 pub fn register(table: &mut FuncTable) {
     words::register(table);
@@ -278,7 +278,7 @@ fn quote(args: &[Value]) -> Result<Value, String> {
     let parts: Vec<String> = args
         .iter()
         .filter(|v| !v.is_nil())
-        .map(|v| gofmt::quote_bytes(&to_string_bytes(v)))
+        .map(|v| crate::strconv::quote_bytes(&to_string_bytes(v)))
         .collect();
     Ok(Value::str(parts.join(" ")))
 }
@@ -399,7 +399,7 @@ fn get_host_by_name(args: &[Value]) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use crate::engine::funcs::table;
-    use crate::engine::value::Value;
+    use crate::value::Value;
 
     pub(super) fn call(name: &str, args: &[Value]) -> Result<Value, String> {
         (table()

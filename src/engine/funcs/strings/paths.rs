@@ -3,7 +3,7 @@
 
 use crate::engine::funcs::conv::{arg_str, arity};
 use crate::engine::funcs::FuncTable;
-use crate::engine::value::Value;
+use crate::value::Value;
 
 pub fn register(table: &mut FuncTable) {
     table.add("base", |a| str1("base", a, base));

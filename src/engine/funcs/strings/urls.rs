@@ -4,7 +4,7 @@
 
 use crate::engine::funcs::conv::{arg_map, arg_str, arity, to_string};
 use crate::engine::funcs::FuncTable;
-use crate::engine::value::{Map, Value};
+use crate::value::{Map, Value};
 
 pub fn register(table: &mut FuncTable) {
     table.add("urlParse", url_parse);
@@ -38,7 +38,7 @@ fn unescape(s: &str) -> Result<String, String> {
                 let bad: String = s[i..].chars().take(3).collect();
                 return Err(format!(
                     "invalid URL escape {}",
-                    crate::engine::gofmt::quote(&bad)
+                    crate::strconv::quote(&bad)
                 ));
             };
             out.push(u8::from_str_radix(h, 16).unwrap_or(b'?'));
@@ -191,7 +191,7 @@ fn url_parse(args: &[Value]) -> Result<Value, String> {
     let u = parse(raw).map_err(|e| {
         format!(
             "error calling urlParse: unable to parse url: parse {}: {e}",
-            crate::engine::gofmt::quote(raw)
+            crate::strconv::quote(raw)
         )
     })?;
     let user = match &u.user {

@@ -8,7 +8,7 @@
 use super::{go_lower, go_upper, is_go_space};
 use crate::engine::funcs::conv::{arg_int, arg_str, arity, check_size};
 use crate::engine::funcs::FuncTable;
-use crate::engine::value::Value;
+use crate::value::Value;
 use rand::seq::SliceRandom;
 
 pub fn register(table: &mut FuncTable) {

@@ -6,12 +6,8 @@
 //! forms verbatim: `%!d(string=abc)`, `%!d(MISSING)`, `%!(EXTRA int=2)`,
 //! `%!(NOVERB)`, `%!d(BADINDEX)`, `%!(BADWIDTH)`, `%!(BADPREC)`.
 
-mod strconv;
-
-use super::value::{Map, Value};
-pub(crate) use strconv::shortest_digits;
-use strconv::{can_backquote, is_print};
-pub use strconv::{format_float, quote, quote_bytes, quote_with};
+use crate::strconv::{can_backquote, format_float, is_print, quote_with, MAX_NUM};
+use crate::value::{Map, Value};
 
 /// `fmt.Sprint`: operands printed with `%v`, a space between two operands when
 /// neither is a string.
@@ -53,10 +49,6 @@ pub fn format_v(v: &Value) -> String {
     p.print_arg(v, 'v');
     p.out
 }
-
-/// Go rejects widths and precisions beyond a million (`%!(BADWIDTH)`), which
-/// also bounds what one directive can allocate.
-const MAX_NUM: usize = 1_000_000;
 
 /// The flags, width and precision of one directive.
 #[derive(Clone, Copy, Default)]
@@ -570,7 +562,7 @@ impl Printer {
             Some(p) => &b[..p.min(b.len())],
             None => b,
         };
-        let quoted = strconv::quote_bytes_with(b, '"', self.spec.plus);
+        let quoted = crate::strconv::quote_bytes_with(b, '"', self.spec.plus);
         self.pad(&quoted);
     }
 

@@ -2,10 +2,12 @@
 //! `CanBackquote`, `IsPrint` and `FormatFloat` for the verbs `e`, `f`, `g`,
 //! `b` and `x`, with correctly rounded digits.
 
-use super::MAX_NUM;
+/// Go rejects widths and precisions beyond a million (`%!(BADWIDTH)`), which
+/// also bounds what one directive can allocate.
+pub const MAX_NUM: usize = 1_000_000;
 
 /// `strconv.CanBackquote`: no control characters other than tab, no backquote.
-pub(super) fn can_backquote(s: &str) -> bool {
+pub fn can_backquote(s: &str) -> bool {
     s.chars()
         .all(|c| c == '\t' || (c != '`' && c != '\u{7f}' && c >= ' ' && c != '\u{FEFF}'))
 }
@@ -67,7 +69,7 @@ pub fn quote_bytes(b: &[u8]) -> String {
 /// An approximation of Go's `strconv.IsPrint`: letters, marks, numbers,
 /// punctuation, symbols and the ASCII space; not controls, other spaces, or
 /// format characters.
-pub(super) fn is_print(c: char) -> bool {
+pub fn is_print(c: char) -> bool {
     if c == ' ' {
         return true;
     }
@@ -167,7 +169,7 @@ pub fn format_float(x: f64, verb: char, prec: Option<usize>) -> String {
 
 /// The shortest round-trip decimal digits of a non-negative float (no
 /// trailing zeros) and the decimal point position: `d[0].d[1..] × 10^(dp-1)`.
-pub(crate) fn shortest_digits(a: f64) -> (String, i64) {
+pub fn shortest_digits(a: f64) -> (String, i64) {
     if a == 0.0 {
         return (String::new(), 0);
     }
@@ -310,6 +312,109 @@ fn hex_float(a: f64, prec: Option<usize>, upper: bool) -> String {
         s = s.to_uppercase();
     }
     s
+}
+
+/// Go's `strconv.FormatFloat(x, 'g', -1, 64)`, which is also `%v` of a float64
+/// and so what `{{ .x }}` prints for a number read from YAML.
+pub fn format_float_g(x: f64) -> String {
+    format_float_shortest(x, 'g')
+}
+
+/// Shortest round-trip formatting of a float64 the way Go's `strconv` does with
+/// precision -1, for the verbs `'g'` (`1e+06`, `100000`, `1.5`, `1e-05`), `'e'`
+/// and `'f'`; infinities and NaN print as `+Inf`, `-Inf`, `NaN`.
+pub fn format_float_shortest(x: f64, verb: char) -> String {
+    if x.is_nan() {
+        return "NaN".to_string();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "+Inf" } else { "-Inf" }.to_string();
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0" } else { "0" }.to_string();
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: "1.2345e6".
+    let e = format!("{:e}", x);
+    let (mantissa, exp) = e.split_once('e').expect("exponent form");
+    let exp: i32 = exp.parse().expect("exponent");
+    let negative = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    layout_float_digits(negative, &digits, exp, verb)
+}
+
+/// Lays out shortest round-trip `digits` (with the decimal exponent of the
+/// first one) as Go's `strconv` does for the verbs `'g'`, `'e'` and `'f'`;
+/// shared by `%v` here and by YAML's float32 key formatting.
+pub fn layout_float_digits(negative: bool, digits: &str, exp: i32, verb: char) -> String {
+    let nd = digits.len() as i32;
+    // strconv: shortest %g switches to exponent form below 1e-4 and from 1e6 up
+    // (`eprec` is 6 whatever the digit count); 'e' always uses it, 'f' never.
+    let dp = exp + 1;
+    let use_exp = match verb {
+        'e' => true,
+        'f' => false,
+        _ => !(-4..6).contains(&exp),
+    };
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    if use_exp {
+        out.push_str(&digits[..1]);
+        if nd > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let a = exp.abs();
+        if a < 10 {
+            out.push('0');
+        }
+        out.push_str(&a.to_string());
+    } else if dp <= 0 {
+        out.push_str("0.");
+        for _ in 0..(-dp) {
+            out.push('0');
+        }
+        out.push_str(digits);
+    } else if dp >= nd {
+        out.push_str(digits);
+        for _ in 0..(dp - nd) {
+            out.push('0');
+        }
+    } else {
+        out.push_str(&digits[..dp as usize]);
+        out.push('.');
+        out.push_str(&digits[dp as usize..]);
+    }
+    out
+}
+
+/// Go's `%q` of a string as template and JSON errors print it: the common
+/// escapes and `\xNN` for other control bytes, everything else as is.
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x0c' => out.push_str("\\f"),
+            '\x0b' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]

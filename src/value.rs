@@ -15,6 +15,7 @@
 //! later template). So a [`Map`] has interior mutability, and cloning a
 //! `Value::Map` shares the same map; `Map::clone` copies one level.
 
+use crate::strconv::format_float_g;
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -604,83 +605,6 @@ impl fmt::Debug for Value {
             other => write!(f, "{other}"),
         }
     }
-}
-
-/// Go's `strconv.FormatFloat(x, 'g', -1, 64)`, which is also `%v` of a float64
-/// and so what `{{ .x }}` prints for a number read from YAML.
-pub fn format_float_g(x: f64) -> String {
-    format_float_shortest(x, 'g')
-}
-
-/// Shortest round-trip formatting of a float64 the way Go's `strconv` does with
-/// precision -1, for the verbs `'g'` (`1e+06`, `100000`, `1.5`, `1e-05`), `'e'`
-/// and `'f'`; infinities and NaN print as `+Inf`, `-Inf`, `NaN`.
-pub fn format_float_shortest(x: f64, verb: char) -> String {
-    if x.is_nan() {
-        return "NaN".to_string();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "+Inf" } else { "-Inf" }.to_string();
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() { "-0" } else { "0" }.to_string();
-    }
-    // Rust's `{:e}` gives the shortest round-trip digits: "1.2345e6".
-    let e = format!("{:e}", x);
-    let (mantissa, exp) = e.split_once('e').expect("exponent form");
-    let exp: i32 = exp.parse().expect("exponent");
-    let negative = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    layout_float_digits(negative, &digits, exp, verb)
-}
-
-/// Lays out shortest round-trip `digits` (with the decimal exponent of the
-/// first one) as Go's `strconv` does for the verbs `'g'`, `'e'` and `'f'`;
-/// shared by `%v` here and by YAML's float32 key formatting.
-pub(crate) fn layout_float_digits(negative: bool, digits: &str, exp: i32, verb: char) -> String {
-    let nd = digits.len() as i32;
-    // strconv: shortest %g switches to exponent form below 1e-4 and from 1e6 up
-    // (`eprec` is 6 whatever the digit count); 'e' always uses it, 'f' never.
-    let dp = exp + 1;
-    let use_exp = match verb {
-        'e' => true,
-        'f' => false,
-        _ => !(-4..6).contains(&exp),
-    };
-    let mut out = String::new();
-    if negative {
-        out.push('-');
-    }
-    if use_exp {
-        out.push_str(&digits[..1]);
-        if nd > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push('e');
-        out.push(if exp < 0 { '-' } else { '+' });
-        let a = exp.abs();
-        if a < 10 {
-            out.push('0');
-        }
-        out.push_str(&a.to_string());
-    } else if dp <= 0 {
-        out.push_str("0.");
-        for _ in 0..(-dp) {
-            out.push('0');
-        }
-        out.push_str(digits);
-    } else if dp >= nd {
-        out.push_str(digits);
-        for _ in 0..(dp - nd) {
-            out.push('0');
-        }
-    } else {
-        out.push_str(&digits[..dp as usize]);
-        out.push('.');
-        out.push_str(&digits[dp as usize..]);
-    }
-    out
 }
 
 #[cfg(test)]

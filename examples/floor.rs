@@ -10,6 +10,10 @@
 //! `.ci/bench-template --floor` runs it beside the real render, so the figures
 //! say how much of a render's time no template engine can win back.
 
+// The binary's own start-up step, the same file.
+#[path = "../src/cli/huge_pages.rs"]
+mod huge_pages;
+
 use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
@@ -20,7 +24,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     // As the real binary starts.
-    chartfix::cli::no_huge_pages();
+    huge_pages::no_huge_pages();
     let args: Vec<String> = std::env::args().collect();
     let (Some(mode), Some(chart)) = (args.get(1), args.get(2)) else {
         eprintln!("usage: floor exit|inflate|load CHART");

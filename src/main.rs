@@ -1,3 +1,8 @@
+//! The `chartfix` command: a thin layer of flag parsing and dispatch over the
+//! library (see `cli`).
+
+mod cli;
+
 // Rendering a chart allocates many small, short-lived values (template output
 // pieces, shared maps, YAML nodes); mimalloc serves those much faster than the
 // system allocator, and the whole process is short-lived.
@@ -5,6 +10,6 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    chartfix::cli::no_huge_pages();
-    chartfix::cli::main()
+    cli::no_huge_pages();
+    cli::main()
 }

@@ -2,9 +2,9 @@
 
 use super::images::{check_documents, read_input, style, ImageFlags, Output};
 use super::{usage, EXIT_FAILURE, EXIT_OK};
-use crate::check::fit::{check_fit, Node};
-use crate::check::kinds::{check_kinds, parse_kube_version, Target, DEFAULT_KUBE_MINOR};
-use crate::check::output::{fit_text, images_table, kinds_text};
+use chartfix::check::fit::{check_fit, Node};
+use chartfix::check::kinds::{check_kinds, parse_kube_version, Target, DEFAULT_KUBE_MINOR};
+use chartfix::check::output::{fit_text, images_table, kinds_text};
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -1,10 +1,10 @@
 //! `chartfix diff`: compare two manifest files, or a stack as committed at a
 //! git ref with the same stack in the working tree (both rendered by
-//! [`crate::stack::render_stack`], as `chartfix render` does).
+//! [`chartfix::stack::render_stack`], as `chartfix render` does).
 
 use super::{report, Failure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
-use crate::diff::{self, git, Report, Style};
-use crate::stack::{self, StackOptions};
+use chartfix::diff::{self, git, Report, Style};
+use chartfix::stack::{self, StackOptions};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -149,10 +149,10 @@ fn diff_files(old: &str, new: &str) -> Result<Report, Failure> {
 
 fn read_input(path: &str) -> Result<String, Failure> {
     if path == "-" {
-        return crate::input::read_all_string(std::io::stdin().lock())
+        return chartfix::input::read_all_string(std::io::stdin().lock())
             .map_err(|e| Failure::Error(format!("stdin: {e}")));
     }
-    crate::input::read_to_string(path).map_err(|e| Failure::Error(format!("{path}: {e}")))
+    chartfix::input::read_to_string(path).map_err(|e| Failure::Error(format!("{path}: {e}")))
 }
 
 /// Renders STACK as committed at `base` and as in the working tree, then

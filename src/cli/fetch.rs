@@ -3,7 +3,7 @@
 //! shared by every command that takes a chart.
 
 use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
-use crate::source::{self, Options, SourceErrorKind};
+use chartfix::source::{self, Options, SourceErrorKind};
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -1,13 +1,15 @@
 //! `chartfix images`: list the images manifests use and check them.
 
 use super::{Failure, EXIT_FAILURE, EXIT_OK};
-use crate::check::cache::ResultCache;
-use crate::check::extract::images;
-use crate::check::images::{check_images_blocking, CheckOptions, ImagesResult};
-use crate::check::output::{images_table, Style};
-use crate::check::platform::Platform;
-use crate::check::workloads::{parse_stream, Document};
-use crate::registry::{cache_dir, ClientOptions, CredentialStore, RegistryClient, RegistryConfig};
+use chartfix::check::cache::ResultCache;
+use chartfix::check::extract::images;
+use chartfix::check::images::{check_images_blocking, CheckOptions, ImagesResult};
+use chartfix::check::output::{images_table, Style};
+use chartfix::check::platform::Platform;
+use chartfix::check::workloads::{parse_stream, Document};
+use chartfix::registry::{
+    cache_dir, ClientOptions, CredentialStore, RegistryClient, RegistryConfig,
+};
 use sha2::{Digest, Sha256};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -110,14 +112,14 @@ pub fn style() -> Style {
 /// (invalid YAML, a chart that does not render) is a failure.
 pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Vec<Document>, Failure> {
     let text = if input == "-" {
-        crate::input::read_all_string(std::io::stdin().lock())
+        chartfix::input::read_all_string(std::io::stdin().lock())
             .map_err(|e| Failure::Error(format!("reading stdin: {e}")))?
     } else {
         let path = std::path::Path::new(input);
         if path.join("Chart.yaml").is_file() || (path.is_file() && input.ends_with(".tgz")) {
             render_chart(path).map_err(Failure::Error)?
         } else if path.is_file() {
-            let text = crate::input::read_to_string(path)
+            let text = chartfix::input::read_to_string(path)
                 .map_err(|e| Failure::Error(format!("cannot read {input}: {e}")))?;
             if is_stack_file(&text) {
                 render_stack(input, flags)?
@@ -140,12 +142,15 @@ fn is_stack_file(text: &str) -> bool {
 }
 
 fn render_chart(path: &std::path::Path) -> Result<String, String> {
-    let chart = crate::chart::load(path).map_err(|e| e.to_string())?;
-    let opts = crate::render::RenderOptions::default();
-    let rendered =
-        crate::render::render(chart, crate::value::Value::map(Default::default()), &opts)
-            .map_err(|e| e.to_string())?;
-    let out = crate::render::output::OutputOptions {
+    let chart = chartfix::chart::load(path).map_err(|e| e.to_string())?;
+    let opts = chartfix::render::RenderOptions::default();
+    let rendered = chartfix::render::render(
+        chart,
+        chartfix::value::Value::map(Default::default()),
+        &opts,
+    )
+    .map_err(|e| e.to_string())?;
+    let out = chartfix::render::output::OutputOptions {
         include_crds: false,
         no_hooks: false,
         skip_tests: true,
@@ -153,21 +158,21 @@ fn render_chart(path: &std::path::Path) -> Result<String, String> {
         output_dir: None,
         release_dir: None,
     };
-    crate::render::output::stream(&rendered, &out)
+    chartfix::render::output::stream(&rendered, &out)
 }
 
 fn render_stack(spec: &str, flags: &ImageFlags) -> Result<String, Failure> {
-    let options = crate::stack::StackOptions {
+    let options = chartfix::stack::StackOptions {
         offline: flags.offline,
         registry_config: flags.registry_config.clone(),
         repo_mirrors: Vec::new(),
         plain_http: flags.plain_http,
         cache_dir: flags.cache_dir.clone(),
         quiet: true,
-        ..crate::stack::StackOptions::default()
+        ..chartfix::stack::StackOptions::default()
     };
-    let located = crate::stack::locate::locate(spec).map_err(Failure::Usage)?;
-    crate::stack::render_located(&located, &options)
+    let located = chartfix::stack::locate::locate(spec).map_err(Failure::Usage)?;
+    chartfix::stack::render_located(&located, &options)
         .map(|r| r.text)
         .map_err(|e| Failure::Error(e.to_string()))
 }

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 mod check;
 mod diff;
 mod fetch;
+mod huge_pages;
 mod images;
 mod post_render;
 mod render;
@@ -57,18 +58,7 @@ enum Command {
     Diff(diff::Args),
 }
 
-/// Keeps transparent huge pages out of this process, to be called first in
-/// `main`. mimalloc asks for them, and the kernel backs each 2 MiB it touches
-/// with a whole zeroed huge page: a run of a few milliseconds then holds
-/// memory it never uses (Redis 18.6.1 peaked at 26 MB, 16.7 MB with 4 KiB
-/// pages, in the same time).
-pub fn no_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_THP_DISABLE takes a flag and touches no memory of ours.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}
+pub use huge_pages::no_huge_pages;
 
 /// Runs the command line and returns the process exit status.
 pub fn main() -> ExitCode {
@@ -100,7 +90,7 @@ pub fn report(err: impl std::fmt::Display) -> u8 {
     // someone wrote with `user:password@` in it.
     eprintln!(
         "Error: {}",
-        crate::source::redact_userinfo(&err.to_string())
+        chartfix::source::redact_userinfo(&err.to_string())
     );
     EXIT_FAILURE
 }

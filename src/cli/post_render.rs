@@ -2,7 +2,7 @@
 //! manifests rewritten by overlays on stdout.
 
 use super::{report, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
-use crate::overlay::{self, Override};
+use chartfix::overlay::{self, Override};
 use std::io::Write;
 
 #[derive(clap::Args)]
@@ -50,7 +50,7 @@ pub fn run(args: Args) -> u8 {
         Ok(o) => o,
         Err(e) => return report(e),
     };
-    let stdin = crate::input::Capped::new(std::io::stdin().lock());
+    let stdin = chartfix::input::Capped::new(std::io::stdin().lock());
     let opts = overlay::Options {
         record: args.explain,
     };

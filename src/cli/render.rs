@@ -4,11 +4,11 @@
 
 use super::images::{check_documents, ImageFlags};
 use super::{report, EXIT_FAILURE, EXIT_OK};
-use crate::check::kinds::{check_kinds, Target, DEFAULT_KUBE_MINOR};
-use crate::check::workloads::parse_stream;
-use crate::manifest::mask::mask_pair;
-use crate::manifest::ResourceId;
-use crate::stack::{self, lock::LockFile, Rendered, StackOptions};
+use chartfix::check::kinds::{check_kinds, Target, DEFAULT_KUBE_MINOR};
+use chartfix::check::workloads::parse_stream;
+use chartfix::manifest::mask::mask_pair;
+use chartfix::manifest::ResourceId;
+use chartfix::stack::{self, lock::LockFile, Rendered, StackOptions};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -106,7 +106,7 @@ pub fn run(args: Args) -> u8 {
         if rendered.changes.is_empty() {
             eprintln!("No changes.");
         } else {
-            eprint!("{}", crate::overlay::explain_table(&rendered.changes));
+            eprint!("{}", chartfix::overlay::explain_table(&rendered.changes));
         }
     }
     if args.diff {
@@ -185,10 +185,10 @@ fn run_checks(r: &Rendered, args: &Args) -> Result<Checks, String> {
             "kinds: all served by Kubernetes 1.{DEFAULT_KUBE_MINOR} (k3s)\n"
         ));
     } else {
-        text.push_str(&crate::check::output::kinds_text(
+        text.push_str(&chartfix::check::output::kinds_text(
             &missing,
             &format!("Kubernetes 1.{DEFAULT_KUBE_MINOR} (k3s)"),
-            crate::check::output::Style { color: false },
+            chartfix::check::output::Style { color: false },
         ));
     }
     let mut problems = !missing.is_empty();
@@ -212,9 +212,9 @@ fn run_checks(r: &Rendered, args: &Args) -> Result<Checks, String> {
         let result = check_documents(&docs, &flags).map_err(|e| e.to_string())?;
         if result.summary.problems > 0 {
             problems = true;
-            text.push_str(&crate::check::output::images_table(
+            text.push_str(&chartfix::check::output::images_table(
                 &result,
-                crate::check::output::Style { color: false },
+                chartfix::check::output::Style { color: false },
             ));
         } else {
             text.push_str(&format!(
@@ -263,7 +263,7 @@ fn documents(stream: &str) -> Vec<SourceDoc> {
         .skip(1)
         .map(|piece| {
             let (source, body) = piece.split_once('\n').unwrap_or((piece, ""));
-            let parsed = crate::manifest::parse_document(body)
+            let parsed = chartfix::manifest::parse_document(body)
                 .ok()
                 .filter(|v| !v.is_null())
                 .and_then(|v| ResourceId::of(&v).map(|id| (id, v)));

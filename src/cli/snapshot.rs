@@ -4,7 +4,7 @@
 
 use super::render::StackFlags;
 use super::{report, EXIT_FAILURE, EXIT_OK};
-use crate::stack;
+use chartfix::stack;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]

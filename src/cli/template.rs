@@ -2,10 +2,10 @@
 //! flags and defaults. Nothing reaches stdout unless rendering succeeded.
 
 use super::{report, EXIT_OK, EXIT_USAGE};
-use crate::render::capabilities::KubeVersion;
-use crate::render::output::{stream, write_dir, OutputOptions};
-use crate::render::{render_warning, RenderOptions};
-use crate::values::user::{user_values, ValueOptions};
+use chartfix::render::capabilities::KubeVersion;
+use chartfix::render::output::{stream, write_dir, OutputOptions};
+use chartfix::render::{render_warning, RenderOptions};
+use chartfix::values::user::{user_values, ValueOptions};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -98,7 +98,7 @@ pub struct Args {
 /// dependencies Chart.yaml declares (pinned by Chart.lock when present) through
 /// the same sources and cache, and adds them as subcharts.
 fn fetch_missing_dependencies(
-    chart: &mut crate::chart::Chart,
+    chart: &mut chartfix::chart::Chart,
     chart_file: &std::path::Path,
     args: &Args,
 ) -> Result<(), String> {
@@ -110,7 +110,7 @@ fn fetch_missing_dependencies(
     if !missing {
         return Ok(());
     }
-    let resolver = crate::source::Resolver::new(&args.source.options(args.quiet))
+    let resolver = chartfix::source::Resolver::new(&args.source.options(args.quiet))
         .map_err(|e| e.to_string())?;
     let fetched = resolver
         .resolve_dependencies(chart_file)
@@ -119,7 +119,7 @@ fn fetch_missing_dependencies(
         for w in &dep.chart.warnings {
             eprintln!("Warning: {w}");
         }
-        let sub = crate::chart::load(&dep.chart.path)
+        let sub = chartfix::chart::load(&dep.chart.path)
             .map_err(|e| format!("dependency {}: {e}", dep.name))?;
         chart.dependencies.push(sub);
     }
@@ -182,7 +182,7 @@ pub fn run(args: Args) -> u8 {
     let chart_file = if local.exists() && args.source.repo.is_none() {
         local.to_path_buf()
     } else {
-        match crate::source::resolve(&chart_path, &args.source.options(args.quiet)) {
+        match chartfix::source::resolve(&chart_path, &args.source.options(args.quiet)) {
             Ok(resolved) => {
                 for w in &resolved.warnings {
                     eprintln!("Warning: {w}");
@@ -190,7 +190,7 @@ pub fn run(args: Args) -> u8 {
                 resolved.path
             }
             Err(e) => {
-                let usage = matches!(e.kind, crate::source::SourceErrorKind::Usage);
+                let usage = matches!(e.kind, chartfix::source::SourceErrorKind::Usage);
                 let code = report(e);
                 return if usage { EXIT_USAGE } else { code };
             }
@@ -199,9 +199,10 @@ pub fn run(args: Args) -> u8 {
     // A big chart's templates start parsing on a spare core as the archive
     // yields them.
     let size = std::fs::metadata(&chart_file).map_or(0, |m| m.len());
-    let early = crate::render::early::EarlyParse::start(size);
-    let loaded =
-        crate::chart::loader::load_observed(&chart_file, &mut |name, data| early.offer(name, data));
+    let early = chartfix::render::early::EarlyParse::start(size);
+    let loaded = chartfix::chart::loader::load_observed(&chart_file, &mut |name, data| {
+        early.offer(name, data)
+    });
     early.close();
     let mut chart = match loaded {
         Ok(c) => c,
@@ -220,7 +221,7 @@ pub fn run(args: Args) -> u8 {
         max_output_bytes: args.max_output,
     };
     let mut warnings = Vec::new();
-    let user = crate::value::Value::map(user);
+    let user = chartfix::value::Value::map(user);
     let rendered = match render_warning(chart, user, &opts, early, &mut warnings) {
         Ok(r) => r,
         Err(e) => {
@@ -250,14 +251,18 @@ pub fn run(args: Args) -> u8 {
         Err(e) => return report(e),
     };
     if !args.overlays.is_empty() {
-        match crate::overlay::apply_overlays(&text, &args.overlays, &args.set_overlay, args.explain)
-        {
+        match chartfix::overlay::apply_overlays(
+            &text,
+            &args.overlays,
+            &args.set_overlay,
+            args.explain,
+        ) {
             Ok((rewritten, summary)) => {
                 for w in &summary.warnings {
                     eprintln!("Warning: {w}");
                 }
                 if args.explain {
-                    eprint!("{}", crate::overlay::explain_table(&summary.changes));
+                    eprint!("{}", chartfix::overlay::explain_table(&summary.changes));
                 }
                 text = rewritten;
             }

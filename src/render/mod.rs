@@ -123,7 +123,7 @@ fn render_noting(
         return Err(RenderError("library charts are not installable".into()));
     }
     dependencies::check_present(&chart)?;
-    dependencies::process(&mut chart, &user, warn)?;
+    crate::values::dependencies::process(&mut chart, &user, warn)?;
 
     let caps = Capabilities::new(opts.kube_version.clone(), &opts.api_versions);
     check_kube_version(&chart, &caps.kube_version)?;

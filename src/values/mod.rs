@@ -6,6 +6,7 @@
 //! every merge works on a [`deep_copy`] of what it was given.
 
 pub mod coalesce;
+pub mod dependencies;
 pub mod strvals;
 pub mod user;
 

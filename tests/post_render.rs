@@ -111,7 +111,7 @@ fn beta9_done_when() {
     assert!(!out.stdout.contains("IngressRouteTCP"));
     let all: Vec<serde_json::Value> = docs(&out.stdout)
         .iter()
-        .map(|d| serde_yaml::from_str(d).unwrap())
+        .map(|d| yaml_serde::from_str(d).unwrap())
         .collect();
     let gateway = all
         .iter()
@@ -166,7 +166,7 @@ fn changed_documents_keep_their_source_comment_and_order() {
             assert_eq!(x, y);
         }
     }
-    let sts: serde_json::Value = serde_yaml::from_str(&b[3]).unwrap();
+    let sts: serde_json::Value = yaml_serde::from_str(&b[3]).unwrap();
     assert_eq!(
         sts.pointer("/spec/template/spec/containers/0/resources/requests/cpu")
             .unwrap(),
@@ -203,7 +203,7 @@ fn changed_documents_keep_their_source_comment_and_order() {
             .unwrap(),
         "yes"
     );
-    let cron: serde_json::Value = serde_yaml::from_str(&b[4]).unwrap();
+    let cron: serde_json::Value = yaml_serde::from_str(&b[4]).unwrap();
     assert_eq!(
         cron.pointer("/spec/jobTemplate/spec/template/spec/containers/0/resources/requests/cpu")
             .unwrap(),
@@ -225,7 +225,7 @@ fn parameters_from_the_command_line_and_overlays_from_the_environment() {
         input.as_bytes(),
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let sts: serde_json::Value = serde_yaml::from_str(&docs(&out.stdout)[3]).unwrap();
+    let sts: serde_json::Value = yaml_serde::from_str(&docs(&out.stdout)[3]).unwrap();
     assert_eq!(
         sts.pointer("/spec/template/spec/containers/0/resources/requests/cpu")
             .unwrap(),
@@ -314,7 +314,7 @@ fn explain_lists_every_change_and_unmatched_rules_warn() {
         out.stderr
     );
     assert!(!out.stdout.contains("kind: ConfigMap"));
-    let sts: serde_json::Value = serde_yaml::from_str(
+    let sts: serde_json::Value = yaml_serde::from_str(
         docs(&out.stdout)
             .iter()
             .find(|d| d.contains("StatefulSet"))
@@ -440,7 +440,7 @@ fn helm_plugin_wrappers_run_post_render() {
     }
     // The Helm 4 manifest declares a subprocess post-renderer running the wrapper.
     let meta: serde_json::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(root.join("plugin/plugin.yaml")).unwrap())
+        yaml_serde::from_str(&std::fs::read_to_string(root.join("plugin/plugin.yaml")).unwrap())
             .unwrap();
     assert_eq!(meta["apiVersion"], "v1");
     assert_eq!(meta["type"], "postrenderer/v1");

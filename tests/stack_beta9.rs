@@ -96,8 +96,8 @@ fn mirror_repo(image: &str) -> (String, String) {
 /// CPU requests in millicores, every container of every document.
 fn cpu_requests(stream: &str) -> Vec<(String, u64)> {
     let mut out = Vec::new();
-    for doc in serde_yaml::Deserializer::from_str(stream) {
-        let v: serde_yaml::Value = serde::Deserialize::deserialize(doc).unwrap();
+    for doc in yaml_serde::Deserializer::from_str(stream) {
+        let v: yaml_serde::Value = serde::Deserialize::deserialize(doc).unwrap();
         let name = v["metadata"]["name"].as_str().unwrap_or("").to_string();
         let spec = &v["spec"]["template"]["spec"];
         for key in ["containers", "initContainers"] {

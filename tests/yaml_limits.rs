@@ -6,7 +6,7 @@
 //! cap each end in a clear error naming the input, nothing on stdout, quickly.
 //!
 //! Figures: nesting 1000 where Helm's reader applies (values, rendered
-//! templates), 128 where serde_yaml reads (manifests, overlays, stack files),
+//! templates), 128 where yaml_serde reads (manifests, overlays, stack files),
 //! go-yaml v2's alias rule everywhere, 128 MiB per input.
 
 mod support;
@@ -38,7 +38,7 @@ fn laughs(indent: &str) -> String {
 }
 
 /// The bomb after a million plain scalars, which raise what a per-size rule
-/// would allow (serde_yaml's own allows 100 alias jumps per event).
+/// would allow (yaml_serde's own allows 100 alias jumps per event).
 fn padded_laughs(indent: &str) -> String {
     format!(
         "{indent}pad: [{}]\n{}",

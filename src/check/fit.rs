@@ -7,7 +7,7 @@
 use super::workloads::{get, pod_template, ContainerRole, Document, PodTemplate};
 use crate::manifest::quantity::{bytes, format_cpu, format_memory, millicores, QuantityError};
 use serde::Serialize;
-use serde_yaml::Value;
+use yaml_serde::Value;
 
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]

@@ -5,8 +5,8 @@
 
 use super::workloads::{get, Document};
 use serde::Serialize;
-use serde_yaml::Value;
 use std::collections::BTreeSet;
+use yaml_serde::Value;
 
 /// The minor version of Kubernetes checked against when none is given.
 pub const DEFAULT_KUBE_MINOR: u32 = 33;

@@ -2,7 +2,7 @@
 //! template of every workload kind, how many pods of it run at once, and its
 //! containers. Images and fit are both computed from this one walk.
 
-use serde_yaml::Value;
+use yaml_serde::Value;
 
 /// One document of the stream, with where it came from for messages.
 #[derive(Debug, Clone)]
@@ -42,7 +42,7 @@ pub fn parse_stream(text: &str) -> Result<Vec<Document>, String> {
         )
     })?;
     let mut out = Vec::new();
-    for (i, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
+    for (i, de) in yaml_serde::Deserializer::from_str(text).enumerate() {
         let mut value =
             Value::deserialize(de).map_err(|e| format!("document {}: invalid YAML: {e}", i + 1))?;
         value

@@ -285,7 +285,7 @@ fn emit(
     for d in docs {
         let body = match &d.parsed {
             Some((id, v)) => mask(id, v)
-                .and_then(|m| serde_yaml::to_string(&m).ok())
+                .and_then(|m| yaml_serde::to_string(&m).ok())
                 .unwrap_or_else(|| d.body.clone()),
             // Text that does not parse is kept as written, unless it may be
             // a Secret, whose values must not be shown however it is broken.

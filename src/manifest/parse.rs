@@ -30,7 +30,7 @@ pub fn parse_document(text: &str) -> Result<Value, ParseError> {
     // The merge-key path builds a second tree; only documents that may use
     // merge keys pay for it.
     if text.contains("<<") {
-        let mut v: serde_yaml::Value = serde_yaml::from_str(text).map_err(yaml_error)?;
+        let mut v: yaml_serde::Value = yaml_serde::from_str(text).map_err(yaml_error)?;
         v.apply_merge().map_err(yaml_error)?;
         return serde_json::to_value(&v).map_err(|e| ParseError {
             line: 0,
@@ -38,14 +38,14 @@ pub fn parse_document(text: &str) -> Result<Value, ParseError> {
             message: format!("not representable as JSON: {e}"),
         });
     }
-    serde_yaml::from_str(text).map_err(yaml_error)
+    yaml_serde::from_str(text).map_err(yaml_error)
 }
 
-fn yaml_error(e: serde_yaml::Error) -> ParseError {
+fn yaml_error(e: yaml_serde::Error) -> ParseError {
     // The caller reports positions relative to the whole stream, so the
-    // document-relative one serde_yaml writes into its message goes.
+    // document-relative one yaml_serde writes into its message goes.
     let (line, column, mut message) = crate::yaml::serde_place(&e);
-    // serde_yaml's words for the limits the guard did not see coming (block
+    // yaml_serde's words for the limits the guard did not see coming (block
     // nesting), said as the rest of chartfix says them.
     if message == "recursion limit exceeded" {
         message = format!("exceeded max depth of {}", crate::yaml::SERDE_MAX_DEPTH);
@@ -89,7 +89,7 @@ mod tests {
 
     #[test]
     fn refuses_deep_nesting_quickly() {
-        // 100 000 `[` took serde_yaml over a minute before its own limit applied.
+        // 100 000 `[` took yaml_serde over a minute before its own limit applied.
         let text = format!("a:\n  b: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
         let start = std::time::Instant::now();
         let e = parse_document(&text).unwrap_err();

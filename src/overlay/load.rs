@@ -79,7 +79,7 @@ pub fn parse(
     crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH)
         .map_err(|e| LocatedError::limit(origin, e))?;
     let head: OverlayHead =
-        serde_yaml::from_str(text).map_err(|e| LocatedError::serde(origin, &e))?;
+        yaml_serde::from_str(text).map_err(|e| LocatedError::serde(origin, &e))?;
     let Ordered(decls): Ordered<String, ParamDecl> = head.parameters;
     let mut values: IndexMap<String, String> = decls
         .iter()
@@ -102,7 +102,7 @@ pub fn parse(
             }
         }
     }
-    let file: OverlayFile = with_params(&values, || serde_yaml::from_str(text))
+    let file: OverlayFile = with_params(&values, || yaml_serde::from_str(text))
         .map_err(|e| LocatedError::serde(origin, &e))?;
     if file.name.trim().is_empty() || file.name.contains(char::is_whitespace) {
         return Err(err(
@@ -158,10 +158,10 @@ pub fn load_all(specs: &[String], overrides: &[Override]) -> Result<Vec<Overlay>
         };
         // The overrides are keyed by the name inside the file; a built-in's
         // name is the one it is called by.
-        // Too deep for serde_yaml to read in time: `parse` says so below.
+        // Too deep for yaml_serde to read in time: `parse` says so below.
         let head_name = crate::yaml::check_limits(&text, crate::yaml::SERDE_MAX_DEPTH)
             .ok()
-            .and_then(|_| serde_yaml::from_str::<OverlayHead>(&text).ok())
+            .and_then(|_| yaml_serde::from_str::<OverlayHead>(&text).ok())
             .and_then(|h| h.name);
         let mine: Vec<(String, String)> = overrides
             .iter()

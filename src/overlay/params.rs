@@ -180,7 +180,7 @@ mod tests {
     fn values_take_types_from_whole_references() {
         with_params(&params(), || {
             let v: ParamValue =
-                serde_yaml::from_str("{r: '${n}', s: 'x${n}', c: '${cpu}'}").unwrap();
+                yaml_serde::from_str("{r: '${n}', s: 'x${n}', c: '${cpu}'}").unwrap();
             assert_eq!(v.0, serde_json::json!({"r": 2, "s": "x2", "c": "200m"}));
         });
     }

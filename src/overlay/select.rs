@@ -106,7 +106,7 @@ mod tests {
     use serde_json::json;
 
     fn sel(yaml: &str) -> Selector {
-        serde_yaml::from_str(yaml).unwrap()
+        yaml_serde::from_str(yaml).unwrap()
     }
 
     fn doc() -> Value {
@@ -158,10 +158,10 @@ mod tests {
 
     #[test]
     fn bad_selectors_are_errors_with_positions() {
-        let e = serde_yaml::from_str::<Selector>("kind: A\nkinds: B\n").unwrap_err();
+        let e = yaml_serde::from_str::<Selector>("kind: A\nkinds: B\n").unwrap_err();
         assert!(e.to_string().contains("unknown field `kinds`"), "{e}");
         assert_eq!(e.location().unwrap().line(), 2);
-        let e = serde_yaml::from_str::<Selector>("jsonpath: '$.[['\n").unwrap_err();
+        let e = yaml_serde::from_str::<Selector>("jsonpath: '$.[['\n").unwrap_err();
         assert!(e.to_string().contains("invalid JSONPath"), "{e}");
         assert_eq!(e.location().unwrap().line(), 1);
     }

@@ -124,7 +124,7 @@ impl RegistryConfig {
         } else {
             crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH)
                 .map_err(|e| ConfigError(e.to_string()))?;
-            serde_yaml::from_str(text).map_err(|e| ConfigError(e.to_string()))?
+            yaml_serde::from_str(text).map_err(|e| ConfigError(e.to_string()))?
         };
         let mut mirrors = BTreeMap::new();
         for (key, m) in file.mirrors {

@@ -129,13 +129,13 @@ fn read_limited(entry: impl Read) -> Result<Vec<u8>, String> {
 fn parse_chart_yaml(bytes: &[u8]) -> Result<ChartYaml, String> {
     crate::yaml::check_limits_bytes(bytes, crate::yaml::SERDE_MAX_DEPTH)
         .map_err(|e| format!("Chart.yaml: {e}"))?;
-    serde_yaml::from_slice(bytes).map_err(|e| format!("Chart.yaml: {e}"))
+    yaml_serde::from_slice(bytes).map_err(|e| format!("Chart.yaml: {e}"))
 }
 
 fn parse_lock(bytes: &[u8]) -> Result<Vec<Dependency>, String> {
     crate::yaml::check_limits_bytes(bytes, crate::yaml::SERDE_MAX_DEPTH)
         .map_err(|e| format!("Chart.lock: {e}"))?;
-    let lock: ChartLock = serde_yaml::from_slice(bytes).map_err(|e| format!("Chart.lock: {e}"))?;
+    let lock: ChartLock = yaml_serde::from_slice(bytes).map_err(|e| format!("Chart.lock: {e}"))?;
     Ok(lock.dependencies)
 }
 

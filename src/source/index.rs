@@ -38,7 +38,7 @@ impl IndexFile {
         }
         crate::yaml::check_limits_bytes(bytes, crate::yaml::SERDE_MAX_DEPTH)
             .map_err(|e| format!("{url} is not a chart repository index: {e}"))?;
-        let index: IndexFile = serde_yaml::from_slice(bytes)
+        let index: IndexFile = yaml_serde::from_slice(bytes)
             .map_err(|e| format!("{url} is not a chart repository index: {e}"))?;
         if index.api_version.is_empty() {
             return Err(format!(

@@ -53,7 +53,7 @@ impl RepositoriesFile {
             Ok(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => Ok(Self::default()),
             Ok(bytes) => crate::yaml::check_limits_bytes(&bytes, crate::yaml::SERDE_MAX_DEPTH)
                 .map_err(|e| e.to_string())
-                .and_then(|_| serde_yaml::from_slice(&bytes).map_err(|e| e.to_string()))
+                .and_then(|_| yaml_serde::from_slice(&bytes).map_err(|e| e.to_string()))
                 .map_err(|e| format!("{} is not Helm's repositories.yaml: {e}", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(e) => Err(format!("cannot read {}: {e}", path.display())),

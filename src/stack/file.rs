@@ -46,7 +46,7 @@ pub enum OverlayRef {
     WithParams {
         name: String,
         #[serde(default)]
-        params: BTreeMap<String, serde_yaml::Value>,
+        params: BTreeMap<String, yaml_serde::Value>,
     },
 }
 
@@ -70,11 +70,11 @@ impl OverlayRef {
 }
 
 /// A YAML scalar as the text a user wrote (`100m`, `3`, `true`).
-pub fn scalar_text(v: &serde_yaml::Value) -> String {
+pub fn scalar_text(v: &yaml_serde::Value) -> String {
     match v {
-        serde_yaml::Value::String(s) => s.clone(),
-        serde_yaml::Value::Null => String::new(),
-        other => serde_yaml::to_string(other)
+        yaml_serde::Value::String(s) => s.clone(),
+        yaml_serde::Value::Null => String::new(),
+        other => yaml_serde::to_string(other)
             .map(|s| s.trim_end().to_string())
             .unwrap_or_default(),
     }
@@ -109,7 +109,7 @@ pub struct Release {
     pub namespace: Option<String>,
     /// Inline values, applied after `valuesFiles`.
     #[serde(default)]
-    pub values: Option<serde_yaml::Value>,
+    pub values: Option<yaml_serde::Value>,
     #[serde(default, rename = "valuesFiles")]
     pub values_files: Vec<String>,
     /// Overlays for this release alone, applied before the stack's.
@@ -131,7 +131,7 @@ pub fn parse(origin: &str, text: &str) -> Result<StackFile, LocatedError> {
     crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH)
         .map_err(|e| LocatedError::limit(origin, e))?;
     let stack: StackFile =
-        serde_yaml::from_str(text).map_err(|e| LocatedError::serde(origin, &e))?;
+        yaml_serde::from_str(text).map_err(|e| LocatedError::serde(origin, &e))?;
     validate(origin, text, &stack)?;
     Ok(stack)
 }

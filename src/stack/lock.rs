@@ -22,7 +22,7 @@ pub struct LockFile {
 
 impl LockFile {
     pub fn to_yaml(&self) -> String {
-        let body = serde_yaml::to_string(self).unwrap_or_default();
+        let body = yaml_serde::to_string(self).unwrap_or_default();
         format!("# Written by chartfix render; `chartfix render --locked` insists on it.\n{body}")
     }
 
@@ -30,7 +30,7 @@ impl LockFile {
         crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH).map_err(|e| {
             format!("{origin}: not a chartfix lock file ({e}); delete it to write a new one")
         })?;
-        serde_yaml::from_str(text).map_err(|e| {
+        yaml_serde::from_str(text).map_err(|e| {
             format!("{origin}: not a chartfix lock file ({e}); delete it to write a new one")
         })
     }

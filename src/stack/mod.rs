@@ -207,7 +207,7 @@ fn render_release(
             merge_yaml_values(&values, &text, rel)?;
         }
         if let Some(inline) = &release.values {
-            let text = serde_yaml::to_string(inline)
+            let text = yaml_serde::to_string(inline)
                 .map_err(|e| format!("release {}: values: {e}", release.name))?;
             merge_yaml_values(&values, &text, &format!("release {} values", release.name))?;
         }

@@ -1,13 +1,13 @@
-//! A safe event stream over libyaml's parser (the `unsafe-libyaml` port, which
-//! serde_yaml already brings in). go-yaml is itself a port of libyaml, so the
+//! A safe event stream over libyaml's parser (libyaml-rs, the YAML
+//! organization's Rust port, which yaml_serde also uses). go-yaml is itself a port of libyaml, so the
 //! same scanner and parser give the same acceptance, scalar styles and error
 //! messages ("mapping values are not allowed in this context").
 //!
 //! This is the only file with `unsafe`: every pointer read is of memory the
 //! parser owns until the event is deleted, and everything is copied out first.
 
+use libyaml_rs as unsafe_yaml;
 use std::mem::MaybeUninit;
-use unsafe_libyaml as unsafe_yaml;
 
 /// A position in the input: 0-based line and column, as libyaml counts them.
 #[derive(Debug, Clone, Copy, Default)]

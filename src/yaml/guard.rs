@@ -1,10 +1,10 @@
-//! A quick look at YAML before serde_yaml reads it (manifests, overlays,
+//! A quick look at YAML before yaml_serde reads it (manifests, overlays,
 //! stack files, repository indexes), for the two shapes it cannot survive:
 //!
 //! - Deep flow nesting. libyaml's scanner revisits every open flow
-//!   collection at every token, so 100 000 `[` cost minutes; serde_yaml reads
+//!   collection at every token, so 100 000 `[` cost minutes; yaml_serde reads
 //!   a whole document that way before its own recursion limit applies.
-//! - Alias bombs padded with plain nodes: serde_yaml allows 100 alias jumps
+//! - Alias bombs padded with plain nodes: yaml_serde allows 100 alias jumps
 //!   per event, so a 2 MB document of a million scalars plus nine levels of
 //!   nine aliases expands for many minutes. The rule here is go-yaml v2's,
 //!   the one [`super::reader`] applies to values.
@@ -146,10 +146,10 @@ mod tests {
 
     #[test]
     fn refuses_deep_flow_nesting_only_past_the_limit() {
-        // Where serde_yaml's own recursion limit falls, the guard's does too.
+        // Where yaml_serde's own recursion limit falls, the guard's does too.
         let flow = |n: usize| format!("{}{}\n", "[".repeat(n), "]".repeat(n));
         for n in 120..136 {
-            let serde = serde_yaml::from_str::<serde_yaml::Value>(&flow(n)).is_ok();
+            let serde = yaml_serde::from_str::<yaml_serde::Value>(&flow(n)).is_ok();
             assert_eq!(check(&flow(n), 128).is_ok(), serde, "{n} deep");
         }
         let e = check(&format!("a: {}", flow(100_000)), 128).unwrap_err();

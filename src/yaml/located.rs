@@ -34,17 +34,17 @@ impl LocatedError {
         Self::at(origin, e.line, e.column, e.message)
     }
 
-    /// serde_yaml's error, its place taken out of the message and put in front.
-    pub fn serde(origin: &str, e: &serde_yaml::Error) -> Self {
+    /// yaml_serde's error, its place taken out of the message and put in front.
+    pub fn serde(origin: &str, e: &yaml_serde::Error) -> Self {
         let (line, column, message) = serde_place(e);
         Self::at(origin, line, column, message)
     }
 }
 
-/// serde_yaml's error as (line, column, message): 1-based, (0, 0) when it
-/// has no place. serde_yaml appends " at line L column C" to its message;
+/// yaml_serde's error as (line, column, message): 1-based, (0, 0) when it
+/// has no place. yaml_serde appends " at line L column C" to its message;
 /// a caller says the place once, in its own form, so it is cut off here.
-pub fn serde_place(e: &serde_yaml::Error) -> (usize, usize, String) {
+pub fn serde_place(e: &yaml_serde::Error) -> (usize, usize, String) {
     let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
     let mut message = e.to_string();
     if let Some(i) = message.find(" at line ") {
@@ -75,7 +75,7 @@ mod tests {
 
     #[test]
     fn says_the_place_once() {
-        let e = serde_yaml::from_str::<std::collections::BTreeMap<String, u8>>("a: 1\nb: x\n")
+        let e = yaml_serde::from_str::<std::collections::BTreeMap<String, u8>>("a: 1\nb: x\n")
             .unwrap_err();
         let e = LocatedError::serde("f.yaml", &e);
         assert_eq!((e.line, e.column), (2, 4));

@@ -13,7 +13,7 @@
 //! - [`json`]: Go's `encoding/json` (`toJson`, `fromJson`); [`toml`]:
 //!   BurntSushi's encoder (`toToml`); `base.rs`: Go's base64/base32 decoders.
 //! - [`LocatedError`]: an error at `file:line:column` of an input read with
-//!   serde_yaml (overlays, stack files).
+//!   yaml_serde (overlays, stack files).
 
 pub(crate) mod base;
 mod emitter;
@@ -178,7 +178,7 @@ pub fn from_str_json(src: &str) -> Result<Vec<serde_json::Value>, YamlError> {
     reader::read(src, &trees::JsonTree, false)
 }
 
-/// How deep the readers built on serde_yaml nest (its recursion limit), which
+/// How deep the readers built on yaml_serde nest (its recursion limit), which
 /// [`check_limits`] enforces before they see the text.
 pub const SERDE_MAX_DEPTH: usize = 128;
 

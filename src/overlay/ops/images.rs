@@ -282,7 +282,7 @@ mod tests {
     use serde_json::json;
 
     fn rw(yaml: &str) -> Vec<ImageRewrite> {
-        serde_yaml::from_str(yaml).unwrap()
+        yaml_serde::from_str(yaml).unwrap()
     }
 
     fn one(rules: &str, image: &str) -> String {
@@ -377,7 +377,7 @@ mod tests {
             "- {prefix: {from: a}}",
             "- {registy: x}",
         ] {
-            let e = serde_yaml::from_str::<Vec<ImageRewrite>>(bad).unwrap_err();
+            let e = yaml_serde::from_str::<Vec<ImageRewrite>>(bad).unwrap_err();
             assert!(e.location().is_some(), "{bad}: {e}");
         }
     }

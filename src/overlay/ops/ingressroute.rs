@@ -264,7 +264,7 @@ mod tests {
 
     #[test]
     fn exposes_services_on_node_ports() {
-        let ports: NodePorts = serde_yaml::from_str("{1993: 31993, 1994: 31994}").unwrap();
+        let ports: NodePorts = yaml_serde::from_str("{1993: 31993, 1994: 31994}").unwrap();
         let mut d = svc();
         let mut e = Edits::default();
         let w = expose(&mut d, &ports, &[json!(1993)], &mut e);
@@ -288,11 +288,11 @@ mod tests {
 
     #[test]
     fn node_ports_as_text_or_mapping() {
-        let a: NodePorts = serde_yaml::from_str("'1993:31993, 1994:31994'").unwrap();
-        let b: NodePorts = serde_yaml::from_str("{1993: 31993, 1994: 31994}").unwrap();
+        let a: NodePorts = yaml_serde::from_str("'1993:31993, 1994:31994'").unwrap();
+        let b: NodePorts = yaml_serde::from_str("{1993: 31993, 1994: 31994}").unwrap();
         assert_eq!(a, b);
         for bad in ["'1993'", "{1993: 70000}", "{0: 1}", "{1: 2, 1: 3}", "[1]"] {
-            let e = serde_yaml::from_str::<NodePorts>(bad).unwrap_err();
+            let e = yaml_serde::from_str::<NodePorts>(bad).unwrap_err();
             assert!(e.location().is_some(), "{bad}: {e}");
         }
     }

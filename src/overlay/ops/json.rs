@@ -156,13 +156,13 @@ mod tests {
     use serde_json::json;
 
     fn ops(yaml: &str) -> Vec<PatchOp> {
-        serde_yaml::from_str(yaml).unwrap()
+        yaml_serde::from_str(yaml).unwrap()
     }
 
     #[test]
     fn set_and_remove_record_changes() {
         let mut d = json!({"spec": {"replicas": 3}});
-        let op: SetOp = serde_yaml::from_str("{/spec/replicas: 1, /metadata/labels/a: b}").unwrap();
+        let op: SetOp = yaml_serde::from_str("{/spec/replicas: 1, /metadata/labels/a: b}").unwrap();
         let mut e = Edits::default();
         apply_set(&op, &mut d, &mut e).unwrap();
         assert_eq!(
@@ -177,7 +177,7 @@ mod tests {
             e.items[1],
             ("/metadata/labels/a".into(), None, Some(json!("b")))
         );
-        let rm: Vec<Pointer> = serde_yaml::from_str("[/spec/replicas, /nothing]").unwrap();
+        let rm: Vec<Pointer> = yaml_serde::from_str("[/spec/replicas, /nothing]").unwrap();
         apply_remove(&rm, &mut d, &mut e);
         assert_eq!(e.items.len(), 3);
         assert!(d["spec"].get("replicas").is_none());
@@ -261,7 +261,7 @@ mod tests {
 
     #[test]
     fn unknown_patch_ops_are_errors() {
-        assert!(serde_yaml::from_str::<Vec<PatchOp>>("- {op: frob, path: /a}").is_err());
-        assert!(serde_yaml::from_str::<Vec<PatchOp>>("- {op: add, path: /a}").is_err());
+        assert!(yaml_serde::from_str::<Vec<PatchOp>>("- {op: frob, path: /a}").is_err());
+        assert!(yaml_serde::from_str::<Vec<PatchOp>>("- {op: add, path: /a}").is_err());
     }
 }

@@ -205,7 +205,7 @@ mod tests {
     use super::*;
 
     fn run(yaml: &str, d: &mut Value) -> Edits {
-        let op: PlacementOp = serde_yaml::from_str(yaml).unwrap();
+        let op: PlacementOp = yaml_serde::from_str(yaml).unwrap();
         let mut e = Edits::default();
         apply(&op, d, &mut e);
         e
@@ -274,9 +274,9 @@ mod tests {
 
     #[test]
     fn bad_values_are_errors() {
-        assert!(serde_yaml::from_str::<PlacementOp>("archVia: sometimes").is_err());
-        assert!(serde_yaml::from_str::<PlacementOp>("arch: arm64\nselector: {}").is_err());
-        let e = serde_yaml::from_str::<PlacementOp>("arch: arm64\nweight: 0").unwrap_err();
+        assert!(yaml_serde::from_str::<PlacementOp>("archVia: sometimes").is_err());
+        assert!(yaml_serde::from_str::<PlacementOp>("arch: arm64\nselector: {}").is_err());
+        let e = yaml_serde::from_str::<PlacementOp>("arch: arm64\nweight: 0").unwrap_err();
         assert!(e.to_string().contains("outside"), "{e}");
         assert!(e.location().is_some(), "{e}");
     }

@@ -239,7 +239,7 @@ mod tests {
     use serde_json::json;
 
     fn op(yaml: &str) -> ResourcesOp {
-        serde_yaml::from_str(yaml).unwrap()
+        yaml_serde::from_str(yaml).unwrap()
     }
 
     fn deployment(containers: Value) -> Value {
@@ -342,7 +342,7 @@ mod tests {
             "limit: {}",
             "requests: {cpu: {}}",
         ] {
-            let e = serde_yaml::from_str::<ResourcesOp>(bad).unwrap_err();
+            let e = yaml_serde::from_str::<ResourcesOp>(bad).unwrap_err();
             assert!(e.location().is_some(), "{bad}: {e}");
         }
     }

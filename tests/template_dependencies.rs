@@ -67,3 +67,89 @@ fn a_dependency_missing_from_charts_is_fetched_and_rendered() {
     // The parent folder is left as it was: the dependency lives in the cache.
     assert!(!root.join("parent/charts").exists());
 }
+
+/// A `.tgz` of `dir` with its files under `name/`, as `helm package` lays it out.
+fn package(dir: &Path, name: &str, to: &Path) {
+    let file = std::fs::File::create(to).unwrap();
+    let gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    tar.append_dir_all(name, dir).unwrap();
+    tar.into_inner().unwrap().finish().unwrap();
+}
+
+/// Issue 13: a stack release goes through the same pipeline as `template`, so
+/// a chart archive whose `charts/` lacks a dependency renders in a stack as
+/// `chartfix template` renders it (it used to stop with Helm's "missing in
+/// charts/ directory"), and a release name Helm refuses is refused there too.
+#[test]
+fn a_stack_release_fetches_missing_dependencies_as_template_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("src/child/Chart.yaml"),
+        "apiVersion: v2\nname: child\nversion: 1.0.0\n",
+    );
+    write(&root.join("src/child/values.yaml"), "greeting: hello\n");
+    write(
+        &root.join("src/child/templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-child\ndata:\n  greeting: {{ .Values.greeting | quote }}\n",
+    );
+    write(
+        &root.join("src/parent/Chart.yaml"),
+        "apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n  - name: child\n    version: 1.0.0\n    repository: file://../child\n",
+    );
+    write(
+        &root.join("src/parent/values.yaml"),
+        "child:\n  greeting: hi\n",
+    );
+    write(
+        &root.join("src/parent/templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-parent\n",
+    );
+    // The archive sits beside the child's folder, so `file://../child`
+    // resolves from it as from the folder.
+    package(
+        &root.join("src/parent"),
+        "parent",
+        &root.join("src/parent-1.0.0.tgz"),
+    );
+    let chartfix = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_chartfix"))
+            .args(args)
+            .arg("--cache-dir")
+            .arg(root.join("cache"))
+            .current_dir(root)
+            .output()
+            .expect("run chartfix")
+    };
+    let template = chartfix(&["template", "r", "src/parent-1.0.0.tgz"]);
+    assert!(
+        template.status.success(),
+        "{}",
+        String::from_utf8_lossy(&template.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&template.stdout), EXPECTED);
+
+    write(
+        &root.join("stack.yaml"),
+        "name: deps\nnamespace: default\nreleases:\n  - name: r\n    chart: ./src/parent-1.0.0.tgz\n",
+    );
+    let stack = chartfix(&["render", "stack.yaml", "--skip-image-check"]);
+    assert!(
+        stack.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stack.stderr)
+    );
+    let want = String::from_utf8_lossy(&template.stdout).replace("# Source: ", "# Source: r/");
+    assert_eq!(String::from_utf8_lossy(&stack.stdout), want);
+
+    write(
+        &root.join("bad.yaml"),
+        "name: deps\nnamespace: default\nreleases:\n  - name: Not_A_Name\n    chart: ./src/parent-1.0.0.tgz\n",
+    );
+    let bad = chartfix(&["render", "bad.yaml", "--skip-image-check"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(bad.stdout.is_empty());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("invalid release name"), "{err}");
+}

@@ -2,6 +2,7 @@
 //! resolve the chart, assemble values, render, and name every document
 //! `RELEASE/PATH` so a stack's stream says which release it came from.
 
+use super::StackError;
 pub use crate::release::ChartSource;
 use crate::release::{self, Request, Sources};
 use crate::render::output::{stream, OutputOptions};
@@ -43,8 +44,9 @@ pub fn render_chart(
     resolver: &Resolver,
     job: &ChartJob,
     max_output: usize,
-) -> Result<ChartOutput, String> {
-    let what = |e: &dyn std::fmt::Display| format!("release {}: {e}", job.release);
+) -> Result<ChartOutput, StackError> {
+    let what =
+        |e: &dyn std::fmt::Display| StackError::Stack(format!("release {}: {e}", job.release));
     let request = Request {
         source: job.source.clone(),
         version: job.version.clone(),
@@ -60,7 +62,10 @@ pub fn render_chart(
     let release = release::render(request, &Sources::ready(resolver), &mut |w| {
         warnings.push(w.text().to_string())
     })
-    .map_err(|e| what(&e))?;
+    .map_err(|source| StackError::Release {
+        release: job.release.clone(),
+        source,
+    })?;
     // A release is what `helm install` applies: test hooks only run under
     // `helm test`, which neither k3s nor a stack does.
     let out_opts = OutputOptions {

@@ -29,10 +29,8 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-#[test]
-fn a_dependency_missing_from_charts_is_fetched_and_rendered() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
+/// `parent/` declaring `child` (`file://../child`) with no `charts/`, and `child/`.
+fn parent_and_child(root: &Path) {
     write(
         &root.join("child/Chart.yaml"),
         "apiVersion: v2\nname: child\nversion: 1.0.0\n",
@@ -51,6 +49,13 @@ fn a_dependency_missing_from_charts_is_fetched_and_rendered() {
         &root.join("parent/templates/cm.yaml"),
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-parent\n",
     );
+}
+
+#[test]
+fn a_dependency_missing_from_charts_is_fetched_and_rendered() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    parent_and_child(root);
     let out = Command::new(env!("CARGO_BIN_EXE_chartfix"))
         .args(["template", "r"])
         .arg(root.join("parent"))
@@ -85,27 +90,7 @@ fn package(dir: &Path, name: &str, to: &Path) {
 fn a_stack_release_fetches_missing_dependencies_as_template_does() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(
-        &root.join("src/child/Chart.yaml"),
-        "apiVersion: v2\nname: child\nversion: 1.0.0\n",
-    );
-    write(&root.join("src/child/values.yaml"), "greeting: hello\n");
-    write(
-        &root.join("src/child/templates/cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-child\ndata:\n  greeting: {{ .Values.greeting | quote }}\n",
-    );
-    write(
-        &root.join("src/parent/Chart.yaml"),
-        "apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n  - name: child\n    version: 1.0.0\n    repository: file://../child\n",
-    );
-    write(
-        &root.join("src/parent/values.yaml"),
-        "child:\n  greeting: hi\n",
-    );
-    write(
-        &root.join("src/parent/templates/cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-parent\n",
-    );
+    parent_and_child(&root.join("src"));
     // The archive sits beside the child's folder, so `file://../child`
     // resolves from it as from the folder.
     package(

@@ -42,7 +42,7 @@ pub fn check(pattern: &str) -> Result<(), String> {
                 atom = true;
             }
             '[' => {
-                i += class_len(&chars[i..]);
+                i += class_len(&chars[i..])?;
                 atom = true;
             }
             '(' if chars.get(i + 1) == Some(&'?') => {
@@ -119,28 +119,62 @@ fn skip_escape(chars: &[char], at: usize) -> usize {
 }
 
 /// How many characters a class `[…]` takes, escapes and `[:name:]` included;
-/// a `]` first (after an optional `^`) is a literal.
-fn class_len(chars: &[char]) -> usize {
+/// a `]` first (after an optional `^`) is a literal. A range whose end is a
+/// class escape (`[a-\\w]`) is Go's "invalid escape sequence"; a `-` after a
+/// class escape is a literal (`[\\w-.]`), as in Go.
+fn class_len(chars: &[char]) -> Result<usize, String> {
+    let class_escape = |at: usize| {
+        chars.get(at) == Some(&'\\')
+            && chars
+                .get(at + 1)
+                .is_some_and(|d| matches!(d, 'd' | 'D' | 's' | 'S' | 'w' | 'W' | 'p' | 'P'))
+    };
     let mut i = 1;
     if chars.get(i) == Some(&'^') {
         i += 1;
     }
+    // Whether the item just read is one character, which a `-` may extend
+    // into a range.
+    let mut single = false;
     if chars.get(i) == Some(&']') {
         i += 1;
+        single = true;
     }
     while i < chars.len() {
         match chars[i] {
-            ']' => return i + 1,
-            '\\' => i += skip_escape(chars, i),
+            ']' => return Ok(i + 1),
+            '-' if single && chars.get(i + 1).is_some_and(|&c| c != ']') => {
+                if class_escape(i + 1) {
+                    return Err(format!(
+                        "error parsing regexp: invalid escape sequence: `\\{}`",
+                        chars[i + 2]
+                    ));
+                }
+                i += 1;
+                i += if chars[i] == '\\' {
+                    skip_escape(chars, i)
+                } else {
+                    1
+                };
+                single = false;
+            }
+            '\\' => {
+                single = !class_escape(i);
+                i += skip_escape(chars, i);
+            }
             '[' if chars.get(i + 1) == Some(&':') => {
                 let close = (i + 2..chars.len().saturating_sub(1))
                     .find(|&j| chars[j] == ':' && chars[j + 1] == ']');
+                single = close.is_none();
                 i = close.map_or(i + 1, |j| j + 2);
             }
-            _ => i += 1,
+            _ => {
+                single = true;
+                i += 1;
+            }
         }
     }
-    chars.len()
+    Ok(chars.len())
 }
 
 /// The length of a valid `{n}`, `{n,}` or `{n,m}` at the start, if any.

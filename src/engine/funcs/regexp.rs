@@ -249,11 +249,13 @@ fn perl_class(d: char, in_class: bool) -> Option<String> {
         ('W', false) => "[^0-9A-Za-z_]",
         ('b', false) => "(?-u:\\b)",
         ('B', false) => "(?-u:\\B)",
-        ('d', true) => "0-9",
+        // Inside a class each escape becomes a nested class, never bare
+        // characters: `[\w-.]` must not turn into the range `_-.`.
+        ('d', true) => "[:digit:]",
         ('D', true) => "[:^digit:]",
-        ('s', true) => "\\t\\n\\f\\r ",
-        ('S', true) => "[:^space:]",
-        ('w', true) => "0-9A-Za-z_",
+        ('s', true) => "[\\t\\n\\f\\r ]",
+        ('S', true) => "[^\\t\\n\\f\\r ]",
+        ('w', true) => "[:word:]",
         ('W', true) => "[:^word:]",
         _ => return None,
     };

@@ -148,7 +148,10 @@ fn entry_name(raw: &str, origin: &str) -> Result<String, ChartError> {
         )));
     }
     let rest = parts[1..].join("/");
-    if rest.starts_with('/') {
+    // Helm drops the first segment whatever it is, so `/tmp/x` would become
+    // the chart's `tmp/x`; an absolute name is refused outright instead
+    // (COMPATIBILITY.md).
+    if parts[0].is_empty() || rest.starts_with('/') {
         return Err(ChartError::new(format!(
             "{origin}: chart illegally contains absolute paths (entry {raw:?})"
         )));
@@ -237,6 +240,12 @@ mod tests {
         assert!(err.to_string().contains("parent directory"), "{err}");
         let err = read_archive(&tgz(&[("c//etc/passwd", b"x")]), "t").unwrap_err();
         assert!(err.to_string().contains("absolute"), "{err}");
+        let err = read_archive(&tgz(&[("/tmp/x/escaped.txt", b"x")]), "t").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("absolute paths (entry \"/tmp/x/escaped.txt\")"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -100,7 +100,7 @@ impl Warning {
 #[derive(Debug, thiserror::Error)]
 pub enum ReleaseError {
     /// The release name breaks Helm's rule.
-    #[error("release name {0:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53")]
+    #[error("release name check failed: release name {0:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53")]
     InvalidName(String),
     /// Finding or fetching the chart or one of its dependencies failed.
     #[error(transparent)]

@@ -62,35 +62,58 @@ pub fn parse_while<T>(
 
 /// Renders every non-partial template in order; returns (path, text) pairs.
 /// All of them together may write at most the engine's `max_output_bytes`.
+///
+/// As in Helm, the templates of one chart share its top-level map: a template
+/// that sets a key of `$` (`set $ "Values" …`) changes what the templates
+/// rendered after it see; `.Template` is set on that map before each one.
 pub fn run(engine: &Engine, table: &[Template]) -> Result<Vec<(String, String)>, RenderError> {
     let written = AtomicUsize::new(0);
     let mut out = Vec::with_capacity(table.len());
     for t in table.iter().filter(|t| !t.is_partial()) {
-        out.push((t.name.clone(), render_one(engine, t, &written)?));
+        if let Some(shared) = t.data.as_map() {
+            shared.insert("Template", template_value(t));
+        }
+        let text = engine.render_counted(&t.name, &t.data, &written)?;
+        out.push((t.name.clone(), text));
     }
     Ok(out)
 }
 
 /// Renders every non-partial template on `threads` threads, or `None` when a
-/// template wrote to a map it shares with others (`set .Values …`): then the
-/// order they run in matters, and the caller must run them again in order,
-/// with fresh data, through [`run`]. Otherwise the result is [`run`]'s: the
-/// first failing template in order gives the error.
+/// template wrote to a map it shares with others (`set .Values …`, or a key
+/// of `$`, which Helm's later templates would see): then the order they run
+/// in matters, and the caller must run them again in order, with fresh data,
+/// through [`run`]. Otherwise the result is [`run`]'s: the first failing
+/// template in order gives the error.
 pub fn run_at_once(
     engine: &Engine,
     table: &[Template],
     threads: usize,
 ) -> Option<Result<Vec<(String, String)>, RenderError>> {
     let todo: Vec<&Template> = table.iter().filter(|t| !t.is_partial()).collect();
+    // Each template gets a copy of its chart's top level, made before the
+    // watch begins: a write to it is a write Helm's later templates would
+    // see, so it sends the render back to the ordered path.
+    let copies: Vec<Value> = todo
+        .iter()
+        .map(|t| {
+            let copy = t.data.as_map().cloned().unwrap_or_default();
+            copy.insert("Template", template_value(t));
+            Value::map(copy)
+        })
+        .collect();
     let written = AtomicUsize::new(0);
     let watch = SharedWrites::watch();
-    let texts = parallel::map(&todo, threads, |t| {
+    let jobs: Vec<(&Template, &Value)> = todo.iter().copied().zip(&copies).collect();
+    let texts = parallel::map(&jobs, threads, |(t, data)| {
         // Once a shared map is written the results will be thrown away:
         // running the templates left would only waste the time.
         if watch.seen() {
             return Err(RenderError::Unrenderable(String::new()));
         }
-        render_one(engine, t, &written)
+        engine
+            .render_counted(&t.name, data, &written)
+            .map_err(RenderError::from)
     });
     if watch.seen() {
         return None;
@@ -103,15 +126,10 @@ pub fn run_at_once(
     )
 }
 
-fn render_one(engine: &Engine, t: &Template, written: &AtomicUsize) -> Result<String, RenderError> {
-    // A copy of the chart's top level (one level: `.Values` stays shared,
-    // so a template's `set` on it is seen by later templates, as in Helm).
-    let data = t.data.as_map().cloned().unwrap_or_default();
+/// `.Template` of a template: its name and its chart's `templates` folder.
+fn template_value(t: &Template) -> Value {
     let tmpl = Map::new();
     tmpl.insert("BasePath", Value::str(t.base_path.as_str()));
     tmpl.insert("Name", Value::str(t.name.as_str()));
-    data.insert("Template", Value::map(tmpl));
-    engine
-        .render_counted(&t.name, &Value::map(data), written)
-        .map_err(RenderError::from)
+    Value::map(tmpl)
 }

@@ -330,10 +330,22 @@ fn le(a: &Value, b: &Value) -> Result<bool, String> {
     eq(a, std::slice::from_ref(b))
 }
 
-/// Go's `evalArgs` for the escapers: one string as it is, else `fmt.Sprint`.
+/// Go's `evalArgs` for the escapers: one string as it is, else `fmt.Sprint`
+/// after Go's `printableValue`, which makes a nil `<no value>` (a string, so
+/// no spaces around it: `html .z .z` is `&lt;no value&gt;&lt;no value&gt;`).
 fn eval_args(args: &[Value]) -> String {
     match args {
         [Value::String(s)] => s.to_string(),
+        _ if args.iter().any(|a| matches!(a, Value::Nil)) => {
+            let printable: Vec<Value> = args
+                .iter()
+                .map(|a| match a {
+                    Value::Nil => Value::str("<no value>"),
+                    other => other.clone(),
+                })
+                .collect();
+            gofmt::sprint(&printable)
+        }
         _ => gofmt::sprint(args),
     }
 }

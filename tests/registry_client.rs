@@ -176,7 +176,7 @@ fn mirror_rewrite_and_helm_chart_artifact() {
             "{}",
             m.url
         );
-        let manifest: oci_client::manifest::OciImageManifest =
+        let manifest: chartfix::registry::oci::OciImageManifest =
             serde_json::from_slice(&m.body).unwrap();
         assert_eq!(manifest.layers[0].media_type, HELM_CHART_MEDIA_TYPE);
         let blob = c

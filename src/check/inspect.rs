@@ -3,8 +3,8 @@
 
 use super::platform::Platform;
 use crate::registry::client::{MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES};
+use crate::registry::oci::{self, ImageIndexEntry, OciImageManifest};
 use crate::registry::{ErrorKind, ImageRef, RegistryClient, RegistryError};
-use oci_client::manifest::{ImageIndexEntry, OciImageManifest};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -208,8 +208,8 @@ struct ImageConfig {
 }
 
 const CONTAINER_CONFIG_TYPES: &[&str] = &[
-    oci_client::manifest::IMAGE_CONFIG_MEDIA_TYPE,
-    oci_client::manifest::IMAGE_DOCKER_CONFIG_MEDIA_TYPE,
+    oci::OCI_IMAGE_CONFIG_MEDIA_TYPE,
+    oci::DOCKER_IMAGE_CONFIG_MEDIA_TYPE,
 ];
 
 /// Platforms of a manifest: from an index's entries, or from a single

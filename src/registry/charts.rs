@@ -9,7 +9,7 @@
 
 use super::client::{RegistryClient, HELM_CHART_MEDIA_TYPE, HELM_CONFIG_MEDIA_TYPE};
 use super::error::{ErrorKind, RegistryError};
-use oci_client::manifest::{OciImageManifest, IMAGE_MANIFEST_MEDIA_TYPE, OCI_IMAGE_MEDIA_TYPE};
+use super::oci::{OciImageManifest, DOCKER_MANIFEST_MEDIA_TYPE, OCI_IMAGE_MANIFEST_MEDIA_TYPE};
 
 /// Archives pushed by Helm before 3.7 used this layer type.
 pub const LEGACY_CHART_MEDIA_TYPE: &str = "application/tar+gzip";
@@ -56,7 +56,7 @@ pub async fn pull_chart(
             registry,
             repository,
             reference,
-            &[OCI_IMAGE_MEDIA_TYPE, IMAGE_MANIFEST_MEDIA_TYPE],
+            &[OCI_IMAGE_MANIFEST_MEDIA_TYPE, DOCKER_MANIFEST_MEDIA_TYPE],
         )
         .await?;
     let invalid = |m: String| RegistryError::new(ErrorKind::Invalid, &manifest.url, m);

@@ -6,12 +6,13 @@
 //! request to a registry that needs no auth (doubling round trips, which
 //! dominate when checking hundreds of images), does not follow tag-list
 //! pagination, and cannot take per-host TLS settings or rewritten mirror
-//! repositories. Its data model (manifests, indexes, error envelopes, media
-//! types) is what this client parses responses with.
+//! repositories. The documents it reads (manifests, index entries, error
+//! envelopes, media types) are typed in [`super::oci`].
 
 use super::config::{Endpoint, RegistryConfig};
 use super::credentials::{Credential, CredentialStore};
 use super::error::{ErrorKind, RegistryError};
+use super::oci;
 use super::retry::{parse_retry_after, RetryPolicy};
 use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use sha2::{Digest, Sha256};
@@ -24,10 +25,10 @@ pub const MAX_MANIFEST_BYTES: usize = 4 << 20;
 
 /// Media types of every manifest kind, for `Accept`.
 pub const MANIFEST_MEDIA_TYPES: &[&str] = &[
-    oci_client::manifest::OCI_IMAGE_INDEX_MEDIA_TYPE,
-    oci_client::manifest::IMAGE_MANIFEST_LIST_MEDIA_TYPE,
-    oci_client::manifest::OCI_IMAGE_MEDIA_TYPE,
-    oci_client::manifest::IMAGE_MANIFEST_MEDIA_TYPE,
+    oci::OCI_IMAGE_INDEX_MEDIA_TYPE,
+    oci::DOCKER_MANIFEST_LIST_MEDIA_TYPE,
+    oci::OCI_IMAGE_MANIFEST_MEDIA_TYPE,
+    oci::DOCKER_MANIFEST_MEDIA_TYPE,
 ];
 
 /// Helm chart artifacts, for chart pulls.
@@ -726,14 +727,9 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// Turns a non-2xx answer into an error with the server's own words.
 fn classify(status: u16, resp: &Response) -> RegistryError {
-    let envelope: Option<oci_client::errors::OciEnvelope> = serde_json::from_slice(&resp.body).ok();
+    let envelope: Option<oci::OciEnvelope> = serde_json::from_slice(&resp.body).ok();
     let first = envelope.as_ref().and_then(|e| e.errors.first());
-    let code = first.map(|e| {
-        serde_json::to_value(&e.code)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_else(|| format!("{:?}", e.code))
-    });
+    let code = first.map(|e| e.code.as_str().to_string());
     let message = match first {
         Some(e) if !e.message.is_empty() => e.message.clone(),
         _ => {
@@ -810,6 +806,20 @@ fn parse_challenge(header: &str) -> Option<Challenge> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `Accept` header of a manifest request, as it has always been sent
+    /// (index and list first, so that a multi-platform tag answers with its
+    /// index rather than one platform's manifest).
+    #[test]
+    fn manifest_accept_header() {
+        assert_eq!(
+            MANIFEST_MEDIA_TYPES.join(", "),
+            "application/vnd.oci.image.index.v1+json, \
+             application/vnd.docker.distribution.manifest.list.v2+json, \
+             application/vnd.oci.image.manifest.v1+json, \
+             application/vnd.docker.distribution.manifest.v2+json"
+        );
+    }
 
     #[test]
     fn challenges() {

@@ -1,8 +1,11 @@
 //! Access to OCI registries shared by chart fetching and image checks:
 //! references, mirrors and per-host settings (k3s `registries.yaml`),
-//! credentials, and a read-only distribution client with retries.
+//! credentials, a read-only distribution client with retries, and the OCI
+//! and Docker documents it fetches (`oci`: manifests, index entries, media
+//! types, error envelopes).
 //!
-//! It knows nothing of what a manifest means: callers parse what they fetch.
+//! Besides pulling a Helm chart (`charts`), it knows nothing of what a
+//! manifest means: callers parse what they fetch with the `oci` types.
 //!
 //! ```text
 //! reference ─▶ config (mirrors, rewrite) ─▶ client ─▶ endpoint … registry
@@ -15,6 +18,7 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod oci;
 pub mod reference;
 pub mod retry;
 

@@ -60,7 +60,24 @@ pub struct Registry {
     pub port: u16,
     /// `user`/`password` when started with htpasswd auth.
     pub auth: Option<(String, String)>,
-    http: reqwest::blocking::Client,
+    http: reqwest::Client,
+    /// Drives `http` one request at a time (reqwest's `blocking` feature, a
+    /// thread and a runtime per client, is not compiled in: the library has
+    /// no use for it).
+    rt: tokio::runtime::Runtime,
+}
+
+/// A registry's answer, read whole.
+struct Reply {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
 }
 
 impl Registry {
@@ -111,10 +128,14 @@ impl Registry {
             dir,
             port,
             auth,
-            http: reqwest::blocking::Client::builder()
+            http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()
                 .expect("http client"),
+            rt: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("tokio runtime"),
         };
         registry.wait_ready();
         Some(registry)
@@ -123,8 +144,8 @@ impl Registry {
     fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
-            if let Ok(r) = self.http.get(format!("{}/v2/", self.url())).send() {
-                if r.status().as_u16() == 200 || r.status().as_u16() == 401 {
+            if let Ok(r) = self.send(self.http.get(format!("{}/v2/", self.url()))) {
+                if r.status == 200 || r.status == 401 {
                     return;
                 }
             }
@@ -149,26 +170,42 @@ impl Registry {
         self.dir.path().join("data")
     }
 
-    fn authed(&self, r: reqwest::blocking::RequestBuilder) -> reqwest::blocking::RequestBuilder {
+    fn authed(&self, r: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.auth {
             Some((u, p)) => r.basic_auth(u, Some(p)),
             None => r,
         }
     }
 
+    /// Sends `r` and reads the whole answer.
+    fn send(&self, r: reqwest::RequestBuilder) -> reqwest::Result<Reply> {
+        self.rt.block_on(async {
+            let resp = r.send().await?;
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            let body = resp.bytes().await?.to_vec();
+            Ok(Reply {
+                status,
+                headers,
+                body,
+            })
+        })
+    }
+
     /// Uploads a blob (monolithic POST then PUT) and returns its digest.
     pub fn push_blob(&self, repo: &str, bytes: &[u8]) -> String {
         let digest = digest_of(bytes);
         let r = self
-            .authed(
-                self.http
-                    .post(format!("{}/v2/{repo}/blobs/uploads/", self.url())),
+            .send(
+                self.authed(
+                    self.http
+                        .post(format!("{}/v2/{repo}/blobs/uploads/", self.url())),
+                ),
             )
-            .send()
             .expect("start upload");
-        assert_eq!(r.status().as_u16(), 202, "start upload: {:?}", r.text());
+        assert_eq!(r.status, 202, "start upload: {:?}", r.text());
         let location = r
-            .headers()
+            .headers
             .get("location")
             .and_then(|v| v.to_str().ok())
             .expect("upload location")
@@ -180,12 +217,13 @@ impl Registry {
         };
         let sep = if location.contains('?') { '&' } else { '?' };
         let r = self
-            .authed(self.http.put(format!("{location}{sep}digest={digest}")))
-            .header("content-type", "application/octet-stream")
-            .body(bytes.to_vec())
-            .send()
+            .send(
+                self.authed(self.http.put(format!("{location}{sep}digest={digest}")))
+                    .header("content-type", "application/octet-stream")
+                    .body(bytes.to_vec()),
+            )
             .expect("finish upload");
-        assert_eq!(r.status().as_u16(), 201, "finish upload: {:?}", r.text());
+        assert_eq!(r.status, 201, "finish upload: {:?}", r.text());
         digest
     }
 
@@ -198,16 +236,17 @@ impl Registry {
         body: &[u8],
     ) -> String {
         let r = self
-            .authed(
-                self.http
-                    .put(format!("{}/v2/{repo}/manifests/{reference}", self.url())),
+            .send(
+                self.authed(
+                    self.http
+                        .put(format!("{}/v2/{repo}/manifests/{reference}", self.url())),
+                )
+                .header("content-type", media_type)
+                .body(body.to_vec()),
             )
-            .header("content-type", media_type)
-            .body(body.to_vec())
-            .send()
             .expect("put manifest");
         assert_eq!(
-            r.status().as_u16(),
+            r.status,
             201,
             "put manifest {repo}:{reference}: {:?}",
             r.text()
@@ -349,25 +388,25 @@ impl Registry {
     /// Points `tag` at the manifest `digest` already in `repo`.
     pub fn tag(&self, repo: &str, digest: &str, tag: &str) {
         let r = self
-            .authed(
-                self.http
-                    .get(format!("{}/v2/{repo}/manifests/{digest}", self.url())),
+            .send(
+                self.authed(
+                    self.http
+                        .get(format!("{}/v2/{repo}/manifests/{digest}", self.url())),
+                )
+                .header(
+                    "accept",
+                    [OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST].join(", "),
+                ),
             )
-            .header(
-                "accept",
-                [OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST].join(", "),
-            )
-            .send()
             .expect("get manifest");
-        assert_eq!(r.status().as_u16(), 200, "get manifest {repo}@{digest}");
+        assert_eq!(r.status, 200, "get manifest {repo}@{digest}");
         let media_type = r
-            .headers()
+            .headers
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .unwrap_or(OCI_MANIFEST)
             .to_string();
-        let body = r.bytes().expect("body");
-        self.push_manifest(repo, tag, &media_type, &body);
+        self.push_manifest(repo, tag, &media_type, &r.body);
     }
 
     /// A k3s `registries.yaml` mirroring `docker.io` (and `registry`, if given)

@@ -895,6 +895,17 @@ impl<'e> Exec<'e> {
                     vals.push(v.value);
                 }
                 if let Some(v) = fin {
+                    // A piped value is the last argument: where that is a
+                    // `string` parameter (`true | printf`), Go checks its
+                    // type at the function's name.
+                    let typed = builtins::string_param(b, vals.len());
+                    if typed && !matches!(v, Value::String(_) | Value::RawString(_) | Value::Nil) {
+                        let msg = format!(
+                            "wrong type for value; expected string; got {}",
+                            v.type_name()
+                        );
+                        return Err(self.error(tree, ident.pos(), ident, Cause::Go(msg)));
+                    }
                     vals.push(v);
                 }
                 match b {

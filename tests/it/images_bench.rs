@@ -7,11 +7,9 @@
 //! release build); `BENCH_IMAGES`, `BENCH_LATENCY_MS` and `BENCH_RUNS` change
 //! the set-up.
 
-mod support;
-
+use crate::support::{skip, which, LatencyProxy, Registry};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{skip, which, LatencyProxy, Registry};
 
 fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name)

@@ -2,11 +2,9 @@
 //! manifests with a Traefik route): render, lock, snapshot/verify, --explain,
 //! --diff and stack-file errors, all without a network.
 
-mod support;
-
+use crate::support::chartfix;
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use support::chartfix;
 
 /// examples/tiny copied into a temporary folder (the lock and snapshots are
 /// written there, not in the project).
@@ -82,7 +80,7 @@ fn example_renders_offline_with_overlays_and_a_lock() {
         lock.contains("chart: ./charts/web") && lock.contains("version: 0.1.0"),
         "{lock}"
     );
-    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+    insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("example_tiny_render", out);
     });
 

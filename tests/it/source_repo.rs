@@ -2,14 +2,10 @@
 //! 127.0.0.1: index resolution, digests, broken downloads, retries, Helm's
 //! repositories.yaml with credentials, the cache and `--offline`.
 
-#[path = "support/chart_repo.rs"]
-mod chart_repo;
-mod support;
-
-use chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
+use crate::support::chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
+use crate::support::{chartfix, sha256_hex};
 use std::path::Path;
 use std::process::Output;
-use support::{chartfix, sha256_hex};
 
 fn fetch(cache: &Path, args: &[&str]) -> Output {
     chartfix()

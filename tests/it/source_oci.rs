@@ -4,14 +4,10 @@
 //! `registries.yaml` mirror, credentials, broken blobs, concurrent fetches and
 //! `--offline`. Nothing leaves the machine: public names are mirrored here.
 
-#[path = "support/chart_repo.rs"]
-mod chart_repo;
-mod support;
-
-use chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
+use crate::support::chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
+use crate::support::{chartfix, sha256_hex, skip, Registry};
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use support::{chartfix, sha256_hex, skip, Registry};
 
 fn fetch_in(cache: &Path, args: &[&str]) -> Output {
     chartfix()

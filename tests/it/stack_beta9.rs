@@ -6,14 +6,10 @@
 //! Without ../shared (the chart archives), it skips with a message; the
 //! offline example stack has its own test (tests/stack_example.rs).
 
-#[path = "support/chart_repo.rs"]
-mod chart_repo;
-mod support;
-
-use chart_repo::{index_yaml, ChartRepo, Reply};
+use crate::support::chart_repo::{index_yaml, ChartRepo, Reply};
+use crate::support::{chartfix, sha256_hex, skip, Registry};
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use support::{chartfix, sha256_hex, skip, Registry};
 
 fn shared_chart(file: &str) -> Option<PathBuf> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -288,7 +284,7 @@ fn beta9_through_mirrors_then_offline_gives_the_same_bytes() {
     assert!(offline.status.success(), "{}", text(&offline.stderr));
     same(&out, &text(&offline.stdout), "offline render differs");
 
-    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+    insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("beta9_render", out);
     });
 }

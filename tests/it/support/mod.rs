@@ -10,6 +10,7 @@
 
 #![allow(dead_code)]
 
+pub mod chart_repo;
 pub mod faults;
 pub mod run;
 // Not every test file uses the proxy.

@@ -1,12 +1,10 @@
 //! `chartfix check`: images, fit and kinds together, on the Beta9 manifests
 //! of the shared corpus (when present) and on small manifests of our own.
 
-mod support;
-
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-use support::{chartfix, skip, Registry};
+use crate::support::{chartfix, skip, Registry};
 
 fn beta9() -> Option<PathBuf> {
     // `../shared` beside the checkout (CI, main); a worktree sits one deeper.

@@ -3,8 +3,9 @@
 //! Every file of this folder is a module of one crate, so reqwest, rustls,
 //! ring, rsa and tokio are linked once instead of once a test file. What the
 //! files share is in `support/`: the binary under test
-//! ([`support::chartfix`]), a real registry, an HTTP chart repository and a
-//! fault-injecting proxy on 127.0.0.1.
+//! ([`support::chartfix`]), the snapshot settings ([`support::snapshot`]), the
+//! shared corpus ([`support::shared`]), a real registry, an HTTP chart
+//! repository and a fault-injecting proxy on 127.0.0.1.
 //!
 //! Run one file's tests by its module name: `cargo test --test it source_repo::`.
 

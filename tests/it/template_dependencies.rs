@@ -4,8 +4,8 @@
 //! for the same parent with the child copied under `charts/` (recorded with
 //! helm-oracle).
 
+use crate::support;
 use std::path::Path;
-use std::process::Command;
 
 const EXPECTED: &str = r#"---
 # Source: parent/charts/child/templates/cm.yaml
@@ -51,7 +51,7 @@ fn a_dependency_missing_from_charts_is_fetched_and_rendered() {
         &root.join("parent/templates/cm.yaml"),
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-parent\n",
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_chartfix"))
+    let out = support::chartfix()
         .args(["template", "r"])
         .arg(root.join("parent"))
         .arg("--cache-dir")

@@ -15,6 +15,7 @@ mod cache_concurrency;
 mod check;
 mod conformance;
 mod diff;
+mod expressions;
 mod fault_injection;
 mod hostile_archives;
 mod images;

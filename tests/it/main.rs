@@ -1,8 +1,9 @@
 //! chartfix's integration tests, as one test binary.
 //!
 //! Every file of this folder is a module of one crate, so reqwest, rustls,
-//! ring, rsa and tokio are linked once instead of once a test file. What the
-//! files share is in `support/`: the binary under test
+//! ring, rsa and tokio are linked once instead of once a test file, and
+//! `cargo test --release` builds the release binary and the tests in one go
+//! (`.ci/test`). What the files share is in `support/`: the binary under test
 //! ([`support::chartfix`]), the snapshot settings ([`support::snapshot`]), the
 //! shared corpus ([`support::shared`]), a real registry, an HTTP chart
 //! repository and a fault-injecting proxy on 127.0.0.1.

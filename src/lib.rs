@@ -58,6 +58,6 @@ pub mod source;
 pub mod diff;
 
 /// The one pipeline for a release: resolve → load → dependencies → values → render.
-// pub mod release;
+pub mod release;
 /// Stacks: many releases and raw manifests rendered, rewritten and checked as one.
 pub mod stack;

@@ -141,22 +141,29 @@ fn is_stack_file(text: &str) -> bool {
         && !text.lines().any(|l| l.starts_with("kind:"))
 }
 
+/// A chart given to `images`: rendered through the release pipeline with its
+/// defaults, as `chartfix template CHART` renders it (test hooks left out).
 fn render_chart(path: &std::path::Path) -> Result<String, String> {
-    let chart = chartfix::chart::load(path).map_err(|e| e.to_string())?;
-    let opts = chartfix::render::RenderOptions::default();
-    let rendered = chartfix::render::render(
-        chart,
-        chartfix::value::Value::map(Default::default()),
-        &opts,
-    )
-    .map_err(|e| e.to_string())?;
+    use chartfix::release::{self, ChartSource, Request, Sources, Warning};
+    let request = Request::new(
+        ChartSource::Path(path.to_path_buf()),
+        "release-name",
+        "default",
+    );
+    let options = chartfix::source::Options::default();
+    // Fetching a missing dependency may warn; values warnings stay quiet, as
+    // this command reports images, not the chart's values.
+    let mut warn = |w: Warning| {
+        if let Warning::Source(t) = w {
+            eprintln!("Warning: {t}")
+        }
+    };
+    let rendered = release::render(request, &Sources::lazy(&options), &mut warn)
+        .map_err(|e| e.to_string())?
+        .rendered;
     let out = chartfix::render::output::OutputOptions {
-        include_crds: false,
-        no_hooks: false,
         skip_tests: true,
-        show_only: Vec::new(),
-        output_dir: None,
-        release_dir: None,
+        ..Default::default()
     };
     chartfix::render::output::stream(&rendered, &out)
 }

@@ -2,9 +2,12 @@
 //! flags and defaults. Nothing reaches stdout unless rendering succeeded.
 
 use super::{report, EXIT_OK, EXIT_USAGE};
+use chartfix::release::{
+    self, valid_release_name, ChartSource, ReleaseError, Request, Sources, Warning,
+};
 use chartfix::render::capabilities::KubeVersion;
 use chartfix::render::output::{stream, write_dir, OutputOptions};
-use chartfix::render::{render_warning, RenderOptions};
+use chartfix::render::RenderOptions;
 use chartfix::values::user::{user_values, ValueOptions};
 use std::io::Write;
 use std::path::PathBuf;
@@ -94,53 +97,6 @@ pub struct Args {
     source: super::fetch::SourceArgs,
 }
 
-/// Where Helm stops with "missing in charts/ directory", fetches the
-/// dependencies Chart.yaml declares (pinned by Chart.lock when present) through
-/// the same sources and cache, and adds them as subcharts.
-fn fetch_missing_dependencies(
-    chart: &mut chartfix::chart::Chart,
-    chart_file: &std::path::Path,
-    args: &Args,
-) -> Result<(), String> {
-    let missing = chart
-        .metadata
-        .dependencies
-        .iter()
-        .any(|d| !chart.dependencies.iter().any(|c| c.name() == d.name));
-    if !missing {
-        return Ok(());
-    }
-    let resolver = chartfix::source::Resolver::new(&args.source.options(args.quiet))
-        .map_err(|e| e.to_string())?;
-    let fetched = resolver
-        .resolve_dependencies(chart_file)
-        .map_err(|e| e.to_string())?;
-    for dep in fetched {
-        for w in &dep.chart.warnings {
-            eprintln!("Warning: {w}");
-        }
-        let sub = chartfix::chart::load(&dep.chart.path)
-            .map_err(|e| format!("dependency {}: {e}", dep.name))?;
-        chart.dependencies.push(sub);
-    }
-    Ok(())
-}
-
-/// Helm's release name rule: at most 53 characters of DNS-1123 labels joined
-/// by dots (Helm's `^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`),
-/// checked by hand because compiling that regex costs more than the render of a
-/// small chart.
-fn valid_release_name(name: &str) -> bool {
-    let label_ok = |l: &str| {
-        let b = l.as_bytes();
-        let alnum = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
-        b.first().is_some_and(alnum)
-            && b.last().is_some_and(alnum)
-            && b.iter().all(|c| alnum(c) || *c == b'-')
-    };
-    name.len() <= 53 && name.split('.').all(label_ok)
-}
-
 pub fn run(args: Args) -> u8 {
     let (name, chart_path) = match args.args.as_slice() {
         [chart] => ("release-name".to_string(), chart.clone()),
@@ -150,10 +106,10 @@ pub fn run(args: Args) -> u8 {
             return EXIT_USAGE;
         }
     };
+    // Helm checks the name first; the pipeline checks it again for callers
+    // that come to it directly.
     if !valid_release_name(&name) {
-        return report(format!(
-            "release name {name:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53"
-        ));
+        return report(ReleaseError::InvalidName(name));
     }
     let kube_version = match args.kube_version.as_deref().map(KubeVersion::parse) {
         None => None,
@@ -179,61 +135,41 @@ pub fn run(args: Args) -> u8 {
     // A folder or archive on disk is loaded where it is, so its errors are the
     // chart loader's (Helm's wording); anything else goes through the sources.
     let local = std::path::Path::new(&chart_path);
-    let chart_file = if local.exists() && args.source.repo.is_none() {
-        local.to_path_buf()
+    let source = if local.exists() && args.source.repo.is_none() {
+        ChartSource::Path(local.to_path_buf())
     } else {
-        match chartfix::source::resolve(&chart_path, &args.source.options(args.quiet)) {
-            Ok(resolved) => {
-                for w in &resolved.warnings {
-                    eprintln!("Warning: {w}");
-                }
-                resolved.path
-            }
+        ChartSource::Reference(chart_path.clone())
+    };
+    let source_options = args.source.options(args.quiet);
+    let request = Request {
+        source,
+        version: source_options.version.clone(),
+        values: user,
+        options: RenderOptions {
+            release_name: name.clone(),
+            namespace: args.namespace.clone(),
+            is_upgrade: args.is_upgrade,
+            kube_version,
+            api_versions: args.api_versions.clone(),
+            skip_schema_validation: args.skip_schema_validation,
+            max_output_bytes: args.max_output,
+        },
+    };
+    // Warnings are printed as they come, so those given before a failure
+    // precede its error, as in Helm.
+    let mut print_warning = |w: Warning| match w {
+        Warning::Source(t) => eprintln!("Warning: {t}"),
+        Warning::Render(t) => eprintln!("{t}"),
+    };
+    let rendered =
+        match release::render(request, &Sources::lazy(&source_options), &mut print_warning) {
+            Ok(r) => r.rendered,
             Err(e) => {
-                let usage = matches!(e.kind, chartfix::source::SourceErrorKind::Usage);
+                let usage = e.is_usage();
                 let code = report(e);
                 return if usage { EXIT_USAGE } else { code };
             }
-        }
-    };
-    // A big chart's templates start parsing on a spare core as the archive
-    // yields them.
-    let size = std::fs::metadata(&chart_file).map_or(0, |m| m.len());
-    let early = chartfix::render::early::EarlyParse::start(size);
-    let loaded = chartfix::chart::loader::load_observed(&chart_file, &mut |name, data| {
-        early.offer(name, data)
-    });
-    early.close();
-    let mut chart = match loaded {
-        Ok(c) => c,
-        Err(e) => return report(e),
-    };
-    if let Err(e) = fetch_missing_dependencies(&mut chart, &chart_file, &args) {
-        return report(e);
-    }
-    let opts = RenderOptions {
-        release_name: name.clone(),
-        namespace: args.namespace.clone(),
-        is_upgrade: args.is_upgrade,
-        kube_version,
-        api_versions: args.api_versions.clone(),
-        skip_schema_validation: args.skip_schema_validation,
-        max_output_bytes: args.max_output,
-    };
-    let mut warnings = Vec::new();
-    let user = chartfix::value::Value::map(user);
-    let rendered = match render_warning(chart, user, &opts, early, &mut warnings) {
-        Ok(r) => r,
-        Err(e) => {
-            for w in &warnings {
-                eprintln!("{w}");
-            }
-            return report(e);
-        }
-    };
-    for w in &rendered.warnings {
-        eprintln!("{w}");
-    }
+        };
     let out_opts = OutputOptions {
         include_crds: args.include_crds,
         no_hooks: args.no_hooks,
@@ -279,31 +215,4 @@ pub fn run(args: Args) -> u8 {
         return super::EXIT_FAILURE;
     }
     EXIT_OK
-}
-
-#[cfg(test)]
-mod tests {
-    use super::valid_release_name;
-
-    #[test]
-    fn release_names_follow_helms_rule() {
-        for ok in ["a", "my-release", "r1.b2", "0", "a-b.c-d", &"a".repeat(53)] {
-            assert!(valid_release_name(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "-a",
-            "a-",
-            "A",
-            "a..b",
-            ".a",
-            "a.",
-            "a_b",
-            "a.-b",
-            "é",
-            &"a".repeat(54),
-        ] {
-            assert!(!valid_release_name(bad), "{bad}");
-        }
-    }
 }

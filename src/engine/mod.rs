@@ -23,15 +23,15 @@
 //! assert_eq!(engine.render("t", &Value::map(data)).unwrap(), "[redis]");
 //! ```
 
-pub mod ast;
-pub mod builtins;
+pub(crate) mod ast;
+mod builtins;
 pub mod error;
-pub mod exec;
-pub mod funcs;
+mod exec;
+pub(crate) mod funcs;
 mod helm;
-pub mod lexer;
-pub mod literal;
-pub mod parser;
+mod lexer;
+mod literal;
+pub(crate) mod parser;
 mod typecheck;
 
 pub use error::{Error, ErrorKind};

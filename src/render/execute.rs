@@ -54,7 +54,7 @@ pub fn parse_while<T>(
     for trees in parsed {
         match trees {
             Ok(trees) => engine.add_trees(trees),
-            Err(e) => return (out, Err(RenderError(e.to_string()))),
+            Err(e) => return (out, Err(e.into())),
         }
     }
     (out, Ok(engine))
@@ -88,7 +88,7 @@ pub fn run_at_once(
         // Once a shared map is written the results will be thrown away:
         // running the templates left would only waste the time.
         if watch.seen() {
-            return Err(RenderError(String::new()));
+            return Err(RenderError::Unrenderable(String::new()));
         }
         render_one(engine, t, &written)
     });
@@ -113,5 +113,5 @@ fn render_one(engine: &Engine, t: &Template, written: &AtomicUsize) -> Result<St
     data.insert("Template", Value::map(tmpl));
     engine
         .render_counted(&t.name, &Value::map(data), written)
-        .map_err(|e| RenderError(e.to_string()))
+        .map_err(RenderError::from)
 }

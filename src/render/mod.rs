@@ -21,7 +21,6 @@ use crate::engine::Limits;
 use crate::value::{Map, Value};
 use crate::values::coalesce::{coalesce_values, Warnings};
 use capabilities::{Capabilities, KubeVersion};
-use std::fmt;
 
 /// `.Release` and the cluster as `helm template` pretends it to be.
 #[derive(Debug, Clone)]
@@ -61,21 +60,28 @@ pub struct Rendered {
     pub warnings: Vec<String>,
 }
 
-/// Why rendering failed; the message is Helm's.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RenderError(pub String);
-
-impl fmt::Display for RenderError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Why rendering failed; the message is Helm's. Each kind keeps its cause,
+/// so a caller can tell a template's `fail` or a limit from a bad value.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RenderError {
+    /// A template did not parse or execute (`fail`, `required`, a limit).
+    #[error(transparent)]
+    Template(#[from] crate::engine::Error),
+    /// The chart or its values were refused (dependencies, coalescing, schema).
+    #[error(transparent)]
+    Chart(#[from] crate::chart::ChartError),
+    /// The chart cannot be rendered as it is (a library chart, `kubeVersion`).
+    #[error("{0}")]
+    Unrenderable(String),
 }
 
-impl std::error::Error for RenderError {}
-
-impl From<crate::chart::ChartError> for RenderError {
-    fn from(e: crate::chart::ChartError) -> RenderError {
-        RenderError(e.message)
+impl RenderError {
+    /// The template error behind this one, if a template failed.
+    pub fn template(&self) -> Option<&crate::engine::Error> {
+        match self {
+            RenderError::Template(e) => Some(e),
+            _ => None,
+        }
     }
 }
 
@@ -120,7 +126,9 @@ fn render_noting(
     warn: &mut Warnings,
 ) -> Result<Rendered, RenderError> {
     if chart.metadata.is_library() {
-        return Err(RenderError("library charts are not installable".into()));
+        return Err(RenderError::Unrenderable(
+            "library charts are not installable".into(),
+        ));
     }
     dependencies::check_present(&chart)?;
     crate::values::dependencies::process(&mut chart, &user, warn)?;
@@ -208,7 +216,7 @@ fn check_kube_version(chart: &Chart, kube: &KubeVersion) -> Result<(), RenderErr
     if ok {
         return Ok(());
     }
-    Err(RenderError(format!(
+    Err(RenderError::Unrenderable(format!(
         "chart requires kubeVersion: {want} which is incompatible with Kubernetes {}",
         kube.version
     )))
@@ -320,6 +328,6 @@ mod tests {
             ("c.yaml", "{{ fail \"c\" }}"),
         ]);
         let e = render(c, Value::map(Map::new()), &RenderOptions::default()).unwrap_err();
-        assert!(e.0.contains("sw/templates/c.yaml"), "{e}");
+        assert!(e.to_string().contains("sw/templates/c.yaml"), "{e}");
     }
 }

@@ -2,24 +2,15 @@
 //! resolve the chart, assemble values, render, and name every document
 //! `RELEASE/PATH` so a stack's stream says which release it came from.
 
-use crate::chart::Chart;
+use super::StackError;
+pub use crate::release::ChartSource;
+use crate::release::{self, Request, Sources};
 use crate::render::output::{stream, OutputOptions};
-use crate::render::{render, RenderOptions};
-use crate::source::{ChartRef, ResolvedChart, Resolver, SourceError};
+use crate::render::RenderOptions;
+use crate::source::Resolver;
 use crate::value::{Map, Value};
 use crate::values::strvals::{parse_into, Mode};
 use crate::values::user::merge_maps;
-
-/// Where the chart of a release is.
-#[derive(Debug, Clone)]
-pub enum ChartSource {
-    /// A reference the resolver understands (`oci://…`, `repo/name`, a path).
-    Reference(String),
-    /// A chart name in an HTTP repository (a HelmChart's `spec.repo` + `spec.chart`).
-    Repo { url: String, name: String },
-    /// An archive carried inline (a HelmChart's `spec.chartContent`).
-    Archive { bytes: Vec<u8>, origin: String },
-}
 
 /// Everything needed to render one release.
 #[derive(Debug, Clone)]
@@ -46,69 +37,49 @@ pub struct ChartOutput {
     pub warnings: Vec<String>,
 }
 
-/// Resolves, loads and renders one chart release; its templates may write
-/// `max_output` bytes in all.
+/// Renders one chart release through the release pipeline (the one
+/// `chartfix template` uses: missing dependencies fetched, the release name
+/// checked); its templates may write `max_output` bytes in all.
 pub fn render_chart(
     resolver: &Resolver,
     job: &ChartJob,
     max_output: usize,
-) -> Result<ChartOutput, String> {
-    let what = |e: &dyn std::fmt::Display| format!("release {}: {e}", job.release);
-    let (chart, reference, version, digest, mut warnings) = match &job.source {
-        ChartSource::Archive { bytes, origin } => {
-            let chart = crate::chart::loader::load_archive(bytes, origin).map_err(|e| what(&e))?;
-            let version = chart.metadata.version.clone();
-            let digest = Some(crate::source::cache::sha256(bytes));
-            (chart, origin.clone(), version, digest, Vec::new())
-        }
-        ChartSource::Repo { url, name } => {
-            // The checks `--repo` gets: http(s) only, no `user:password@`
-            // (which would land in the lock file and every message).
-            let url = crate::source::reference::normalise_repo_url(url).map_err(|e| {
-                format!("repository {:?}: {e}", crate::source::redact_userinfo(url))
-            })?;
-            let parsed = ChartRef::Repo {
-                url,
-                name: name.clone(),
-            };
-            loaded(resolver.resolve_ref(&parsed, job.version.as_deref())).map_err(|e| what(&e))?
-        }
-        ChartSource::Reference(r) => {
-            loaded(resolver.resolve(r, job.version.as_deref())).map_err(|e| what(&e))?
-        }
+) -> Result<ChartOutput, StackError> {
+    let what =
+        |e: &dyn std::fmt::Display| StackError::Stack(format!("release {}: {e}", job.release));
+    let request = Request {
+        source: job.source.clone(),
+        version: job.version.clone(),
+        values: job.values.clone(),
+        options: RenderOptions {
+            release_name: job.release.clone(),
+            namespace: job.namespace.clone(),
+            max_output_bytes: max_output,
+            ..RenderOptions::default()
+        },
     };
-    let opts = RenderOptions {
-        release_name: job.release.clone(),
-        namespace: job.namespace.clone(),
-        max_output_bytes: max_output,
-        ..RenderOptions::default()
-    };
-    let rendered = render(chart, Value::map(job.values.clone()), &opts).map_err(|e| what(&e))?;
-    warnings.extend(rendered.warnings.iter().cloned());
+    let mut warnings = Vec::new();
+    let release = release::render(request, &Sources::ready(resolver), &mut |w| {
+        warnings.push(w.text().to_string())
+    })
+    .map_err(|source| StackError::Release {
+        release: job.release.clone(),
+        source,
+    })?;
     // A release is what `helm install` applies: test hooks only run under
     // `helm test`, which neither k3s nor a stack does.
     let out_opts = OutputOptions {
         skip_tests: true,
         ..OutputOptions::default()
     };
-    let text = stream(&rendered, &out_opts).map_err(|e| what(&e))?;
+    let text = stream(&release.rendered, &out_opts).map_err(|e| what(&e))?;
     Ok(ChartOutput {
         text: prefix_sources(&text, &job.release),
-        reference,
-        version,
-        digest,
+        reference: release.reference,
+        version: release.version,
+        digest: release.digest,
         warnings,
     })
-}
-
-type Loaded = (Chart, String, String, Option<String>, Vec<String>);
-
-/// A resolved chart, loaded: (chart, reference, version, digest, warnings).
-fn loaded(resolved: Result<ResolvedChart, SourceError>) -> Result<Loaded, String> {
-    // The source's errors already say what to do (--offline, mirrors).
-    let r = resolved.map_err(|e| e.to_string())?;
-    let chart = crate::chart::load(&r.path).map_err(|e| e.to_string())?;
-    Ok((chart, r.reference, r.version, r.digest, r.warnings))
 }
 
 /// Prefixes each `# Source: PATH` that opens a document with `RELEASE/`.

@@ -124,6 +124,7 @@ fn helmchart_job(v: &Json, default_ns: &str) -> Result<ChartJob, String> {
     let display = match &source {
         ChartSource::Archive { origin, .. } => origin.clone(),
         ChartSource::Reference(r) => r.clone(),
+        ChartSource::Path(p) => p.display().to_string(),
         ChartSource::Repo { url, name } => format!("{}/{name}", url.trim_end_matches('/')),
     };
     let values = Map::new();

@@ -24,7 +24,6 @@ use file::{OverlayRef, Release, StackFile};
 use helmchart::Piece;
 use locate::{Files, Located};
 use lock::{LockEntry, LockFile};
-use std::fmt;
 use std::path::PathBuf;
 
 /// How to fetch charts for a stack; the command line's flags.
@@ -45,21 +44,35 @@ pub struct StackOptions {
     pub max_output_bytes: usize,
 }
 
-/// Why a stack could not be rendered; the message says what, where and what to do.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StackError(pub String);
-
-impl fmt::Display for StackError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Why a stack could not be rendered; the message says what, where and what
+/// to do, and a release's failure keeps the pipeline's error as its cause.
+#[derive(Debug, thiserror::Error)]
+pub enum StackError {
+    /// The stack itself: not found, malformed, an overlay or a file it names.
+    #[error("{0}")]
+    Stack(String),
+    /// A release failed in the release pipeline.
+    #[error("release {release}: {source}")]
+    Release {
+        release: String,
+        #[source]
+        source: crate::release::ReleaseError,
+    },
 }
-
-impl std::error::Error for StackError {}
 
 impl From<String> for StackError {
     fn from(s: String) -> StackError {
-        StackError(s)
+        StackError::Stack(s)
+    }
+}
+
+impl StackError {
+    /// The release pipeline's error, when a release failed.
+    pub fn release(&self) -> Option<&crate::release::ReleaseError> {
+        match self {
+            StackError::Release { source, .. } => Some(source),
+            StackError::Stack(_) => None,
+        }
     }
 }
 
@@ -105,8 +118,8 @@ pub fn render_stack(spec: &str, options: &StackOptions) -> Result<Rendered, Stac
 /// Renders a stack already found (a caller holding the stack's text from
 /// elsewhere, such as a git revision, builds a [`Located`] itself).
 pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rendered, StackError> {
-    let stack =
-        file::parse(&located.origin, &located.text).map_err(|e| StackError(e.to_string()))?;
+    let stack = file::parse(&located.origin, &located.text)
+        .map_err(|e| StackError::Stack(e.to_string()))?;
     let resolver = resolver_for(&stack, &located.files, options)?;
     let stack_overlays = load_overlays(&stack.overlays, &located.files)
         .map_err(|e| format!("{}: {e}", located.origin))?;
@@ -179,7 +192,7 @@ fn resolver_for(
         quiet: options.quiet,
         ..crate::source::Options::default()
     };
-    crate::source::Resolver::new(&source_options).map_err(|e| StackError(e.to_string()))
+    crate::source::Resolver::new(&source_options).map_err(|e| StackError::Stack(e.to_string()))
 }
 
 /// Renders one release to a stream, before overlays, with a word on what it
@@ -328,7 +341,7 @@ fn apply(text: &str, overlays: &[Overlay], out: &mut Rendered) -> Result<String,
     }
     let opts = overlay::Options { record: true };
     let (new, report) =
-        overlay::apply_str(text, overlays, &opts).map_err(|e| StackError(e.to_string()))?;
+        overlay::apply_str(text, overlays, &opts).map_err(|e| StackError::Stack(e.to_string()))?;
     out.warnings.extend(report.warnings);
     for o in overlays {
         let n = report

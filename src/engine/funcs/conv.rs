@@ -6,8 +6,8 @@
 //! call reads `error calling NAME: MESSAGE` (the executor adds the prefix when
 //! a function leaves it out). An argument Go could not convert to the
 //! parameter's type reads `wrong type for value; expected int; got float64`;
-//! Go reports those at the argument, before calling, which an executor can do
-//! with [`super::signatures`].
+//! Go reports those at the argument, before calling; the executor's
+//! `typecheck` finds that argument from the message.
 
 use super::FuncTable;
 use crate::gofmt;

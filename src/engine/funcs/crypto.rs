@@ -23,8 +23,6 @@ use keys::PrivateKey;
 use rand::Rng;
 use sha2::Digest;
 
-pub use certs::Certificate;
-
 /// Longest random string or byte count served; Go would try to allocate any
 /// size, which is a way to exhaust memory rather than something charts need.
 const MAX_RANDOM_LEN: i64 = 1 << 20;

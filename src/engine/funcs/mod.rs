@@ -21,7 +21,6 @@ mod re2;
 pub mod reflect;
 pub mod regexp;
 pub mod semver;
-pub mod signatures;
 pub mod strings;
 
 /// What one call of `name` with `args` costs against [`super::Limits::max_work`]:
@@ -79,10 +78,6 @@ impl FuncTable {
 
     pub fn get(&self, name: &str) -> Option<Func> {
         self.funcs.get(name).copied()
-    }
-
-    pub fn contains(&self, name: &str) -> bool {
-        self.funcs.contains_key(name)
     }
 }
 

@@ -9,6 +9,7 @@
 use std::path::Path;
 
 /// Bottom first. A module may import only modules listed before it.
+#[rustfmt::skip]
 const LAYERS: &[&str] = &[
     // The ground floor: Go's strconv, semantic versions, input reading.
     "strconv", "semver", "input",
@@ -123,7 +124,9 @@ fn no_module_imports_one_above_it() {
     let mut problems = Vec::new();
     for file in &files {
         let rel = file.strip_prefix(&src).unwrap();
-        let Some(module) = module_of(rel) else { continue };
+        let Some(module) = module_of(rel) else {
+            continue;
+        };
         // The binary (main.rs and cli/) sits above the whole library.
         if module == "lib" || module == "main" || module == "cli" {
             continue;
@@ -160,5 +163,8 @@ fn the_checker_sees_imports() {
         "use crate::value::Value;\nuse crate::{chart::Chart, yaml};\nlet x = crate::render::go(); // crate::stack\nuse crate::{\n    source::Resolver,\n    diff,\n};\n",
     );
     let names: Vec<&str> = refs.iter().map(|(_, n)| n.as_str()).collect();
-    assert_eq!(names, ["value", "chart", "yaml", "render", "source", "diff"]);
+    assert_eq!(
+        names,
+        ["value", "chart", "yaml", "render", "source", "diff"]
+    );
 }

@@ -5,14 +5,10 @@
 //! digest, every record parses and points at an archive that is there, every
 //! image-check entry parses, and no temporary file is left.
 
-#[path = "support/chart_repo.rs"]
-mod chart_repo;
-mod support;
-
-use chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
+use crate::support::chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
+use crate::support::{chartfix, sha256_hex, Registry};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use support::{chartfix, sha256_hex, Registry};
 
 const ROUNDS: usize = 4;
 
@@ -170,7 +166,7 @@ fn concurrent_fetches_from_an_http_repository() {
 #[test]
 fn concurrent_fetches_from_an_oci_registry() {
     let Some(reg) = Registry::start() else {
-        support::skip("docker-registry is not installed (apt-get install docker-registry)");
+        crate::support::skip("docker-registry is not installed (apt-get install docker-registry)");
         return;
     };
     let archive = chart_tgz("app", "2.0.0");

@@ -2,46 +2,25 @@
 //! `snapshots/`), exit statuses, Secret masking, the markdown size limit, and
 //! `--base GIT_REF` in a temporary git repository.
 
+use crate::support;
 use chartfix::diff::{self, GITHUB_COMMENT_LIMIT};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 const OLD: &str = "tests/fixtures/diff/old.yaml";
 const NEW: &str = "tests/fixtures/diff/new.yaml";
 
 fn chartfix(args: &[&str], dir: Option<&Path>, stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chartfix"));
+    let mut cmd = support::chartfix();
     cmd.args(args).env_remove("NO_COLOR");
     if let Some(dir) = dir {
         cmd.current_dir(dir);
     }
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("run chartfix");
-    if let Some(input) = stdin {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    child.wait_with_output().unwrap()
+    support::output_with_input(&mut cmd, stdin.map(str::as_bytes))
 }
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn snapshot(name: &str, value: String) {
-    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
-        insta::assert_snapshot!(name, value);
-    });
 }
 
 #[test]
@@ -51,14 +30,14 @@ fn text_report() {
     let out = stdout(&o);
     // Not a terminal: no escape codes.
     assert!(!out.contains('\x1b'));
-    snapshot("diff_text", out);
+    support::snapshot("diff_text", &out);
 }
 
 #[test]
 fn markdown_report() {
     let o = chartfix(&["diff", OLD, NEW, "--format", "markdown"], None, None);
     assert_eq!(o.status.code(), Some(0), "{o:?}");
-    snapshot("diff_markdown", stdout(&o));
+    support::snapshot("diff_markdown", &stdout(&o));
 }
 
 #[test]
@@ -68,7 +47,7 @@ fn json_report() {
     let out = stdout(&o);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["summary"]["changed"], 3);
-    snapshot("diff_json", out);
+    support::snapshot("diff_json", &out);
 }
 
 #[test]

@@ -4,45 +4,11 @@
 //! `registries.yaml` mirror, credentials, broken blobs, concurrent fetches and
 //! `--offline`. Nothing leaves the machine: public names are mirrored here.
 
-#[path = "support/chart_repo.rs"]
-mod chart_repo;
-mod support;
-
-use chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
-use std::path::{Path, PathBuf};
+use crate::support::chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
+use crate::support::fetch::{fetch, field, no_blobs};
+use crate::support::{self, chartfix, sha256_hex, skip, stderr, stdout, Registry};
+use std::path::PathBuf;
 use std::process::Output;
-use support::{chartfix, sha256_hex, skip, Registry};
-
-fn fetch_in(cache: &Path, args: &[&str]) -> Output {
-    chartfix()
-        .arg("fetch")
-        .args(args)
-        .arg("--cache-dir")
-        .arg(cache)
-        .env("HELM_REPOSITORY_CONFIG", cache.join("no-repositories.yaml"))
-        .output()
-        .expect("run chartfix")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn field(o: &Output, key: &str) -> String {
-    stdout(o)
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}: ")).map(str::to_string))
-        .unwrap_or_else(|| panic!("no {key} in {:?} / {:?}", stdout(o), stderr(o)))
-}
-
-fn no_blobs(cache: &Path) -> bool {
-    let dir = cache.join("charts/blobs/sha256");
-    !dir.exists() || std::fs::read_dir(dir).unwrap().count() == 0
-}
 
 fn registry() -> Option<Registry> {
     let r = Registry::start();
@@ -60,15 +26,7 @@ fn push(reg: &Registry, repo: &str, name: &str, version: &str, archive: &[u8]) -
 
 /// The conformance corpus, when it is beside the project.
 fn corpus_chart(file: &str) -> Option<PathBuf> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let found = [manifest.join("../shared"), manifest.join("../../shared")]
-        .into_iter()
-        .map(|s| s.join("corpus/charts").join(file))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        skip(&format!("../shared/corpus/charts/{file} is not present"));
-    }
-    found
+    support::shared_path(&format!("corpus/charts/{file}"))
 }
 
 #[test]
@@ -81,7 +39,7 @@ fn pulls_the_redis_archive_byte_for_byte_and_works_with_the_registry_stopped() {
     push(&reg, "bitnamicharts/redis", "redis", "18.6.1", &archive);
     let cache = tempfile::tempdir().unwrap();
     let reference = format!("oci://{}/bitnamicharts/redis", reg.host());
-    let o = fetch_in(
+    let o = fetch(
         cache.path(),
         &[&reference, "--version", "18.6.1", "--plain-http", "-q"],
     );
@@ -106,14 +64,14 @@ fn pulls_the_redis_archive_byte_for_byte_and_works_with_the_registry_stopped() {
     for extra in [&[][..], &["--offline"][..]] {
         let mut args = vec![reference.as_str(), "--version", "18.6.1", "--plain-http"];
         args.extend_from_slice(extra);
-        let o = fetch_in(cache.path(), &args);
+        let o = fetch(cache.path(), &args);
         assert!(o.status.success(), "{extra:?}: {}", stderr(&o));
         assert_eq!(field(&o, "cached"), "yes");
         assert_eq!(field(&o, "path"), path);
     }
     // A constraint needs the tag list; with the registry down the cache
     // answers, with a warning.
-    let o = fetch_in(
+    let o = fetch(
         cache.path(),
         &[&reference, "--version", "~18.6", "--plain-http", "-q"],
     );
@@ -143,16 +101,16 @@ fn constraints_resolve_over_tags_with_helm_tag_mapping() {
         if !constraint.is_empty() {
             args.extend(["--version", constraint]);
         }
-        let o = fetch_in(cache.path(), &args);
+        let o = fetch(cache.path(), &args);
         assert!(o.status.success(), "{constraint}: {}", stderr(&o));
         assert_eq!(field(&o, "version"), want, "{constraint}");
         let bytes = std::fs::read(field(&o, "path")).unwrap();
         assert_eq!(bytes, chart_tgz("app", want), "{constraint}");
     }
     // `:TAG` in the reference, in Helm's `_` form.
-    let o = fetch_in(cache.path(), &[&format!("{r}:1.3.0_up.2"), "--plain-http"]);
+    let o = fetch(cache.path(), &[&format!("{r}:1.3.0_up.2"), "--plain-http"]);
     assert_eq!(field(&o, "version"), "1.3.0+up.2");
-    let o = fetch_in(
+    let o = fetch(
         cache.path(),
         &[&format!("{r}:1.2.0"), "--version", "1.2.5", "--plain-http"],
     );
@@ -173,7 +131,7 @@ fn missing_versions_and_charts_name_the_nearest_and_cache_nothing() {
     }
     let cache = tempfile::tempdir().unwrap();
     let r = format!("oci://{}/bitnamicharts/redis", reg.host());
-    let o = fetch_in(cache.path(), &[&r, "--version", "18.6.1", "--plain-http"]);
+    let o = fetch(cache.path(), &[&r, "--version", "18.6.1", "--plain-http"]);
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert!(e.contains("18.6.1 not found"), "{e}");
@@ -186,14 +144,14 @@ fn missing_versions_and_charts_name_the_nearest_and_cache_nothing() {
         e.contains("nearest versions: 19.0.0, 18.6.2, 18.6.0, 18.5.0"),
         "{e}"
     );
-    let o = fetch_in(cache.path(), &[&r, "--version", "~20", "--plain-http"]);
+    let o = fetch(cache.path(), &[&r, "--version", "~20", "--plain-http"]);
     assert!(stderr(&o).contains("no version of"), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("nearest versions: 19.0.0"),
         "{}",
         stderr(&o)
     );
-    let o = fetch_in(
+    let o = fetch(
         cache.path(),
         &[&format!("oci://{}/nope/redis", reg.host()), "--plain-http"],
     );
@@ -213,7 +171,7 @@ fn docker_hub_names_through_a_registries_yaml_mirror_are_cached_by_public_name()
     let dir = tempfile::tempdir().unwrap();
     let config = reg.mirror_config(dir.path(), "");
     let cache = dir.path().join("cache");
-    let o = fetch_in(
+    let o = fetch(
         &cache,
         &[
             "oci://registry-1.docker.io/bitnamicharts/redis",
@@ -235,7 +193,7 @@ fn docker_hub_names_through_a_registries_yaml_mirror_are_cached_by_public_name()
         ("oci://registry-1.docker.io/bitnamicharts/redis", "18.6.1"),
         ("oci://docker.io/bitnamicharts/redis", "~18.6"),
     ] {
-        let o = fetch_in(&cache, &[r, "--version", v, "--offline"]);
+        let o = fetch(&cache, &[r, "--version", v, "--offline"]);
         assert!(o.status.success(), "{r} {v}: {}", stderr(&o));
         assert_eq!(field(&o, "version"), "18.6.1");
     }
@@ -244,7 +202,7 @@ fn docker_hub_names_through_a_registries_yaml_mirror_are_cached_by_public_name()
 #[test]
 fn offline_miss_names_what_is_missing() {
     let cache = tempfile::tempdir().unwrap();
-    let o = fetch_in(
+    let o = fetch(
         cache.path(),
         &[
             "oci://registry-1.docker.io/bitnamicharts/postgresql",
@@ -279,7 +237,7 @@ fn auth_required_given_and_refused() {
     let r = format!("oci://{}/charts/app", reg.host());
 
     // No credentials: refused, with advice.
-    let o = fetch_in(
+    let o = fetch(
         &dir.path().join("c1"),
         &[&r, "--version", "1.0.0", "--plain-http"],
     );
@@ -289,7 +247,7 @@ fn auth_required_given_and_refused() {
 
     // Credentials in registries.yaml configs.
     let config = reg.mirror_config(dir.path(), "");
-    let o = fetch_in(
+    let o = fetch(
         &dir.path().join("c2"),
         &[
             &r,
@@ -363,7 +321,7 @@ fn a_blob_that_does_not_match_its_digest_is_refused_and_nothing_cached() {
     std::fs::write(&data, &bad).unwrap();
     let cache = tempfile::tempdir().unwrap();
     let r = format!("oci://{}/charts/app", reg.host());
-    let o = fetch_in(cache.path(), &[&r, "--version", "1.0.0", "--plain-http"]);
+    let o = fetch(cache.path(), &[&r, "--version", "1.0.0", "--plain-http"]);
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert!(e.contains(&format!("expected sha256:{hex}")), "{e}");
@@ -400,7 +358,7 @@ fn a_truncated_blob_download_is_refused() {
     server.put(&format!("/v2/charts/app/blobs/sha256:{ld}"), cut);
     let host = server.url().trim_start_matches("http://").to_string();
     let cache = tempfile::tempdir().unwrap();
-    let o = fetch_in(
+    let o = fetch(
         cache.path(),
         &[
             &format!("oci://{host}/charts/app"),
@@ -478,11 +436,11 @@ fn pinned_by_digest_then_found_offline_by_digest() {
     );
     let cache = tempfile::tempdir().unwrap();
     let r = format!("oci://{}/charts/app@{digest}", reg.host());
-    let o = fetch_in(cache.path(), &[&r, "--plain-http"]);
+    let o = fetch(cache.path(), &[&r, "--plain-http"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(field(&o, "version"), "3.1.4");
     drop(reg);
-    let o = fetch_in(cache.path(), &[&r, "--offline"]);
+    let o = fetch(cache.path(), &[&r, "--offline"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(field(&o, "version"), "3.1.4");
 }
@@ -512,7 +470,7 @@ fn bitnami_versions_gone_from_the_index_come_from_docker_hub_with_a_warning() {
     let config = reg.mirror_config(dir.path(), "");
     let cache = dir.path().join("cache");
     let mirror = format!("https://charts.bitnami.com/bitnami={}", repo.url());
-    let o = fetch_in(
+    let o = fetch(
         &cache,
         &[
             "redis",
@@ -540,7 +498,7 @@ fn bitnami_versions_gone_from_the_index_come_from_docker_hub_with_a_warning() {
     drop(reg);
     drop(repo);
     // Found again offline by the repository's name and by the OCI name.
-    let o = fetch_in(
+    let o = fetch(
         &cache,
         &[
             "redis",
@@ -552,7 +510,7 @@ fn bitnami_versions_gone_from_the_index_come_from_docker_hub_with_a_warning() {
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = fetch_in(
+    let o = fetch(
         &cache,
         &[
             "oci://registry-1.docker.io/bitnamicharts/redis",
@@ -614,7 +572,7 @@ fn dependencies_missing_from_charts_are_fetched_through_the_cache() {
     let run = |extra: &[&str]| {
         let mut args = vec![chart.to_str().unwrap(), "--dependencies", "--plain-http"];
         args.extend_from_slice(extra);
-        fetch_in(&cache, &args)
+        fetch(&cache, &args)
     };
     let o = run(&[]);
     assert!(o.status.success(), "{}", stderr(&o));

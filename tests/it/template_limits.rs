@@ -7,11 +7,9 @@
 //! Time bounds are generous (a debug build on a loaded 2-core machine): they
 //! tell a stop from a hang, nothing finer.
 
-mod support;
-
+use crate::support::run::Run;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use support::run::Run;
 
 const CHART: &str = "apiVersion: v2\nname: c\nversion: 0.1.0\n";
 
@@ -30,7 +28,7 @@ fn chart(values: &str, templates: &[(&str, &str)]) -> (tempfile::TempDir, PathBu
 
 fn run(dir: &Path, args: &[&str]) -> Run {
     let start = Instant::now();
-    let out = support::chartfix()
+    let out = crate::support::chartfix()
         .current_dir(dir)
         .env("CHARTFIX_CACHE", dir.join("cache"))
         .args(args)

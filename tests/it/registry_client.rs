@@ -2,15 +2,13 @@
 //! uses it: the bearer-token flow, tag pagination, digest checks, mirrors
 //! with rewrites, and Helm chart artifacts on a real registry.
 
-mod support;
-
+use crate::support::{digest_of, skip, FakeResponse, FakeServer, Registry};
 use chartfix::registry::client::{HELM_CHART_MEDIA_TYPE, MANIFEST_MEDIA_TYPES};
 use chartfix::registry::{
     ClientOptions, CredentialStore, ErrorKind, RegistryClient, RegistryConfig, RetryPolicy,
 };
 use std::sync::Arc;
 use std::time::Duration;
-use support::{digest_of, skip, FakeResponse, FakeServer, Registry};
 
 fn client(config_yaml: &str, plain_http: bool) -> Arc<RegistryClient> {
     let mut config = RegistryConfig::parse(config_yaml).unwrap();

@@ -2,8 +2,8 @@
 //! over the Beta9 manifests, a small rendered chart of our own, and charts
 //! Helm rendered for the corpus: the rewritten stream and the `--explain` table.
 
+use crate::support;
 use chartfix::overlay::{apply_str, explain_table, load_all, Options, Override};
-use std::path::Path;
 
 fn run(input: &str, overlays: &[&str], overrides: &[&str]) -> String {
     let specs: Vec<String> = overlays.iter().map(|s| s.to_string()).collect();
@@ -22,26 +22,12 @@ fn run(input: &str, overlays: &[&str], overrides: &[&str]) -> String {
 }
 
 fn snapshot(name: &str, value: String) {
-    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
-        insta::assert_snapshot!(name, value);
-    });
+    support::snapshot(name, &value);
 }
 
-/// The shared corpus: `../shared/corpus` beside the project (as in CI), or
-/// two levels up (a git worktree under the project's parent).
-fn corpus_dir() -> Option<std::path::PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    ["../shared/corpus", "../../shared/corpus"]
-        .iter()
-        .map(|r| root.join(r))
-        .find(|p| p.is_dir())
-}
-
+/// A file of the shared corpus, or `None` (the test skips, saying so).
 fn shared(rel: &str) -> Option<String> {
-    let Some(p) = corpus_dir().map(|d| d.join(rel)).filter(|p| p.is_file()) else {
-        eprintln!("skipped: ../shared/corpus/{rel} is absent (the shared corpus is not here)");
-        return None;
-    };
+    let p = support::shared_path(&format!("corpus/{rel}"))?;
     Some(std::fs::read_to_string(p).unwrap())
 }
 
@@ -63,10 +49,9 @@ fn beta9_no_traefik() {
 
 #[test]
 fn rendered_chart_arm64_no_traefik() {
-    let input = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/overlay/rendered.yaml"),
-    )
-    .unwrap();
+    let input =
+        std::fs::read_to_string(support::project().join("tests/fixtures/overlay/rendered.yaml"))
+            .unwrap();
     snapshot(
         "rendered_arm64_no_traefik",
         run(

@@ -1,16 +1,21 @@
-//! Test harness shared by registry-facing tests (image checks now, chart
-//! sources next): a real distribution registry (Debian's `docker-registry`)
-//! on 127.0.0.1, with or without htpasswd auth; helpers that push blobs,
-//! manifests, indexes and tags through the distribution API; and (in
-//! `faults.rs`) a loopback TCP proxy that adds latency, counts requests per
-//! URL and injects failures.
+//! What the integration tests share: the binary under test ([`chartfix`]),
+//! the snapshot settings ([`snapshot`]), the shared corpus ([`shared`],
+//! [`shared_path`]), and for registry-facing tests a real distribution
+//! registry (Debian's `docker-registry`) on 127.0.0.1, with or without
+//! htpasswd auth; helpers that push blobs, manifests, indexes and tags through
+//! the distribution API; in `faults.rs` a loopback TCP proxy that adds
+//! latency, counts requests per URL and injects failures; in `chart_repo.rs`
+//! an HTTP chart repository served from memory; in `run.rs` one run as a
+//! limits test sees it.
 //!
 //! Tests that need the registry call [`Registry::start`] and skip (with a
 //! message) when it returns `None` because `docker-registry` is not installed.
 
 #![allow(dead_code)]
 
+pub mod chart_repo;
 pub mod faults;
+pub mod fetch;
 pub mod run;
 // Not every test file uses the proxy.
 #[allow(unused_imports)]
@@ -19,7 +24,7 @@ pub use faults::{Fault, LatencyProxy};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -456,14 +461,35 @@ pub fn which(program: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// Whether `python3` is there and can `import MODULES` (`"sys"` asks only
+/// for python3 itself).
+pub fn python3_imports(modules: &str) -> bool {
+    Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// Prints why a test is skipped; returns `None` so tests can `let Some(..) else`.
 pub fn skip(why: &str) {
     eprintln!("SKIPPED: {why}");
 }
 
-/// The chartfix binary built for these tests.
+/// The chartfix binary under test, as Cargo built it alongside this test
+/// binary: `target/release/chartfix` under `cargo test --release` (`.ci/test`).
+pub const BIN: &str = env!("CARGO_BIN_EXE_chartfix");
+
+/// The project's folder (where `Cargo.toml` is; tests also run there).
+pub fn project() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary under test, kept away from the developer's credentials and
+/// cache, without colours. Callers add arguments, folders, environment.
 pub fn chartfix() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_chartfix"));
+    let mut c = Command::new(BIN);
     // Never pick up the developer's credentials or cache.
     c.env_remove("CHARTFIX_CACHE")
         .env("DOCKER_CONFIG", "/nonexistent-chartfix-test")
@@ -473,6 +499,87 @@ pub fn chartfix() -> Command {
         )
         .env("NO_COLOR", "1");
     c
+}
+
+/// Runs `cmd` to its end with stdout and stderr captured, and `input` on its
+/// stdin (written from a thread, so a large input cannot block against the
+/// output; a broken pipe is fine, chartfix may stop reading early), or an
+/// empty stdin when `None`.
+pub fn output_with_input(cmd: &mut Command, input: Option<&[u8]>) -> Output {
+    let mut child = cmd
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run chartfix");
+    let writer = input.map(|input| {
+        let mut pipe = child.stdin.take().expect("stdin");
+        let input = input.to_vec();
+        thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        })
+    });
+    let out = child.wait_with_output().expect("wait for chartfix");
+    if let Some(w) = writer {
+        w.join().expect("stdin writer");
+    }
+    out
+}
+
+/// Bytes a run printed, as text (invalid UTF-8 replaced).
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// What a run printed on stdout, as text.
+pub fn stdout(o: &Output) -> String {
+    text(&o.stdout)
+}
+
+/// What a run printed on stderr, as text.
+pub fn stderr(o: &Output) -> String {
+    text(&o.stderr)
+}
+
+/// Asserts `value` against the insta snapshot `snapshots/NAME.snap` of the
+/// top-level `snapshots/` folder (the product's layout names it), whatever
+/// the depth of the test file that asks.
+pub fn snapshot(name: &str, value: &str) {
+    insta::with_settings!({
+        snapshot_path => project().join("snapshots"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!(name, value);
+    });
+}
+
+/// The shared folder (the conformance corpus and its tools): `$CHARTFIX_SHARED`
+/// when set, else `../shared` beside the project (CI), else `../../shared` (a
+/// worktree one level deeper). `None` when none of them is a folder.
+pub fn shared() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("CHARTFIX_SHARED") {
+        return Some(PathBuf::from(dir)).filter(|d| d.is_dir());
+    }
+    ["../shared", "../../shared"]
+        .iter()
+        .map(|rel| project().join(rel))
+        .find(|d| d.is_dir())
+}
+
+/// `REL` under the shared folder when it is there; otherwise prints why the
+/// test skips and gives `None`, so a test can `let Some(..) else { return }`.
+pub fn shared_path(rel: &str) -> Option<PathBuf> {
+    let found = shared().map(|d| d.join(rel)).filter(|p| p.exists());
+    if found.is_none() {
+        skip(&format!(
+            "../shared/{rel} is not here (set CHARTFIX_SHARED to the shared folder to run it)"
+        ));
+    }
+    found
 }
 
 /// A request as the [`FakeServer`] saw it.

@@ -3,39 +3,24 @@
 //! every case listed in `tests/conformance-passing.txt` still passes. Where
 //! the corpus is absent the test says so and passes.
 
-use std::path::{Path, PathBuf};
+use crate::support::{self, skip};
 use std::process::Command;
-
-fn shared_dir() -> PathBuf {
-    match std::env::var("CHARTFIX_SHARED") {
-        Ok(dir) => PathBuf::from(dir),
-        Err(_) => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-    }
-}
 
 #[test]
 fn passing_corpus_cases_still_pass() {
-    let shared = shared_dir();
-    let tool = shared.join("tools/conformance");
-    if !shared.join("corpus").is_dir() || !tool.exists() {
-        eprintln!(
-            "skipped: no corpus at {} (set CHARTFIX_SHARED to run it)",
-            shared.display()
+    let (Some(corpus), Some(tool)) = (
+        support::shared_path("corpus"),
+        support::shared_path("tools/conformance"),
+    ) else {
+        return;
+    };
+    if !support::python3_imports("yaml") {
+        return skip(
+            "the conformance tool needs python3 with PyYAML (apt-get install python3-yaml)",
         );
-        return;
     }
-    let has_pyyaml = Command::new("python3")
-        .args(["-c", "import yaml"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_pyyaml {
-        eprintln!("skipped: the conformance tool needs python3 with PyYAML (apt-get install python3-yaml)");
-        return;
-    }
-    let ratchet = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance-passing.txt"),
-    )
-    .expect("tests/conformance-passing.txt");
+    let ratchet = std::fs::read_to_string(support::project().join("tests/conformance-passing.txt"))
+        .expect("tests/conformance-passing.txt");
     // Each line: a case name, and `exact` when it must stay byte-identical.
     let must_pass: Vec<(&str, bool)> = ratchet
         .lines()
@@ -50,9 +35,9 @@ fn passing_corpus_cases_still_pass() {
     let out = Command::new("python3")
         .arg(&tool)
         .arg("--chartfix")
-        .arg(env!("CARGO_BIN_EXE_chartfix"))
+        .arg(support::BIN)
         .arg("--corpus")
-        .arg(shared.join("corpus"))
+        .arg(&corpus)
         .output()
         .expect("run the conformance tool");
     let report = String::from_utf8_lossy(&out.stdout);

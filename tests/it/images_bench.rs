@@ -7,11 +7,9 @@
 //! release build); `BENCH_IMAGES`, `BENCH_LATENCY_MS` and `BENCH_RUNS` change
 //! the set-up.
 
-mod support;
-
+use crate::support::{skip, which, LatencyProxy, Registry};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{skip, which, LatencyProxy, Registry};
 
 fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -34,8 +32,7 @@ fn bench_images_against_skopeo() {
     let count = env_num("BENCH_IMAGES", 200) as usize;
     let latency = Duration::from_millis(env_num("BENCH_LATENCY_MS", 50));
     let runs = env_num("BENCH_RUNS", 5).max(1) as usize;
-    let binary = std::env::var("CHARTFIX_BIN")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_chartfix").to_string());
+    let binary = std::env::var("CHARTFIX_BIN").unwrap_or_else(|_| crate::support::BIN.to_string());
 
     // Half multi-platform indexes, half single-platform images (which also
     // need their config blob read to learn the platform).

@@ -11,15 +11,11 @@
 //! may appear on stdout or stderr. Secret values in a stack changed by an
 //! overlay, or compared by `chartfix diff`, must not appear either.
 
-#[path = "support/chart_repo.rs"]
-mod chart_repo;
-mod support;
-
+use crate::support::chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
+use crate::support::{chartfix, sha256_hex, Registry};
 use base64::Engine;
-use chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
 use std::path::Path;
 use std::process::{Command, Output};
-use support::{chartfix, sha256_hex, Registry};
 
 const USER: &str = "u-SECRET-USER";
 const PASS: &str = "p-SECRET-PASS";
@@ -188,7 +184,7 @@ fn credentials_in_urls_are_refused_without_echo() {
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
     let host = repo.url().trim_start_matches("http://").to_string();
-    let closed = format!("127.0.0.1:{}", support::free_port());
+    let closed = format!("127.0.0.1:{}", crate::support::free_port());
     for h in [host.as_str(), closed.as_str()] {
         let url = format!("http://{USER}:{PASS}@{h}");
         run("--repo", cmd(w, &["fetch", "app", "--repo", &url]), false);
@@ -257,7 +253,7 @@ fn credentials_in_urls_are_refused_without_echo() {
 fn registry_with_auth() -> Option<Registry> {
     let r = Registry::start_with_auth(USER, PASS);
     if r.is_none() {
-        support::skip("docker-registry is not installed (apt-get install docker-registry)");
+        crate::support::skip("docker-registry is not installed (apt-get install docker-registry)");
     }
     r
 }

@@ -4,13 +4,9 @@
 //! for the same parent with the child copied under `charts/` (recorded with
 //! helm-oracle).
 
-#[path = "support/chart_repo.rs"]
-mod chart_repo;
-mod support;
-
-use chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
+use crate::support::chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
+use crate::support::{self, sha256_hex};
 use std::path::Path;
-use std::process::Command;
 
 const EXPECTED: &str = r#"---
 # Source: parent/charts/child/templates/cm.yaml
@@ -61,7 +57,7 @@ fn a_dependency_missing_from_charts_is_fetched_and_rendered() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     parent_and_child(root);
-    let out = Command::new(env!("CARGO_BIN_EXE_chartfix"))
+    let out = support::chartfix()
         .args(["template", "r"])
         .arg(root.join("parent"))
         .arg("--cache-dir")
@@ -97,7 +93,7 @@ fn a_stack_release_fetches_missing_dependencies_as_template_does() {
     let repo = ChartRepo::start();
     let child = chart_tgz("child", "1.0.0");
     let url = format!("{}/child-1.0.0.tgz", repo.url());
-    let digest = support::sha256_hex(&child);
+    let digest = sha256_hex(&child);
     repo.put("/child-1.0.0.tgz", Reply::ok(child));
     repo.put(
         "/index.yaml",
@@ -123,7 +119,7 @@ fn a_stack_release_fetches_missing_dependencies_as_template_does() {
         &root.join("parent-1.0.0.tgz"),
     );
     let chartfix = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_chartfix"))
+        support::chartfix()
             .args(args)
             .arg("--cache-dir")
             .arg(root.join("cache"))

@@ -2,11 +2,9 @@
 //! `docker.io` through `--registry-config`: every status, the bitnamilegacy
 //! suggestion, the cache, `--offline`, and auth.
 
-mod support;
-
+use crate::support::{chartfix, skip, LatencyProxy, Registry};
 use serde_json::Value;
 use std::path::Path;
-use support::{chartfix, skip, LatencyProxy, Registry};
 
 const MANIFEST: &str = r#"
 apiVersion: apps/v1
@@ -437,7 +435,7 @@ fn cache_saves_requests_and_retry_after_is_honoured() {
     let cache = dir.path().join("cache").display().to_string();
 
     // The first request is refused with 429 and Retry-After: 1.
-    proxy.inject(support::Fault::status(429).header("retry-after", "1"));
+    proxy.inject(crate::support::Fault::status(429).header("retry-after", "1"));
     let start = std::time::Instant::now();
     let (code, json, _) = run_json(&[
         "images",
@@ -473,7 +471,7 @@ fn cache_saves_requests_and_retry_after_is_honoured() {
 
     // Rate limited beyond the retries: reported as such.
     for _ in 0..3 {
-        proxy.inject(support::Fault::status(429).header("retry-after", "0"));
+        proxy.inject(crate::support::Fault::status(429).header("retry-after", "0"));
     }
     let (code, json, _) = run_json(&[
         "images",
@@ -627,12 +625,12 @@ fn concurrency_is_bounded() {
     let peak = Arc::new(AtomicUsize::new(0));
     let (f, p) = (in_flight.clone(), peak.clone());
     let index = r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","size":1,"platform":{"os":"linux","architecture":"arm64"}}]}"#;
-    let server = support::FakeServer::start(move |_| {
+    let server = crate::support::FakeServer::start(move |_| {
         let now = f.fetch_add(1, Ordering::SeqCst) + 1;
         p.fetch_max(now, Ordering::SeqCst);
         std::thread::sleep(std::time::Duration::from_millis(100));
         f.fetch_sub(1, Ordering::SeqCst);
-        support::FakeResponse::new(200, index)
+        crate::support::FakeResponse::new(200, index)
             .header("content-type", "application/vnd.oci.image.index.v1+json")
     });
     let dir = tempfile::tempdir().unwrap();

@@ -2,8 +2,8 @@
 //! or give an error. (A poor man's fuzzer: a fixed-seed generator, so a
 //! failure reproduces.)
 
+use crate::support;
 use chartfix::overlay::{apply_str, load_all, Options};
-use std::path::Path;
 
 struct Rng(u64);
 
@@ -75,10 +75,9 @@ fn mutate(rng: &mut Rng, base: &str) -> String {
 
 #[test]
 fn mutated_streams_never_panic() {
-    let base = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/overlay/rendered.yaml"),
-    )
-    .unwrap();
+    let base =
+        std::fs::read_to_string(support::project().join("tests/fixtures/overlay/rendered.yaml"))
+            .unwrap();
     let overlays = load_all(
         &[
             "arm64".into(),
@@ -103,8 +102,7 @@ fn mutated_streams_never_panic() {
 
 #[test]
 fn mutated_overlays_never_panic() {
-    let base =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let base = std::fs::read_to_string(support::project().join("README.md")).unwrap();
     // The example overlay of the README's overlay format section, between its
     // ```yaml fences.
     let example = base

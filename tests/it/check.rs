@@ -1,21 +1,13 @@
 //! `chartfix check`: images, fit and kinds together, on the Beta9 manifests
 //! of the shared corpus (when present) and on small manifests of our own.
 
-mod support;
-
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use support::{chartfix, skip, Registry};
+use crate::support::{self, chartfix, skip, Registry};
 
 fn beta9() -> Option<PathBuf> {
-    // `../shared` beside the checkout (CI, main); a worktree sits one deeper.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .skip(1)
-        .take(2)
-        .map(|d| d.join("shared/corpus/beta9-k3d/beta9.yaml"))
-        .find(|p| p.is_file())
+    support::shared_path("corpus/beta9-k3d/beta9.yaml")
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
@@ -29,9 +21,7 @@ fn run(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn beta9_names_the_missing_ingressroutetcp() {
-    let Some(file) = beta9() else {
-        return skip("../shared/corpus is not here");
-    };
+    let Some(file) = beta9() else { return };
     let file = file.display().to_string();
     let (code, out, err) = run(&[
         "check",
@@ -89,9 +79,7 @@ fn beta9_names_the_missing_ingressroutetcp() {
 
 #[test]
 fn beta9_images_through_a_wildcard_mirror() {
-    let Some(file) = beta9() else {
-        return skip("../shared/corpus is not here");
-    };
+    let Some(file) = beta9() else { return };
     let Some(reg) = Registry::start() else {
         return skip("docker-registry is not installed");
     };
@@ -171,7 +159,7 @@ fn kube_version_and_usage_errors() {
 /// (charts of our own, offline) is rendered first, then checked.
 #[test]
 fn a_stack_or_a_chart_is_rendered_then_checked() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = support::project();
     let stack = root.join("examples/tiny/stack.yaml").display().to_string();
     let (code, out, err) = run(&[
         "check",

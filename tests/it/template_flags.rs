@@ -3,38 +3,21 @@
 //! values on stdin): each checked against the golden output of the same chart
 //! and the change Helm documents for the flag.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use crate::support;
+use std::path::PathBuf;
 
 fn tests_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
+    support::project().join("tests")
 }
 
 fn chartfix(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chartfix"))
-        .arg("template")
-        .args(args)
-        .current_dir(tests_dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run chartfix");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().unwrap();
+    let mut cmd = support::chartfix();
+    cmd.arg("template").args(args).current_dir(tests_dir());
+    let out = support::output_with_input(&mut cmd, stdin.map(str::as_bytes));
     (
         out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+        support::text(&out.stdout),
+        support::text(&out.stderr),
     )
 }
 

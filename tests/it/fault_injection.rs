@@ -6,16 +6,14 @@
 //! names the URL and what to do, nothing on stdout, and a cache that is
 //! unchanged after a failure and right after a successful retry.
 
-#[path = "support/chart_repo.rs"]
-mod chart_repo;
-mod support;
-
-use chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
+use crate::support::chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
+use crate::support::{
+    chartfix, digest_of, free_port, sha256_hex, skip, Fault, LatencyProxy, Registry,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
-use support::{chartfix, digest_of, free_port, sha256_hex, skip, Fault, LatencyProxy, Registry};
 
 const CHART: &str = "charts/app";
 const IMAGE: &str = "library/webapp";

@@ -3,11 +3,11 @@
 //! prints with what Helm 4.2.3 printed (`expected/`, recorded by
 //! `record-golden` with helm-oracle). One chart, one feature.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use crate::support;
+use std::path::PathBuf;
 
 fn tests_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
+    support::project().join("tests")
 }
 
 fn cases() -> Vec<(String, Vec<String>)> {
@@ -27,7 +27,7 @@ fn cases() -> Vec<(String, Vec<String>)> {
 /// Runs one case; `None` when it matches its expectation, else why not.
 fn run_case(name: &str, args: &[String]) -> Option<String> {
     let dir = tests_dir();
-    let out = Command::new(env!("CARGO_BIN_EXE_chartfix"))
+    let out = support::chartfix()
         .arg("template")
         .args(args)
         .current_dir(&dir)
@@ -100,7 +100,7 @@ fn golden_cases_match_helm() {
 
 #[test]
 fn usage_errors_exit_2_and_print_nothing() {
-    let out = Command::new(env!("CARGO_BIN_EXE_chartfix"))
+    let out = support::chartfix()
         .args(["template", "a", "b", "c"])
         .output()
         .expect("run chartfix");
@@ -112,7 +112,7 @@ fn usage_errors_exit_2_and_print_nothing() {
 fn load_errors_exit_1_with_helm_message() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("values.yaml"), "a: 1\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_chartfix"))
+    let out = support::chartfix()
         .arg("template")
         .arg(dir.path())
         .output()
@@ -127,7 +127,7 @@ fn load_errors_exit_1_with_helm_message() {
 
 #[test]
 fn bad_release_names_are_refused() {
-    let out = Command::new(env!("CARGO_BIN_EXE_chartfix"))
+    let out = support::chartfix()
         .args(["template", "Bad_Name", "charts/meta"])
         .current_dir(tests_dir())
         .output()

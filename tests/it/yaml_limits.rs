@@ -9,13 +9,11 @@
 //! templates), 128 where yaml_serde reads (manifests, overlays, stack files),
 //! go-yaml v2's alias rule everywhere, 128 MiB per input.
 
-mod support;
-
+use crate::support::run::Run;
 use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-use support::run::Run;
 
 const QUICK: Duration = Duration::from_secs(20);
 const MAX_INPUT: u64 = 128 << 20;
@@ -54,7 +52,7 @@ type Feed = Box<dyn FnOnce(&mut dyn Write) + Send>;
 /// input streams instead of sitting in memory twice.
 fn run(dir: &Path, args: &[&str], stdin: Option<Feed>) -> Run {
     let start = Instant::now();
-    let mut child = support::chartfix()
+    let mut child = crate::support::chartfix()
         .current_dir(dir)
         .env("CHARTFIX_CACHE", dir.join("cache"))
         .args(args)

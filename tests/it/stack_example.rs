@@ -2,18 +2,16 @@
 //! manifests with a Traefik route): render, lock, snapshot/verify, --explain,
 //! --diff and stack-file errors, all without a network.
 
-mod support;
-
+use crate::support::{self, chartfix, text};
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use support::chartfix;
 
 /// examples/tiny copied into a temporary folder (the lock and snapshots are
 /// written there, not in the project).
 fn example() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     copy(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tiny"),
+        &support::project().join("examples/tiny"),
         &dir.path().join("tiny"),
     );
     let stack = dir.path().join("tiny/stack.yaml");
@@ -41,10 +39,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .args(["--cache-dir", dir.join("cache").to_str().unwrap()])
         .output()
         .expect("run chartfix")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]
@@ -82,9 +76,7 @@ fn example_renders_offline_with_overlays_and_a_lock() {
         lock.contains("chart: ./charts/web") && lock.contains("version: 0.1.0"),
         "{lock}"
     );
-    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
-        insta::assert_snapshot!("example_tiny_render", out);
-    });
+    support::snapshot("example_tiny_render", &out);
 
     // Same stack, --locked: fine. A lock that says otherwise: refused, nothing on stdout.
     let again = run(dir.path(), &["render", s, "--offline", "--locked"]);
@@ -216,7 +208,7 @@ fn output_dir_writes_one_file_per_release() {
 #[test]
 fn helmchart_with_chart_content_expands_in_place() {
     use base64::Engine as _;
-    let chart = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tiny/charts/web");
+    let chart = support::project().join("examples/tiny/charts/web");
     let mut tgz = Vec::new();
     {
         let gz = flate2::write::GzEncoder::new(&mut tgz, flate2::Compression::default());

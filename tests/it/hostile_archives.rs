@@ -2,9 +2,9 @@
 //! template` with exit status 1, nothing on stdout, a clear error, quickly,
 //! and nothing left in the cache.
 
+use crate::support;
 use std::io::Write;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 const CHART: &[u8] = b"apiVersion: v2\nname: c\nversion: 0.1.0\n";
@@ -110,7 +110,7 @@ fn refused(case: &str, archive: Vec<u8>, expect: &[&str]) {
     let chart = work.path().join("chart.tgz");
     std::fs::write(&chart, &archive).unwrap();
     let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_chartfix"))
+    let out = support::chartfix()
         .current_dir(outside.path())
         .args(["template", "r"])
         .arg(&chart)
@@ -337,7 +337,7 @@ fn chart_folders_keep_helms_file_dependencies() {
         "apiVersion: v2\nname: c\nversion: 0.1.0\ndependencies:\n- name: d\n  version: 0.1.0\n  repository: file://../sibling\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_chartfix"))
+    let out = support::chartfix()
         .args(["template", "r"])
         .arg(&parent)
         .arg("--cache-dir")

@@ -2,46 +2,9 @@
 //! 127.0.0.1: index resolution, digests, broken downloads, retries, Helm's
 //! repositories.yaml with credentials, the cache and `--offline`.
 
-#[path = "support/chart_repo.rs"]
-mod chart_repo;
-mod support;
-
-use chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
-use std::path::Path;
-use std::process::Output;
-use support::{chartfix, sha256_hex};
-
-fn fetch(cache: &Path, args: &[&str]) -> Output {
-    chartfix()
-        .arg("fetch")
-        .args(args)
-        .arg("--cache-dir")
-        .arg(cache)
-        .env("HELM_REPOSITORY_CONFIG", cache.join("no-repositories.yaml"))
-        .output()
-        .expect("run chartfix")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn field(o: &Output, key: &str) -> String {
-    stdout(o)
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}: ")).map(str::to_string))
-        .unwrap_or_else(|| panic!("no {key} in {}", stdout(o)))
-}
-
-/// No archive landed in the cache.
-fn no_blobs(cache: &Path) -> bool {
-    let dir = cache.join("charts/blobs/sha256");
-    !dir.exists() || std::fs::read_dir(dir).unwrap().count() == 0
-}
+use crate::support::chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
+use crate::support::fetch::{fetch, field, no_blobs};
+use crate::support::{chartfix, sha256_hex, stderr, stdout};
 
 /// A repository with app 1.0.0, 1.2.0, 1.2.7 and 2.0.0 (relative and absolute URLs).
 fn repo_with_versions() -> (ChartRepo, Vec<(String, Vec<u8>)>) {

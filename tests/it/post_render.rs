@@ -1,8 +1,8 @@
 //! `chartfix post-render` through the binary: stdin to stdout, as Helm runs it.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use crate::support;
+use std::path::PathBuf;
+use std::process::Command;
 
 struct Out {
     code: i32,
@@ -11,26 +11,14 @@ struct Out {
 }
 
 fn post_render(args: &[&str], env: &[(&str, &str)], input: &[u8]) -> Out {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chartfix"));
+    let mut cmd = support::chartfix();
     cmd.arg("post-render")
         .args(args)
         .env_remove("CHARTFIX_OVERLAYS");
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run chartfix");
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
+    let out = support::output_with_input(&mut cmd, Some(input));
     Out {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8(out.stdout).unwrap(),
@@ -39,9 +27,7 @@ fn post_render(args: &[&str], env: &[(&str, &str)], input: &[u8]) -> Out {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/overlay")
-        .join(name)
+    support::project().join("tests/fixtures/overlay").join(name)
 }
 
 fn read(name: &str) -> String {
@@ -61,17 +47,8 @@ fn docs(s: &str) -> Vec<String> {
 }
 
 fn beta9() -> Option<String> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/beta9-k3d/beta9.yaml");
-    match std::fs::read_to_string(&p) {
-        Ok(s) => Some(s),
-        Err(_) => {
-            eprintln!(
-                "skipped: {} is absent (the shared corpus is not here)",
-                p.display()
-            );
-            None
-        }
-    }
+    let p = support::shared_path("corpus/beta9-k3d/beta9.yaml")?;
+    Some(std::fs::read_to_string(p).unwrap())
 }
 
 #[test]
@@ -362,7 +339,7 @@ fn document_numbers_agree_with_check() {
         );
         let file = dir.path().join("m.yaml");
         std::fs::write(&file, &stream).unwrap();
-        let check = Command::new(env!("CARGO_BIN_EXE_chartfix"))
+        let check = support::chartfix()
             .args(["check", "--skip-image-check"])
             .arg(&file)
             .output()
@@ -403,7 +380,7 @@ fn bad_overlays_are_errors_with_file_line_column() {
 
 #[test]
 fn helm_plugin_wrappers_run_post_render() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = support::project();
     let input = read("rendered.yaml");
     for script in [
         "plugin/bin/chartfix-post-render",
@@ -413,23 +390,14 @@ fn helm_plugin_wrappers_run_post_render() {
             &["--overlay=arm64"][..],
             &["post-render", "--overlay", "arm64"][..],
         ] {
-            let mut child = Command::new("sh")
-                .arg(root.join(script))
-                .args(args)
-                .env("CHARTFIX_BIN", env!("CARGO_BIN_EXE_chartfix"))
-                .env_remove("CHARTFIX_OVERLAYS")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(input.as_bytes())
-                .unwrap();
-            let out = child.wait_with_output().unwrap();
+            let out = support::output_with_input(
+                Command::new("sh")
+                    .arg(root.join(script))
+                    .args(args)
+                    .env("CHARTFIX_BIN", support::BIN)
+                    .env_remove("CHARTFIX_OVERLAYS"),
+                Some(input.as_bytes()),
+            );
             assert!(
                 out.status.success(),
                 "{script}: {}",

@@ -4,28 +4,23 @@
 //! chart repository (`--repo-mirror`), and a synthetic image for every image
 //! the stack uses. Then the same render `--offline` must give the same bytes.
 //! Without ../shared (the chart archives), it skips with a message; the
-//! offline example stack has its own test (tests/stack_example.rs).
+//! offline example stack has its own test (stack_example.rs).
 
-#[path = "support/chart_repo.rs"]
-mod chart_repo;
-mod support;
-
-use chart_repo::{index_yaml, ChartRepo, Reply};
+use crate::support::chart_repo::{index_yaml, ChartRepo, Reply};
+use crate::support::{self, chartfix, sha256_hex, skip, text, Registry};
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use support::{chartfix, sha256_hex, skip, Registry};
 
+/// A chart archive of the shared corpus, when it is there.
 fn shared_chart(file: &str) -> Option<PathBuf> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    [manifest.join("../shared"), manifest.join("../../shared")]
-        .into_iter()
+    support::shared()
         .map(|s| s.join("corpus/charts").join(file))
-        .find(|p| p.is_file())
+        .filter(|p| p.is_file())
 }
 
 /// The project's stack copied into `dir`, so that the lock file lands there.
 fn copy_stack(dir: &Path) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("stacks");
+    let root = support::project().join("stacks");
     std::fs::create_dir_all(dir.join("beta9")).unwrap();
     std::fs::copy(root.join("beta9.yaml"), dir.join("beta9.yaml")).unwrap();
     for e in std::fs::read_dir(root.join("beta9")).unwrap() {
@@ -56,10 +51,6 @@ fn same(want: &str, got: &str, what: &str) {
             .to_string();
         panic!("{what}:\n{diff}");
     }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 /// Every `image:` value in a stream.
@@ -147,7 +138,7 @@ fn mirrors(dir: &Path) -> Option<Mirrors> {
         shared_chart("postgresql-13.2.25.tgz"),
         shared_chart("localstack-0.6.5.tgz"),
     ) else {
-        skip("../shared/corpus/charts is not present: the Beta9 stack needs its archives; tests/stack_example.rs covers the offline example");
+        skip("../shared/corpus/charts is not present: the Beta9 stack needs its archives; stack_example.rs covers the offline example");
         return None;
     };
     let Some(reg) = Registry::start() else {
@@ -288,22 +279,14 @@ fn beta9_through_mirrors_then_offline_gives_the_same_bytes() {
     assert!(offline.status.success(), "{}", text(&offline.stderr));
     same(&out, &text(&offline.stdout), "offline render differs");
 
-    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
-        insta::assert_snapshot!("beta9_render", out);
-    });
+    support::snapshot("beta9_render", &out);
 }
 
 /// The Beta9 authors' own k3s manifests: a folder of raw manifests is a
 /// stack, and each of its HelmCharts becomes the chart it names, rendered.
 #[test]
 fn beta9_k3d_folder_expands_its_helmcharts() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let Some(folder) = [manifest.join("../shared"), manifest.join("../../shared")]
-        .into_iter()
-        .map(|s| s.join("corpus/beta9-k3d"))
-        .find(|p| p.is_dir())
-    else {
-        skip("../shared/corpus/beta9-k3d is not present");
+    let Some(folder) = support::shared_path("corpus/beta9-k3d") else {
         return;
     };
     let charts: Vec<(&str, &str, PathBuf)> = [

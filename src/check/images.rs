@@ -7,9 +7,13 @@ use super::extract::{ImageUse, UsedBy};
 use super::inspect::{inspect, Inspection, Status};
 use super::platform::Platform;
 use super::suggest::{suggest, Suggestion};
-use crate::registry::RegistryClient;
+use super::workloads::Document;
+use crate::registry::{cache_dir, ClientOptions, CredentialStore, RegistryClient, RegistryConfig};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Semaphore;
 
 /// One line of the report, in the JSON shape scripts rely on.
@@ -180,6 +184,130 @@ fn report(
         message,
         suggestion,
     }
+}
+
+/// Registry requests in flight at once, unless asked otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+/// How long a cached answer about an image stays fresh, unless asked otherwise.
+pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(3600);
+
+/// An image check as the command line asks for it: where registries are and
+/// how to reach them, before any client or cache is built from it.
+#[derive(Clone, Debug)]
+pub struct ImageCheckOptions {
+    /// Platforms every image must run on; none checks existence alone.
+    pub platforms: Vec<Platform>,
+    /// k3s `registries.yaml`: mirrors, auth and TLS per registry.
+    pub registry_config: Option<PathBuf>,
+    /// HTTP to registries given without a scheme.
+    pub plain_http: bool,
+    pub concurrency: usize,
+    /// Deadline for each request.
+    pub timeout: Duration,
+    /// Answer from the cache alone.
+    pub offline: bool,
+    /// The cache folder; `None` for [`crate::registry::cache_dir::resolve`]'s order.
+    pub cache_dir: Option<PathBuf>,
+    pub cache_ttl: Duration,
+}
+
+impl Default for ImageCheckOptions {
+    fn default() -> Self {
+        ImageCheckOptions {
+            platforms: Vec::new(),
+            registry_config: None,
+            plain_http: false,
+            concurrency: DEFAULT_CONCURRENCY,
+            timeout: crate::registry::DEFAULT_TIMEOUT,
+            offline: false,
+            cache_dir: None,
+            cache_ttl: DEFAULT_CACHE_TTL,
+        }
+    }
+}
+
+/// Why an image check could not run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckError {
+    /// An option names something that cannot be used (a `--registry-config`
+    /// that cannot be read): the caller's misuse.
+    Unusable(String),
+    /// Anything else: a registry config that reads but does not parse, input
+    /// that is not YAML, a client or runtime that cannot be built.
+    Failed(String),
+}
+
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CheckError::Unusable(m) | CheckError::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for CheckError {}
+
+/// An image check's answer, with the warnings met on the way (credential
+/// helpers that could not be read), for the caller to show.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    pub result: ImagesResult,
+    pub warnings: Vec<String>,
+}
+
+/// Builds the registry client and the result cache `options` describe, and
+/// checks every image in `docs`.
+pub fn check_documents(
+    docs: &[Document],
+    options: &ImageCheckOptions,
+) -> Result<Checked, CheckError> {
+    let (mut config, config_text) = match &options.registry_config {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                CheckError::Unusable(format!(
+                    "cannot read --registry-config {}: {e}",
+                    p.display()
+                ))
+            })?;
+            let cfg = RegistryConfig::parse(&text).map_err(|e| {
+                CheckError::Failed(format!("--registry-config {}: {e}", p.display()))
+            })?;
+            (cfg, text)
+        }
+        None => (RegistryConfig::default(), String::new()),
+    };
+    config.plain_http = options.plain_http;
+    let credentials = CredentialStore::from_environment();
+    let warnings = credentials.warnings.clone();
+    // Answers depend on where requests went: a change of registry config
+    // starts a cache of its own.
+    let fingerprint = {
+        let mut h = Sha256::new();
+        h.update(config_text.as_bytes());
+        h.update([u8::from(options.plain_http)]);
+        hex::encode(h.finalize())
+    };
+    let cache_root = cache_dir::resolve(options.cache_dir.as_deref());
+    let cache = ResultCache::new(&cache_root, options.cache_ttl, &fingerprint);
+    let client = RegistryClient::new(
+        config,
+        credentials,
+        ClientOptions {
+            timeout: options.timeout,
+            ..ClientOptions::default()
+        },
+    )
+    .map_err(|e| CheckError::Failed(e.to_string()))?;
+    let check = CheckOptions {
+        platforms: options.platforms.clone(),
+        concurrency: options.concurrency,
+        offline: options.offline,
+        cache: Some(cache),
+    };
+    let result = check_images_blocking(client, super::extract::images(docs), check)
+        .map_err(|e| CheckError::Failed(format!("async runtime: {e}")))?;
+    Ok(Checked { result, warnings })
 }
 
 /// Runs [`check_images`] on a runtime of its own (the CLI is synchronous).

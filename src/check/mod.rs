@@ -6,6 +6,9 @@
 //!                                   └▶ fit
 //! documents ──────────────────────────▶ kinds
 //! ```
+//!
+//! [`stream::check_stream`] runs kinds and images on a whole rendered stream,
+//! as `chartfix render` does after rendering a stack.
 
 pub mod cache;
 pub mod extract;
@@ -15,5 +18,6 @@ pub mod inspect;
 pub mod kinds;
 pub mod output;
 pub mod platform;
+pub mod stream;
 pub mod suggest;
 pub mod workloads;

@@ -1,16 +1,10 @@
 //! `chartfix images`: list the images manifests use and check them.
 
 use super::{Failure, EXIT_FAILURE, EXIT_OK};
-use chartfix::check::cache::ResultCache;
-use chartfix::check::extract::images;
-use chartfix::check::images::{check_images_blocking, CheckOptions, ImagesResult};
+use chartfix::check::images::{CheckError, ImageCheckOptions, ImagesResult};
 use chartfix::check::output::{images_table, Style};
 use chartfix::check::platform::Platform;
 use chartfix::check::workloads::{parse_stream, Document};
-use chartfix::registry::{
-    cache_dir, ClientOptions, CredentialStore, RegistryClient, RegistryConfig,
-};
-use sha2::{Digest, Sha256};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -184,58 +178,28 @@ fn render_stack(spec: &str, flags: &ImageFlags) -> Result<String, Failure> {
         .map_err(|e| Failure::Error(e.to_string()))
 }
 
-/// Builds the registry client and checks every image in `docs`. A flag
-/// that cannot be used (a bad `--platform`, a `--registry-config` that cannot
-/// be read) is misuse; a registry config that reads but does not parse is a
-/// failure.
+/// Checks every image in `docs` as the flags ask; prints the warnings met on
+/// the way. A flag that cannot be used (a bad `--platform`, a
+/// `--registry-config` that cannot be read) is misuse; a registry config that
+/// reads but does not parse is a failure.
 pub fn check_documents(docs: &[Document], flags: &ImageFlags) -> Result<ImagesResult, Failure> {
-    let platforms = flags.platforms().map_err(Failure::Usage)?;
-    let (mut config, config_text) = match &flags.registry_config {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| {
-                Failure::Usage(format!(
-                    "cannot read --registry-config {}: {e}",
-                    p.display()
-                ))
-            })?;
-            let cfg = RegistryConfig::parse(&text)
-                .map_err(|e| Failure::Error(format!("--registry-config {}: {e}", p.display())))?;
-            (cfg, text)
-        }
-        None => (RegistryConfig::default(), String::new()),
+    let options = ImageCheckOptions {
+        platforms: flags.platforms().map_err(Failure::Usage)?,
+        registry_config: flags.registry_config.clone(),
+        plain_http: flags.plain_http,
+        concurrency: usize::from(flags.concurrency),
+        timeout: Duration::from_secs(flags.timeout),
+        offline: flags.offline,
+        cache_dir: flags.cache_dir.clone(),
+        cache_ttl: Duration::from_secs(flags.cache_ttl),
     };
-    config.plain_http = flags.plain_http;
-    let credentials = CredentialStore::from_environment();
-    for w in &credentials.warnings {
+    let checked =
+        chartfix::check::images::check_documents(docs, &options).map_err(|e| match e {
+            CheckError::Unusable(m) => Failure::Usage(m),
+            CheckError::Failed(m) => Failure::Error(m),
+        })?;
+    for w in &checked.warnings {
         eprintln!("warning: {w}");
     }
-    let fingerprint = {
-        let mut h = Sha256::new();
-        h.update(config_text.as_bytes());
-        h.update([u8::from(flags.plain_http)]);
-        hex::encode(h.finalize())
-    };
-    let cache_root = cache_dir::resolve(flags.cache_dir.as_deref());
-    let cache = ResultCache::new(
-        &cache_root,
-        Duration::from_secs(flags.cache_ttl),
-        &fingerprint,
-    );
-    let client = RegistryClient::new(
-        config,
-        credentials,
-        ClientOptions {
-            timeout: Duration::from_secs(flags.timeout),
-            ..ClientOptions::default()
-        },
-    )
-    .map_err(|e| Failure::Error(e.to_string()))?;
-    let options = CheckOptions {
-        platforms,
-        concurrency: usize::from(flags.concurrency),
-        offline: flags.offline,
-        cache: Some(cache),
-    };
-    check_images_blocking(client, images(docs), options)
-        .map_err(|e| Failure::Error(format!("async runtime: {e}")))
+    Ok(checked.result)
 }

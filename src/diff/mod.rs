@@ -8,6 +8,8 @@
 //! text diff, and the report modules ([`text`], [`markdown`], [`json`]) only
 //! format a finished [`Report`]. Rendering what is compared is not this
 //! module's job; [`git`] only exports a tree for the caller to render.
+//! [`overlay_diff`] is the plain text diff of one stream before and after
+//! overlays (`chartfix render --diff`).
 
 mod fields;
 pub mod git;
@@ -15,6 +17,7 @@ mod json;
 mod markdown;
 use crate::manifest::mask;
 mod matching;
+mod overlays;
 mod resources;
 mod text;
 mod unified;
@@ -22,6 +25,7 @@ mod unified;
 pub use fields::{format_path, FieldChange};
 pub use json::render as render_json;
 pub use markdown::{render as render_markdown, GITHUB_COMMENT_LIMIT};
+pub use overlays::overlay_diff;
 pub use resources::{read_stream, ReadError, Resource};
 pub use text::{render as render_text, Style};
 

@@ -35,6 +35,11 @@ pub const MANIFEST_MEDIA_TYPES: &[&str] = &[
 pub const HELM_CONFIG_MEDIA_TYPE: &str = "application/vnd.cncf.helm.config.v1+json";
 pub const HELM_CHART_MEDIA_TYPE: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 
+/// Deadline for one request to a registry or chart repository, connection and
+/// whole body included: long enough for a large chart archive on a slow link.
+/// The one default of every command's `--timeout`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
     /// Deadline for one request, connection and body included.
@@ -45,7 +50,7 @@ pub struct ClientOptions {
 impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
-            timeout: Duration::from_secs(30),
+            timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
         }
     }

@@ -22,7 +22,7 @@ pub mod oci;
 pub mod reference;
 pub mod retry;
 
-pub use client::{ClientOptions, Fetched, RegistryClient};
+pub use client::{ClientOptions, Fetched, RegistryClient, DEFAULT_TIMEOUT};
 pub use config::RegistryConfig;
 pub use credentials::{Credential, CredentialStore};
 pub use error::{ErrorKind, RegistryError};

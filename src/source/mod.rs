@@ -79,7 +79,7 @@ impl Default for Options {
             plain_http: false,
             quiet: false,
             repositories_file: None,
-            timeout: Duration::from_secs(60),
+            timeout: crate::registry::DEFAULT_TIMEOUT,
             attempts: 3,
         }
     }

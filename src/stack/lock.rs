@@ -96,6 +96,52 @@ impl LockFile {
     }
 }
 
+/// The lock policy after a render: writes the lock on the first render,
+/// rewrites it when resolution moved, and refuses either when `locked`
+/// (`--locked`) asks that resolution match an existing lock. `lock` is what
+/// this render resolved, `path` where the stack keeps its lock. Returns a
+/// note for stderr, if there is anything to say.
+pub fn settle(lock: &LockFile, path: &Path, locked: bool) -> Result<Option<String>, String> {
+    let old = LockFile::read(path)?;
+    let differences = match &old {
+        Some(old) => lock.differences(old),
+        None if locked => {
+            return Err(format!(
+                "--locked: there is no lock file {}; render once without --locked to write it",
+                path.display()
+            ))
+        }
+        None => Vec::new(),
+    };
+    if old.is_some() && differences.is_empty() {
+        return Ok(None);
+    }
+    if locked {
+        return Err(format!(
+            "--locked: resolution differs from {}:\n  {}\nrender without --locked to update it",
+            path.display(),
+            differences.join("\n  ")
+        ));
+    }
+    // A stack in a read-only place (a shared corpus) still renders; the lock
+    // is a record, not a precondition, unless --locked asked for it.
+    if let Err(e) = lock.write(path) {
+        return Ok(Some(format!(
+            "warning: cannot write the lock file {}: {e}; rendering without it",
+            path.display()
+        )));
+    }
+    Ok(Some(if old.is_none() {
+        format!("wrote {}", path.display())
+    } else {
+        format!(
+            "updated {}:\n  {}",
+            path.display(),
+            differences.join("\n  ")
+        )
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +171,33 @@ mod tests {
         let d = b.differences(&a);
         assert_eq!(d.len(), 1);
         assert!(d[0].contains("locked oci://x/r 1.0.0"), "{}", d[0]);
+    }
+
+    #[test]
+    fn settle_writes_then_keeps_then_refuses_a_move_when_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.lock");
+        let a = LockFile {
+            stack: "s".into(),
+            charts: vec![entry("1.0.0")],
+        };
+        let err = settle(&a, &path, true).unwrap_err();
+        assert!(err.starts_with("--locked: there is no lock file"), "{err}");
+        assert!(!path.exists());
+        assert_eq!(
+            settle(&a, &path, false).unwrap(),
+            Some(format!("wrote {}", path.display()))
+        );
+        assert_eq!(settle(&a, &path, true).unwrap(), None);
+        let b = LockFile {
+            stack: "s".into(),
+            charts: vec![entry("1.0.1")],
+        };
+        let err = settle(&b, &path, true).unwrap_err();
+        assert!(err.contains("resolution differs"), "{err}");
+        assert_eq!(LockFile::read(&path).unwrap(), Some(a));
+        let note = settle(&b, &path, false).unwrap().unwrap();
+        assert!(note.starts_with("updated "), "{note}");
+        assert_eq!(LockFile::read(&path).unwrap(), Some(b));
     }
 }

@@ -9,13 +9,16 @@
 //! ```
 //!
 //! [`render_stack`] is the library entry point (`chartfix render`, `snapshot`,
-//! `verify` and `diff` call it); checks and printing are the caller's.
+//! `verify` and `diff` call it); [`lock::settle`] is the lock policy after a
+//! render, [`output::write_dir`] writes one file per release. Checks
+//! (`check::stream`) and printing are the caller's.
 
 pub mod chart_release;
 pub mod file;
 pub mod helmchart;
 pub mod locate;
 pub mod lock;
+pub mod output;
 pub mod summary;
 
 use crate::overlay::{self, Change, Overlay};
@@ -39,6 +42,9 @@ pub struct StackOptions {
     pub cache_dir: Option<PathBuf>,
     /// No progress bars.
     pub quiet: bool,
+    /// Deadline for each registry or repository request; `None` for
+    /// [`crate::registry::DEFAULT_TIMEOUT`].
+    pub timeout: Option<std::time::Duration>,
     /// Bytes one chart's templates may write together; 0 means the engine's
     /// default (100 MiB).
     pub max_output_bytes: usize,
@@ -183,6 +189,7 @@ fn resolver_for(
         (None, Some(rel)) => Some(files.path(rel)?),
         (None, None) => None,
     };
+    let defaults = crate::source::Options::default();
     let source_options = crate::source::Options {
         offline: options.offline,
         cache_dir: options.cache_dir.clone(),
@@ -190,7 +197,8 @@ fn resolver_for(
         repo_mirrors,
         plain_http: options.plain_http,
         quiet: options.quiet,
-        ..crate::source::Options::default()
+        timeout: options.timeout.unwrap_or(defaults.timeout),
+        ..defaults
     };
     crate::source::Resolver::new(&source_options).map_err(|e| StackError::Stack(e.to_string()))
 }

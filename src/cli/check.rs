@@ -10,8 +10,6 @@ use chartfix::check::output::{fit_text, images_table, kinds_text};
 pub struct Args {
     /// A manifest file, or `-` for stdin.
     input: String,
-    #[command(flatten)]
-    flags: ImageFlags,
     /// The node's allocatable resources: cpu=4,memory=24Gi[,pods=110].
     #[arg(long, value_name = "cpu=N,memory=Q[,pods=N]")]
     node: Option<String>,
@@ -31,6 +29,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, short = 'o', value_enum, default_value = "table")]
     output: Output,
+    // Last: the flags under their own help heading come last.
+    #[command(flatten)]
+    flags: ImageFlags,
 }
 
 pub fn run(args: Args) -> u8 {

@@ -2,6 +2,7 @@
 //! git ref with the same stack in the working tree (both rendered by
 //! [`chartfix::stack::render_stack`], as `chartfix render` does).
 
+use super::flags::{NetworkArgs, FETCH_FLAGS};
 use super::{report, Failure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use chartfix::diff::{self, git, Report, Style};
 use chartfix::stack::{self, StackOptions};
@@ -20,7 +21,7 @@ pub enum Format {
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  chartfix diff old.yaml new.yaml\n  helm template … | chartfix diff old.yaml -\n  chartfix diff stacks/beta9.yaml --base origin/main --format markdown"
+    after_help = "The flags under \"Registries, repositories and the cache\" apply with --base only.\n\nExamples:\n  chartfix diff old.yaml new.yaml\n  helm template … | chartfix diff old.yaml -\n  chartfix diff stacks/beta9.yaml --base origin/main --format markdown"
 )]
 pub struct Args {
     /// OLD NEW (manifest files, `-` for stdin), or STACK with --base.
@@ -35,59 +36,28 @@ pub struct Args {
     /// Exit with status 1 when there are differences.
     #[arg(long)]
     pub exit_code: bool,
-    /// With --base: use the chart cache alone.
-    #[arg(long)]
-    pub offline: bool,
-    /// With --base: registry mirrors, auth and TLS in k3s's registries.yaml format.
-    #[arg(long, value_name = "FILE")]
-    pub registry_config: Option<PathBuf>,
-    /// With --base: HTTP chart repository mirror, FROM=TO (repeatable).
-    #[arg(long = "repo-mirror", value_name = "FROM=TO")]
-    pub repo_mirrors: Vec<String>,
-    /// With --base: talk plain HTTP to registries given without a scheme.
-    #[arg(long)]
-    pub plain_http: bool,
-    /// With --base: cache folder for charts.
-    #[arg(long, env = "CHARTFIX_CACHE", value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
+    /// With --base: how both renders fetch charts (the same for both, so
+    /// only the stack's own changes show).
+    #[command(flatten)]
+    pub net: NetworkArgs,
 }
 
-impl Args {
-    /// Whether a flag for rendering stacks was given. `--cache-dir` from
-    /// CHARTFIX_CACHE does not count: the environment is not a request.
-    fn has_stack_flags(&self) -> bool {
-        let cache_flag =
-            std::env::args().any(|a| a == "--cache-dir" || a.starts_with("--cache-dir="));
-        self.offline
-            || self.registry_config.is_some()
-            || !self.repo_mirrors.is_empty()
-            || self.plain_http
-            || cache_flag
-    }
-
-    /// How both sides of `--base` fetch charts; the same for both, so only
-    /// the stack's own changes show.
-    fn stack_options(&self) -> StackOptions {
-        StackOptions {
-            offline: self.offline,
-            registry_config: self.registry_config.clone(),
-            repo_mirrors: self.repo_mirrors.clone(),
-            plain_http: self.plain_http,
-            cache_dir: self.cache_dir.clone(),
-            // The report is the output; progress bars would only interleave.
-            quiet: true,
-            ..StackOptions::default()
-        }
-    }
-}
-
-pub fn run(args: Args) -> u8 {
-    if args.base.is_none() && args.has_stack_flags() {
-        return usage("--offline, --registry-config, --repo-mirror, --plain-http and --cache-dir apply to STACK --base GIT_REF only");
+/// Runs `chartfix diff`; `given` are the fetch flags given on the command
+/// line ([`super::flags::fetch_flags_given`]), which only `--base` uses.
+pub fn run(args: Args, given: &[&str]) -> u8 {
+    if args.base.is_none() && !given.is_empty() {
+        let (last, rest) = FETCH_FLAGS.split_last().expect("flags");
+        let all: Vec<&str> = rest.iter().map(|(_, f)| *f).collect();
+        return usage(&format!(
+            "{} and {} apply to STACK --base GIT_REF only (given: {})",
+            all.join(", "),
+            last.1,
+            given.join(" ")
+        ));
     }
     let outcome = match (&args.base, args.paths.as_slice()) {
         (None, [old, new]) => diff_files(old, new),
-        (Some(base), [stack]) => diff_against_base(stack, base, &args.stack_options()),
+        (Some(base), [stack]) => diff_against_base(stack, base, &stack_options(&args.net)),
         (None, [_]) => return usage("give OLD and NEW, or STACK with --base GIT_REF"),
         (Some(_), _) => return usage("--base takes one STACK, not two files"),
         _ => return usage("give OLD and NEW, or STACK with --base GIT_REF"),
@@ -127,6 +97,15 @@ fn usage(message: &str) -> u8 {
 }
 
 /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+/// How both sides of `--base` fetch charts.
+fn stack_options(net: &NetworkArgs) -> StackOptions {
+    StackOptions {
+        // The report is the output; progress bars would only interleave.
+        quiet: true,
+        ..net.stack_options(0)
+    }
+}
+
 fn text_style() -> Style {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     if std::io::stdout().is_terminal() && !no_color {

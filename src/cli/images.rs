@@ -1,12 +1,14 @@
 //! `chartfix images`: list the images manifests use and check them.
 
+use super::flags::NetworkArgs;
 use super::{Failure, EXIT_FAILURE, EXIT_OK};
-use chartfix::check::images::{CheckError, ImageCheckOptions, ImagesResult};
+use chartfix::check::images::{
+    CheckError, ImageCheckOptions, ImagesResult, DEFAULT_CACHE_TTL, DEFAULT_CONCURRENCY,
+};
 use chartfix::check::output::{images_table, Style};
 use chartfix::check::platform::Platform;
 use chartfix::check::workloads::{parse_stream, Document};
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
@@ -21,27 +23,14 @@ pub struct ImageFlags {
     /// Platform the images must run on (repeatable), e.g. linux/arm64.
     #[arg(long = "platform", value_name = "OS/ARCH[/VARIANT]")]
     pub platforms: Vec<String>,
-    /// Registry mirrors, auth and TLS in k3s's registries.yaml format.
-    #[arg(long, value_name = "FILE")]
-    pub registry_config: Option<PathBuf>,
-    /// Talk plain HTTP to registries given without a scheme.
-    #[arg(long)]
-    pub plain_http: bool,
     /// Registry requests in flight at once.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
-    /// Seconds one registry request may take.
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600))]
-    pub timeout: u64,
-    /// Answer from the cache only; images not in it are reported as errors.
-    #[arg(long)]
-    pub offline: bool,
-    /// Cache folder (default: ./charts-cache if present, else the user cache).
-    #[arg(long, env = "CHARTFIX_CACHE", value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
     /// Seconds a cached image result stays fresh.
-    #[arg(long, default_value_t = 3600)]
+    #[arg(long, default_value_t = DEFAULT_CACHE_TTL.as_secs())]
     pub cache_ttl: u64,
+    #[command(flatten)]
+    pub net: NetworkArgs,
 }
 
 impl ImageFlags {
@@ -56,11 +45,12 @@ pub struct Args {
     /// A manifest file, or `-` for stdin (the default).
     #[arg(default_value = "-")]
     input: String,
-    #[command(flatten)]
-    flags: ImageFlags,
     /// Output format.
     #[arg(long, short = 'o', value_enum, default_value = "table")]
     output: Output,
+    // Last: the flags under their own help heading come last.
+    #[command(flatten)]
+    flags: ImageFlags,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -111,7 +101,7 @@ pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Vec<Document>, Fail
     } else {
         let path = std::path::Path::new(input);
         if path.join("Chart.yaml").is_file() || (path.is_file() && input.ends_with(".tgz")) {
-            render_chart(path).map_err(Failure::Error)?
+            render_chart(path, flags).map_err(Failure::Error)?
         } else if path.is_file() {
             let text = chartfix::input::read_to_string(path)
                 .map_err(|e| Failure::Error(format!("cannot read {input}: {e}")))?;
@@ -137,14 +127,21 @@ fn is_stack_file(text: &str) -> bool {
 
 /// A chart given to `images`: rendered through the release pipeline with its
 /// defaults, as `chartfix template CHART` renders it (test hooks left out).
-fn render_chart(path: &std::path::Path) -> Result<String, String> {
+fn render_chart(path: &std::path::Path, flags: &ImageFlags) -> Result<String, String> {
     use chartfix::release::{self, ChartSource, Request, Sources, Warning};
     let request = Request::new(
         ChartSource::Path(path.to_path_buf()),
         "release-name",
         "default",
     );
-    let options = chartfix::source::Options::default();
+    // Missing dependencies are fetched as the shared flags say, quietly: the
+    // report is the output.
+    let options = chartfix::source::Options {
+        quiet: true,
+        ..flags
+            .net
+            .source_options(&super::flags::SourceArgs::default())
+    };
     // Fetching a missing dependency may warn; values warnings stay quiet, as
     // this command reports images, not the chart's values.
     let mut warn = |w: Warning| {
@@ -164,13 +161,9 @@ fn render_chart(path: &std::path::Path) -> Result<String, String> {
 
 fn render_stack(spec: &str, flags: &ImageFlags) -> Result<String, Failure> {
     let options = chartfix::stack::StackOptions {
-        offline: flags.offline,
-        registry_config: flags.registry_config.clone(),
-        repo_mirrors: Vec::new(),
-        plain_http: flags.plain_http,
-        cache_dir: flags.cache_dir.clone(),
+        // The report is the output; progress bars would only interleave.
         quiet: true,
-        ..chartfix::stack::StackOptions::default()
+        ..flags.net.stack_options(0)
     };
     let located = chartfix::stack::locate::locate(spec).map_err(Failure::Usage)?;
     chartfix::stack::render_located(&located, &options)
@@ -184,14 +177,11 @@ fn render_stack(spec: &str, flags: &ImageFlags) -> Result<String, Failure> {
 /// reads but does not parse is a failure.
 pub fn check_documents(docs: &[Document], flags: &ImageFlags) -> Result<ImagesResult, Failure> {
     let options = ImageCheckOptions {
-        platforms: flags.platforms().map_err(Failure::Usage)?,
-        registry_config: flags.registry_config.clone(),
-        plain_http: flags.plain_http,
         concurrency: usize::from(flags.concurrency),
-        timeout: Duration::from_secs(flags.timeout),
-        offline: flags.offline,
-        cache_dir: flags.cache_dir.clone(),
         cache_ttl: Duration::from_secs(flags.cache_ttl),
+        ..flags
+            .net
+            .image_options(flags.platforms().map_err(Failure::Usage)?)
     };
     let checked =
         chartfix::check::images::check_documents(docs, &options).map_err(|e| match e {

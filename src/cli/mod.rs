@@ -3,12 +3,13 @@
 //! Exit status: 0 success, 1 a finding or a failure, 2 bad usage. A command writes
 //! to stdout only once it has succeeded, so an error never leaves partial output.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 mod check;
 mod diff;
 mod fetch;
+mod flags;
 mod huge_pages;
 mod images;
 mod post_render;
@@ -62,8 +63,12 @@ pub use huge_pages::no_huge_pages;
 
 /// Runs the command line and returns the process exit status.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    // Parsed in two steps so a command can tell a flag given from a default.
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
@@ -78,7 +83,10 @@ pub fn main() -> ExitCode {
         Command::Render(args) => render::run(args),
         Command::Snapshot(args) => snapshot::snapshot(args),
         Command::Verify(args) => snapshot::verify(args),
-        Command::Diff(args) => diff::run(args),
+        Command::Diff(args) => diff::run(
+            args,
+            &flags::fetch_flags_given(matches.subcommand_matches("diff")),
+        ),
     };
     ExitCode::from(code)
 }
@@ -156,7 +164,51 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::{parse_size, Cli};
+    use clap::CommandFactory;
+
+    /// Every command that talks to registries has the shared flags, with one
+    /// default timeout and one help text each.
+    #[test]
+    fn network_flags_are_the_same_everywhere() {
+        let cli = Cli::command();
+        let mut seen = Vec::new();
+        for cmd in cli.get_subcommands() {
+            let Some(timeout) = cmd.get_arguments().find(|a| a.get_id() == "timeout") else {
+                continue;
+            };
+            seen.push(cmd.get_name().to_string());
+            assert_eq!(
+                timeout.get_default_values(),
+                [chartfix::registry::DEFAULT_TIMEOUT.as_secs().to_string()],
+                "{}",
+                cmd.get_name()
+            );
+            for id in [
+                "registry_config",
+                "repo_mirrors",
+                "plain_http",
+                "offline",
+                "cache_dir",
+                "timeout",
+                "quiet",
+            ] {
+                let arg = cmd.get_arguments().find(|a| a.get_id() == id);
+                let help = arg.and_then(|a| a.get_help()).map(|h| h.to_string());
+                let reference = Cli::command()
+                    .find_subcommand("fetch")
+                    .and_then(|f| f.get_arguments().find(|a| a.get_id() == id))
+                    .and_then(|a| a.get_help())
+                    .map(|h| h.to_string());
+                assert!(help.is_some(), "{} lacks {id}", cmd.get_name());
+                assert_eq!(help, reference, "{} {id}", cmd.get_name());
+            }
+        }
+        assert_eq!(
+            seen,
+            ["template", "fetch", "images", "check", "render", "snapshot", "verify", "diff"]
+        );
+    }
 
     #[test]
     fn sizes() {

@@ -2,15 +2,14 @@
 //! summary on stderr. Manifests are printed only once everything rendered;
 //! check problems then make the exit status 1.
 
+use super::flags::NetworkArgs;
 use super::{report, EXIT_FAILURE, EXIT_OK};
-use chartfix::check::images::ImageCheckOptions;
 use chartfix::check::kinds::{Target, DEFAULT_KUBE_MINOR};
 use chartfix::check::platform::Platform;
 use chartfix::check::stream::{check_stream, Findings, Images, StreamChecks};
 use chartfix::stack::{self, Rendered, StackOptions};
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Flags every stack command shares (render, snapshot, verify).
 #[derive(clap::Args, Clone)]
@@ -18,46 +17,22 @@ pub struct StackFlags {
     /// A stack file, a folder of raw manifests, a name in ./stacks/, or a
     /// built-in stack (beta9).
     pub stack: String,
-    /// Use the chart cache alone (and skip image checks).
-    #[arg(long)]
-    pub offline: bool,
-    /// Registry mirrors, auth and TLS in k3s's registries.yaml format.
-    #[arg(long, value_name = "FILE")]
-    pub registry_config: Option<PathBuf>,
-    /// HTTP chart repository mirror, FROM=TO (repeatable).
-    #[arg(long = "repo-mirror", value_name = "FROM=TO")]
-    pub repo_mirrors: Vec<String>,
-    /// Talk plain HTTP to registries given without a scheme.
-    #[arg(long)]
-    pub plain_http: bool,
-    /// Cache folder for charts and image results.
-    #[arg(long, env = "CHARTFIX_CACHE", value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
     /// Most one chart's templates may write together, intermediate `include`
     /// output counted: bytes or 200MiB, 2GiB.
     #[arg(long = "max-output", value_name = "SIZE", default_value = "100MiB", value_parser = super::parse_size)]
     pub max_output: usize,
+    #[command(flatten)]
+    pub net: NetworkArgs,
 }
 
 impl StackFlags {
     pub fn options(&self) -> StackOptions {
-        StackOptions {
-            offline: self.offline,
-            registry_config: self.registry_config.clone(),
-            repo_mirrors: self.repo_mirrors.clone(),
-            plain_http: self.plain_http,
-            cache_dir: self.cache_dir.clone(),
-            quiet: false,
-            timeout: None,
-            max_output_bytes: self.max_output,
-        }
+        self.net.stack_options(self.max_output)
     }
 }
 
 #[derive(clap::Args)]
 pub struct Args {
-    #[command(flatten)]
-    stack: StackFlags,
     /// Do not ask registries about images.
     #[arg(long)]
     skip_image_check: bool,
@@ -73,6 +48,9 @@ pub struct Args {
     /// Write each release's manifests to DIR/RELEASE.yaml instead of stdout.
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
+    // Last: the flags under their own help heading come last.
+    #[command(flatten)]
+    stack: StackFlags,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -130,7 +108,8 @@ pub fn run(args: Args) -> u8 {
 
 /// Kinds always (no network needed); images unless offline or skipped.
 fn run_checks(r: &Rendered, args: &Args) -> Result<Findings, String> {
-    let images = if args.stack.offline {
+    let net = &args.stack.net;
+    let images = if net.offline {
         Images::Skip("--offline".into())
     } else if args.skip_image_check {
         Images::Skip("--skip-image-check".into())
@@ -140,14 +119,7 @@ fn run_checks(r: &Rendered, args: &Args) -> Result<Findings, String> {
             .iter()
             .map(|p| Platform::parse(p))
             .collect::<Result<_, _>>()?;
-        Images::Check(ImageCheckOptions {
-            platforms,
-            registry_config: args.stack.registry_config.clone(),
-            plain_http: args.stack.plain_http,
-            timeout: Duration::from_secs(20),
-            cache_dir: args.stack.cache_dir.clone(),
-            ..ImageCheckOptions::default()
-        })
+        Images::Check(net.image_options(platforms))
     };
     let options = StreamChecks {
         target: Target {

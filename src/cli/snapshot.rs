@@ -9,11 +9,12 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    #[command(flatten)]
-    stack: StackFlags,
     /// Folder of the snapshots.
     #[arg(long, default_value = "snapshots", value_name = "DIR")]
     dir: PathBuf,
+    // Last: the flags under their own help heading come last.
+    #[command(flatten)]
+    stack: StackFlags,
 }
 
 fn snapshot_path(dir: &std::path::Path, name: &str) -> PathBuf {

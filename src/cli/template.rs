@@ -85,16 +85,16 @@ pub struct Args {
     /// Print every change the overlays made as a table on stderr.
     #[arg(long)]
     explain: bool,
-    /// No progress output for downloads.
-    #[arg(short = 'q', long)]
-    quiet: bool,
     /// Most the templates may write together, intermediate `include` output
     /// counted: bytes or 200MiB, 2GiB.
     #[arg(long = "max-output", value_name = "SIZE", default_value = "100MiB", value_parser = super::parse_size)]
     max_output: usize,
-    /// Where the chart comes from: --version, --repo, registries, the cache.
+    /// Where the chart comes from: --version, --repo.
     #[command(flatten)]
-    source: super::fetch::SourceArgs,
+    source: super::flags::SourceArgs,
+    /// Registries, repositories, the cache.
+    #[command(flatten)]
+    net: super::flags::NetworkArgs,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -140,7 +140,7 @@ pub fn run(args: Args) -> u8 {
     } else {
         ChartSource::Reference(chart_path.clone())
     };
-    let source_options = args.source.options(args.quiet);
+    let source_options = args.net.source_options(&args.source);
     let request = Request {
         source,
         version: source_options.version.clone(),

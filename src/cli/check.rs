@@ -1,7 +1,7 @@
 //! `chartfix check`: images, fit on a node, and kinds the cluster lacks.
 
 use super::images::{check_documents, read_input, style, ImageFlags, Output};
-use super::{usage, EXIT_FAILURE, EXIT_OK};
+use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::check::fit::{check_fit, Node};
 use chartfix::check::kinds::{check_kinds, parse_kube_version, Target, DEFAULT_KUBE_MINOR};
 use chartfix::check::output::{fit_text, images_table, kinds_text};
@@ -34,34 +34,26 @@ pub struct Args {
     flags: ImageFlags,
 }
 
-pub fn run(args: Args) -> u8 {
-    let node = match args.node.as_deref().map(Node::parse).transpose() {
-        Ok(n) => n,
-        Err(e) => return usage(e),
-    };
-    let kube_minor = match args
+pub fn run(args: Args) -> CmdResult {
+    let node = args
+        .node
+        .as_deref()
+        .map(Node::parse)
+        .transpose()
+        .map_err(CliError::usage)?;
+    let kube_minor = args
         .kube_version
         .as_deref()
         .map(parse_kube_version)
         .transpose()
-    {
-        Ok(m) => m.unwrap_or(DEFAULT_KUBE_MINOR),
-        Err(e) => return usage(e),
-    };
-    if let Err(e) = args.flags.platforms() {
-        return usage(e);
-    }
-    let docs = match read_input(&args.input, &args.flags) {
-        Ok(d) => d,
-        Err(e) => return e.exit(),
-    };
+        .map_err(CliError::usage)?
+        .unwrap_or(DEFAULT_KUBE_MINOR);
+    let options = args.flags.options()?;
+    let docs = read_input(&args.input, &args.flags)?;
     let images = if args.skip_image_check {
         None
     } else {
-        match check_documents(&docs, &args.flags) {
-            Ok(r) => Some(r),
-            Err(e) => return e.exit(),
-        }
+        Some(check_documents(&docs, &options)?)
     };
     let fit = node.map(|n| check_fit(&docs, n));
     let target = Target {
@@ -74,7 +66,7 @@ pub fn run(args: Args) -> u8 {
         || fit.as_ref().is_some_and(|f| !f.fits)
         || !missing.is_empty();
 
-    match args.output {
+    let text = match args.output {
         Output::Json => {
             let value = serde_json::json!({
                 "images": images,
@@ -82,31 +74,26 @@ pub fn run(args: Args) -> u8 {
                 "kinds": { "kubeVersion": format!("1.{kube_minor}"), "missing": missing },
                 "ok": !failed,
             });
-            match serde_json::to_string_pretty(&value) {
-                Ok(s) => println!("{s}"),
-                Err(e) => return super::report(e),
-            }
+            serde_json::to_string_pretty(&value).map_err(CliError::failure)? + "\n"
         }
         Output::Table => {
             let st = style();
-            match &images {
-                Some(r) => print!("{}", images_table(r, st)),
-                None => println!("Images: not checked (--skip-image-check)"),
-            }
+            let mut text = match &images {
+                Some(r) => images_table(r, st),
+                None => "Images: not checked (--skip-image-check)\n".to_string(),
+            };
             match &fit {
-                Some(f) => print!("{}", fit_text(f, st)),
-                None => println!("Fit: not checked (give --node cpu=N,memory=Q)"),
+                Some(f) => text.push_str(&fit_text(f, st)),
+                None => text.push_str("Fit: not checked (give --node cpu=N,memory=Q)\n"),
             }
             let label = format!(
                 "Kubernetes 1.{kube_minor}{}",
                 if target.k3s { " (k3s)" } else { "" }
             );
-            print!("{}", kinds_text(&missing, &label, st));
+            text.push_str(&kinds_text(&missing, &label, st));
+            text
         }
-    }
-    if failed {
-        EXIT_FAILURE
-    } else {
-        EXIT_OK
-    }
+    };
+    write_stdout(text)?;
+    Ok(Outcome::findings_if(failed))
 }

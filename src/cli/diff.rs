@@ -3,10 +3,10 @@
 //! [`chartfix::stack::render_stack`], as `chartfix render` does).
 
 use super::flags::{NetworkArgs, FETCH_FLAGS};
-use super::{report, Failure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::diff::{self, git, Report, Style};
 use chartfix::stack::{self, StackOptions};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -44,59 +44,39 @@ pub struct Args {
 
 /// Runs `chartfix diff`; `given` are the fetch flags given on the command
 /// line ([`super::flags::fetch_flags_given`]), which only `--base` uses.
-pub fn run(args: Args, given: &[&str]) -> u8 {
+pub fn run(args: Args, given: &[&str]) -> CmdResult {
     if args.base.is_none() && !given.is_empty() {
         let (last, rest) = FETCH_FLAGS.split_last().expect("flags");
         let all: Vec<&str> = rest.iter().map(|(_, f)| *f).collect();
-        return usage(&format!(
+        return Err(usage(format!(
             "{} and {} apply to STACK --base GIT_REF only (given: {})",
             all.join(", "),
             last.1,
             given.join(" ")
-        ));
+        )));
     }
-    let outcome = match (&args.base, args.paths.as_slice()) {
-        (None, [old, new]) => diff_files(old, new),
-        (Some(base), [stack]) => diff_against_base(stack, base, &stack_options(&args.net)),
-        (None, [_]) => return usage("give OLD and NEW, or STACK with --base GIT_REF"),
-        (Some(_), _) => return usage("--base takes one STACK, not two files"),
-        _ => return usage("give OLD and NEW, or STACK with --base GIT_REF"),
-    };
-    let found = match outcome {
-        Ok(r) => r,
-        Err(Failure::Usage(m)) => return usage(&m),
-        Err(Failure::Error(m)) => return report(m),
+    let found = match (&args.base, args.paths.as_slice()) {
+        (None, [old, new]) => diff_files(old, new)?,
+        (Some(base), [stack]) => diff_against_base(stack, base, &stack_options(&args.net))?,
+        (Some(_), _) => return Err(usage("--base takes one STACK, not two files")),
+        _ => return Err(usage("give OLD and NEW, or STACK with --base GIT_REF")),
     };
     let text = match args.format {
         Format::Text => diff::render_text(&found, text_style()),
         Format::Markdown => diff::render_markdown(&found, diff::GITHUB_COMMENT_LIMIT),
         Format::Json => diff::render_json(&found),
     };
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        // A closed pipe (`| head`) is the reader's choice, not a failure.
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return report(e);
-        }
-    }
-    if args.exit_code && !found.is_empty() {
-        EXIT_FAILURE
-    } else {
-        EXIT_OK
-    }
+    write_stdout(text)?;
+    Ok(Outcome::findings_if(args.exit_code && !found.is_empty()))
 }
 
-fn usage(message: &str) -> u8 {
-    eprintln!(
-        "Error: {message}\n\nUsage: chartfix diff OLD NEW | chartfix diff STACK --base GIT_REF"
-    );
-    EXIT_USAGE
+/// Misuse of `diff`, with its two forms.
+fn usage(message: impl std::fmt::Display) -> CliError {
+    CliError::Usage(format!(
+        "{message}\n\nUsage: chartfix diff OLD NEW | chartfix diff STACK --base GIT_REF"
+    ))
 }
 
-/// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
 /// How both sides of `--base` fetch charts.
 fn stack_options(net: &NetworkArgs) -> StackOptions {
     StackOptions {
@@ -106,6 +86,7 @@ fn stack_options(net: &NetworkArgs) -> StackOptions {
     }
 }
 
+/// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
 fn text_style() -> Style {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     if std::io::stdout().is_terminal() && !no_color {
@@ -115,45 +96,43 @@ fn text_style() -> Style {
     }
 }
 
-fn diff_files(old: &str, new: &str) -> Result<Report, Failure> {
+fn diff_files(old: &str, new: &str) -> Result<Report, CliError> {
     if old == "-" && new == "-" {
-        return Err(Failure::Usage(
-            "only one side can be read from stdin".into(),
-        ));
+        return Err(usage("only one side can be read from stdin"));
     }
     let old_text = read_input(old)?;
     let new_text = read_input(new)?;
-    diff::diff_streams(&old_text, old, &new_text, new).map_err(|e| Failure::Error(e.to_string()))
+    diff::diff_streams(&old_text, old, &new_text, new).map_err(|e| CliError::Failure(e.to_string()))
 }
 
-fn read_input(path: &str) -> Result<String, Failure> {
+fn read_input(path: &str) -> Result<String, CliError> {
     if path == "-" {
         return chartfix::input::read_all_string(std::io::stdin().lock())
-            .map_err(|e| Failure::Error(format!("stdin: {e}")));
+            .map_err(|e| CliError::Failure(format!("stdin: {e}")));
     }
-    chartfix::input::read_to_string(path).map_err(|e| Failure::Error(format!("{path}: {e}")))
+    chartfix::input::read_to_string(path).map_err(|e| CliError::Failure(format!("{path}: {e}")))
 }
 
 /// Renders STACK as committed at `base` and as in the working tree, then
 /// compares the two renders.
-fn diff_against_base(spec: &str, base: &str, options: &StackOptions) -> Result<Report, Failure> {
+fn diff_against_base(spec: &str, base: &str, options: &StackOptions) -> Result<Report, CliError> {
     let stack = stack_path(spec)?;
     let stack = stack.as_path();
-    let tree = git::export(stack, base).map_err(|e| Failure::Error(e.to_string()))?;
+    let tree = git::export(stack, base).map_err(|e| CliError::Failure(e.to_string()))?;
     let old = render(tree.path(), options)
-        .map_err(|e| Failure::Error(format!("rendering at {base}: {e}")))?;
+        .map_err(|e| CliError::Failure(format!("rendering at {base}: {e}")))?;
     let new = render(stack, options)
-        .map_err(|e| Failure::Error(format!("rendering the working tree: {e}")))?;
+        .map_err(|e| CliError::Failure(format!("rendering the working tree: {e}")))?;
     let old_label = format!("{} at {base}", stack.display());
     let new_label = stack.display().to_string();
     diff::diff_streams(&old, &old_label, &new, &new_label)
-        .map_err(|e| Failure::Error(e.to_string()))
+        .map_err(|e| CliError::Failure(e.to_string()))
 }
 
 /// The path `--base` exports: STACK as given when it is a file or folder,
 /// else `stacks/STACK.yaml` (as `chartfix render` finds names). A built-in
 /// stack has no git history to compare with.
-fn stack_path(spec: &str) -> Result<PathBuf, Failure> {
+fn stack_path(spec: &str) -> Result<PathBuf, CliError> {
     let path = Path::new(spec);
     if path.exists() {
         return Ok(path.to_path_buf());
@@ -164,7 +143,7 @@ fn stack_path(spec: &str) -> Result<PathBuf, Failure> {
             return Ok(p);
         }
     }
-    Err(Failure::Error(format!(
+    Err(CliError::Failure(format!(
         "--base needs a stack file or folder inside a git repository; {spec:?} is neither here nor in ./stacks/"
     )))
 }

@@ -2,8 +2,8 @@
 //! resolved.
 
 use super::flags::{NetworkArgs, SourceArgs};
-use super::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
-use chartfix::source::{self, SourceErrorKind};
+use super::{write_stdout, CmdResult, Outcome};
+use chartfix::source;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,56 +19,40 @@ pub struct Args {
     pub net: NetworkArgs,
 }
 
-pub fn run(args: Args) -> u8 {
+pub fn run(args: Args) -> CmdResult {
     let options = args.net.source_options(&args.source);
-    let resolver = match source::Resolver::new(&options) {
-        Ok(r) => r,
-        Err(e) => return fail(&e),
-    };
-    let resolved = resolver.resolve(&args.chart, options.version.as_deref());
-    let resolved = resolved.and_then(|r| {
-        let deps = if args.dependencies {
-            resolver.resolve_dependencies(&r.path)?
-        } else {
-            Vec::new()
-        };
-        Ok((r, deps))
-    });
-    match resolved {
-        Ok((r, deps)) => {
-            for w in r
-                .warnings
-                .iter()
-                .chain(deps.iter().flat_map(|d| &d.chart.warnings))
-            {
-                eprintln!("Warning: {w}");
-            }
-            println!("chart: {}", r.name);
-            println!("reference: {}", r.reference);
-            println!("version: {}", r.version);
-            println!("digest: {}", r.digest.as_deref().unwrap_or("(folder)"));
-            println!("path: {}", r.path.display());
-            println!("cached: {}", if r.from_cache { "yes" } else { "fetched" });
-            for d in &deps {
-                println!(
-                    "dependency: {} {} {} {}",
-                    d.alias.as_deref().unwrap_or(&d.name),
-                    d.chart.version,
-                    d.chart.digest.as_deref().unwrap_or("(folder)"),
-                    d.chart.path.display()
-                );
-            }
-            EXIT_OK
-        }
-        Err(e) => fail(&e),
-    }
-}
-
-fn fail(e: &source::SourceError) -> u8 {
-    eprintln!("Error: {e}");
-    if e.kind == SourceErrorKind::Usage {
-        EXIT_USAGE
+    let resolver = source::Resolver::new(&options)?;
+    let r = resolver.resolve(&args.chart, options.version.as_deref())?;
+    let deps = if args.dependencies {
+        resolver.resolve_dependencies(&r.path)?
     } else {
-        EXIT_FAILURE
+        Vec::new()
+    };
+    for w in r
+        .warnings
+        .iter()
+        .chain(deps.iter().flat_map(|d| &d.chart.warnings))
+    {
+        stderrln!("Warning: {w}");
     }
+    let mut out = format!(
+        "chart: {}\nreference: {}\nversion: {}\ndigest: {}\npath: {}\ncached: {}\n",
+        r.name,
+        r.reference,
+        r.version,
+        r.digest.as_deref().unwrap_or("(folder)"),
+        r.path.display(),
+        if r.from_cache { "yes" } else { "fetched" }
+    );
+    for d in &deps {
+        out.push_str(&format!(
+            "dependency: {} {} {} {}\n",
+            d.alias.as_deref().unwrap_or(&d.name),
+            d.chart.version,
+            d.chart.digest.as_deref().unwrap_or("(folder)"),
+            d.chart.path.display()
+        ));
+    }
+    write_stdout(out)?;
+    Ok(Outcome::Done)
 }

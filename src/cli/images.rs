@@ -1,9 +1,9 @@
 //! `chartfix images`: list the images manifests use and check them.
 
 use super::flags::NetworkArgs;
-use super::{Failure, EXIT_FAILURE, EXIT_OK};
+use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::check::images::{
-    CheckError, ImageCheckOptions, ImagesResult, DEFAULT_CACHE_TTL, DEFAULT_CONCURRENCY,
+    ImageCheckOptions, ImagesResult, DEFAULT_CACHE_TTL, DEFAULT_CONCURRENCY,
 };
 use chartfix::check::output::{images_table, Style};
 use chartfix::check::platform::Platform;
@@ -34,9 +34,20 @@ pub struct ImageFlags {
 }
 
 impl ImageFlags {
-    /// The `--platform` values, parsed; an error names the bad one.
-    pub fn platforms(&self) -> Result<Vec<Platform>, String> {
-        self.platforms.iter().map(|p| Platform::parse(p)).collect()
+    /// The library's options for these flags; a bad `--platform` is misuse,
+    /// named.
+    pub fn options(&self) -> Result<ImageCheckOptions, CliError> {
+        let platforms = self
+            .platforms
+            .iter()
+            .map(|p| Platform::parse(p))
+            .collect::<Result<_, _>>()
+            .map_err(CliError::usage)?;
+        Ok(ImageCheckOptions {
+            concurrency: usize::from(self.concurrency),
+            cache_ttl: Duration::from_secs(self.cache_ttl),
+            ..self.net.image_options(platforms)
+        })
     }
 }
 
@@ -53,30 +64,16 @@ pub struct Args {
     flags: ImageFlags,
 }
 
-pub fn run(args: Args) -> u8 {
-    if let Err(e) = args.flags.platforms() {
-        return super::usage(e);
-    }
-    let docs = match read_input(&args.input, &args.flags) {
-        Ok(d) => d,
-        Err(e) => return e.exit(),
+pub fn run(args: Args) -> CmdResult {
+    let options = args.flags.options()?;
+    let docs = read_input(&args.input, &args.flags)?;
+    let result = check_documents(&docs, &options)?;
+    let text = match args.output {
+        Output::Json => serde_json::to_string_pretty(&result).map_err(CliError::failure)? + "\n",
+        Output::Table => images_table(&result, style()),
     };
-    let result = match check_documents(&docs, &args.flags) {
-        Ok(r) => r,
-        Err(e) => return e.exit(),
-    };
-    match args.output {
-        Output::Json => match serde_json::to_string_pretty(&result) {
-            Ok(s) => println!("{s}"),
-            Err(e) => return super::report(e),
-        },
-        Output::Table => print!("{}", images_table(&result, style())),
-    }
-    if result.summary.problems == 0 {
-        EXIT_OK
-    } else {
-        EXIT_FAILURE
-    }
+    write_stdout(text)?;
+    Ok(Outcome::findings_if(result.summary.problems > 0))
 }
 
 /// Colours only for a terminal, and never with `NO_COLOR`.
@@ -94,17 +91,17 @@ pub fn style() -> Style {
 ///
 /// An INPUT that names nothing is misuse; anything wrong in what it names
 /// (invalid YAML, a chart that does not render) is a failure.
-pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Vec<Document>, Failure> {
+pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Vec<Document>, CliError> {
     let text = if input == "-" {
         chartfix::input::read_all_string(std::io::stdin().lock())
-            .map_err(|e| Failure::Error(format!("reading stdin: {e}")))?
+            .map_err(|e| CliError::Failure(format!("reading stdin: {e}")))?
     } else {
         let path = std::path::Path::new(input);
         if path.join("Chart.yaml").is_file() || (path.is_file() && input.ends_with(".tgz")) {
-            render_chart(path, flags).map_err(Failure::Error)?
+            render_chart(path, flags).map_err(CliError::Failure)?
         } else if path.is_file() {
             let text = chartfix::input::read_to_string(path)
-                .map_err(|e| Failure::Error(format!("cannot read {input}: {e}")))?;
+                .map_err(|e| CliError::Failure(format!("cannot read {input}: {e}")))?;
             if is_stack_file(&text) {
                 render_stack(input, flags)?
             } else {
@@ -115,7 +112,7 @@ pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Vec<Document>, Fail
             render_stack(input, flags)?
         }
     };
-    parse_stream(&text).map_err(|e| Failure::Error(format!("{input}: {e}")))
+    parse_stream(&text).map_err(|e| CliError::Failure(format!("{input}: {e}")))
 }
 
 /// A stack file is a map with `releases`; a manifest never has that key at
@@ -146,7 +143,7 @@ fn render_chart(path: &std::path::Path, flags: &ImageFlags) -> Result<String, St
     // this command reports images, not the chart's values.
     let mut warn = |w: Warning| {
         if let Warning::Source(t) = w {
-            eprintln!("Warning: {t}")
+            stderrln!("Warning: {t}")
         }
     };
     let rendered = release::render(request, &Sources::lazy(&options), &mut warn)
@@ -159,37 +156,26 @@ fn render_chart(path: &std::path::Path, flags: &ImageFlags) -> Result<String, St
     chartfix::render::output::stream(&rendered, &out)
 }
 
-fn render_stack(spec: &str, flags: &ImageFlags) -> Result<String, Failure> {
+fn render_stack(spec: &str, flags: &ImageFlags) -> Result<String, CliError> {
     let options = chartfix::stack::StackOptions {
         // The report is the output; progress bars would only interleave.
         quiet: true,
         ..flags.net.stack_options(0)
     };
-    let located = chartfix::stack::locate::locate(spec).map_err(Failure::Usage)?;
+    let located = chartfix::stack::locate::locate(spec).map_err(CliError::Usage)?;
     chartfix::stack::render_located(&located, &options)
         .map(|r| r.text)
-        .map_err(|e| Failure::Error(e.to_string()))
+        .map_err(CliError::from)
 }
 
-/// Checks every image in `docs` as the flags ask; prints the warnings met on
-/// the way. A flag that cannot be used (a bad `--platform`, a
-/// `--registry-config` that cannot be read) is misuse; a registry config that
-/// reads but does not parse is a failure.
-pub fn check_documents(docs: &[Document], flags: &ImageFlags) -> Result<ImagesResult, Failure> {
-    let options = ImageCheckOptions {
-        concurrency: usize::from(flags.concurrency),
-        cache_ttl: Duration::from_secs(flags.cache_ttl),
-        ..flags
-            .net
-            .image_options(flags.platforms().map_err(Failure::Usage)?)
-    };
-    let checked =
-        chartfix::check::images::check_documents(docs, &options).map_err(|e| match e {
-            CheckError::Unusable(m) => Failure::Usage(m),
-            CheckError::Failed(m) => Failure::Error(m),
-        })?;
+/// Checks every image in `docs`; prints the warnings met on the way.
+pub fn check_documents(
+    docs: &[Document],
+    options: &ImageCheckOptions,
+) -> Result<ImagesResult, CliError> {
+    let checked = chartfix::check::images::check_documents(docs, options)?;
     for w in &checked.warnings {
-        eprintln!("warning: {w}");
+        stderrln!("warning: {w}");
     }
     Ok(checked.result)
 }

@@ -1,10 +1,41 @@
-//! The command line: clap definitions, dispatch and exit codes, nothing else.
+//! The command line: clap definitions, dispatch, and the one place that turns
+//! how a command ended into a message and an exit status ([`exit`]).
 //!
-//! Exit status: 0 success, 1 a finding or a failure, 2 bad usage. A command writes
-//! to stdout only once it has succeeded, so an error never leaves partial output.
+//! ```text
+//! args ─▶ clap ─▶ command::run ─▶ Result<Outcome, CliError> ─▶ exit ─▶ status
+//!                  (library calls;     Ok(Done)       0
+//!                   stdout through     Ok(Findings)   1, the command printed them
+//!                   write_stdout)      Err(Failure)   1, `Error: …` on stderr
+//!                                      Err(Usage)     2, `Error: …` on stderr
+//! ```
+//!
+//! A command writes to stdout once, when it has succeeded, so an error never
+//! leaves partial output. A reader that closes stdout early (`| head`) is not
+//! an error ([`write_stdout`]): nothing is said about it and the status is the
+//! command's own, 0 when it found nothing (as ripgrep exits 0). Nothing here
+//! panics on a closed stream: stderr is written through `stderr!` and
+//! `stderrln!`, which ignore a closed one.
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::fmt::Display;
+use std::io::Write;
 use std::process::ExitCode;
+
+/// `eprint!` that ignores a closed stderr (`2>&1 | head`) instead of panicking.
+macro_rules! stderr {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that ignores a closed stderr instead of panicking.
+macro_rules! stderrln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 mod check;
 mod diff;
@@ -25,6 +56,116 @@ pub const EXIT_FAILURE: u8 = 1;
 /// given. Input that is read but is wrong (invalid YAML, a bad field) is a
 /// failure, [`EXIT_FAILURE`].
 pub const EXIT_USAGE: u8 = 2;
+
+/// How a command that ran to its end ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to report: status 0.
+    Done,
+    /// A check found problems, or `diff --exit-code` differences; the command
+    /// has printed them: status 1, no `Error:` line.
+    Findings,
+}
+
+impl Outcome {
+    /// `Findings` when `found`, else `Done`.
+    pub fn findings_if(found: bool) -> Outcome {
+        if found {
+            Outcome::Findings
+        } else {
+            Outcome::Done
+        }
+    }
+}
+
+/// Why a command stopped early.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CliError {
+    /// A flag or argument that cannot be used as given: `Error: …`, status 2.
+    Usage(String),
+    /// The operation failed: `Error: …`, status 1.
+    Failure(String),
+}
+
+impl CliError {
+    pub fn usage(message: impl Display) -> CliError {
+        CliError::Usage(message.to_string())
+    }
+
+    pub fn failure(message: impl Display) -> CliError {
+        CliError::Failure(message.to_string())
+    }
+}
+
+/// What every command returns.
+pub type CmdResult = Result<Outcome, CliError>;
+
+impl From<chartfix::source::SourceError> for CliError {
+    fn from(e: chartfix::source::SourceError) -> CliError {
+        match e.kind {
+            chartfix::source::SourceErrorKind::Usage => CliError::usage(e),
+            _ => CliError::failure(e),
+        }
+    }
+}
+
+impl From<chartfix::release::ReleaseError> for CliError {
+    fn from(e: chartfix::release::ReleaseError) -> CliError {
+        if e.is_usage() {
+            CliError::usage(e)
+        } else {
+            CliError::failure(e)
+        }
+    }
+}
+
+impl From<chartfix::stack::StackError> for CliError {
+    fn from(e: chartfix::stack::StackError) -> CliError {
+        CliError::failure(e)
+    }
+}
+
+impl From<chartfix::check::images::CheckError> for CliError {
+    fn from(e: chartfix::check::images::CheckError) -> CliError {
+        use chartfix::check::images::CheckError;
+        match e {
+            CheckError::Unusable(m) => CliError::Usage(m),
+            CheckError::Failed(m) => CliError::Failure(m),
+        }
+    }
+}
+
+/// Writes a command's output to stdout in one go.
+///
+/// A reader that closes stdout before the end (`chartfix render beta9 | head
+/// -1`) took what it wanted: that is not an error, so nothing is said and the
+/// command ends with its own status, 0 when it found nothing, as ripgrep
+/// exits 0 on a broken pipe. What the command found before printing (a
+/// check's problems, `diff --exit-code`'s differences, `verify`'s mismatch)
+/// still gives 1, so `| head` under `set -o pipefail` cannot turn a failed
+/// check into a pass. Any other write error (a full disk) is a failure.
+pub fn write_stdout(text: impl AsRef<[u8]>) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_ref()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::failure(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// The one place a command's result becomes a message and an exit status.
+pub fn exit(result: CmdResult) -> u8 {
+    let (message, status) = match result {
+        Ok(Outcome::Done) => return EXIT_OK,
+        Ok(Outcome::Findings) => return EXIT_FAILURE,
+        Err(CliError::Usage(m)) => (m, EXIT_USAGE),
+        Err(CliError::Failure(m)) => (m, EXIT_FAILURE),
+    };
+    // Credentials belong in config files, but a message may quote a URL that
+    // someone wrote with `user:password@` in it.
+    stderrln!("Error: {}", chartfix::source::redact_userinfo(&message));
+    status
+}
 
 #[derive(Parser)]
 #[command(
@@ -70,11 +211,13 @@ pub fn main() -> ExitCode {
     let (cli, matches) = match parsed {
         Ok(parsed) => parsed,
         Err(e) => {
+            // clap's own message (an unknown flag, or --help and --version,
+            // which go to stdout and may find it closed).
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
         }
     };
-    let code = match cli.command {
+    let result = match cli.command {
         Command::Template(args) => template::run(*args),
         Command::PostRender(args) => post_render::run(args),
         Command::Fetch(args) => fetch::run(args),
@@ -88,52 +231,7 @@ pub fn main() -> ExitCode {
             &flags::fetch_flags_given(matches.subcommand_matches("diff")),
         ),
     };
-    ExitCode::from(code)
-}
-
-/// Prints an error the way every command does (`Error: …` on stderr) and
-/// returns the failure status.
-pub fn report(err: impl std::fmt::Display) -> u8 {
-    // Credentials belong in config files, but a message may quote a URL that
-    // someone wrote with `user:password@` in it.
-    eprintln!(
-        "Error: {}",
-        chartfix::source::redact_userinfo(&err.to_string())
-    );
-    EXIT_FAILURE
-}
-
-/// Prints an error that is the caller's misuse (a bad flag value, an
-/// argument naming nothing) and returns the usage status.
-pub fn usage(err: impl std::fmt::Display) -> u8 {
-    eprintln!("Error: {err}");
-    EXIT_USAGE
-}
-
-/// Why a command stopped: misuse (status 2) or a failure (status 1), so a
-/// helper shared by commands can say which without printing.
-#[derive(Debug)]
-pub enum Failure {
-    Usage(String),
-    Error(String),
-}
-
-impl Failure {
-    /// Prints the error and returns its exit status.
-    pub fn exit(self) -> u8 {
-        match self {
-            Failure::Usage(m) => usage(m),
-            Failure::Error(m) => report(m),
-        }
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Failure::Usage(m) | Failure::Error(m) => f.write_str(m),
-        }
-    }
+    ExitCode::from(exit(result))
 }
 
 /// A size on the command line: bytes (`1000000`) or a binary unit (`200MiB`,
@@ -164,8 +262,24 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_size, Cli};
+    use super::{exit, parse_size, Cli, CliError, Outcome};
     use clap::CommandFactory;
+
+    #[test]
+    fn one_mapping_to_exit_statuses() {
+        assert_eq!(exit(Ok(Outcome::Done)), 0);
+        assert_eq!(exit(Ok(Outcome::Findings)), 1);
+        assert_eq!(exit(Err(CliError::failure("x"))), 1);
+        assert_eq!(exit(Err(CliError::usage("x"))), 2);
+        assert_eq!(Outcome::findings_if(false), Outcome::Done);
+        let usage = chartfix::source::SourceError {
+            kind: chartfix::source::SourceErrorKind::Usage,
+            message: "bad".into(),
+        };
+        assert!(matches!(CliError::from(usage), CliError::Usage(_)));
+        let missing = chartfix::check::images::CheckError::Unusable("gone".into());
+        assert_eq!(CliError::from(missing), CliError::Usage("gone".into()));
+    }
 
     /// Every command that talks to registries has the shared flags, with one
     /// default timeout and one help text each.

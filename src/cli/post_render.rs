@@ -1,9 +1,8 @@
 //! `chartfix post-render`: a Helm post-renderer. Manifests on stdin, the same
 //! manifests rewritten by overlays on stdout.
 
-use super::{report, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::overlay::{self, Override};
-use std::io::Write;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -34,49 +33,33 @@ pub fn overlay_specs(from_env: Option<String>, from_args: &[String]) -> Vec<Stri
     specs
 }
 
-pub fn run(args: Args) -> u8 {
-    let mut overrides = Vec::new();
-    for s in &args.set_overlay {
-        match Override::parse(s) {
-            Ok(o) => overrides.push(o),
-            Err(e) => {
-                eprintln!("Error: {e}");
-                return EXIT_USAGE;
-            }
-        }
-    }
+pub fn run(args: Args) -> CmdResult {
+    let overrides = args
+        .set_overlay
+        .iter()
+        .map(|s| Override::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(CliError::usage)?;
     let specs = overlay_specs(std::env::var("CHARTFIX_OVERLAYS").ok(), &args.overlays);
-    let overlays = match overlay::load_all(&specs, &overrides) {
-        Ok(o) => o,
-        Err(e) => return report(e),
-    };
+    let overlays = overlay::load_all(&specs, &overrides).map_err(CliError::failure)?;
     let stdin = chartfix::input::Capped::new(std::io::stdin().lock());
     let opts = overlay::Options {
         record: args.explain,
     };
-    let (out, result) = match overlay::apply_stream(stdin, &overlays, &opts) {
-        Ok(r) => r,
-        Err(e) => return report(e),
-    };
+    let (out, result) =
+        overlay::apply_stream(stdin, &overlays, &opts).map_err(CliError::failure)?;
     for w in &result.warnings {
-        eprintln!("Warning: {w}");
+        stderrln!("Warning: {w}");
     }
     if args.explain {
         if result.changes.is_empty() {
-            eprintln!("No changes.");
+            stderrln!("No changes.");
         } else {
-            eprint!("{}", overlay::explain_table(&result.changes));
+            stderr!("{}", overlay::explain_table(&result.changes));
         }
     }
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(&out).and_then(|_| stdout.flush()) {
-        // A closed pipe is the reader's choice, not our failure to report loudly.
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return report(format!("writing the manifests: {e}"));
-        }
-        return EXIT_FAILURE;
-    }
-    EXIT_OK
+    write_stdout(out)?;
+    Ok(Outcome::Done)
 }
 
 #[cfg(test)]

@@ -3,12 +3,11 @@
 //! check problems then make the exit status 1.
 
 use super::flags::NetworkArgs;
-use super::{report, EXIT_FAILURE, EXIT_OK};
+use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::check::kinds::{Target, DEFAULT_KUBE_MINOR};
 use chartfix::check::platform::Platform;
 use chartfix::check::stream::{check_stream, Findings, Images, StreamChecks};
 use chartfix::stack::{self, Rendered, StackOptions};
-use std::io::Write;
 use std::path::PathBuf;
 
 /// Flags every stack command shares (render, snapshot, verify).
@@ -53,61 +52,41 @@ pub struct Args {
     stack: StackFlags,
 }
 
-pub fn run(args: Args) -> u8 {
-    let rendered = match stack::render_stack(&args.stack.stack, &args.stack.options()) {
-        Ok(r) => r,
-        Err(e) => return report(e),
-    };
-    match stack::lock::settle(&rendered.lock, &rendered.lock_path, args.locked) {
-        Ok(Some(note)) => eprintln!("{note}"),
-        Ok(None) => {}
-        Err(e) => return report(e),
+pub fn run(args: Args) -> CmdResult {
+    let rendered = stack::render_stack(&args.stack.stack, &args.stack.options())?;
+    let note = stack::lock::settle(&rendered.lock, &rendered.lock_path, args.locked)
+        .map_err(CliError::failure)?;
+    if let Some(note) = note {
+        stderrln!("{note}");
     }
-    let checks = match run_checks(&rendered, &args) {
-        Ok(c) => c,
-        Err(e) => return report(e),
-    };
+    let checks = run_checks(&rendered, &args)?;
     for w in &checks.warnings {
-        eprintln!("warning: {w}");
+        stderrln!("warning: {w}");
     }
-    if let Some(dir) = &args.output_dir {
-        if let Err(e) = stack::output::write_dir(&rendered.text, dir) {
-            return report(e);
-        }
-    } else {
-        let mut out = std::io::stdout().lock();
-        if out
-            .write_all(rendered.text.as_bytes())
-            .and_then(|_| out.flush())
-            .is_err()
-        {
-            return EXIT_FAILURE;
-        }
+    match &args.output_dir {
+        Some(dir) => stack::output::write_dir(&rendered.text, dir).map_err(CliError::failure)?,
+        None => write_stdout(&rendered.text)?,
     }
     if args.explain {
         if rendered.changes.is_empty() {
-            eprintln!("No changes.");
+            stderrln!("No changes.");
         } else {
-            eprint!("{}", chartfix::overlay::explain_table(&rendered.changes));
+            stderr!("{}", chartfix::overlay::explain_table(&rendered.changes));
         }
     }
     if args.diff {
-        eprint!(
+        stderr!(
             "{}",
             chartfix::diff::overlay_diff(&rendered.before_overlays, &rendered.text)
         );
     }
-    eprint!("{}", stack::summary::summary(&rendered));
-    eprint!("{}", checks.text);
-    if checks.problems {
-        EXIT_FAILURE
-    } else {
-        EXIT_OK
-    }
+    stderr!("{}", stack::summary::summary(&rendered));
+    stderr!("{}", checks.text);
+    Ok(Outcome::findings_if(checks.problems))
 }
 
 /// Kinds always (no network needed); images unless offline or skipped.
-fn run_checks(r: &Rendered, args: &Args) -> Result<Findings, String> {
+fn run_checks(r: &Rendered, args: &Args) -> Result<Findings, CliError> {
     let net = &args.stack.net;
     let images = if net.offline {
         Images::Skip("--offline".into())
@@ -118,7 +97,8 @@ fn run_checks(r: &Rendered, args: &Args) -> Result<Findings, String> {
             .platform
             .iter()
             .map(|p| Platform::parse(p))
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<_, _>>()
+            .map_err(CliError::failure)?;
         Images::Check(net.image_options(platforms))
     };
     let options = StreamChecks {
@@ -129,5 +109,5 @@ fn run_checks(r: &Rendered, args: &Args) -> Result<Findings, String> {
         },
         images,
     };
-    check_stream("the rendered stack", &r.text, &options).map_err(|e| e.to_string())
+    Ok(check_stream("the rendered stack", &r.text, &options)?)
 }

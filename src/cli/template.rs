@@ -1,7 +1,7 @@
 //! `chartfix template [NAME] CHART [flags]`: `helm template` with Helm 4's
 //! flags and defaults. Nothing reaches stdout unless rendering succeeded.
 
-use super::{report, EXIT_OK, EXIT_USAGE};
+use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::release::{
     self, valid_release_name, ChartSource, ReleaseError, Request, Sources, Warning,
 };
@@ -9,7 +9,6 @@ use chartfix::render::capabilities::KubeVersion;
 use chartfix::render::output::{stream, write_dir, OutputOptions};
 use chartfix::render::RenderOptions;
 use chartfix::values::user::{user_values, ValueOptions};
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -97,24 +96,23 @@ pub struct Args {
     net: super::flags::NetworkArgs,
 }
 
-pub fn run(args: Args) -> u8 {
+pub fn run(args: Args) -> CmdResult {
     let (name, chart_path) = match args.args.as_slice() {
         [chart] => ("release-name".to_string(), chart.clone()),
         [name, chart] => (name.clone(), chart.clone()),
         _ => {
-            eprintln!("Error: \"chartfix template\" requires at most 2 arguments\n\nUsage:  chartfix template [NAME] CHART [flags]");
-            return EXIT_USAGE;
+            return Err(CliError::usage("\"chartfix template\" requires at most 2 arguments\n\nUsage:  chartfix template [NAME] CHART [flags]"));
         }
     };
     // Helm checks the name first; the pipeline checks it again for callers
     // that come to it directly.
     if !valid_release_name(&name) {
-        return report(ReleaseError::InvalidName(name));
+        return Err(ReleaseError::InvalidName(name).into());
     }
     let kube_version = match args.kube_version.as_deref().map(KubeVersion::parse) {
         None => None,
         Some(Ok(v)) => Some(v),
-        Some(Err(e)) => return report(e),
+        Some(Err(e)) => return Err(CliError::failure(e)),
     };
     let value_opts = ValueOptions {
         files: args.values.clone(),
@@ -126,11 +124,12 @@ pub fn run(args: Args) -> u8 {
     };
     let user = match user_values(&value_opts) {
         Ok(v) => v,
-        Err(e) => return report(e),
+        Err(e) => return Err(CliError::failure(e)),
     };
     if !args.overlays.is_empty() && args.output_dir.is_some() {
-        eprintln!("Error: --overlay rewrites the manifest stream; it cannot be combined with --output-dir");
-        return EXIT_USAGE;
+        return Err(CliError::usage(
+            "--overlay rewrites the manifest stream; it cannot be combined with --output-dir",
+        ));
     }
     // A folder or archive on disk is loaded where it is, so its errors are the
     // chart loader's (Helm's wording); anything else goes through the sources.
@@ -158,17 +157,13 @@ pub fn run(args: Args) -> u8 {
     // Warnings are printed as they come, so those given before a failure
     // precede its error, as in Helm.
     let mut print_warning = |w: Warning| match w {
-        Warning::Source(t) => eprintln!("Warning: {t}"),
-        Warning::Render(t) => eprintln!("{t}"),
+        Warning::Source(t) => stderrln!("Warning: {t}"),
+        Warning::Render(t) => stderrln!("{t}"),
     };
     let rendered =
         match release::render(request, &Sources::lazy(&source_options), &mut print_warning) {
             Ok(r) => r.rendered,
-            Err(e) => {
-                let usage = e.is_usage();
-                let code = report(e);
-                return if usage { EXIT_USAGE } else { code };
-            }
+            Err(e) => return Err(e.into()),
         };
     let out_opts = OutputOptions {
         include_crds: args.include_crds,
@@ -184,7 +179,7 @@ pub fn run(args: Args) -> u8 {
     };
     let mut text = match text {
         Ok(t) => t,
-        Err(e) => return report(e),
+        Err(e) => return Err(CliError::failure(e)),
     };
     if !args.overlays.is_empty() {
         match chartfix::overlay::apply_overlays(
@@ -195,24 +190,16 @@ pub fn run(args: Args) -> u8 {
         ) {
             Ok((rewritten, summary)) => {
                 for w in &summary.warnings {
-                    eprintln!("Warning: {w}");
+                    stderrln!("Warning: {w}");
                 }
                 if args.explain {
-                    eprint!("{}", chartfix::overlay::explain_table(&summary.changes));
+                    stderr!("{}", chartfix::overlay::explain_table(&summary.changes));
                 }
                 text = rewritten;
             }
-            Err(e) => return report(e),
+            Err(e) => return Err(CliError::failure(e)),
         }
     }
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    if lock
-        .write_all(text.as_bytes())
-        .and_then(|_| lock.flush())
-        .is_err()
-    {
-        return super::EXIT_FAILURE;
-    }
-    EXIT_OK
+    write_stdout(text)?;
+    Ok(Outcome::Done)
 }

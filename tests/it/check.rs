@@ -147,11 +147,38 @@ fn kube_version_and_usage_errors() {
         vec!["check", &m, "--node", "cpu=4"],
         vec!["check", &m, "--kube-version", "two"],
         vec!["check", "/nonexistent.yaml"],
+        vec!["check", &m, "--platform", "arm64"],
+        vec!["check", &m, "--timeout", "0"],
     ] {
         let (code, out, err) = run(&bad);
         assert_eq!(code, 2, "{bad:?}: {out}{err}");
         assert!(out.is_empty());
         assert!(err.starts_with("Error: "), "{err}");
+    }
+}
+
+/// A table or JSON report to a stdout already closed (`| head`) ends without
+/// a panic or a message, with the status of what was found.
+#[test]
+fn a_closed_stdout_keeps_the_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("m.yaml");
+    std::fs::write(
+        &m,
+        "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: c}\n",
+    )
+    .unwrap();
+    let m = m.display().to_string();
+    for format in ["table", "json"] {
+        let o = support::output_closed_stdout(chartfix().args([
+            "check",
+            &m,
+            "--skip-image-check",
+            "-o",
+            format,
+        ]));
+        assert_eq!(o.status.code(), Some(1), "{format}: {o:?}");
+        assert!(o.stderr.is_empty(), "{format}: {o:?}");
     }
 }
 

@@ -64,6 +64,22 @@ fn exit_statuses() {
     assert_eq!(code(&["diff", OLD, NEW, "--base", "HEAD"]), Some(2));
     assert_eq!(code(&["diff", OLD, NEW, "--format", "html"]), Some(2));
     assert_eq!(code(&["diff", OLD, NEW, "--offline"]), Some(2));
+    assert_eq!(code(&["diff", OLD, NEW, "--timeout", "5"]), Some(2));
+    assert_eq!(code(&["diff", OLD, NEW, "-q"]), Some(0));
+}
+
+/// A reader closing stdout early (`| head`) is no error: nothing is said, and
+/// the status is what the comparison found (`--exit-code`: 1 for differences).
+#[test]
+fn a_closed_stdout_keeps_the_status_and_says_nothing() {
+    for (args, want) in [
+        (vec!["diff", OLD, NEW, "--exit-code"], 1),
+        (vec!["diff", OLD, NEW], 0),
+    ] {
+        let o = support::output_closed_stdout(support::chartfix().args(&args));
+        assert_eq!(o.status.code(), Some(want), "{args:?}: {o:?}");
+        assert!(o.stderr.is_empty(), "{args:?}: {o:?}");
+    }
 }
 
 #[test]

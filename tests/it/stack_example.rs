@@ -253,3 +253,68 @@ fn helmchart_with_chart_content_expands_in_place() {
         "{lock}"
     );
 }
+
+/// `run` with stdout closed before chartfix writes, as `| head -1` leaves it.
+fn run_closed_stdout(dir: &Path, args: &[&str]) -> Output {
+    support::output_closed_stdout(
+        chartfix()
+            .current_dir(dir)
+            .args(args)
+            .args(["--cache-dir", dir.join("cache").to_str().unwrap()]),
+    )
+}
+
+/// A reader that closes stdout early (`chartfix render … | head -1`) is not an
+/// error: no message, no panic, status 0 as ripgrep's; stderr still gets the
+/// summary. `verify`'s mismatch, found before printing, still gives 1.
+#[test]
+fn a_closed_stdout_ends_quietly_with_the_commands_own_status() {
+    let (dir, stack) = example();
+    let s = stack.to_str().unwrap();
+    let o = run_closed_stdout(dir.path(), &["render", s, "--offline"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(!err.contains("Error") && !err.contains("panicked"), "{err}");
+    assert!(err.contains("stack tiny:"), "{err}");
+
+    assert!(run(dir.path(), &["snapshot", s, "--offline"])
+        .status
+        .success());
+    let values = dir.path().join("tiny/web-values.yaml");
+    let v = std::fs::read_to_string(&values).unwrap();
+    std::fs::write(&values, v.replace("nginx:1.27", "nginx:1.28")).unwrap();
+    let o = run_closed_stdout(dir.path(), &["verify", s, "--offline"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("Error: the stack renders differently"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Misuse is status 2 with `Error:` or clap's message on stderr and nothing
+/// on stdout, for the stack commands as for every other.
+#[test]
+fn usage_errors_give_two() {
+    let (dir, stack) = example();
+    let s = stack.to_str().unwrap();
+    for args in [
+        vec!["render", s, "--timeout", "0"],
+        vec!["render", s, "--max-output", "1MB"],
+        vec!["render", s, "--no-such-flag"],
+        vec!["snapshot", s, "--timeout", "soon"],
+        vec!["verify"],
+        vec!["fetch", "x", "--timeout", "3601"],
+        vec!["template", "a", "b", "c"],
+    ] {
+        let o = run(dir.path(), &args);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+        assert!(
+            err.starts_with("Error: ") || err.starts_with("error: "),
+            "{args:?}: {err}"
+        );
+    }
+}

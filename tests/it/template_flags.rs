@@ -199,3 +199,42 @@ fn warnings_come_before_the_error_that_stops_the_render() {
         "{err}"
     );
 }
+
+/// `chartfix template … | head -1`: the reader closed stdout, which is not a
+/// failure; chartfix says nothing and exits 0, as ripgrep does.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let out = support::output_closed_stdout(
+        support::chartfix()
+            .args(["template", "charts/caps"])
+            .current_dir(tests_dir()),
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
+}
+
+/// Misuse exits 2, with Helm's words where Helm has them.
+#[test]
+fn usage_errors_give_two() {
+    let (code, out, err) = chartfix(
+        &[
+            "a",
+            "charts/caps",
+            "--output-dir",
+            "x",
+            "--overlay",
+            "arm64",
+        ],
+        None,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert_eq!(
+        err,
+        "Error: --overlay rewrites the manifest stream; it cannot be combined with --output-dir\n"
+    );
+    let (code, _, err) = chartfix(&["charts/caps", "--timeout", "0"], None);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = chartfix(&["charts/caps", "--repo-mirror"], None);
+    assert_eq!(code, 2, "{err}");
+}

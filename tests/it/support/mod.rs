@@ -530,6 +530,20 @@ pub fn output_with_input(cmd: &mut Command, input: Option<&[u8]>) -> Output {
     out
 }
 
+/// Runs `cmd` to its end with stdout closed before it writes, as `| head -1`
+/// leaves it once it has read its line, and stderr captured (`stdout` of the
+/// result is empty).
+pub fn output_closed_stdout(cmd: &mut Command) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run chartfix");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("wait for chartfix")
+}
+
 /// Bytes a run printed, as text (invalid UTF-8 replaced).
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

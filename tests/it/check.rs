@@ -148,13 +148,20 @@ fn kube_version_and_usage_errors() {
         vec!["check", &m, "--kube-version", "two"],
         vec!["check", "/nonexistent.yaml"],
         vec!["check", &m, "--platform", "arm64"],
-        vec!["check", &m, "--timeout", "0"],
     ] {
         let (code, out, err) = run(&bad);
         assert_eq!(code, 2, "{bad:?}: {out}{err}");
         assert!(out.is_empty());
         assert!(err.starts_with("Error: "), "{err}");
     }
+    // A flag value clap refuses: its own message, the same status.
+    let (code, out, err) = run(&["check", &m, "--timeout", "0"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.starts_with("error: invalid value '0' for '--timeout"),
+        "{err}"
+    );
 }
 
 /// A table or JSON report to a stdout already closed (`| head`) ends without

@@ -54,7 +54,7 @@ pub fn read_stream(text: &str, label: &str) -> Result<Vec<Resource>, ReadError> 
         let body = doc
             .text()
             .map_err(|e| error(label, doc.first_line, format!("not UTF-8: {e}")))?;
-        let values = crate::yaml::from_str_json(body)
+        let values = crate::yaml::from_str_json(body, 1000)
             .map_err(|e| error(label, doc.first_line, e.to_string()))?;
         for value in values {
             push_resource(&mut out, value);

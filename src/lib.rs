@@ -42,7 +42,8 @@ pub mod render;
 /// Helm's values: user input (`-f`, `--set`), coalescing, dependency conditions and imports.
 pub mod values;
 
-/// Rendered documents: splitting, identity, masking of Secrets.
+/// Rendered documents: the one manifest reader ([`manifest::Document`]), splitting,
+/// identity, masking of Secrets.
 pub mod manifest;
 /// Overlays: rules that rewrite manifests, with a record of every change.
 pub mod overlay;

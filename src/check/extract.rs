@@ -1,7 +1,7 @@
 //! The images a manifest stream uses, normalised and deduplicated, each with
 //! the resources and containers that use it.
 
-use super::workloads::{pod_template, Document};
+use super::workloads::{objects, pod_template, Document};
 use crate::registry::reference::{ImageRef, InvalidReference};
 use serde::Serialize;
 
@@ -36,8 +36,8 @@ impl ImageUse {
 pub fn images(docs: &[Document]) -> Vec<ImageUse> {
     let mut out: Vec<ImageUse> = Vec::new();
     let mut index = std::collections::HashMap::new();
-    for doc in docs {
-        let Some(t) = pod_template(doc) else { continue };
+    for obj in objects(docs) {
+        let Some(t) = pod_template(obj) else { continue };
         for c in t.containers() {
             let Some(written) = c.image else { continue };
             let reference = ImageRef::parse(written);

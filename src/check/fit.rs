@@ -4,10 +4,10 @@
 //! pod overhead; DaemonSets once per node) against the node's allocatable
 //! CPU, memory and pod count.
 
-use super::workloads::{get, pod_template, ContainerRole, Document, PodTemplate};
+use super::workloads::{get, objects, pod_template, ContainerRole, Document, PodTemplate};
 use crate::manifest::quantity::{bytes, format_cpu, format_memory, millicores, QuantityError};
 use serde::Serialize;
-use yaml_serde::Value;
+use serde_json::Value;
 
 #[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -215,8 +215,8 @@ pub fn check_fit(docs: &[Document], node: Node) -> FitReport {
     let mut pods_total = 0u64;
     let mut workloads = Vec::new();
     let mut warnings = Vec::new();
-    for doc in docs {
-        let Some(t) = pod_template(doc) else { continue };
+    for obj in objects(docs) {
+        let Some(t) = pod_template(obj) else { continue };
         // A single node: a DaemonSet runs one pod on it.
         let pods = if t.per_node { 1 } else { t.replicas };
         if pods == 0 {
@@ -279,7 +279,7 @@ pub fn pod_requests(t: &PodTemplate<'_>, warnings: &mut Vec<String>) -> Resource
         }
     }
     let mut total = init_peak.max(main.add(sidecars));
-    if let Some(Value::Mapping(_)) = get(t.spec, &["overhead"]) {
+    if let Some(Value::Object(_)) = get(t.spec, &["overhead"]) {
         let o = read_resources(get(t.spec, &["overhead"]), t, "overhead", warnings);
         total = total.add(o);
     }
@@ -318,7 +318,7 @@ fn read_resources(
     warnings: &mut Vec<String>,
 ) -> Resources {
     let mut r = Resources::default();
-    let Some(Value::Mapping(m)) = v else { return r };
+    let Some(Value::Object(m)) = v else { return r };
     for (key, parse, slot) in [
         (
             "cpu",

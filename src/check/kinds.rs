@@ -3,10 +3,10 @@
 //! and beta APIs that are on by default), the APIs k3s adds, CRDs defined in
 //! the same manifests, and whatever `--api-versions` names.
 
-use super::workloads::{get, Document};
+use super::workloads::{get, objects, Document};
 use serde::Serialize;
+use serde_json::Value;
 use std::collections::BTreeSet;
-use yaml_serde::Value;
 
 /// The minor version of Kubernetes checked against when none is given.
 pub const DEFAULT_KUBE_MINOR: u32 = 33;
@@ -244,7 +244,7 @@ pub struct MissingKind {
 pub fn check_kinds(docs: &[Document], target: &Target) -> Vec<MissingKind> {
     let crds = crds_in(docs);
     let mut out: Vec<MissingKind> = Vec::new();
-    for doc in docs {
+    for doc in objects(docs) {
         let (api_version, kind) = (doc.api_version(), doc.kind());
         if api_version.is_empty() || kind.is_empty() {
             continue;
@@ -346,18 +346,15 @@ fn explain(api_version: &str, kind: &str, target: &Target) -> String {
 /// Kinds that CustomResourceDefinitions in the stream define, served versions.
 fn crds_in(docs: &[Document]) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
-    for d in docs
-        .iter()
-        .filter(|d| d.kind() == "CustomResourceDefinition")
-    {
-        let v = &d.value;
+    for d in objects(docs).filter(|d| d.kind() == "CustomResourceDefinition") {
+        let v = d.0;
         let (Some(group), Some(kind)) = (
             get(v, &["spec", "group"]).and_then(Value::as_str),
             get(v, &["spec", "names", "kind"]).and_then(Value::as_str),
         ) else {
             continue;
         };
-        if let Some(Value::Sequence(versions)) = get(v, &["spec", "versions"]) {
+        if let Some(Value::Array(versions)) = get(v, &["spec", "versions"]) {
             for ver in versions {
                 let served = get(ver, &["served"])
                     .and_then(Value::as_bool)

@@ -2,89 +2,91 @@
 //! template of every workload kind, how many pods of it run at once, and its
 //! containers. Images and fit are both computed from this one walk.
 
-use yaml_serde::Value;
+pub use crate::manifest::Document;
+use serde_json::Value;
 
-/// One document of the stream, with where it came from for messages.
-#[derive(Debug, Clone)]
-pub struct Document {
-    /// 1-based position in the stream.
-    pub index: usize,
-    pub value: Value,
-}
+/// A Kubernetes object of the stream: a document, or an item of a `List`
+/// ([`Document::objects`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Object<'a>(pub &'a Value);
 
-impl Document {
-    pub fn str_at(&self, path: &[&str]) -> Option<&str> {
-        get(&self.value, path).and_then(Value::as_str)
+impl<'a> Object<'a> {
+    pub fn str_at(&self, path: &[&str]) -> Option<&'a str> {
+        get(self.0, path).and_then(Value::as_str)
     }
-    pub fn api_version(&self) -> &str {
+    pub fn api_version(&self) -> &'a str {
         self.str_at(&["apiVersion"]).unwrap_or("")
     }
-    pub fn kind(&self) -> &str {
+    pub fn kind(&self) -> &'a str {
         self.str_at(&["kind"]).unwrap_or("")
     }
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &'a str {
         self.str_at(&["metadata", "name"]).unwrap_or("")
     }
-    pub fn namespace(&self) -> Option<&str> {
+    pub fn namespace(&self) -> Option<&'a str> {
         self.str_at(&["metadata", "namespace"])
     }
 }
 
-/// Splits and parses a multi-document YAML stream. `List` kinds are opened
-/// into their items; empty documents are skipped. YAML merge keys (`<<`) are
-/// applied, as Kubernetes clients do.
+/// Every object of the documents, in order.
+pub fn objects(docs: &[Document]) -> impl Iterator<Item = Object<'_>> {
+    docs.iter().flat_map(Document::objects).map(Object)
+}
+
+/// Reads a multi-document YAML stream with the manifest reader. Every
+/// document must be a mapping (a Kubernetes object) or empty.
 pub fn parse_stream(text: &str) -> Result<Vec<Document>, String> {
-    use serde::Deserialize;
-    crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH).map_err(|e| {
-        format!(
-            "invalid YAML at line {} column {}: {}",
-            e.line, e.column, e.message
-        )
+    let docs = crate::manifest::read_stream(text).map_err(|e| match e {
+        crate::manifest::ReadError::Io(e) => e.to_string(),
+        crate::manifest::ReadError::Document(e) => describe(&e),
     })?;
-    let mut out = Vec::new();
-    for (i, de) in yaml_serde::Deserializer::from_str(text).enumerate() {
-        let mut value =
-            Value::deserialize(de).map_err(|e| format!("document {}: invalid YAML: {e}", i + 1))?;
-        value
-            .apply_merge()
-            .map_err(|e| format!("document {}: {e}", i + 1))?;
-        match &value {
-            Value::Null => continue,
-            Value::Mapping(_) => {}
-            _ => {
-                return Err(format!(
-                    "document {}: not a mapping (a Kubernetes object)",
-                    i + 1
-                ))
-            }
-        }
-        let is_list = get(&value, &["kind"])
-            .and_then(Value::as_str)
-            .is_some_and(|k| k == "List" || k.ends_with("List"))
-            && get(&value, &["items"]).is_some_and(Value::is_sequence);
-        if is_list {
-            if let Some(Value::Sequence(items)) = get(&value, &["items"]) {
-                for item in items.iter().filter(|v| v.is_mapping()) {
-                    out.push(Document {
-                        index: i + 1,
-                        value: item.clone(),
-                    });
-                }
-            }
-        } else {
-            out.push(Document {
-                index: i + 1,
-                value,
-            });
+    if let Some(d) = docs
+        .iter()
+        .find(|d| !d.value.is_null() && !d.value.is_object())
+    {
+        return Err(format!(
+            "document {}: not a mapping (a Kubernetes object)",
+            d.raw.number
+        ));
+    }
+    Ok(docs)
+}
+
+/// An unreadable document, said as `chartfix check` has always said it: a
+/// limit by its place in the stream, anything else by document, with
+/// libyaml's own account (`PROBLEM at line L column C, CONTEXT at line L
+/// column C`).
+fn describe(e: &crate::manifest::DocumentError) -> String {
+    let p = &e.error;
+    if p.limit {
+        return format!(
+            "invalid YAML at line {} column {}: {}",
+            e.stream_line(p.line),
+            p.column,
+            p.message
+        );
+    }
+    let mut out = format!("document {}: invalid YAML: {}", e.number, p.message);
+    let at = |line: usize, column: usize| (e.stream_line(line), column);
+    let problem = at(p.line, p.column);
+    // A place at the very start of the stream is libyaml's "no place".
+    if p.line > 0 && problem != (1, 1) {
+        out.push_str(&format!(" at line {} column {}", problem.0, problem.1));
+    }
+    if let Some(c) = &p.context {
+        out.push_str(&format!(", {}", c.what));
+        let context = at(c.line, c.column);
+        if context != (1, 1) && context != problem {
+            out.push_str(&format!(" at line {} column {}", context.0, context.1));
         }
     }
-    Ok(out)
+    out
 }
 
 pub fn get<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
     let mut cur = v;
     for key in path {
-        cur = cur.as_mapping()?.get(*key)?;
+        cur = cur.as_object()?.get(*key)?;
     }
     Some(cur)
 }
@@ -129,7 +131,7 @@ impl<'a> PodTemplate<'a> {
             ("containers", ContainerRole::Main),
             ("ephemeralContainers", ContainerRole::Ephemeral),
         ] {
-            let Some(Value::Sequence(list)) = get(self.spec, &[field]) else {
+            let Some(Value::Array(list)) = get(self.spec, &[field]) else {
                 continue;
             };
             for c in list {
@@ -161,10 +163,10 @@ fn count(v: Option<&Value>, default: u64) -> u64 {
     }
 }
 
-/// The pod template of a document, if its kind creates pods.
-pub fn pod_template(doc: &Document) -> Option<PodTemplate<'_>> {
-    let v = &doc.value;
-    let kind = doc.kind();
+/// The pod template of an object, if its kind creates pods.
+pub fn pod_template(obj: Object<'_>) -> Option<PodTemplate<'_>> {
+    let v = obj.0;
+    let kind = obj.kind();
     let (spec, replicas, per_node) = match kind {
         "Pod" => (get(v, &["spec"])?, 1, false),
         "Deployment" | "StatefulSet" | "ReplicaSet" | "ReplicationController" => (
@@ -188,8 +190,8 @@ pub fn pod_template(doc: &Document) -> Option<PodTemplate<'_>> {
     };
     Some(PodTemplate {
         kind,
-        name: doc.name(),
-        namespace: doc.namespace(),
+        name: obj.name(),
+        namespace: obj.namespace(),
         replicas,
         per_node,
         spec,
@@ -216,7 +218,7 @@ mod tests {
             r#"
 apiVersion: apps/v1
 kind: Deployment
-metadata: {name: web, namespace: n}
+metadata: {name: web, namespace: ns}
 spec:
   replicas: 3
   template:
@@ -244,11 +246,12 @@ items:
 "#,
         )
         .unwrap();
-        assert_eq!(docs.len(), 3);
-        let t = pod_template(&docs[0]).unwrap();
+        let objects: Vec<_> = objects(&docs).collect();
+        assert_eq!(objects.len(), 3);
+        let t = pod_template(objects[0]).unwrap();
         assert_eq!(
             (t.kind, t.name, t.namespace, t.replicas),
-            ("Deployment", "web", Some("n"), 3)
+            ("Deployment", "web", Some("ns"), 3)
         );
         let roles: Vec<_> = t.containers().iter().map(|c| (c.name, c.role)).collect();
         assert_eq!(
@@ -259,9 +262,9 @@ items:
                 ("app", ContainerRole::Main)
             ]
         );
-        let c = pod_template(&docs[1]).unwrap();
+        let c = pod_template(objects[1]).unwrap();
         assert_eq!(c.replicas, 2);
-        let p = pod_template(&docs[2]).unwrap();
+        let p = pod_template(objects[2]).unwrap();
         assert_eq!(p.containers()[1].role, ContainerRole::Ephemeral);
     }
 
@@ -279,6 +282,7 @@ items:
             "kind: Pod\nspec:\n  a: &x {containers: [{name: c, image: i}]}\n  <<: *x\n",
         )
         .unwrap();
-        assert_eq!(pod_template(&docs[0]).unwrap().containers().len(), 1);
+        let pod = objects(&docs).next().unwrap();
+        assert_eq!(pod_template(pod).unwrap().containers().len(), 1);
     }
 }

@@ -42,7 +42,7 @@ fn documents(stream: &str) -> Vec<SourceDoc> {
         .skip(1)
         .map(|piece| {
             let (source, body) = piece.split_once('\n').unwrap_or((piece, ""));
-            let parsed = crate::manifest::parse_document(body)
+            let parsed = crate::manifest::parse(body)
                 .ok()
                 .filter(|v| !v.is_null())
                 .and_then(|v| ResourceId::of(&v).map(|id| (id, v)));

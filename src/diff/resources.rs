@@ -1,7 +1,7 @@
 //! Reading a manifest stream into the resources it declares, with the
-//! project's own document splitter and Helm-style YAML reading.
+//! manifest reader.
 
-use crate::manifest::{ResourceId, Splitter};
+use crate::manifest::{ReadError as StreamError, Reader, ResourceId};
 use serde_json::Value;
 use std::fmt;
 
@@ -40,48 +40,23 @@ impl std::error::Error for ReadError {}
 /// items, as `kubectl apply` does, so items match one by one.
 pub fn read_stream(text: &str, label: &str) -> Result<Vec<Resource>, ReadError> {
     let mut out = Vec::new();
-    let mut splitter = Splitter::new(text.as_bytes());
-    loop {
-        let doc = match splitter.next_doc() {
-            Ok(Some(doc)) => doc,
-            Ok(None) => break,
+    for doc in Reader::new(text.as_bytes()) {
+        let doc = doc.map_err(|e| match e {
             // Reading from a byte slice cannot fail, but a message beats a panic.
-            Err(e) => return Err(error(label, 0, e.to_string())),
-        };
-        if doc.is_blank() {
-            continue;
-        }
-        let body = doc
-            .text()
-            .map_err(|e| error(label, doc.first_line, format!("not UTF-8: {e}")))?;
-        let values = crate::yaml::from_str_json(body)
-            .map_err(|e| error(label, doc.first_line, e.to_string()))?;
-        for value in values {
-            push_resource(&mut out, value);
+            StreamError::Io(e) => error(label, 0, e.to_string()),
+            StreamError::Document(e) => {
+                let at = e.stream_line(e.error.line);
+                let message = format!("line {at} column {}: {}", e.error.column, e.error);
+                error(label, e.first_line, message)
+            }
+        })?;
+        for value in doc.into_objects() {
+            if let Some(id) = ResourceId::of(&value) {
+                out.push(Resource { id, value });
+            }
         }
     }
     Ok(out)
-}
-
-fn push_resource(out: &mut Vec<Resource>, value: Value) {
-    let Some(id) = ResourceId::of(&value) else {
-        return;
-    };
-    if id.kind.ends_with("List") {
-        if let Some(Value::Array(items)) = value.get("items") {
-            for item in items {
-                // A List nested in a List is not something kubectl opens either.
-                if let Some(id) = ResourceId::of(item) {
-                    out.push(Resource {
-                        id,
-                        value: item.clone(),
-                    });
-                }
-            }
-            return;
-        }
-    }
-    out.push(Resource { id, value });
 }
 
 fn error(label: &str, line: usize, message: String) -> ReadError {

@@ -1,14 +1,15 @@
-//! Multi-document manifest streams: splitting, resource identity, and byte-exact
-//! pass-through of documents nobody changed.
+//! Multi-document manifest streams: splitting, reading each document once
+//! into a [`Document`] (the one manifest reader), resource identity, and
+//! byte-exact pass-through of documents nobody changed.
 
+mod document;
 mod identity;
 pub mod mask;
-mod parse;
 pub mod quantity;
 mod split;
-mod yaml11;
 
+pub use document::{
+    parse, read_stream, Document, DocumentError, ParseError, ReadError, Reader, MAX_DEPTH,
+};
 pub use identity::ResourceId;
-pub use parse::{parse_document, ParseError};
 pub use split::{is_marker, RawDoc, Splitter};
-pub use yaml11::restore_plain_scalars;

@@ -13,8 +13,8 @@ use std::io::{self, BufRead};
 /// One document of a stream, with its exact bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawDoc {
-    /// The document's number in messages, counted from 1 as users (and
-    /// `chartfix check`, through yaml_serde) count. A part before the first
+    /// The document's number in messages, counted from 1 as users and
+    /// libyaml count. A part before the first
     /// marker that holds only comments or blank lines is not a document to
     /// YAML, so it is number 0 and the document after it is 1.
     pub number: usize,

@@ -10,7 +10,7 @@ use super::ops::ingressroute::{self, NodePorts, Target};
 use super::ops::json::{apply_merge, apply_patch, apply_remove, apply_set};
 use super::ops::{images, placement, resources};
 use super::provenance::{Change, Edits, Recorder};
-use crate::manifest::{parse_document, restore_plain_scalars, RawDoc, ResourceId, Splitter};
+use crate::manifest::{Document, DocumentError, ReadError, Reader, ResourceId};
 use serde_json::Value;
 use std::fmt;
 use std::io::BufRead;
@@ -39,7 +39,7 @@ pub enum ApplyError {
     Io(std::io::Error),
     /// A document is not valid YAML.
     Yaml {
-        /// The document's number, from 1 ([`RawDoc::number`]).
+        /// The document's number, from 1 ([`crate::manifest::RawDoc::number`]).
         number: usize,
         source: Option<String>,
         /// Position in the whole stream (1-based).
@@ -56,7 +56,7 @@ pub enum ApplyError {
 /// Which operation failed on which resource, and why.
 #[derive(Debug)]
 pub struct OperationError {
-    /// The document's number, from 1 ([`RawDoc::number`]).
+    /// The document's number, from 1 ([`crate::manifest::RawDoc::number`]).
     pub number: usize,
     pub source: Option<String>,
     pub overlay: String,
@@ -96,6 +96,28 @@ impl fmt::Display for ApplyError {
 
 impl std::error::Error for ApplyError {}
 
+impl From<ReadError> for ApplyError {
+    fn from(e: ReadError) -> ApplyError {
+        match e {
+            ReadError::Io(e) => ApplyError::Io(e),
+            ReadError::Document(e) => ApplyError::from(e),
+        }
+    }
+}
+
+impl From<DocumentError> for ApplyError {
+    fn from(e: DocumentError) -> ApplyError {
+        ApplyError::Yaml {
+            number: e.number,
+            line: e.stream_line(e.error.line),
+            source: e.source,
+            column: e.error.column,
+            doc_line: e.error.line,
+            message: e.error.message,
+        }
+    }
+}
+
 /// An IngressRouteTCP's request to expose a Service, waiting for the end of
 /// the stream (the Service may come later).
 struct Exposure {
@@ -111,8 +133,8 @@ struct ServiceSlot {
     start: usize,
     head_len: usize,
     end: usize,
-    number: usize,
-    source: Option<String>,
+    /// What the output holds there.
+    value: Value,
     namespace: Option<String>,
     name: String,
     /// Already counted as changed (a rule rewrote it as it passed).
@@ -145,9 +167,8 @@ pub fn apply_stream<R: BufRead>(
         report: Report::default(),
         out: Vec::new(),
     };
-    for doc in Splitter::new(input) {
-        let doc = doc.map_err(ApplyError::Io)?;
-        run.document(doc)?;
+    for doc in Reader::new(input) {
+        run.document(doc?)?;
     }
     run.expose_services()?;
     for (o, counts) in overlays.iter().zip(&run.matched) {
@@ -182,29 +203,12 @@ pub fn apply_str(
 }
 
 impl Run<'_> {
-    fn document(&mut self, raw: RawDoc) -> Result<(), ApplyError> {
+    fn document(&mut self, doc: Document) -> Result<(), ApplyError> {
         self.report.documents += 1;
-        if raw.is_blank() {
-            self.out.extend_from_slice(&raw.bytes);
-            return Ok(());
-        }
-        let yaml_err = |line: usize, column: usize, message: String| ApplyError::Yaml {
-            number: raw.number,
-            source: raw.source().map(str::to_string),
-            line: raw.first_line + line.saturating_sub(1),
-            column,
-            doc_line: line,
-            message,
-        };
-        let text = raw.text().map_err(|e| {
-            let line = raw.bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
-            yaml_err(line, 0, format!("not UTF-8: {e}"))
-        })?;
-        let mut doc = parse_document(text).map_err(|e| yaml_err(e.line, e.column, e.message))?;
+        let Document {
+            raw,
+            value: mut doc,
+        } = doc;
         let Some(mut id) = ResourceId::of(&doc) else {
             self.out.extend_from_slice(&raw.bytes);
             return Ok(());
@@ -298,7 +302,6 @@ impl Run<'_> {
         let mut head_len = 0;
         if changed {
             self.report.changed_documents += 1;
-            restore_plain_scalars(&mut doc, text);
             let head = raw.head();
             head_len = head.len();
             self.out.extend_from_slice(&head);
@@ -316,8 +319,7 @@ impl Run<'_> {
                 start,
                 head_len,
                 end: self.out.len(),
-                number: raw.number,
-                source: raw.source().map(str::to_string),
+                value: doc,
                 namespace: id.namespace.clone(),
                 name: id.name.clone(),
                 changed,
@@ -334,7 +336,7 @@ impl Run<'_> {
         }
         let mut splices: Vec<(usize, usize, Vec<u8>)> = Vec::new();
         let mut used = vec![false; self.exposures.len()];
-        for slot in &self.services {
+        for slot in &mut self.services {
             let mine: Vec<usize> = (0..self.exposures.len())
                 .filter(|&i| {
                     let t = &self.exposures[i].target;
@@ -348,18 +350,10 @@ impl Run<'_> {
             if mine.is_empty() {
                 continue;
             }
-            let body = String::from_utf8_lossy(&self.out[slot.start + slot.head_len..slot.end])
-                .into_owned();
-            let mut doc = parse_document(&body).map_err(|e| ApplyError::Yaml {
-                number: slot.number,
-                source: slot.source.clone(),
-                line: 0,
-                column: e.column,
-                doc_line: e.line,
-                message: e.message,
-            })?;
+            // The Service as the output holds it: as read, or as rewritten.
+            let doc = &mut slot.value;
             let mut any = false;
-            let Some(id) = ResourceId::of(&doc) else {
+            let Some(id) = ResourceId::of(doc) else {
                 continue;
             };
             for i in mine {
@@ -367,7 +361,7 @@ impl Run<'_> {
                 let e = &self.exposures[i];
                 let route_ports: Vec<Value> = e.target.port.iter().cloned().collect();
                 let mut edits = Edits::default();
-                for w in ingressroute::expose(&mut doc, &e.node_ports, &route_ports, &mut edits) {
+                for w in ingressroute::expose(doc, &e.node_ports, &route_ports, &mut edits) {
                     self.report.warnings.push(format!(
                         "overlay {}: {} routes to {id}, but {w}",
                         e.overlay, e.from
@@ -386,13 +380,12 @@ impl Run<'_> {
                 }
             }
             if any {
-                restore_plain_scalars(&mut doc, &body);
                 let mut new = self.out[slot.start..slot.start + slot.head_len].to_vec();
                 if new.is_empty() && slot.start > 0 {
                     // Keep documents apart when the Service had no head.
                     new.extend_from_slice(b"---\n");
                 }
-                new.extend_from_slice(crate::yaml::emit_json(&doc).as_bytes());
+                new.extend_from_slice(crate::yaml::emit_json(doc).as_bytes());
                 if !slot.changed {
                     self.report.changed_documents += 1;
                 }

@@ -1,50 +1,24 @@
-//! Just enough of a chart to fetch it and its dependencies: `Chart.yaml`'s
-//! name, version and dependencies, `Chart.lock`, and which subcharts are
-//! already under `charts/`, read from a folder or an archive without
-//! unpacking it. Loading a chart for rendering is the chart module's job.
+//! Just enough of a chart to fetch it and its dependencies: `Chart.yaml`
+//! (read by the chart module's reader, with Helm's rules), `Chart.lock`, and
+//! which subcharts are already under `charts/`, read from a folder or an
+//! archive without unpacking it. Loading a chart for rendering is the chart
+//! module's job.
 
+use crate::chart::metadata::parse_dependencies;
+pub use crate::chart::{Dependency, Metadata};
 use flate2::read::GzDecoder;
-use serde::Deserialize;
 use std::io::Read;
 use std::path::Path;
 
 /// Largest `Chart.yaml` or `Chart.lock` read.
 const MAX_META_BYTES: u64 = 1 << 20;
 
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct ChartYaml {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub version: String,
-    #[serde(default)]
-    pub dependencies: Vec<Dependency>,
-}
-
-/// A `dependencies:` entry (or a `Chart.lock` one, which has the same fields
-/// with the version pinned).
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct Dependency {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub version: String,
-    #[serde(default)]
-    pub repository: String,
-    #[serde(default)]
-    pub alias: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct ChartLock {
-    #[serde(default)]
-    dependencies: Vec<Dependency>,
-}
-
 /// What was read from a chart.
 #[derive(Debug, Default)]
 pub struct ChartMeta {
-    pub chart: ChartYaml,
+    /// `Chart.yaml` as Helm reads it (not validated: fetching needs only the
+    /// name, the version and the dependencies).
+    pub chart: Metadata,
     /// `Chart.lock`'s pinned dependencies, when the chart has one.
     pub lock: Option<Vec<Dependency>>,
     /// Names of the entries directly under `charts/`: folders, and archives
@@ -126,17 +100,20 @@ fn read_limited(entry: impl Read) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-fn parse_chart_yaml(bytes: &[u8]) -> Result<ChartYaml, String> {
-    crate::yaml::check_limits_bytes(bytes, crate::yaml::SERDE_MAX_DEPTH)
-        .map_err(|e| format!("Chart.yaml: {e}"))?;
-    yaml_serde::from_slice(bytes).map_err(|e| format!("Chart.yaml: {e}"))
+fn parse_chart_yaml(bytes: &[u8]) -> Result<Metadata, String> {
+    // Its errors name Chart.yaml already ("cannot load Chart.yaml: …").
+    Metadata::parse(&crate::chart::text(bytes)).map_err(|e| e.to_string())
 }
 
+/// `Chart.lock`'s dependencies: Helm reads the lock's entries as the same
+/// `Dependency` type as `Chart.yaml`'s, with the versions pinned.
 fn parse_lock(bytes: &[u8]) -> Result<Vec<Dependency>, String> {
-    crate::yaml::check_limits_bytes(bytes, crate::yaml::SERDE_MAX_DEPTH)
+    let doc = crate::yaml::from_str_typed(&crate::chart::text(bytes))
         .map_err(|e| format!("Chart.lock: {e}"))?;
-    let lock: ChartLock = yaml_serde::from_slice(bytes).map_err(|e| format!("Chart.lock: {e}"))?;
-    Ok(lock.dependencies)
+    parse_dependencies(doc.as_map().and_then(|m| m.get("dependencies")).as_ref()).map_err(|e| {
+        let why = e.message.trim_start_matches("cannot load Chart.yaml: ");
+        format!("Chart.lock: {why}")
+    })
 }
 
 #[cfg(test)]
@@ -173,7 +150,7 @@ mod tests {
         let m = read_archive(&bytes).unwrap();
         assert_eq!(m.chart.name, "app");
         assert_eq!(m.chart.version, "1.2.3");
-        assert_eq!(m.chart.dependencies[0].alias.as_deref(), Some("cache"));
+        assert_eq!(m.chart.dependencies[0].alias, "cache");
         assert_eq!(m.lock.unwrap()[0].version, "18.6.1");
         assert_eq!(m.vendored, ["common", "pg-1.0.0"]);
         assert!(read_archive(b"nope").is_err());

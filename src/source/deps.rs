@@ -66,7 +66,7 @@ impl Resolver {
             })?;
             out.push(FetchedDependency {
                 name: dep.name.clone(),
-                alias: dep.alias.clone().filter(|a| !a.is_empty()),
+                alias: (!dep.alias.is_empty()).then(|| dep.alias.clone()),
                 requested: dep.version.clone(),
                 chart: resolved,
             });

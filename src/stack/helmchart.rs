@@ -4,7 +4,7 @@
 
 use super::chart_release::{merge_yaml_values, set_value, ChartJob, ChartSource};
 use super::locate::StackText;
-use crate::manifest::{is_marker, parse_document};
+use crate::manifest::{self, is_marker};
 use crate::value::Map;
 use crate::yaml::LocatedError;
 use base64::Engine as _;
@@ -25,7 +25,7 @@ pub fn pieces(release: &str, file: &StackText, namespace: &str) -> Result<Vec<Pi
     let source = format!("{release}/{}", file.rel);
     let mut out = Vec::new();
     for (first_line, text) in documents(&file.text) {
-        let value = parse_document(&text).map_err(|e| {
+        let value = manifest::parse(&text).map_err(|e| {
             let line = first_line + e.line.saturating_sub(1);
             LocatedError::at(&file.rel, line, e.column, format!("invalid YAML: {e}")).to_string()
         })?;
@@ -165,7 +165,7 @@ mod tests {
     fn helmchart_becomes_a_release() {
         let p = pieces(
             "raw",
-            &file("# head\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: cache, namespace: a}\nspec:\n  repo: https://example.com/charts/\n  chart: redis\n  version: 1.2.3\n  targetNamespace: b\n  valuesContent: |-\n    x: 1\n  set:\n    y: \"s\"\n    z: 2\n"),
+            &file("# head\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: cache, namespace: a}\nspec:\n  repo: https://example.com/charts/\n  chart: redis\n  version: 1.2.3\n  targetNamespace: b\n  valuesContent: |-\n    x: 1\n  set:\n    w: \"s\"\n    z: 2\n"),
             "default",
         )
         .unwrap();
@@ -187,7 +187,7 @@ mod tests {
             matches!(&job.source, ChartSource::Repo { url, name } if url == "https://example.com/charts/" && name == "redis")
         );
         let v = crate::value::Value::map(job.values.clone()).to_json();
-        assert_eq!(v, serde_json::json!({"x": 1, "y": "s", "z": 2}));
+        assert_eq!(v, serde_json::json!({"x": 1, "w": "s", "z": 2}));
     }
 
     #[test]

@@ -49,6 +49,9 @@ pub(crate) enum Event {
 pub(crate) struct ParseError {
     pub problem: String,
     pub problem_mark: Mark,
+    /// What libyaml was reading when it failed ("while parsing a flow
+    /// sequence"), starting at `context_mark`.
+    pub context: Option<String>,
     pub context_mark: Mark,
     pub scanner: bool,
 }
@@ -155,6 +158,8 @@ impl<'a> Parser<'a> {
                 line: s.problem_mark.line as usize,
                 column: s.problem_mark.column as usize,
             },
+            // SAFETY: as `problem`.
+            context: unsafe { c_string(s.context as *const u8) },
             context_mark: Mark {
                 line: s.context_mark.line as usize,
                 column: s.context_mark.column as usize,

@@ -1,5 +1,7 @@
-//! A quick look at YAML before yaml_serde reads it (manifests, overlays,
-//! stack files, repository indexes), for the two shapes it cannot survive:
+//! A quick look at YAML before yaml_serde reads it (overlays, stack files,
+//! repository indexes, registries.yaml), for the two shapes it cannot survive
+//! (manifests are read by [`super::reader`], which refuses both as it meets
+//! them):
 //!
 //! - Deep flow nesting. libyaml's scanner revisits every open flow
 //!   collection at every token, so 100 000 `[` cost minutes; yaml_serde reads

@@ -3,9 +3,11 @@
 //!
 //! - Reading: [`from_str`] (values files, `fromYaml`), [`from_str_all`],
 //!   [`from_str_typed`] (integers kept), [`string_field`] (Chart.yaml string
-//!   fields). `events.rs` wraps libyaml's event parser (the only `unsafe`),
-//!   `resolve.rs` holds go-yaml v2's scalar rules, `reader.rs` builds values
-//!   with anchors, merges, and limits on depth and alias expansion.
+//!   fields), [`from_str_json`] (ordered JSON data: the manifest reader,
+//!   `crate::manifest`, is built on it). `events.rs` wraps libyaml's event
+//!   parser (the only `unsafe`), `resolve.rs` holds go-yaml v2's scalar
+//!   rules, `reader.rs` builds values with anchors, merges, and limits on
+//!   depth and alias expansion.
 //! - Writing: [`to_string`] (`toYaml`, go-yaml v2 through sigs.k8s.io/yaml),
 //!   [`to_string_pretty`] (`toYamlPretty`, go-yaml v3), [`emit_json`] (JSON data
 //!   in the same style, order kept). One emitter (`emitter.rs`) over the trees
@@ -169,17 +171,82 @@ pub fn string_field(v: &Value) -> Option<String> {
     }
 }
 
-/// Reads every document of a stream as JSON data with the documents' own key
-/// order (for manifests that overlays rewrite and [`emit_json`] writes back):
-/// YAML 1.1 scalars as Helm reads them, integers kept as JSON integers,
-/// anchors and merges resolved, map keys made strings as sigs.k8s.io/yaml
-/// makes them. A NaN or infinity is an error, as in Helm's JSON step.
-pub fn from_str_json(src: &str) -> Result<Vec<serde_json::Value>, YamlError> {
-    reader::read(src, &trees::JsonTree, false)
+/// Reads every document of `src` as JSON data with the documents' own key
+/// order (the manifest reader, `crate::manifest`, is built on it): YAML 1.1
+/// scalars as Helm and Kubernetes read them (`on` is true, `0755` is 493),
+/// integers kept as JSON integers, anchors and merges resolved, map keys made
+/// strings as sigs.k8s.io/yaml makes them, collections nested at most
+/// `max_depth` deep. A NaN or infinity is an error, as in Helm's JSON step.
+/// Errors keep libyaml's own words and exact places ([`ReadError`]).
+pub fn from_str_json(src: &str, max_depth: usize) -> Result<Vec<serde_json::Value>, ReadError> {
+    reader::read_limited(src, &trees::JsonTree, false, max_depth).map_err(ReadError::from)
 }
 
+/// Why [`from_str_json`] could not read a text: libyaml's words and exact
+/// place, where [`YamlError`] words and places them as go-yaml does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadError {
+    /// 1-based line and column in the text read; 0 when unknown.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// For a syntax error, what libyaml was reading when it failed.
+    pub context: Option<Box<Context>>,
+    /// A limit was reached (nesting, aliases), rather than a mistake made.
+    pub limit: bool,
+}
+
+/// What libyaml was reading when it failed (`while parsing a flow
+/// sequence`), and where that began (1-based line and column).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Context {
+    pub what: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl From<reader::Failure> for ReadError {
+    fn from(f: reader::Failure) -> ReadError {
+        let (e, limit) = match f {
+            reader::Failure::Parse(p) => {
+                let place = |m: events::Mark| (m.line + 1, m.column + 1);
+                let (line, column) = place(p.problem_mark);
+                let context = p.context.map(|what| {
+                    let (line, column) = place(p.context_mark);
+                    Box::new(Context { what, line, column })
+                });
+                return ReadError {
+                    line,
+                    column,
+                    message: p.problem,
+                    context,
+                    limit: false,
+                };
+            }
+            reader::Failure::Limit(e) => (e, true),
+            reader::Failure::Decode(e) => (e, false),
+        };
+        ReadError {
+            line: e.line,
+            column: e.column,
+            message: e.message,
+            context: None,
+            limit,
+        }
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
 /// How deep the readers built on yaml_serde nest (its recursion limit), which
-/// [`check_limits`] enforces before they see the text.
+/// [`check_limits`] enforces before they see the text (typed files: stacks,
+/// overlays, `registries.yaml`, `index.yaml`).
 pub const SERDE_MAX_DEPTH: usize = 128;
 
 /// Refuses text nested deeper than `max` collections, or whose aliases

@@ -22,35 +22,70 @@ const MAX_EXPANDED_NODES: u64 = 10_000_000;
 const TAG_PREFIX: &str = "tag:yaml.org,2002:";
 
 /// Reads the documents of `src`; only the first when `first_only` (go-yaml's
-/// `Unmarshal` ignores the rest). An empty stream reads as one `Nil`.
+/// `Unmarshal` ignores the rest). An empty stream reads as one `Nil`. Errors
+/// are worded and placed as go-yaml words and places them.
 pub(crate) fn read<T: Tree>(
     src: &str,
     tree: &T,
     first_only: bool,
 ) -> Result<Vec<T::Node>, YamlError> {
+    read_limited(src, tree, first_only, MAX_DEPTH).map_err(Failure::into_go)
+}
+
+/// Why reading failed, before a caller words it.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// libyaml refused the text.
+    Parse(ParseError),
+    /// A limit was reached: nesting, or aliases expanding too far.
+    Limit(YamlError),
+    /// go-yaml's decoder or sigs.k8s.io/yaml's conversion refused the data.
+    Decode(YamlError),
+}
+
+impl Failure {
+    /// As go-yaml words it (see [`syntax_error`]).
+    fn into_go(self) -> YamlError {
+        match self {
+            Failure::Parse(e) => syntax_error(e),
+            Failure::Limit(e) | Failure::Decode(e) => e,
+        }
+    }
+}
+
+/// [`read`] with collections nested at most `max_depth` deep, and the
+/// failure as it is.
+pub(crate) fn read_limited<T: Tree>(
+    src: &str,
+    tree: &T,
+    first_only: bool,
+    max_depth: usize,
+) -> Result<Vec<T::Node>, Failure> {
     // The fast scanner's events give the same result as libyaml's; any
     // failure is reported from libyaml's, which know the exact positions.
     if let Some(events) = super::fast::scan(src) {
-        if let Ok(docs) = read_events(&mut Replay(events.into_iter()), tree, first_only) {
+        let mut replay = Replay(events.into_iter());
+        if let Ok(docs) = read_events(&mut replay, tree, first_only, max_depth) {
             return Ok(docs);
         }
     }
-    read_events(&mut Parser::new(src), tree, first_only)
+    read_events(&mut Parser::new(src), tree, first_only, max_depth)
 }
 
 fn read_events<T: Tree>(
     parser: &mut impl Events,
     tree: &T,
     first_only: bool,
-) -> Result<Vec<T::Node>, YamlError> {
+    max_depth: usize,
+) -> Result<Vec<T::Node>, Failure> {
     let mut docs = Vec::new();
     loop {
-        let (event, mark) = parser.next().map_err(syntax_error)?;
+        let (event, mark) = parser.next().map_err(Failure::Parse)?;
         match event {
             Event::StreamStart | Event::DocumentEnd => {}
             Event::StreamEnd => break,
             Event::DocumentStart => {
-                let mut b = Builder::new(tree);
+                let mut b = Builder::new(tree, max_depth);
                 let value = b.document(parser)?;
                 docs.push(value);
                 if first_only {
@@ -58,10 +93,10 @@ fn read_events<T: Tree>(
                 }
             }
             _ => {
-                return Err(YamlError::syntax(
+                return Err(Failure::Decode(YamlError::syntax(
                     mark,
                     "did not find expected <document start>",
-                ));
+                )));
             }
         }
     }
@@ -149,6 +184,7 @@ enum Frame<N, B> {
 
 struct Builder<'t, T: Tree> {
     tree: &'t T,
+    max_depth: usize,
     stack: Vec<Frame<T::Node, T::MapBuf>>,
     anchors: HashMap<String, Done<T::Node>>,
     expanded_nodes: u64,
@@ -164,9 +200,10 @@ struct Builder<'t, T: Tree> {
 }
 
 impl<'t, T: Tree> Builder<'t, T> {
-    fn new(tree: &'t T) -> Self {
+    fn new(tree: &'t T, max_depth: usize) -> Self {
         Builder {
             tree,
+            max_depth,
             stack: Vec::new(),
             anchors: HashMap::new(),
             expanded_nodes: 0,
@@ -179,10 +216,10 @@ impl<'t, T: Tree> Builder<'t, T> {
     }
 
     /// Reads one document's events up to its end.
-    fn document(&mut self, parser: &mut impl Events) -> Result<T::Node, YamlError> {
+    fn document(&mut self, parser: &mut impl Events) -> Result<T::Node, Failure> {
         let mut root: Option<T::Node> = None;
         loop {
-            let (event, mark) = parser.next().map_err(syntax_error)?;
+            let (event, mark) = parser.next().map_err(Failure::Parse)?;
             self.here = mark;
             let done = match event {
                 Event::DocumentEnd | Event::StreamEnd => break,
@@ -246,32 +283,32 @@ impl<'t, T: Tree> Builder<'t, T> {
             }
         }
         if let Some(e) = self.decode_error.take() {
-            return Err(e);
+            return Err(Failure::Decode(e));
         }
         if let Some(e) = self.convert_error.take() {
-            return Err(e);
+            return Err(Failure::Decode(e));
         }
         let root = root.unwrap_or_else(T::null);
         if let Some(first) = self.non_finite {
             if let Some(bad) = self.tree.non_finite(&root, first) {
-                return Err(YamlError::convert(format!(
+                return Err(Failure::Decode(YamlError::convert(format!(
                     "json: unsupported value: {}",
                     format_float_g(bad)
-                )));
+                ))));
             }
         }
         Ok(root)
     }
 
-    fn push(&mut self, frame: Frame<T::Node, T::MapBuf>, mark: Mark) -> Result<(), YamlError> {
-        if self.stack.len() >= MAX_DEPTH {
-            return Err(YamlError::syntax(
+    fn push(&mut self, frame: Frame<T::Node, T::MapBuf>, mark: Mark) -> Result<(), Failure> {
+        if self.stack.len() >= self.max_depth {
+            return Err(Failure::Limit(YamlError::syntax(
                 Mark {
                     line: mark.line + 1,
                     column: mark.column,
                 },
-                &format!("exceeded max depth of {MAX_DEPTH}"),
-            ));
+                &format!("exceeded max depth of {}", self.max_depth),
+            )));
         }
         self.stack.push(frame);
         Ok(())
@@ -283,7 +320,7 @@ impl<'t, T: Tree> Builder<'t, T> {
         }
     }
 
-    fn alias(&mut self, name: &str) -> Result<Done<T::Node>, YamlError> {
+    fn alias(&mut self, name: &str) -> Result<Done<T::Node>, Failure> {
         let open = self.stack.iter().any(|f| match f {
             Frame::Seq { anchor, .. } | Frame::Map { anchor, .. } => {
                 anchor.as_deref() == Some(name)
@@ -296,7 +333,7 @@ impl<'t, T: Tree> Builder<'t, T> {
         let Some(target) = self.anchors.get(name).cloned() else {
             // go-yaml fails while parsing, before anything else is looked at.
             let e = YamlError::decode(format!("unknown anchor '{name}' referenced"));
-            return Err(e.at(self.here));
+            return Err(Failure::Decode(e.at(self.here)));
         };
         self.expanded_nodes = self.expanded_nodes.saturating_add(target.nodes);
         self.expanded_aliases = self
@@ -304,7 +341,7 @@ impl<'t, T: Tree> Builder<'t, T> {
             .saturating_add(target.aliases.saturating_add(1));
         if self.excessive_aliasing() {
             let e = YamlError::decode("document contains excessive aliasing".into());
-            return Err(e.at(self.here));
+            return Err(Failure::Limit(e.at(self.here)));
         }
         Ok(Done {
             aliases: target.aliases + 1,
@@ -510,12 +547,12 @@ impl<'t, T: Tree> Builder<'t, T> {
 
     /// `<<: *a` or `<<: [*a, *b]`: go-yaml v2 writes the merged keys over
     /// what the map holds so far (keys after the merge still win), earlier
-    /// maps of a list taking precedence over later ones.
+    /// maps of a list taking precedence over later ones ([`Tree::merge`]).
     fn merge(&mut self, source: T::Node) {
         let maps: Vec<Vec<(String, T::Node)>> = if let Some(entries) = T::entries(&source) {
             vec![entries]
         } else if let Some(items) = T::items(&source) {
-            let maps: Option<Vec<_>> = items.iter().rev().map(T::entries).collect();
+            let maps: Option<Vec<_>> = items.iter().map(T::entries).collect();
             match maps {
                 Some(maps) => maps,
                 None => {
@@ -530,11 +567,7 @@ impl<'t, T: Tree> Builder<'t, T> {
             return;
         };
         if let Some(Frame::Map { map, .. }) = self.stack.last_mut() {
-            for entries in maps {
-                for (k, v) in entries {
-                    T::insert(map, k, v);
-                }
-            }
+            T::merge(map, maps);
         }
     }
 }

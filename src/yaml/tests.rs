@@ -359,17 +359,17 @@ fn arbitrary_input_never_panics() {
 #[test]
 fn manifests_read_as_ordered_json_and_write_back() {
     let src = "kind: Deployment\napiVersion: apps/v1\nmetadata:\n  name: x\n  labels: &l\n    b: \"2\"\n    a: on\nspec:\n  replicas: 3\n  ratio: 1.5\n  sel:\n    <<: *l\n    c: 1\n---\nkind: Service\n";
-    let docs = from_str_json(src).unwrap();
+    let docs = from_str_json(src, 128).unwrap();
     assert_eq!(docs.len(), 2);
     assert_eq!(
         serde_json::to_string(&docs[0]).unwrap(),
-        r#"{"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"x","labels":{"b":"2","a":true}},"spec":{"replicas":3,"ratio":1.5,"sel":{"b":"2","a":true,"c":1}}}"#
+        r#"{"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"x","labels":{"b":"2","a":true}},"spec":{"replicas":3,"ratio":1.5,"sel":{"c":1,"b":"2","a":true}}}"#
     );
     assert_eq!(
         emit_json(&docs[0]),
-        "kind: Deployment\napiVersion: apps/v1\nmetadata:\n  name: x\n  labels:\n    b: \"2\"\n    a: true\nspec:\n  replicas: 3\n  ratio: 1.5\n  sel:\n    b: \"2\"\n    a: true\n    c: 1\n"
+        "kind: Deployment\napiVersion: apps/v1\nmetadata:\n  name: x\n  labels:\n    b: \"2\"\n    a: true\nspec:\n  replicas: 3\n  ratio: 1.5\n  sel:\n    c: 1\n    b: \"2\"\n    a: true\n"
     );
-    let e = from_str_json("a: .nan\n").unwrap_err();
+    let e = from_str_json("a: .nan\n", 128).unwrap_err();
     assert_eq!(e.to_string(), "json: unsupported value: NaN");
 }
 

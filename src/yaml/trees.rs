@@ -21,6 +21,16 @@ pub(crate) trait Tree {
     fn list(items: Vec<Self::Node>) -> Self::Node;
     fn map(buf: Self::MapBuf) -> Self::Node;
     fn insert(buf: &mut Self::MapBuf, key: String, value: Self::Node);
+    /// A `<<` merge of `maps` (earlier ones take precedence) into the map
+    /// being built: go-yaml v2 writes the merged keys over what the map
+    /// holds so far; keys after the merge are inserted over them in turn.
+    fn merge(buf: &mut Self::MapBuf, maps: Vec<Vec<(String, Self::Node)>>) {
+        for entries in maps.into_iter().rev() {
+            for (k, v) in entries {
+                Self::insert(buf, k, v);
+            }
+        }
+    }
     /// The entries of a map node (for `<<` merges); `None` for anything else.
     fn entries(node: &Self::Node) -> Option<Vec<(String, Self::Node)>>;
     /// The items of a list node; `None` for anything else.
@@ -131,11 +141,29 @@ impl Tree for ValueTree {
 }
 
 /// JSON data with the document's key order; integers stay integers.
+///
+/// A map with a `<<` merge means what go-yaml v2 makes of it (the merged
+/// values over the keys before `<<`, the keys after it over the merged
+/// values), in the order chartfix has always written such maps back (that of
+/// yaml_serde's `apply_merge`, which read manifests before this reader): the
+/// map's own keys, its last one moved to where `<<` stood, then the merged
+/// keys it lacks.
 pub(crate) struct JsonTree;
+
+type JsonMap = serde_json::Map<String, serde_json::Value>;
+
+/// A JSON map being read.
+#[derive(Default)]
+pub(crate) struct JsonMapBuf {
+    /// The keys the map itself writes, in order.
+    own: JsonMap,
+    /// Where the first `<<` stood among them, and the merged keys they lack.
+    merged: Option<(usize, JsonMap)>,
+}
 
 impl Tree for JsonTree {
     type Node = serde_json::Value;
-    type MapBuf = serde_json::Map<String, serde_json::Value>;
+    type MapBuf = JsonMapBuf;
 
     fn null() -> serde_json::Value {
         serde_json::Value::Null
@@ -164,16 +192,45 @@ impl Tree for JsonTree {
         serde_json::Value::Array(items)
     }
 
-    fn map(buf: serde_json::Map<String, serde_json::Value>) -> serde_json::Value {
-        serde_json::Value::Object(buf)
+    fn map(buf: JsonMapBuf) -> serde_json::Value {
+        let Some((at, merged)) = buf.merged else {
+            return serde_json::Value::Object(buf.own);
+        };
+        let mut entries: Vec<(String, serde_json::Value)> = buf.own.into_iter().collect();
+        // yaml_serde removed `<<` with a swap: the last key takes its place.
+        if at < entries.len() {
+            let last = entries.pop().expect("not empty");
+            entries.insert(at, last);
+        }
+        let mut out: JsonMap = entries.into_iter().collect();
+        for (k, v) in merged {
+            if !out.contains_key(&k) {
+                out.insert(k, v);
+            }
+        }
+        serde_json::Value::Object(out)
     }
 
-    fn insert(
-        buf: &mut serde_json::Map<String, serde_json::Value>,
-        key: String,
-        value: serde_json::Value,
-    ) {
-        buf.insert(key, value);
+    fn insert(buf: &mut JsonMapBuf, key: String, value: serde_json::Value) {
+        buf.own.insert(key, value);
+    }
+
+    fn merge(buf: &mut JsonMapBuf, maps: Vec<Vec<(String, serde_json::Value)>>) {
+        let at = buf.own.len();
+        let (_, merged) = buf.merged.get_or_insert_with(|| (at, JsonMap::new()));
+        for entries in maps {
+            for (k, v) in entries {
+                // The first map that has a key decides it.
+                if merged.contains_key(&k) {
+                    continue;
+                }
+                if let Some(own) = buf.own.get_mut(&k) {
+                    // A key before `<<` takes the merged value, in its place.
+                    *own = v.clone();
+                }
+                merged.insert(k, v);
+            }
+        }
     }
 
     fn entries(node: &serde_json::Value) -> Option<Vec<(String, serde_json::Value)>> {

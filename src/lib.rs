@@ -5,7 +5,7 @@
 //! listed above it here (`tests/it/layers.rs` fails on a back edge).
 //!
 //! ```text
-//!  strconv, semver, input ─▶ value ─▶ gofmt ─▶ yaml            (ground floor)
+//!  strconv, semver, input, location ─▶ value ─▶ gofmt ─▶ yaml            (ground floor)
 //!  engine                                                      (templates)
 //!  chart ─▶ values ─▶ render                                   (one chart → documents)
 //!  manifest ─▶ overlay                                         (documents → rewritten)
@@ -22,6 +22,8 @@
 pub mod gofmt;
 /// Reading files and stdin with size limits.
 pub mod input;
+/// A place in an input (`file:line:column`), the one shape errors say where in.
+pub mod location;
 /// Semantic versions and constraints, as Helm's Masterminds/semver reads them.
 pub mod semver;
 /// Go's `strconv`: quoting and float formatting (`%g`, shortest digits).

@@ -12,6 +12,8 @@
 
 use std::fmt;
 
+use crate::location::Location;
+
 /// What went wrong, broadly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -187,6 +189,17 @@ impl Error {
         self.inner.col
     }
 
+    /// Where the (outermost) error is, 1-based as editors count: Go's
+    /// 0-based byte column plus one; no column for parse errors, which Go
+    /// places by line only.
+    pub fn location(&self) -> Location {
+        let column = match self.inner.kind {
+            ErrorKind::Parse => 0,
+            _ => self.inner.col as usize + 1,
+        };
+        Location::new(self.inner.file.as_str(), self.inner.line as usize, column)
+    }
+
     /// Go's own error text, before Helm rewrites it (what `include` and `tpl` see).
     pub fn go_message(&self) -> &str {
         &self.inner.go
@@ -267,6 +280,21 @@ fn go_q(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn location_is_one_based() {
+        let e = Error::parse("p/t.yaml", 3, "missing value for if");
+        assert_eq!(e.location().to_string(), "p/t.yaml:3");
+        let e = Error::exec(
+            "p/t.yaml",
+            1,
+            0,
+            "p/t.yaml",
+            "fail 1",
+            Cause::Go("x".into()),
+        );
+        assert_eq!(e.location(), Location::new("p/t.yaml", 1, 1));
+    }
 
     #[test]
     fn layouts_match_helm() {

@@ -233,7 +233,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            bad.message.contains("invalid quantity") && bad.line > 0,
+            bad.message.contains("invalid quantity") && bad.location.line > 0,
             "{bad}"
         );
         let bad = load_all(
@@ -253,25 +253,29 @@ mod tests {
     #[test]
     fn errors_carry_positions() {
         let e = load_err("name: x\nrules:\n  - select: {kind: A}\n    resources:\n      requests:\n        cpu: {max: 10q}\n");
-        assert_eq!((e.line, e.origin.as_str()), (6, "test.yaml"), "{e}");
+        assert_eq!(
+            (e.location.line, e.location.file.as_str()),
+            (6, "test.yaml"),
+            "{e}"
+        );
         assert!(e.to_string().starts_with("test.yaml:6:"), "{e}");
         assert!(e.message.contains("invalid quantity"), "{e}");
         let e = load_err("name: x\nrules:\n  - select: {kind: A}\n    drops: true\n");
-        assert_eq!(e.line, 4, "{e}");
+        assert_eq!(e.location.line, 4, "{e}");
         assert!(e.message.contains("unknown field `drops`"), "{e}");
         let e = load_err("name: x\nrules:\n  - select: {kind: A}\n");
         assert!(
-            e.line >= 3 && e.message.contains("needs an operation"),
+            e.location.line >= 3 && e.message.contains("needs an operation"),
             "{e}"
         );
         let e = load_err("name: x\nrules:\n- drop: true\n  set: {/a: '${nope}'}\n");
-        assert_eq!(e.line, 4, "{e}");
+        assert_eq!(e.location.line, 4, "{e}");
         assert!(e.message.contains("unknown parameter"), "{e}");
         let e = load_err("name: x\nrules: []\nextra: 1\n");
         assert!(e.message.contains("unknown field `extra`"), "{e}");
         let e = load_err("name: x\nrules:\n- placement: {arch: a, weight: 300}\n");
-        assert!(e.line >= 3, "{e}");
+        assert!(e.location.line >= 3, "{e}");
         let e = load_err(": : :\n");
-        assert!(e.line > 0, "{e}");
+        assert!(e.location.line > 0, "{e}");
     }
 }

@@ -225,14 +225,14 @@ mod tests {
     #[test]
     fn unknown_field_has_a_place() {
         let e = parse("s.yaml", "name: x\nreleases:\n  - name: r\n    chrt: c\n").unwrap_err();
-        assert_eq!((e.line, e.origin.as_str()), (4, "s.yaml"));
+        assert_eq!((e.location.line, e.location.file.as_str()), (4, "s.yaml"));
         assert!(e.message.contains("chrt"), "{e}");
     }
 
     #[test]
     fn release_needs_one_kind() {
         let e = parse("s.yaml", "name: x\nreleases:\n  - name: r\n").unwrap_err();
-        assert_eq!(e.line, 3);
+        assert_eq!(e.location.line, 3);
         assert!(
             e.to_string()
                 .starts_with("s.yaml:3:5: release \"r\" has neither"),

@@ -3,13 +3,13 @@
 
 use std::fmt;
 
+use crate::location::Location;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocatedError {
-    /// The input's name: a path, `builtin:NAME`, a flag.
-    pub origin: String,
-    /// 1-based; 0 when the error is about the input as a whole.
-    pub line: usize,
-    pub column: usize,
+    /// Where: the input's name (a path, `builtin:NAME`, a flag) and, when
+    /// known, the line and column in it.
+    pub location: Location,
     pub message: String,
 }
 
@@ -17,9 +17,7 @@ impl LocatedError {
     /// An error at `line:column` of `origin`.
     pub fn at(origin: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
         LocatedError {
-            origin: origin.to_string(),
-            line,
-            column,
+            location: Location::new(origin, line, column),
             message: message.into(),
         }
     }
@@ -55,15 +53,7 @@ pub fn serde_place(e: &yaml_serde::Error) -> (usize, usize, String) {
 
 impl fmt::Display for LocatedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line > 0 {
-            write!(
-                f,
-                "{}:{}:{}: {}",
-                self.origin, self.line, self.column, self.message
-            )
-        } else {
-            write!(f, "{}: {}", self.origin, self.message)
-        }
+        write!(f, "{}: {}", self.location, self.message)
     }
 }
 
@@ -78,7 +68,7 @@ mod tests {
         let e = yaml_serde::from_str::<std::collections::BTreeMap<String, u8>>("a: 1\nb: x\n")
             .unwrap_err();
         let e = LocatedError::serde("f.yaml", &e);
-        assert_eq!((e.line, e.column), (2, 4));
+        assert_eq!((e.location.line, e.location.column), (2, 4));
         assert_eq!(
             e.to_string(),
             "f.yaml:2:4: b: invalid type: string \"x\", expected u8"

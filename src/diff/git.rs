@@ -6,21 +6,54 @@
 //! the repository's worktree list, leaves nothing behind if interrupted, and
 //! exports only committed files.
 
-use std::fmt;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Why the base tree could not be exported.
-#[derive(Debug)]
-pub struct GitError(pub String);
-
-impl fmt::Display for GitError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// A file or folder could not be read or made.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{} is not in a git repository: {source}", path.display())]
+    NotInRepository {
+        path: PathBuf,
+        #[source]
+        source: Box<GitError>,
+    },
+    #[error("{} is outside its git repository {}", path.display(), top.display())]
+    OutsideRepository { path: PathBuf, top: PathBuf },
+    #[error("{git_ref:?} does not name a commit")]
+    NotACommit { git_ref: String },
+    #[error("{} did not exist at {git_ref}", path.display())]
+    NotAtRef { path: PathBuf, git_ref: String },
+    #[error("unpacking {git_ref}: {source}")]
+    Unpack {
+        git_ref: String,
+        #[source]
+        source: io::Error,
+    },
+    /// git could not be started (not installed?).
+    #[error("running git: {0}")]
+    Spawn(#[source] io::Error),
+    /// git ran and failed; its own words.
+    #[error("git {args}: {stderr}")]
+    Failed { args: String, stderr: String },
+    #[error("no free temporary folder name under {}", .0.display())]
+    NoTempName(PathBuf),
 }
 
-impl std::error::Error for GitError {}
+fn io_at(path: &Path) -> impl FnOnce(io::Error) -> GitError + '_ {
+    move |source| GitError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
 
 /// A repository tree exported at a ref; the folder is removed when dropped.
 #[derive(Debug)]
@@ -54,8 +87,7 @@ impl Drop for ExportedTree {
 /// git repository, the ref does not name a commit, or `path` did not exist
 /// at that commit.
 pub fn export(path: &Path, git_ref: &str) -> Result<ExportedTree, GitError> {
-    let abs =
-        std::fs::canonicalize(path).map_err(|e| GitError(format!("{}: {e}", path.display())))?;
+    let abs = std::fs::canonicalize(path).map_err(io_at(path))?;
     let dir = if abs.is_dir() {
         abs.clone()
     } else {
@@ -63,21 +95,19 @@ pub fn export(path: &Path, git_ref: &str) -> Result<ExportedTree, GitError> {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| abs.clone())
     };
-    let top = git(&dir, &["rev-parse", "--show-toplevel"]).map_err(|e| {
-        GitError(format!(
-            "{} is not in a git repository: {e}",
-            path.display()
-        ))
-    })?;
-    let top = std::fs::canonicalize(String::from_utf8_lossy(&top).trim())
-        .map_err(|e| GitError(format!("git repository root: {e}")))?;
-    let rel = abs.strip_prefix(&top).map_err(|_| {
-        GitError(format!(
-            "{} is outside its git repository {}",
-            path.display(),
-            top.display()
-        ))
-    })?;
+    let top =
+        git(&dir, &["rev-parse", "--show-toplevel"]).map_err(|e| GitError::NotInRepository {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        })?;
+    let top = PathBuf::from(String::from_utf8_lossy(&top).trim());
+    let top = std::fs::canonicalize(&top).map_err(io_at(&top))?;
+    let rel = abs
+        .strip_prefix(&top)
+        .map_err(|_| GitError::OutsideRepository {
+            path: path.to_path_buf(),
+            top: top.clone(),
+        })?;
     // `--end-of-options` keeps a ref like `--output=x` from being read as an option.
     let spec = format!("{git_ref}^{{commit}}");
     let commit = git(
@@ -90,7 +120,9 @@ pub fn export(path: &Path, git_ref: &str) -> Result<ExportedTree, GitError> {
             &spec,
         ],
     )
-    .map_err(|_| GitError(format!("{git_ref:?} does not name a commit")))?;
+    .map_err(|_| GitError::NotACommit {
+        git_ref: git_ref.to_string(),
+    })?;
     let commit = String::from_utf8_lossy(&commit).trim().to_string();
     let archive = git(&top, &["archive", "--format=tar", &commit])?;
 
@@ -107,12 +139,15 @@ pub fn export(path: &Path, git_ref: &str) -> Result<ExportedTree, GitError> {
     };
     tar::Archive::new(archive.as_slice())
         .unpack(tree.root.join(&top_name))
-        .map_err(|e| GitError(format!("unpacking {git_ref}: {e}")))?;
+        .map_err(|source| GitError::Unpack {
+            git_ref: git_ref.to_string(),
+            source,
+        })?;
     if !tree.target.exists() {
-        return Err(GitError(format!(
-            "{} did not exist at {git_ref}",
-            rel.display()
-        )));
+        return Err(GitError::NotAtRef {
+            path: rel.to_path_buf(),
+            git_ref: git_ref.to_string(),
+        });
     }
     Ok(tree)
 }
@@ -125,10 +160,12 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
         .args(args)
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| GitError(format!("running git: {e}")))?;
+        .map_err(GitError::Spawn)?;
     if !out.status.success() {
-        let msg = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        return Err(GitError(format!("git {}: {msg}", args.join(" "))));
+        return Err(GitError::Failed {
+            args: args.join(" "),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
     }
     Ok(out.stdout)
 }
@@ -150,8 +187,8 @@ fn temp_dir() -> Result<PathBuf, GitError> {
         match std::fs::create_dir(&dir) {
             Ok(()) => return Ok(dir),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(GitError(format!("{}: {e}", dir.display()))),
+            Err(e) => return Err(io_at(&dir)(e)),
         }
     }
-    Err(GitError("no free temporary folder name".to_string()))
+    Err(GitError::NoTempName(base))
 }

@@ -270,9 +270,8 @@ pub fn check_documents(
                     p.display()
                 ))
             })?;
-            let cfg = RegistryConfig::parse(&text).map_err(|e| {
-                CheckError::Failed(format!("--registry-config {}: {e}", p.display()))
-            })?;
+            let cfg = RegistryConfig::parse(&p.display().to_string(), &text)
+                .map_err(|e| CheckError::Failed(format!("--registry-config {e}")))?;
             (cfg, text)
         }
         None => (RegistryConfig::default(), String::new()),

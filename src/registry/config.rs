@@ -7,6 +7,7 @@
 //! `registry-1.docker.io` and `index.docker.io`.
 
 use super::reference::{canonical_registry, DOCKER_HUB, DOCKER_HUB_API_HOST};
+use crate::yaml::LocatedError;
 use regex::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -98,48 +99,72 @@ pub struct Endpoint {
 }
 
 /// A configuration error, naming the file and what is wrong.
-#[derive(Debug)]
-pub struct ConfigError(pub String);
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read: a wrong path, usually.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not YAML, or not the shape of a `registries.yaml` (`file:line:column`).
+    #[error(transparent)]
+    Syntax(LocatedError),
+    #[error("{origin}: mirrors.{key}.rewrite: {pattern:?} is not a regular expression: {source}")]
+    Rewrite {
+        origin: String,
+        key: String,
+        pattern: String,
+        #[source]
+        source: Box<regex::Error>,
+    },
+    #[error("{origin}: mirrors.{key}.endpoint: {message}")]
+    Endpoint {
+        origin: String,
+        key: String,
+        message: String,
+    },
 }
-
-impl std::error::Error for ConfigError {}
 
 impl RegistryConfig {
     /// Reads a `registries.yaml`.
     pub fn load(path: &Path) -> Result<RegistryConfig, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
-        Self::parse(&text).map_err(|e| ConfigError(format!("{}: {}", path.display(), e.0)))
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&path.display().to_string(), &text)
     }
 
-    /// Parses the text of a `registries.yaml`.
-    pub fn parse(text: &str) -> Result<RegistryConfig, ConfigError> {
+    /// Parses the text of a `registries.yaml`; `origin` names it in errors.
+    pub fn parse(origin: &str, text: &str) -> Result<RegistryConfig, ConfigError> {
         let file: RegistriesFile = if text.trim().is_empty() {
             RegistriesFile::default()
         } else {
             crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH)
-                .map_err(|e| ConfigError(e.to_string()))?;
-            yaml_serde::from_str(text).map_err(|e| ConfigError(e.to_string()))?
+                .map_err(|e| ConfigError::Syntax(LocatedError::limit(origin, e)))?;
+            yaml_serde::from_str(text)
+                .map_err(|e| ConfigError::Syntax(LocatedError::serde(origin, &e)))?
         };
         let mut mirrors = BTreeMap::new();
         for (key, m) in file.mirrors {
             let mut rewrites = Vec::new();
             for (pattern, replacement) in m.rewrite {
-                let re = Regex::new(&pattern).map_err(|e| {
-                    ConfigError(format!(
-                        "mirrors.{key}.rewrite: {pattern:?} is not a regular expression: {e}"
-                    ))
+                let re = Regex::new(&pattern).map_err(|e| ConfigError::Rewrite {
+                    origin: origin.to_string(),
+                    key: key.clone(),
+                    pattern: pattern.clone(),
+                    source: Box::new(e),
                 })?;
                 rewrites.push((re, replacement));
             }
             for ep in &m.endpoint {
-                parse_endpoint(ep, false)
-                    .map_err(|e| ConfigError(format!("mirrors.{key}.endpoint: {e}")))?;
+                parse_endpoint(ep, false).map_err(|message| ConfigError::Endpoint {
+                    origin: origin.to_string(),
+                    key: key.clone(),
+                    message,
+                })?;
             }
             let key = if key == "*" {
                 key
@@ -275,7 +300,7 @@ configs:
 
     #[test]
     fn mirrors_then_upstream() {
-        let c = RegistryConfig::parse(YAML).unwrap();
+        let c = RegistryConfig::parse("r.yaml", YAML).unwrap();
         let eps = c.endpoints("docker.io", "bitnami/redis");
         let urls: Vec<_> = eps.iter().map(|e| e.base_url.as_str()).collect();
         assert_eq!(
@@ -299,7 +324,7 @@ configs:
 
     #[test]
     fn host_configs() {
-        let c = RegistryConfig::parse(YAML).unwrap();
+        let c = RegistryConfig::parse("r.yaml", YAML).unwrap();
         assert!(c.host_config("127.0.0.1:5000").unwrap().auth.is_some());
         assert!(c.host_config("docker.io").unwrap().tls.is_some());
         assert!(c.host_config("index.docker.io").is_some());
@@ -309,17 +334,24 @@ configs:
 
     #[test]
     fn plain_http_and_errors() {
-        let mut c = RegistryConfig::parse("").unwrap();
+        let mut c = RegistryConfig::parse("r.yaml", "").unwrap();
         c.plain_http = true;
         assert_eq!(
             c.endpoints("127.0.0.1:9", "a")[0].base_url,
             "http://127.0.0.1:9"
         );
-        let e = RegistryConfig::parse("mirrors:\n  x:\n    endpoints: []\n").unwrap_err();
-        assert!(e.0.contains("endpoints"), "{e}");
-        let e = RegistryConfig::parse("mirrors:\n  x:\n    rewrite: {'(': a}\n").unwrap_err();
-        assert!(e.0.contains("regular expression"), "{e}");
-        let e = RegistryConfig::parse("mirrors:\n  x:\n    endpoint: ['ftp://h']\n").unwrap_err();
-        assert!(e.0.contains("scheme"), "{e}");
+        let e = RegistryConfig::parse("r.yaml", "mirrors:\n  x:\n    endpoints: []\n").unwrap_err();
+        // The misspelt key is named, at its line and column.
+        assert!(e.to_string().starts_with("r.yaml:3:5: "), "{e}");
+        assert!(e.to_string().contains("endpoints"), "{e}");
+        let e =
+            RegistryConfig::parse("r.yaml", "mirrors:\n  x:\n    rewrite: {'(': a}\n").unwrap_err();
+        assert!(matches!(e, ConfigError::Rewrite { .. }), "{e}");
+        assert!(e.to_string().contains("regular expression"), "{e}");
+        let e = RegistryConfig::parse("r.yaml", "mirrors:\n  x:\n    endpoint: ['ftp://h']\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("scheme"), "{e}");
+        let e = RegistryConfig::load(Path::new("/nonexistent/r.yaml")).unwrap_err();
+        assert!(matches!(e, ConfigError::Read { .. }), "{e}");
     }
 }

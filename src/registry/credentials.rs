@@ -327,10 +327,13 @@ mod tests {
 
     #[test]
     fn k3s_auth_wins() {
-        let cfg = RegistryConfig::parse(&format!(
-            "configs:\n  h.example:\n    auth: {{auth: {}}}\n",
-            b64("a:b")
-        ))
+        let cfg = RegistryConfig::parse(
+            "r.yaml",
+            &format!(
+                "configs:\n  h.example:\n    auth: {{auth: {}}}\n",
+                b64("a:b")
+            ),
+        )
         .unwrap();
         let store = CredentialStore::default();
         assert_eq!(
@@ -341,7 +344,8 @@ mod tests {
             })
         );
         let bad =
-            RegistryConfig::parse("configs:\n  h.example:\n    auth: {auth: '!!'}\n").unwrap();
+            RegistryConfig::parse("r.yaml", "configs:\n  h.example:\n    auth: {auth: '!!'}\n")
+                .unwrap();
         let e = store.lookup(&bad, "h.example").unwrap_err();
         assert!(e.contains("base64"), "{e}");
     }

@@ -23,7 +23,7 @@ pub mod reference;
 pub mod retry;
 
 pub use client::{ClientOptions, Fetched, RegistryClient, DEFAULT_TIMEOUT};
-pub use config::RegistryConfig;
+pub use config::{ConfigError, RegistryConfig};
 pub use credentials::{Credential, CredentialStore};
 pub use error::{ErrorKind, RegistryError};
 pub use reference::ImageRef;

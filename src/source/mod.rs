@@ -29,7 +29,7 @@ pub use error::{SourceError, SourceErrorKind};
 pub use reference::{redact_userinfo, ChartRef};
 
 use crate::registry::{
-    ClientOptions, CredentialStore, RegistryClient, RegistryConfig, RetryPolicy,
+    ClientOptions, ConfigError, CredentialStore, RegistryClient, RegistryConfig, RetryPolicy,
 };
 use cache::Cache;
 use http::HttpFetcher;
@@ -192,8 +192,8 @@ impl Resolver {
         let named = |name: &str| self.repositories.by_name(name).map(|r| r.url.clone());
         let parsed = reference::parse(reference, repo, &named).map_err(|e| {
             SourceError::usage(match &self.repositories_problem {
-                Some(p) => format!("{} (note: {p})", e.0),
-                None => e.0,
+                Some(p) => format!("{e} (note: {p})"),
+                None => e.to_string(),
             })
         })?;
         self.resolve_ref(&parsed, version)
@@ -284,9 +284,10 @@ impl Resolver {
 /// `--registry-config`: a file that cannot be read is a wrong argument
 /// (usage), one that reads but does not parse is bad input (a failure).
 fn load_registry_config(path: &Path) -> Result<RegistryConfig, SourceError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| SourceError::usage(format!("cannot read {}: {e}", path.display())))?;
-    RegistryConfig::parse(&text).map_err(|e| SourceError::other(format!("{}: {e}", path.display())))
+    RegistryConfig::load(path).map_err(|e| match e {
+        ConfigError::Read { .. } => SourceError::usage(e.to_string()),
+        _ => SourceError::other(e.to_string()),
+    })
 }
 
 /// A local folder or archive, used where it is. It exists (that is how the

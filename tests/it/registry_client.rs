@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn client(config_yaml: &str, plain_http: bool) -> Arc<RegistryClient> {
-    let mut config = RegistryConfig::parse(config_yaml).unwrap();
+    let mut config = RegistryConfig::parse("registries.yaml", config_yaml).unwrap();
     config.plain_http = plain_http;
     RegistryClient::new(
         config,
@@ -216,7 +216,7 @@ fn slow_server_times_out_and_5xx_moves_to_the_next_endpoint() {
         std::thread::sleep(Duration::from_millis(1500));
         FakeResponse::new(200, "{}")
     });
-    let mut config = RegistryConfig::parse("").unwrap();
+    let mut config = RegistryConfig::parse("registries.yaml", "").unwrap();
     config.plain_http = true;
     let c = RegistryClient::new(
         config,

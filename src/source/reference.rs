@@ -82,17 +82,42 @@ impl fmt::Display for ChartRef {
     }
 }
 
-/// Why a reference cannot be used; the message says what would work.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RefError(pub String);
-
-impl fmt::Display for RefError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Why a reference cannot be used; each message says what would work.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RefError {
+    #[error("empty chart reference")]
+    Empty,
+    #[error("with --repo the chart is a name in that repository, not {0:?}")]
+    UrlWithRepo(String),
+    #[error(
+        "{input:?} is neither a path on disk nor a chart of a known repository: \
+         no repository {repo:?} in Helm's repositories.yaml \
+         (use --repo URL {name}, or oci://…)"
+    )]
+    UnknownRepository {
+        input: String,
+        repo: String,
+        name: String,
+    },
+    #[error(
+        "chart {0:?} not found: no such folder or archive \
+         (give a path, oci://HOST/PATH/NAME, REPO/NAME or --repo URL NAME)"
+    )]
+    NotFound(String),
+    /// What follows `oci://` is not HOST/PATH/NAME[:TAG][@sha256:DIGEST].
+    #[error("invalid OCI chart reference oci://{reference}: {why}")]
+    InvalidOci {
+        reference: String,
+        why: &'static str,
+    },
+    #[error("repository URL {0:?} must start with https:// or http://")]
+    RepositoryScheme(String),
+    #[error(
+        "a URL with user:password@ in it would show the password in messages; \
+         put the credentials in Helm's repositories.yaml instead"
+    )]
+    UserInfo,
 }
-
-impl std::error::Error for RefError {}
 
 /// Parses a chart reference the way Helm's `LocateChart` decides: `--repo`
 /// first, then `oci://`, then an existing path, then a URL, then `REPO/NAME`.
@@ -104,13 +129,11 @@ pub fn parse(
 ) -> Result<ChartRef, RefError> {
     let input = input.trim();
     if input.is_empty() {
-        return Err(RefError("empty chart reference".into()));
+        return Err(RefError::Empty);
     }
     if let Some(url) = repo_url {
         if input.contains("://") {
-            return Err(RefError(format!(
-                "with --repo the chart is a name in that repository, not {input:?}"
-            )));
+            return Err(RefError::UrlWithRepo(input.to_string()));
         }
         return Ok(ChartRef::Repo {
             url: normalise_repo_url(url)?,
@@ -136,24 +159,24 @@ pub fn parse(
                     name: name.to_string(),
                 });
             }
-            return Err(RefError(format!(
-                "{input:?} is neither a path on disk nor a chart of a known repository: \
-                 no repository {repo:?} in Helm's repositories.yaml \
-                 (use --repo URL {name}, or oci://…)"
-            )));
+            return Err(RefError::UnknownRepository {
+                input: input.to_string(),
+                repo: repo.to_string(),
+                name: name.to_string(),
+            });
         }
     }
-    Err(RefError(format!(
-        "chart {input:?} not found: no such folder or archive \
-         (give a path, oci://HOST/PATH/NAME, REPO/NAME or --repo URL NAME)"
-    )))
+    Err(RefError::NotFound(input.to_string()))
 }
 
 /// Parses what follows `oci://`.
 pub fn parse_oci(rest: &str) -> Result<OciRef, RefError> {
     // Before anything quotes the reference back.
     refuse_userinfo(&format!("oci://{rest}"))?;
-    let bad = |why: &str| RefError(format!("invalid OCI chart reference oci://{rest}: {why}"));
+    let bad = |why: &'static str| RefError::InvalidOci {
+        reference: rest.to_string(),
+        why,
+    };
     let (rest, digest) = match rest.split_once('@') {
         Some((r, d)) => {
             let hex = d
@@ -216,9 +239,7 @@ pub fn parse_oci(rest: &str) -> Result<OciRef, RefError> {
 pub fn normalise_repo_url(url: &str) -> Result<String, RefError> {
     let u = url.trim();
     if !(u.starts_with("https://") || u.starts_with("http://")) {
-        return Err(RefError(format!(
-            "repository URL {url:?} must start with https:// or http://"
-        )));
+        return Err(RefError::RepositoryScheme(url.to_string()));
     }
     refuse_userinfo(u)?;
     Ok(u.trim_end_matches('/').to_string())
@@ -233,11 +254,7 @@ fn refuse_userinfo(url: &str) -> Result<(), RefError> {
         .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
         .unwrap_or("");
     if authority.contains('@') {
-        return Err(RefError(
-            "a URL with user:password@ in it would show the password in messages; \
-             put the credentials in Helm's repositories.yaml instead"
-                .into(),
-        ));
+        return Err(RefError::UserInfo);
     }
     Ok(())
 }
@@ -339,15 +356,15 @@ mod tests {
             ChartRef::Local(dir.path().into())
         );
         let e = parse("nope/redis", None, &none).unwrap_err();
-        assert!(e.0.contains("no repository \"nope\""), "{e}");
+        assert!(matches!(e, RefError::UnknownRepository { .. }), "{e}");
+        assert!(e.to_string().contains("no repository \"nope\""), "{e}");
         let e = parse("missing-chart", None, &none).unwrap_err();
-        assert!(e.0.contains("not found"), "{e}");
+        assert_eq!(e, RefError::NotFound("missing-chart".into()));
+        assert!(e.to_string().contains("not found"), "{e}");
         assert!(parse("oci://h/x", Some("https://r"), &none).is_err());
         let e = parse("x", Some("https://u:pw@r.example/c"), &none).unwrap_err();
-        assert!(
-            e.0.contains("repositories.yaml") && !e.0.contains("pw"),
-            "{e}"
-        );
+        assert_eq!(e, RefError::UserInfo);
+        assert!(!e.to_string().contains("pw"), "{e}");
         assert!(parse("https://u:pw@r.example/c.tgz", None, &none).is_err());
         assert!(parse("https://r.example/c.tgz?a=b@c", None, &none).is_ok());
     }

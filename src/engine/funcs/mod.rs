@@ -1,7 +1,11 @@
 //! The function table: Sprig's functions and Helm's own, by family.
 //!
 //! Every function takes its evaluated arguments and returns a value or an error
-//! message; the executor adds the template position to the message. Functions
+//! message; the executor adds the template position to the message. The
+//! message is a plain `String` on purpose: in Go a function's error is only
+//! its text, which Helm prints and `include`/`tpl` callers see verbatim, so a
+//! typed error would carry nothing more. The typed [`crate::engine::Error`]
+//! (kind, location, Go's and Helm's layouts) starts at the call. Functions
 //! that need the executor itself (`include`, `tpl`, `template`, `and`, `or`)
 //! live with the executor, not here.
 

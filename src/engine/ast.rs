@@ -5,7 +5,7 @@
 //! can say `file:line:col` the way Go does. `Display` prints a node the way Go's
 //! `Node.String()` does: that text is the `<…>` context of execution errors.
 
-use super::funcs::Func;
+use super::funcs::TableFunc;
 use crate::strconv::go_quote;
 use crate::value::Value;
 use std::fmt;
@@ -136,7 +136,7 @@ pub enum Arg {
 pub enum Callee {
     Builtin(Builtin),
     /// A Sprig/Helm function from the shared table.
-    Table(Func),
+    Table(TableFunc),
     /// Not defined; parsed without Go's function check, fails when called.
     Missing,
 }

@@ -12,6 +12,9 @@
 use super::ast::{Arg, Branch, Builtin, Callee, Command, Node, Pipe, Pos, Tree};
 use super::builtins;
 use super::error::{Cause, Error, ErrorKind};
+use super::funcs::signatures::Param;
+use super::funcs::TableFunc;
+use super::params;
 use super::typecheck::ArgTypeError;
 use super::{Engine, Limits};
 use crate::value::Value;
@@ -842,12 +845,17 @@ impl<'e> Exec<'e> {
                     crate::strconv::go_quote(name)
                 )),
             )),
-            Callee::Table(f) => {
+            Callee::Table(TableFunc { func: f, params }) => {
                 let mut vals = Vec::with_capacity(nargs);
                 // Which arguments came straight out of a container (for Go's
                 // "got interface {}" when one of them is nil).
                 let mut boxed: u64 = 0;
                 for (i, a) in args.iter().enumerate() {
+                    let param = params.at(i);
+                    if param != Param::Any {
+                        vals.push(self.typed_arg(tree, dot, a, param)?);
+                        continue;
+                    }
                     let slot = self.eval_arg(tree, dot, a)?;
                     if slot.boxed && i < 64 {
                         boxed |= 1 << i;
@@ -856,6 +864,17 @@ impl<'e> Exec<'e> {
                 }
                 let piped = fin.is_some();
                 if let Some(v) = fin {
+                    // Go checks the piped value last, so its complaint is
+                    // placed where the last argument (or the name) ran. A
+                    // piped nil is Go's invalid value: the result of a command.
+                    if let Err(msg) = params::check_value(&v, false, params.at(args.len())) {
+                        let at = match args.last() {
+                            Some(Arg::Pipe(p)) => last_evaluated(p),
+                            Some(a) => a,
+                            None => ident,
+                        };
+                        return self.go_err(tree, at, msg);
+                    }
                     vals.push(v);
                 }
                 self.charge_work(tree, ident, name, &vals)?;
@@ -941,6 +960,25 @@ impl<'e> Exec<'e> {
                 }
             }
         }
+    }
+
+    /// An argument for a typed parameter, converted or checked as Go's
+    /// `evalArg` does ([`params`]).
+    fn typed_arg(&mut self, tree: &Tree, dot: &Slot, a: &Arg, param: Param) -> R<Value> {
+        if let Some(converted) = params::convert_constant(a, param) {
+            return converted.or_else(|msg| self.go_err(tree, a, msg));
+        }
+        let slot = self.eval_arg(tree, dot, a)?;
+        if let Err(msg) = params::check_value(&slot.value, slot.boxed, param) {
+            // Go checks a parenthesized argument after running it, so the
+            // error is at the last node that ran inside (`<1>` of `(add 1 1)`).
+            let at = match a {
+                Arg::Pipe(p) => last_evaluated(p),
+                _ => a,
+            };
+            return self.go_err(tree, at, msg);
+        }
+        Ok(slot.value)
     }
 
     /// Go checks an argument against a `string` parameter before calling.

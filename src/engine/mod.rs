@@ -31,6 +31,7 @@ pub(crate) mod funcs;
 mod helm;
 mod lexer;
 mod literal;
+mod params;
 pub(crate) mod parser;
 mod typecheck;
 

@@ -322,7 +322,7 @@ mod tests {
     use super::*;
 
     fn call(name: &str, args: &[Value]) -> Result<Value, String> {
-        (super::super::table().get(name).expect(name))(args)
+        (super::super::table().get(name).expect(name).func)(args)
     }
 
     #[test]
@@ -444,7 +444,7 @@ mod robustness {
             if name == "shuffle" {
                 continue; // random, and covered elsewhere
             }
-            let f = table.funcs[name];
+            let f = table.funcs[name].func;
             let _ = f(&[]);
             for a in &pool {
                 let _ = f(std::slice::from_ref(a));

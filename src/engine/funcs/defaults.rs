@@ -60,7 +60,7 @@ mod tests {
     use crate::value::{Map, Value};
 
     fn out(name: &str, args: &[Value]) -> String {
-        (table().get(name).expect(name))(args)
+        (table().get(name).expect(name).func)(args)
             .map(|v| v.to_string())
             .unwrap_or_else(|e| e)
     }

@@ -306,7 +306,7 @@ mod tests {
     use crate::value::Value;
 
     fn call(name: &str, args: &[Value]) -> Value {
-        (table().get(name).expect(name))(args).unwrap_or_else(|e| panic!("{name}: {e}"))
+        (table().get(name).expect(name).func)(args).unwrap_or_else(|e| panic!("{name}: {e}"))
     }
 
     fn s(x: &str) -> Value {
@@ -440,7 +440,7 @@ mod tests {
             i(5)
         );
         assert_eq!(call("dig", &[s("a"), s("x"), s("def"), nested]), s("def"));
-        assert!((table().get("set").unwrap())(&[Value::Nil, s("a"), i(1)]).is_err());
+        assert!((table().get("set").unwrap().func)(&[Value::Nil, s("a"), i(1)]).is_err());
     }
 
     #[test]

@@ -322,7 +322,7 @@ mod tests {
     use crate::value::{Map, Value};
 
     fn out(name: &str, args: &[Value]) -> String {
-        (table().get(name).expect(name))(args)
+        (table().get(name).expect(name).func)(args)
             .map(|v| {
                 if v.is_nil() {
                     String::new()

@@ -316,7 +316,7 @@ mod tests {
     use crate::value::Value;
 
     fn out(name: &str, args: &[Value]) -> String {
-        (table().get(name).expect(name))(args)
+        (table().get(name).expect(name).func)(args)
             .map(|v| format!("{v}|{}", v.type_name()))
             .unwrap_or_else(|e| e)
     }
@@ -392,8 +392,8 @@ mod tests {
             out("div", &[i(i64::MIN), i(-1)]),
             format!("{}|int64", i64::MIN)
         );
-        let r = (table().get("randInt").unwrap())(&[i(3), i(5)]).unwrap();
+        let r = (table().get("randInt").unwrap().func)(&[i(3), i(5)]).unwrap();
         assert!(matches!(r, Value::Int(3 | 4)));
-        assert!((table().get("randInt").unwrap())(&[i(5), i(5)]).is_err());
+        assert!((table().get("randInt").unwrap().func)(&[i(5), i(5)]).is_err());
     }
 }

@@ -25,6 +25,7 @@ mod re2;
 pub mod reflect;
 pub mod regexp;
 pub mod semver;
+pub mod signatures;
 pub mod strings;
 
 /// What one call of `name` with `args` costs against [`super::Limits::max_work`]:
@@ -50,9 +51,16 @@ pub fn work(name: &str, args: &[Value]) -> u64 {
 /// A template function: evaluated arguments in, a value or an error message out.
 pub type Func = fn(&[Value]) -> Result<Value, String>;
 
+/// A function of the table with its Go parameter types.
+#[derive(Clone, Copy, Debug)]
+pub struct TableFunc {
+    pub func: Func,
+    pub params: signatures::Params,
+}
+
 /// The table of all functions, by name.
 pub struct FuncTable {
-    funcs: HashMap<&'static str, Func>,
+    funcs: HashMap<&'static str, TableFunc>,
 }
 
 impl FuncTable {
@@ -72,15 +80,21 @@ impl FuncTable {
         regexp::register(&mut table);
         semver::register(&mut table);
         strings::register(&mut table);
+        for (name, params) in signatures::all() {
+            if let Some(f) = table.funcs.get_mut(name) {
+                f.params = params;
+            }
+        }
         table
     }
 
     /// Adds a function; a later registration of the same name replaces the earlier.
-    pub fn add(&mut self, name: &'static str, f: Func) {
-        self.funcs.insert(name, f);
+    pub fn add(&mut self, name: &'static str, func: Func) {
+        let params = signatures::Params::ANY;
+        self.funcs.insert(name, TableFunc { func, params });
     }
 
-    pub fn get(&self, name: &str) -> Option<Func> {
+    pub fn get(&self, name: &str) -> Option<TableFunc> {
         self.funcs.get(name).copied()
     }
 }

@@ -404,7 +404,8 @@ mod tests {
     pub(super) fn call(name: &str, args: &[Value]) -> Result<Value, String> {
         (table()
             .get(name)
-            .unwrap_or_else(|| panic!("{name} missing")))(args)
+            .unwrap_or_else(|| panic!("{name} missing"))
+            .func)(args)
     }
 
     fn s(x: &str) -> Value {

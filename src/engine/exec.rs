@@ -546,7 +546,23 @@ impl<'e> Exec<'e> {
     /// interface (a map element), which Go cannot take the address of.
     fn eval_pipe_slot(&mut self, tree: &Tree, dot: &Slot, pipe: &Pipe) -> R<Slot> {
         let mut last: Option<Slot> = None;
-        for cmd in &pipe.cmds {
+        for (i, cmd) in pipe.cmds.iter().enumerate() {
+            // Go refuses arguments (or a piped value) to a parenthesized
+            // pipeline before it evaluates anything of the command, so the
+            // error is where Go last stood: the pipeline itself for its first
+            // command, else the last node the previous command ran.
+            if let Some(first @ Arg::Pipe(_)) = cmd.args.first() {
+                if cmd.args.len() > 1 || i > 0 {
+                    let msg = format!("can't give argument to non-function {first}");
+                    return Err(match i {
+                        0 => self.error(tree, pipe.pos, pipe, Cause::Go(msg)),
+                        _ => {
+                            let at = last_evaluated_in(&pipe.cmds[i - 1]);
+                            self.error(tree, at.pos(), at, Cause::Go(msg))
+                        }
+                    });
+                }
+            }
             let fin = last.take().map(|s| s.value);
             last = Some(self.eval_command(tree, dot, cmd, fin)?);
         }
@@ -906,11 +922,15 @@ impl<'e> Exec<'e> {
                     return self.and_or(tree, dot, b == Builtin::Or, args, fin);
                 }
                 let mut vals = Vec::with_capacity(nargs);
+                // Whether the first argument is a nil taken out of a map or
+                // list (Go's nil interface) rather than Go's invalid value.
+                let mut first_boxed = false;
                 for (i, a) in args.iter().enumerate() {
                     let v = self.eval_arg(tree, dot, a)?;
                     if builtins::string_param(b, i) {
                         self.check_string(tree, a, &v)?;
                     }
+                    first_boxed |= i == 0 && v.boxed;
                     vals.push(v.value);
                 }
                 if let Some(v) = fin {
@@ -926,6 +946,9 @@ impl<'e> Exec<'e> {
                         return Err(self.error(tree, ident.pos(), ident, Cause::Go(msg)));
                     }
                     vals.push(v);
+                }
+                if let Some(msg) = reflect_failure(b, args.first(), &vals, first_boxed) {
+                    return Err(blame(self, call_cause(name, msg)));
                 }
                 match b {
                     Builtin::Include => self.include(&vals).map_err(|c| blame(self, c)),
@@ -1024,6 +1047,25 @@ impl<'e> Exec<'e> {
 }
 
 /// The cause for an error a function returned: Go prefixes `error calling NAME: `.
+/// What Go's reflection says where `len` and `call` get something they
+/// cannot use, worded by what the argument was: `call` names the argument's
+/// text (`non-function .Values.x of type float64`), and `len` of Go's
+/// invalid value (a `nil` constant, a piped nil) fails inside reflect, where
+/// a nil out of a map is a nil pointer.
+fn reflect_failure(b: Builtin, first: Option<&Arg>, vals: &[Value], boxed: bool) -> Option<String> {
+    let v = vals.first()?;
+    match b {
+        Builtin::Call if !v.is_nil() => {
+            let name = first.map_or_else(|| v.to_string(), |a| a.to_string());
+            Some(format!("non-function {name} of type {}", v.type_name()))
+        }
+        Builtin::Len if v.is_nil() && !boxed => {
+            Some("reflect: call of reflect.Value.Type on zero Value".to_string())
+        }
+        _ => None,
+    }
+}
+
 fn call_cause(name: &str, msg: String) -> Cause {
     let prefix = format!("error calling {name}: ");
     if msg.starts_with(&prefix) {
@@ -1061,6 +1103,11 @@ pub(super) fn last_evaluated(pipe: &Pipe) -> &Arg {
         static NIL: Arg = Arg::Nil(0);
         return &NIL;
     };
+    last_evaluated_in(cmd)
+}
+
+/// [`last_evaluated`] for one command.
+fn last_evaluated_in(cmd: &Command) -> &Arg {
     let Some(first) = cmd.args.first() else {
         static NIL: Arg = Arg::Nil(0);
         return &NIL;

@@ -71,7 +71,7 @@ pub(super) fn convert_constant(arg: &Arg, param: Param) -> Option<Result<Value, 
 /// Go's `float64(int64(f)) == f`: the float is a whole number an int holds.
 fn whole(f: f64) -> Option<i64> {
     // -2^63 ..= 2^63 exclusive at the top: `as` saturates, so compare first.
-    if f.fract() == 0.0 && (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f) {
+    if f.fract() == 0.0 && (i64::MIN as f64..-(i64::MIN as f64)).contains(&f) {
         Some(f as i64)
     } else {
         None
@@ -124,14 +124,20 @@ mod tests {
     #[test]
     fn whole_floats_are_integers() {
         let three = number("3.0", Value::Float(3.0));
-        assert_eq!(convert_constant(&three, Param::Int), Some(Ok(Value::Int(3))));
+        assert_eq!(
+            convert_constant(&three, Param::Int),
+            Some(Ok(Value::Int(3)))
+        );
         let half = number("2.5", Value::Float(2.5));
         assert_eq!(
             convert_constant(&half, Param::Int),
             Some(Err("expected integer; found 2.5".into()))
         );
         let two = number("2", Value::Int(2));
-        assert_eq!(convert_constant(&two, Param::Float), Some(Ok(Value::Float(2.0))));
+        assert_eq!(
+            convert_constant(&two, Param::Float),
+            Some(Ok(Value::Float(2.0)))
+        );
         assert_eq!(
             convert_constant(&two, Param::Str),
             Some(Err("expected string; found 2".into()))
@@ -141,7 +147,7 @@ mod tests {
             Some(Err("expected unsigned integer; found -1".into()))
         );
         assert_eq!(whole(1e19), None);
-        assert_eq!(whole(-9.223_372_036_854_775_808e18), Some(i64::MIN));
+        assert_eq!(whole(i64::MIN as f64), Some(i64::MIN));
     }
 
     #[test]

@@ -163,7 +163,8 @@ impl<'s> Parser<'s> {
         match t.kind {
             Kind::Eof => "EOF".to_string(),
             Kind::Error => t.error.as_deref().unwrap_or("").to_string(),
-            Kind::Keyword(_) => format!("<{}>", self.text(t)),
+            // Go prints its keyword items, `.` and `nil` among them, in angle brackets.
+            Kind::Keyword(_) | Kind::Dot | Kind::Nil => format!("<{}>", self.text(t)),
             _ => {
                 let text = self.text(t);
                 if text.chars().count() > 10 {

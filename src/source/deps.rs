@@ -94,7 +94,7 @@ impl Resolver {
             let full = format!("{}/{}", rest.trim_end_matches('/'), dep.name);
             return reference::parse_oci(&full)
                 .map(ChartRef::Oci)
-                .map_err(|e| fail(e.0));
+                .map_err(|e| fail(e.message));
         }
         if let Some(rest) = repo.strip_prefix("file://") {
             if !chart.is_dir() {
@@ -110,7 +110,7 @@ impl Resolver {
                     url,
                     name: dep.name.clone(),
                 })
-                .map_err(|e| fail(e.0));
+                .map_err(|e| fail(e.message));
         }
         // `@name` and `alias:name` refer to repositories.yaml.
         let named = repo
@@ -119,7 +119,7 @@ impl Resolver {
             .unwrap_or(repo);
         match self.repositories.by_name(named) {
             Some(r) => Ok(ChartRef::Repo {
-                url: reference::normalise_repo_url(&r.url).map_err(|e| fail(e.0))?,
+                url: reference::normalise_repo_url(&r.url).map_err(|e| fail(e.message))?,
                 name: dep.name.clone(),
             }),
             None => Err(fail(format!(

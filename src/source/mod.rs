@@ -191,10 +191,18 @@ impl Resolver {
     ) -> Result<ResolvedChart, SourceError> {
         let named = |name: &str| self.repositories.by_name(name).map(|r| r.url.clone());
         let parsed = reference::parse(reference, repo, &named).map_err(|e| {
-            SourceError::usage(match &self.repositories_problem {
-                Some(p) => format!("{} (note: {p})", e.0),
-                None => e.0,
-            })
+            // A reference that names nothing is input that does not exist
+            // (status 1); a malformed one is misuse (status 2).
+            let kind = if e.missing {
+                SourceErrorKind::NotFound
+            } else {
+                SourceErrorKind::Usage
+            };
+            let message = match &self.repositories_problem {
+                Some(p) => format!("{} (note: {p})", e.message),
+                None => e.message,
+            };
+            SourceError::new(kind, message)
         })?;
         self.resolve_ref(&parsed, version)
     }
@@ -281,11 +289,15 @@ impl Resolver {
     }
 }
 
-/// `--registry-config`: a file that cannot be read is a wrong argument
-/// (usage), one that reads but does not parse is bad input (a failure).
+/// `--registry-config`: an input file, so one that is missing or does not
+/// parse is a failure (status 1), as any other input.
 fn load_registry_config(path: &Path) -> Result<RegistryConfig, SourceError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| SourceError::usage(format!("cannot read {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        SourceError::other(format!(
+            "cannot read the --registry-config file {}: {e}",
+            path.display()
+        ))
+    })?;
     RegistryConfig::parse(&text).map_err(|e| SourceError::other(format!("{}: {e}", path.display())))
 }
 

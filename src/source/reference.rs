@@ -84,11 +84,34 @@ impl fmt::Display for ChartRef {
 
 /// Why a reference cannot be used; the message says what would work.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RefError(pub String);
+pub struct RefError {
+    pub message: String,
+    /// Well formed but naming nothing: no such path, no such repository
+    /// name. Otherwise the reference itself is malformed (misuse).
+    pub missing: bool,
+}
+
+impl RefError {
+    /// A malformed reference.
+    fn bad(message: String) -> RefError {
+        RefError {
+            message,
+            missing: false,
+        }
+    }
+
+    /// A reference that names nothing that exists.
+    fn missing(message: String) -> RefError {
+        RefError {
+            message,
+            missing: true,
+        }
+    }
+}
 
 impl fmt::Display for RefError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -104,11 +127,11 @@ pub fn parse(
 ) -> Result<ChartRef, RefError> {
     let input = input.trim();
     if input.is_empty() {
-        return Err(RefError("empty chart reference".into()));
+        return Err(RefError::bad("empty chart reference".into()));
     }
     if let Some(url) = repo_url {
         if input.contains("://") {
-            return Err(RefError(format!(
+            return Err(RefError::bad(format!(
                 "with --repo the chart is a name in that repository, not {input:?}"
             )));
         }
@@ -136,14 +159,14 @@ pub fn parse(
                     name: name.to_string(),
                 });
             }
-            return Err(RefError(format!(
+            return Err(RefError::missing(format!(
                 "{input:?} is neither a path on disk nor a chart of a known repository: \
                  no repository {repo:?} in Helm's repositories.yaml \
                  (use --repo URL {name}, or oci://…)"
             )));
         }
     }
-    Err(RefError(format!(
+    Err(RefError::missing(format!(
         "chart {input:?} not found: no such folder or archive \
          (give a path, oci://HOST/PATH/NAME, REPO/NAME or --repo URL NAME)"
     )))
@@ -153,7 +176,7 @@ pub fn parse(
 pub fn parse_oci(rest: &str) -> Result<OciRef, RefError> {
     // Before anything quotes the reference back.
     refuse_userinfo(&format!("oci://{rest}"))?;
-    let bad = |why: &str| RefError(format!("invalid OCI chart reference oci://{rest}: {why}"));
+    let bad = |why: &str| RefError::bad(format!("invalid OCI chart reference oci://{rest}: {why}"));
     let (rest, digest) = match rest.split_once('@') {
         Some((r, d)) => {
             let hex = d
@@ -216,7 +239,7 @@ pub fn parse_oci(rest: &str) -> Result<OciRef, RefError> {
 pub fn normalise_repo_url(url: &str) -> Result<String, RefError> {
     let u = url.trim();
     if !(u.starts_with("https://") || u.starts_with("http://")) {
-        return Err(RefError(format!(
+        return Err(RefError::bad(format!(
             "repository URL {url:?} must start with https:// or http://"
         )));
     }
@@ -233,7 +256,7 @@ fn refuse_userinfo(url: &str) -> Result<(), RefError> {
         .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
         .unwrap_or("");
     if authority.contains('@') {
-        return Err(RefError(
+        return Err(RefError::bad(
             "a URL with user:password@ in it would show the password in messages; \
              put the credentials in Helm's repositories.yaml instead"
                 .into(),
@@ -339,13 +362,13 @@ mod tests {
             ChartRef::Local(dir.path().into())
         );
         let e = parse("nope/redis", None, &none).unwrap_err();
-        assert!(e.0.contains("no repository \"nope\""), "{e}");
+        assert!(e.message.contains("no repository \"nope\""), "{e}");
         let e = parse("missing-chart", None, &none).unwrap_err();
-        assert!(e.0.contains("not found"), "{e}");
+        assert!(e.message.contains("not found"), "{e}");
         assert!(parse("oci://h/x", Some("https://r"), &none).is_err());
         let e = parse("x", Some("https://u:pw@r.example/c"), &none).unwrap_err();
         assert!(
-            e.0.contains("repositories.yaml") && !e.0.contains("pw"),
+            e.message.contains("repositories.yaml") && !e.message.contains("pw"),
             "{e}"
         );
         assert!(parse("https://u:pw@r.example/c.tgz", None, &none).is_err());

@@ -265,7 +265,8 @@ fn named_repository_with_credentials_from_helm() {
         .env("HELM_REPOSITORY_CONFIG", &repos)
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(2));
+    // A name that names nothing is missing input, not misuse.
+    assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no repository \"other\""));
     // A broken repositories.yaml stops only REPO/NAME references, and is named.
     std::fs::write(&repos, "repositories: [oops").unwrap();
@@ -278,7 +279,7 @@ fn named_repository_with_credentials_from_helm() {
             .unwrap()
     };
     let o = with_broken("mine/app");
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("repositories.yaml"), "{}", stderr(&o));
     let o = with_broken(&format!("{}/charts/app-1.0.0.tgz", repo.url()));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));

@@ -1,6 +1,6 @@
 //! `chartfix check`: images, fit on a node, and kinds the cluster lacks.
 
-use super::images::{check_documents, read_input, style, ImageFlags, Output};
+use super::images::{check_documents, read_input, style, ImageFlags, Output, ReportFormat};
 use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::check::fit::{check_fit, Node};
 use chartfix::check::kinds::{check_kinds, parse_kube_version, Target, DEFAULT_KUBE_MINOR};
@@ -27,15 +27,8 @@ pub struct Args {
     /// Skip asking registries about images.
     #[arg(long)]
     skip_image_check: bool,
-    /// Report format.
-    #[arg(
-        long = "format",
-        short = 'o',
-        visible_alias = "output",
-        value_enum,
-        default_value = "table"
-    )]
-    format: Output,
+    #[command(flatten)]
+    report: ReportFormat,
     // Last: the flags under their own help heading come last.
     #[command(flatten)]
     flags: ImageFlags,
@@ -74,7 +67,7 @@ pub fn run(args: Args) -> CmdResult {
         || fit.as_ref().is_some_and(|f| !f.fits)
         || !missing.is_empty();
 
-    let text = match args.format {
+    let text = match args.report.format {
         Output::Json => {
             let value = serde_json::json!({
                 "images": images,

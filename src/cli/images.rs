@@ -17,6 +17,21 @@ pub enum Output {
     Json,
 }
 
+/// The report format of `images` and `check`: `--format`, with `-o` and
+/// `--output` as the other spellings (as `diff --format` has).
+#[derive(clap::Args)]
+pub struct ReportFormat {
+    /// Report format.
+    #[arg(
+        long = "format",
+        short = 'o',
+        visible_alias = "output",
+        value_enum,
+        default_value = "table"
+    )]
+    pub format: Output,
+}
+
 /// Flags shared by `images` and `check`.
 #[derive(clap::Args)]
 pub struct ImageFlags {
@@ -54,20 +69,13 @@ impl ImageFlags {
 #[derive(clap::Args)]
 #[command(after_help = "Example:\n  chartfix images ./redis-18.6.1.tgz --platform linux/arm64")]
 pub struct Args {
-    /// What to check (default `-`): a manifest file, `-` for stdin, a chart (a folder
+    /// What to check: a manifest file, `-` for stdin, a chart (a folder
     /// with Chart.yaml or a .tgz), or a stack (a stack file, a folder of
     /// manifests, a name in ./stacks/, or a built-in stack: beta9).
     #[arg(default_value = "-")]
     input: String,
-    /// Report format.
-    #[arg(
-        long = "format",
-        short = 'o',
-        visible_alias = "output",
-        value_enum,
-        default_value = "table"
-    )]
-    format: Output,
+    #[command(flatten)]
+    report: ReportFormat,
     // Last: the flags under their own help heading come last.
     #[command(flatten)]
     flags: ImageFlags,
@@ -77,7 +85,7 @@ pub fn run(args: Args) -> CmdResult {
     let options = args.flags.options()?;
     let docs = read_input(&args.input, &args.flags)?;
     let result = check_documents(&docs, &options)?;
-    let text = match args.format {
+    let text = match args.report.format {
         Output::Json => serde_json::to_string_pretty(&result).map_err(CliError::failure)? + "\n",
         Output::Table => images_table(&result, style()),
     };

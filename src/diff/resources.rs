@@ -81,7 +81,7 @@ mod tests {
         assert_eq!(err.line, 3);
         assert!(
             err.to_string()
-                .starts_with("new.yaml: document 2, line 4 column"),
+                .starts_with("new.yaml: document 2, line 5 column 1: "),
             "{err}"
         );
     }

@@ -123,7 +123,7 @@ fn a_bad_flag_or_missing_argument_exits_2() {
         "diff",
     ];
     for command in commands {
-        let (code, out, err) = run(dir.path(), &[command, "x", "--no-such-flag"]);
+        let (code, out, err) = run(dir.path(), &[command, "--no-such-flag"]);
         assert_eq!(code, Some(2), "{command}: {err}");
         assert!(out.is_empty(), "{command}: {out}");
         assert!(err.contains("--no-such-flag"), "{command}: {err}");
@@ -280,4 +280,67 @@ fn helm_naming_flags_for_template() {
     );
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("--name-template"), "{err}");
+}
+
+/// An overlay name that is neither built in nor a file: the same message in
+/// a stack as on the command line, listing the built-ins.
+#[test]
+fn unknown_overlay_says_the_same_both_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("raw")).unwrap();
+    std::fs::write(
+        dir.path().join("raw/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        "name: s\noverlays: [nosuch]\nreleases:\n  - name: raw\n    manifests: [raw/]\n",
+    )
+    .unwrap();
+    let want =
+        "nosuch: no built-in overlay \"nosuch\" (built-ins: arm64, no-traefik, bitnami-legacy)";
+    let (code, _, err) = run(dir.path(), &["render", "s.yaml", "--offline"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains(want), "{err}");
+    let (code, _, err) = run(dir.path(), &["post-render", "--overlay", "nosuch"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains(want), "{err}");
+}
+
+/// Invalid YAML in the second document, line 10 of the input: every command
+/// that reads manifests names the document by number and the line in the
+/// whole input.
+#[test]
+fn yaml_errors_name_document_and_absolute_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n";
+    let bad = format!("{good}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [b\n");
+    std::fs::create_dir(dir.path().join("raw")).unwrap();
+    std::fs::write(dir.path().join("raw/bad.yaml"), &bad).unwrap();
+    std::fs::write(dir.path().join("bad.yaml"), &bad).unwrap();
+    std::fs::write(dir.path().join("good.yaml"), good).unwrap();
+    for args in [
+        vec!["diff", "good.yaml", "bad.yaml"],
+        vec!["images", "bad.yaml", "--offline"],
+        vec!["check", "bad.yaml", "--skip-image-check"],
+        vec!["render", "raw", "--offline"],
+    ] {
+        let (code, out, err) = run(dir.path(), &args);
+        assert_eq!(code, Some(1), "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}");
+        assert!(err.contains("document 2"), "{args:?}: {err}");
+        assert!(
+            err.contains("line 10") || err.contains(":10:"),
+            "{args:?}: {err}"
+        );
+    }
+    let o = chartfix()
+        .args(["post-render", "--overlay", "arm64"])
+        .stdin(std::fs::File::open(dir.path().join("bad.yaml")).unwrap())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("document 2, line 10"), "{err}");
 }

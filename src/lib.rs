@@ -5,7 +5,7 @@
 //! listed above it here (`tests/it/layers.rs` fails on a back edge).
 //!
 //! ```text
-//!  strconv, semver, input, location ─▶ value ─▶ gofmt ─▶ yaml            (ground floor)
+//!  strconv, semver, input, location, words ─▶ value ─▶ gofmt ─▶ yaml  (ground floor)
 //!  engine                                                      (templates)
 //!  chart ─▶ values ─▶ render                                   (one chart → documents)
 //!  manifest ─▶ overlay                                         (documents → rewritten)
@@ -30,6 +30,8 @@ pub mod semver;
 pub mod strconv;
 /// The data model: Go's `interface{}` values as Helm hands them to templates.
 pub mod value;
+/// Wording shared by every report (`1 release`, `2 releases`).
+pub mod words;
 /// YAML read as Helm reads it (YAML 1.1 scalars, float64 numbers) and written
 /// as go-yaml writes it; JSON and TOML beside it.
 pub mod yaml;

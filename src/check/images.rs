@@ -227,21 +227,18 @@ impl Default for ImageCheckOptions {
     }
 }
 
-/// Why an image check could not run.
+/// Why an image check could not run: a registry config that cannot be read
+/// or does not parse, input that is not YAML, a client or runtime that
+/// cannot be built. All of these are about inputs, never misuse.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CheckError {
-    /// An option names something that cannot be used (a `--registry-config`
-    /// that cannot be read): the caller's misuse.
-    Unusable(String),
-    /// Anything else: a registry config that reads but does not parse, input
-    /// that is not YAML, a client or runtime that cannot be built.
     Failed(String),
 }
 
 impl std::fmt::Display for CheckError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            CheckError::Unusable(m) | CheckError::Failed(m) => f.write_str(m),
+            CheckError::Failed(m) => f.write_str(m),
         }
     }
 }
@@ -265,8 +262,8 @@ pub fn check_documents(
     let (mut config, config_text) = match &options.registry_config {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| {
-                CheckError::Unusable(format!(
-                    "cannot read --registry-config {}: {e}",
+                CheckError::Failed(format!(
+                    "cannot read the --registry-config file {}: {e}",
                     p.display()
                 ))
             })?;

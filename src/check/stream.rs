@@ -17,7 +17,7 @@ use super::workloads::parse_stream;
 #[derive(Clone, Debug)]
 pub enum Images {
     Check(ImageCheckOptions),
-    /// Not checked; the reason is shown (`images: not checked (REASON)`).
+    /// Not checked; the reason is shown (`Images: not checked (REASON)`).
     Skip(String),
 }
 
@@ -58,7 +58,7 @@ pub fn check_stream(
     let mut out = Findings::default();
     if missing.is_empty() {
         out.text
-            .push_str(&format!("kinds: all served by {label}\n"));
+            .push_str(&format!("Kinds: every kind is served by {label}\n"));
     } else {
         out.problems = true;
         out.text
@@ -67,7 +67,7 @@ pub fn check_stream(
     match &options.images {
         Images::Skip(reason) => {
             out.text
-                .push_str(&format!("images: not checked ({reason})\n"));
+                .push_str(&format!("Images: not checked ({reason})\n"));
         }
         Images::Check(image_options) => {
             let checked = check_documents(&docs, image_options)?;
@@ -79,8 +79,8 @@ pub fn check_stream(
                     .push_str(&images_table(&result, Style { color: false }));
             } else {
                 out.text.push_str(&format!(
-                    "images: {} checked, no problems\n",
-                    result.images.len()
+                    "Images: {} checked, no problems\n",
+                    crate::words::plural(result.images.len(), "image")
                 ));
             }
         }
@@ -111,7 +111,7 @@ mod tests {
         assert!(!f.problems);
         assert_eq!(
             f.text,
-            "kinds: all served by Kubernetes 1.33 (k3s)\nimages: not checked (--offline)\n"
+            "Kinds: every kind is served by Kubernetes 1.33 (k3s)\nImages: not checked (--offline)\n"
         );
         let chart = "apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: x}\n";
         assert!(!check_stream("s", chart, &options(true)).unwrap().problems);

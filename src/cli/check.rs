@@ -1,34 +1,34 @@
 //! `chartfix check`: images, fit on a node, and kinds the cluster lacks.
 
-use super::images::{check_documents, read_input, style, ImageFlags, Output};
+use super::images::{check_documents, read_input, style, ImageFlags, Output, ReportFormat};
 use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::check::fit::{check_fit, Node};
 use chartfix::check::kinds::{check_kinds, parse_kube_version, Target, DEFAULT_KUBE_MINOR};
 use chartfix::check::output::{fit_text, images_table, kinds_text};
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Example:\n  chartfix template my-redis ./redis | chartfix check - --node cpu=4,memory=24Gi --platform linux/arm64"
+)]
 pub struct Args {
-    /// A manifest file, or `-` for stdin.
+    /// What to check: a manifest file, `-` for stdin, a chart (a folder
+    /// with Chart.yaml or a .tgz), or a stack (a stack file, a folder of
+    /// manifests, a name in ./stacks/, or a built-in stack: beta9).
     input: String,
     /// The node's allocatable resources: cpu=4,memory=24Gi[,pods=110].
     #[arg(long, value_name = "cpu=N,memory=Q[,pods=N]")]
     node: Option<String>,
-    /// An API the cluster serves beyond the built-in ones (repeatable):
-    /// GROUP/VERSION, or GROUP/VERSION/KIND.
-    #[arg(long = "api-versions", value_name = "GROUP/VERSION")]
-    api_versions: Vec<String>,
-    /// The cluster's Kubernetes version (default 1.33).
-    #[arg(long, value_name = "VERSION")]
-    kube_version: Option<String>,
+    /// The cluster: --kube-version, --api-versions.
+    #[command(flatten)]
+    cluster: super::flags::ClusterArgs,
     /// Do not count k3s's own APIs (helm.cattle.io, k3s.cattle.io) as served.
     #[arg(long)]
     no_k3s: bool,
     /// Skip asking registries about images.
     #[arg(long)]
     skip_image_check: bool,
-    /// Output format.
-    #[arg(long, short = 'o', value_enum, default_value = "table")]
-    output: Output,
+    #[command(flatten)]
+    report: ReportFormat,
     // Last: the flags under their own help heading come last.
     #[command(flatten)]
     flags: ImageFlags,
@@ -42,6 +42,7 @@ pub fn run(args: Args) -> CmdResult {
         .transpose()
         .map_err(CliError::usage)?;
     let kube_minor = args
+        .cluster
         .kube_version
         .as_deref()
         .map(parse_kube_version)
@@ -58,7 +59,7 @@ pub fn run(args: Args) -> CmdResult {
     let fit = node.map(|n| check_fit(&docs, n));
     let target = Target {
         kube_minor,
-        api_versions: args.api_versions,
+        api_versions: args.cluster.api_versions,
         k3s: !args.no_k3s,
     };
     let missing = check_kinds(&docs, &target);
@@ -66,7 +67,7 @@ pub fn run(args: Args) -> CmdResult {
         || fit.as_ref().is_some_and(|f| !f.fits)
         || !missing.is_empty();
 
-    let text = match args.output {
+    let text = match args.report.format {
         Output::Json => {
             let value = serde_json::json!({
                 "images": images,

@@ -24,14 +24,15 @@ pub enum Format {
     after_help = "The flags under \"Registries, repositories and the cache\" apply with --base only.\n\nExamples:\n  chartfix diff old.yaml new.yaml\n  helm template … | chartfix diff old.yaml -\n  chartfix diff stacks/beta9.yaml --base origin/main --format markdown"
 )]
 pub struct Args {
-    /// OLD NEW (manifest files, `-` for stdin), or STACK with --base.
+    /// OLD NEW: two manifest files (`-` for stdin); or, with --base, one
+    /// stack: a stack file, a folder of manifests, or a name in ./stacks/.
     #[arg(value_name = "OLD NEW | STACK", num_args = 1..=2, required = true)]
     pub paths: Vec<String>,
     /// Compare STACK as committed at this git ref with the working tree.
     #[arg(long, value_name = "GIT_REF")]
     pub base: Option<String>,
     /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long = "format", short = 'o', visible_alias = "output", value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Exit with status 1 when there are differences.
     #[arg(long)]
@@ -110,7 +111,16 @@ fn read_input(path: &str) -> Result<String, CliError> {
         return chartfix::input::read_all_string(std::io::stdin().lock())
             .map_err(|e| CliError::Failure(format!("stdin: {e}")));
     }
-    chartfix::input::read_to_string(path).map_err(|e| CliError::Failure(format!("{path}: {e}")))
+    chartfix::input::read_to_string(path).map_err(|e| {
+        CliError::Failure(if Path::new(path).exists() {
+            format!("cannot read the manifest file {path}: {e}")
+        } else {
+            format!(
+                "manifest file {path:?} not found: diff compares two manifest files (`-` for \
+                 stdin), or a stack with --base GIT_REF"
+            )
+        })
+    })
 }
 
 /// Renders STACK as committed at `base` and as in the working tree, then

@@ -6,6 +6,9 @@ use super::{write_stdout, CmdResult, Outcome};
 use chartfix::source;
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Example:\n  chartfix fetch oci://registry-1.docker.io/bitnamicharts/redis --version 18.6.1 --dependencies"
+)]
 pub struct Args {
     /// A chart: oci://HOST/PATH/NAME, REPO/NAME, a NAME with --repo, an
     /// archive URL, or a local folder or .tgz.

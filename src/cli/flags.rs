@@ -83,7 +83,7 @@ impl NetworkArgs {
     /// For resolving one chart (`fetch`, `template`).
     pub fn source_options(&self, chart: &SourceArgs) -> source::Options {
         source::Options {
-            version: chart.version.clone(),
+            version: chart.version(),
             repo: chart.repo.clone(),
             cache_dir: self.cache_dir.clone(),
             offline: self.offline,
@@ -125,6 +125,25 @@ impl NetworkArgs {
     }
 }
 
+/// The cluster the output is for: `template` (`.Capabilities`) and `check`
+/// (the kinds it serves).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ClusterArgs {
+    /// The cluster's Kubernetes version: `.Capabilities.KubeVersion` for
+    /// `template` (default: Helm's), the kinds served for `check` (default 1.33).
+    #[arg(long = "kube-version", value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// An API the cluster serves beyond the built-in ones: GROUP/VERSION or
+    /// GROUP/VERSION/KIND (repeatable, comma-separated).
+    #[arg(
+        short = 'a',
+        long = "api-versions",
+        value_name = "GROUP/VERSION[/KIND]",
+        value_delimiter = ','
+    )]
+    pub api_versions: Vec<String>,
+}
+
 /// Which chart, beyond its reference: the version and the repository.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct SourceArgs {
@@ -134,6 +153,20 @@ pub struct SourceArgs {
     /// Chart repository URL; the chart is then a name in it.
     #[arg(long, value_name = "URL")]
     pub repo: Option<String>,
+    /// Take development versions (pre-releases) too: with no --version, the
+    /// same as --version '>0.0.0-0', as in Helm.
+    #[arg(long)]
+    pub devel: bool,
+}
+
+impl SourceArgs {
+    /// `--version`, or with `--devel` and no `--version` Helm's `>0.0.0-0`.
+    pub fn version(&self) -> Option<String> {
+        match (&self.version, self.devel) {
+            (None, true) => Some(">0.0.0-0".to_string()),
+            (v, _) => v.clone(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -185,6 +218,29 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// `--devel` is Helm's `>0.0.0-0` when no version is given, and leaves
+    /// a given one alone.
+    #[test]
+    fn devel_takes_pre_releases() {
+        let devel = SourceArgs {
+            devel: true,
+            ..SourceArgs::default()
+        };
+        assert_eq!(devel.version().as_deref(), Some(">0.0.0-0"));
+        let pinned = SourceArgs {
+            version: Some("1.2.3".into()),
+            devel: true,
+            ..SourceArgs::default()
+        };
+        assert_eq!(pinned.version().as_deref(), Some("1.2.3"));
+        assert_eq!(SourceArgs::default().version(), None);
+        let p = Probe::try_parse_from(["x"]).unwrap();
+        assert_eq!(
+            p.net.source_options(&devel).version.as_deref(),
+            Some(">0.0.0-0")
+        );
     }
 
     #[test]

@@ -17,6 +17,21 @@ pub enum Output {
     Json,
 }
 
+/// The report format of `images` and `check`: `--format`, with `-o` and
+/// `--output` as the other spellings (as `diff --format` has).
+#[derive(clap::Args)]
+pub struct ReportFormat {
+    /// Report format.
+    #[arg(
+        long = "format",
+        short = 'o',
+        visible_alias = "output",
+        value_enum,
+        default_value = "table"
+    )]
+    pub format: Output,
+}
+
 /// Flags shared by `images` and `check`.
 #[derive(clap::Args)]
 pub struct ImageFlags {
@@ -52,13 +67,15 @@ impl ImageFlags {
 }
 
 #[derive(clap::Args)]
+#[command(after_help = "Example:\n  chartfix images ./redis-18.6.1.tgz --platform linux/arm64")]
 pub struct Args {
-    /// A manifest file, or `-` for stdin (the default).
+    /// What to check: a manifest file, `-` for stdin, a chart (a folder
+    /// with Chart.yaml or a .tgz), or a stack (a stack file, a folder of
+    /// manifests, a name in ./stacks/, or a built-in stack: beta9).
     #[arg(default_value = "-")]
     input: String,
-    /// Output format.
-    #[arg(long, short = 'o', value_enum, default_value = "table")]
-    output: Output,
+    #[command(flatten)]
+    report: ReportFormat,
     // Last: the flags under their own help heading come last.
     #[command(flatten)]
     flags: ImageFlags,
@@ -68,7 +85,7 @@ pub fn run(args: Args) -> CmdResult {
     let options = args.flags.options()?;
     let docs = read_input(&args.input, &args.flags)?;
     let result = check_documents(&docs, &options)?;
-    let text = match args.output {
+    let text = match args.report.format {
         Output::Json => serde_json::to_string_pretty(&result).map_err(CliError::failure)? + "\n",
         Output::Table => images_table(&result, style()),
     };
@@ -89,8 +106,8 @@ pub fn style() -> Style {
 /// manifests, a name in `./stacks/`, a built-in name), rendered as
 /// `chartfix render` would.
 ///
-/// An INPUT that names nothing is misuse; anything wrong in what it names
-/// (invalid YAML, a chart that does not render) is a failure.
+/// An INPUT that names nothing, like anything wrong in what it names
+/// (invalid YAML, a chart that does not render), is a failure (status 1).
 pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Vec<Document>, CliError> {
     let text = if input == "-" {
         chartfix::input::read_all_string(std::io::stdin().lock())
@@ -162,10 +179,31 @@ fn render_stack(spec: &str, flags: &ImageFlags) -> Result<String, CliError> {
         quiet: true,
         ..flags.net.stack_options(0)
     };
-    let located = chartfix::stack::locate::locate(spec).map_err(CliError::Usage)?;
+    let located = chartfix::stack::locate::locate(spec).map_err(|e| {
+        if std::path::Path::new(spec).exists() {
+            CliError::Failure(e)
+        } else {
+            not_found(spec)
+        }
+    })?;
     chartfix::stack::render_located(&located, &options)
         .map(|r| r.text)
         .map_err(CliError::from)
+}
+
+/// An INPUT that is no file, folder or stack name: says every kind of input
+/// `images` and `check` take.
+fn not_found(spec: &str) -> CliError {
+    let builtins: Vec<&str> = chartfix::stack::locate::BUILTIN
+        .iter()
+        .map(|(n, _, _)| *n)
+        .collect();
+    CliError::Failure(format!(
+        "{spec:?} not found: expected a manifest file, `-` for stdin, a chart (a folder with \
+         Chart.yaml or a .tgz), or a stack (a stack file, a folder of manifests, a name in \
+         ./stacks/, or a built-in: {})",
+        builtins.join(", ")
+    ))
 }
 
 /// Checks every image in `docs`; prints the warnings met on the way.

@@ -52,9 +52,10 @@ mod template;
 pub const EXIT_OK: u8 = 0;
 /// Exit status when a check found a problem or an operation failed.
 pub const EXIT_FAILURE: u8 = 1;
-/// Exit status for bad usage: a flag or argument that cannot be used as
-/// given. Input that is read but is wrong (invalid YAML, a bad field) is a
-/// failure, [`EXIT_FAILURE`].
+/// Exit status for bad usage: a flag that does not exist or whose value
+/// cannot be used, a missing or extra argument. Anything about the existence
+/// or content of an input (a file or chart that is not there, invalid YAML,
+/// a bad field) is a failure, [`EXIT_FAILURE`].
 pub const EXIT_USAGE: u8 = 2;
 
 /// How a command that ran to its end ended.
@@ -127,11 +128,8 @@ impl From<chartfix::stack::StackError> for CliError {
 
 impl From<chartfix::check::images::CheckError> for CliError {
     fn from(e: chartfix::check::images::CheckError) -> CliError {
-        use chartfix::check::images::CheckError;
-        match e {
-            CheckError::Unusable(m) => CliError::Usage(m),
-            CheckError::Failed(m) => CliError::Failure(m),
-        }
+        let chartfix::check::images::CheckError::Failed(m) = e;
+        CliError::Failure(m)
     }
 }
 
@@ -277,8 +275,13 @@ mod tests {
             message: "bad".into(),
         };
         assert!(matches!(CliError::from(usage), CliError::Usage(_)));
-        let missing = chartfix::check::images::CheckError::Unusable("gone".into());
-        assert_eq!(CliError::from(missing), CliError::Usage("gone".into()));
+        let missing = chartfix::check::images::CheckError::Failed("gone".into());
+        assert_eq!(CliError::from(missing), CliError::Failure("gone".into()));
+        let not_found = chartfix::source::SourceError {
+            kind: chartfix::source::SourceErrorKind::NotFound,
+            message: "no such chart".into(),
+        };
+        assert!(matches!(CliError::from(not_found), CliError::Failure(_)));
     }
 
     /// Every command that talks to registries has the shared flags, with one

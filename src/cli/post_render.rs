@@ -5,6 +5,11 @@ use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::overlay::{self, Override};
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Reads a manifest stream on stdin (as Helm's --post-renderer hands it) and \
+writes it rewritten to stdout.\n\n\
+Example:\n  chartfix template ./redis | chartfix post-render --overlay arm64 --explain"
+)]
 pub struct Args {
     /// Overlay to apply: a built-in (arm64, no-traefik, bitnami-legacy) or a
     /// file path. Repeat to apply several, in order. Overlays named in

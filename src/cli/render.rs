@@ -13,8 +13,8 @@ use std::path::PathBuf;
 /// Flags every stack command shares (render, snapshot, verify).
 #[derive(clap::Args, Clone)]
 pub struct StackFlags {
-    /// A stack file, a folder of raw manifests, a name in ./stacks/, or a
-    /// built-in stack (beta9).
+    /// A stack file, a folder of manifests (a stack of one release), a name
+    /// in ./stacks/, or a built-in stack (beta9).
     pub stack: String,
     /// Most one chart's templates may write together, intermediate `include`
     /// output counted: bytes or 200MiB, 2GiB.
@@ -31,6 +31,7 @@ impl StackFlags {
 }
 
 #[derive(clap::Args)]
+#[command(after_help = "Example:\n  chartfix render beta9 --offline > beta9.yaml")]
 pub struct Args {
     /// Do not ask registries about images.
     #[arg(long)]

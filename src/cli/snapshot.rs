@@ -5,9 +5,13 @@
 use super::render::StackFlags;
 use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::stack;
+use chartfix::words::plural;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Example:\n  chartfix snapshot beta9 --offline && chartfix verify beta9 --offline"
+)]
 pub struct Args {
     /// Folder of the snapshots.
     #[arg(long, default_value = "snapshots", value_name = "DIR")]
@@ -29,9 +33,9 @@ pub fn snapshot(args: Args) -> CmdResult {
     std::fs::write(&path, &r.text)
         .map_err(|e| CliError::failure(format!("cannot write {}: {e}", path.display())))?;
     stderrln!(
-        "wrote {} ({} resources); `chartfix verify {}` compares against it",
+        "wrote {} ({}); `chartfix verify {}` compares against it",
         path.display(),
-        r.resources,
+        plural(r.resources, "resource"),
         args.stack.stack
     );
     Ok(Outcome::Done)
@@ -48,7 +52,11 @@ pub fn verify(args: Args) -> CmdResult {
         ))
     })?;
     if old == r.text {
-        stderrln!("{}: matches ({} resources)", path.display(), r.resources);
+        stderrln!(
+            "{}: matches ({})",
+            path.display(),
+            plural(r.resources, "resource")
+        );
         return Ok(Outcome::Done);
     }
     let diff = similar::TextDiff::from_lines(&old, &r.text)

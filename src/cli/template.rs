@@ -12,10 +12,29 @@ use chartfix::values::user::{user_values, ValueOptions};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "CHART is a chart folder, a .tgz archive, oci://HOST/PATH/NAME, \
+REPO/NAME (a repository in Helm's repositories.yaml), a NAME with --repo URL, \
+or an https:// URL of an archive.\n\n\
+Example:\n  chartfix template my-redis oci://registry-1.docker.io/bitnamicharts/redis --version 18.6.1"
+)]
 pub struct Args {
-    /// Release name (default `release-name`) and chart (a folder or a .tgz).
+    /// Release name (default `release-name`) and chart: a folder, a .tgz,
+    /// oci://HOST/PATH/NAME, REPO/NAME, NAME with --repo, or an archive URL.
     #[arg(value_name = "[NAME] CHART", num_args = 1..=2, required = true)]
     args: Vec<String>,
+    /// Accepted as Helm accepts it: `helm template` names the release
+    /// `release-name` anyway, and refuses the flag with a NAME.
+    #[arg(short = 'g', long = "generate-name")]
+    generate_name: bool,
+    /// Name the release with this Go template (Sprig functions, no data),
+    /// e.g. '{{ randAlpha 6 | lower }}'; refused with a NAME, as in Helm.
+    #[arg(long = "name-template", value_name = "TEMPLATE")]
+    name_template: Option<String>,
+    /// Fetch the dependencies Chart.yaml declares and charts/ lacks; chartfix
+    /// always does, so this changes nothing (accepted for Helm's users).
+    #[arg(long = "dependency-update")]
+    dependency_update: bool,
     /// Values files, later ones win; `-` reads stdin.
     #[arg(short = 'f', long = "values", value_name = "FILE")]
     values: Vec<String>,
@@ -42,12 +61,9 @@ pub struct Args {
         default_value = "default"
     )]
     namespace: String,
-    /// Kubernetes version for `.Capabilities.KubeVersion`.
-    #[arg(long = "kube-version")]
-    kube_version: Option<String>,
-    /// Extra API versions for `.Capabilities.APIVersions` (repeatable, comma-separated).
-    #[arg(short = 'a', long = "api-versions", value_delimiter = ',')]
-    api_versions: Vec<String>,
+    /// The cluster: --kube-version, --api-versions.
+    #[command(flatten)]
+    cluster: super::flags::ClusterArgs,
     /// Print the CRDs of `crds/` folders first.
     #[arg(long = "include-crds")]
     include_crds: bool,
@@ -63,7 +79,8 @@ pub struct Args {
     /// Write each template to a file under this folder instead of stdout.
     #[arg(long = "output-dir")]
     output_dir: Option<PathBuf>,
-    /// With --output-dir, write under a folder named after the release.
+    /// With --output-dir, write under a folder named after the release (to
+    /// name the release, give NAME or --name-template).
     #[arg(long = "release-name")]
     release_name: bool,
     /// Render as an upgrade (`.Release.IsUpgrade`).
@@ -88,7 +105,7 @@ pub struct Args {
     /// counted: bytes or 200MiB, 2GiB.
     #[arg(long = "max-output", value_name = "SIZE", default_value = "100MiB", value_parser = super::parse_size)]
     max_output: usize,
-    /// Where the chart comes from: --version, --repo.
+    /// Where the chart comes from: --version, --repo, --devel.
     #[command(flatten)]
     source: super::flags::SourceArgs,
     /// Registries, repositories, the cache.
@@ -97,19 +114,13 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    let (name, chart_path) = match args.args.as_slice() {
-        [chart] => ("release-name".to_string(), chart.clone()),
-        [name, chart] => (name.clone(), chart.clone()),
-        _ => {
-            return Err(CliError::usage("\"chartfix template\" requires at most 2 arguments\n\nUsage:  chartfix template [NAME] CHART [flags]"));
-        }
-    };
+    let (name, chart_path) = name_and_chart(&args)?;
     // Helm checks the name first; the pipeline checks it again for callers
     // that come to it directly.
     if !valid_release_name(&name) {
         return Err(ReleaseError::InvalidName(name).into());
     }
-    let kube_version = match args.kube_version.as_deref().map(KubeVersion::parse) {
+    let kube_version = match args.cluster.kube_version.as_deref().map(KubeVersion::parse) {
         None => None,
         Some(Ok(v)) => Some(v),
         Some(Err(e)) => return Err(CliError::failure(e)),
@@ -149,7 +160,7 @@ pub fn run(args: Args) -> CmdResult {
             namespace: args.namespace.clone(),
             is_upgrade: args.is_upgrade,
             kube_version,
-            api_versions: args.api_versions.clone(),
+            api_versions: args.cluster.api_versions.clone(),
             skip_schema_validation: args.skip_schema_validation,
             max_output_bytes: args.max_output,
         },
@@ -202,4 +213,41 @@ pub fn run(args: Args) -> CmdResult {
     }
     write_stdout(text)?;
     Ok(Outcome::Done)
+}
+
+/// The release name and the chart, as Helm's `template` decides them
+/// (`Install.NameAndChart` with the name preset to `release-name`): a NAME
+/// given refuses --generate-name and --name-template; else --name-template
+/// names it; else `release-name`, with or without --generate-name.
+fn name_and_chart(args: &Args) -> Result<(String, String), CliError> {
+    match args.args.as_slice() {
+        [name, chart] => {
+            if args.generate_name {
+                return Err(CliError::usage(
+                    "cannot set --generate-name and also specify a name",
+                ));
+            }
+            if args.name_template.is_some() {
+                return Err(CliError::usage(
+                    "cannot set --name-template and also specify a name",
+                ));
+            }
+            Ok((name.clone(), chart.clone()))
+        }
+        [chart] => match &args.name_template {
+            Some(t) => Ok((template_name(t)?, chart.clone())),
+            None => Ok(("release-name".to_string(), chart.clone())),
+        },
+        _ => Err(CliError::usage("\"chartfix template\" requires at most 2 arguments\n\nUsage:  chartfix template [NAME] CHART [flags]")),
+    }
+}
+
+/// Helm's `TemplateName`: the template run with no data. Its own errors are
+/// the user's flag value, so misuse.
+fn template_name(template: &str) -> Result<String, CliError> {
+    let mut engine = chartfix::engine::Engine::new();
+    engine
+        .add("name-template", template)
+        .and_then(|()| engine.render("name-template", &chartfix::value::Value::Nil))
+        .map_err(|e| CliError::usage(format!("--name-template: {e}")))
 }

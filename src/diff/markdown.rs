@@ -2,6 +2,7 @@
 //! block per resource, kept under GitHub's comment size limit.
 
 use super::{FieldChange, Report, ResourceDiff, Status};
+use crate::words::plural;
 use std::fmt::Write;
 
 /// GitHub rejects issue and pull-request comments longer than this many
@@ -23,8 +24,8 @@ pub fn render(report: &Report, limit: usize) -> String {
     if report.is_empty() {
         let _ = writeln!(
             out,
-            "No differences ({} resources unchanged).",
-            report.unchanged
+            "No differences ({} unchanged).",
+            plural(report.unchanged, "resource")
         );
         return out;
     }
@@ -188,14 +189,6 @@ fn note(rows: usize, diffs: usize, blocks: usize) -> String {
         "> [!NOTE]\n> Cut to stay under GitHub's {GITHUB_COMMENT_LIMIT}-character comment limit: {}. Run `chartfix diff` locally for the full report.\n",
         parts.join(", ")
     )
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 fn shorten(s: &str) -> String {

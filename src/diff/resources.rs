@@ -24,11 +24,7 @@ pub struct ReadError {
 
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: document at line {}: {}",
-            self.label, self.line, self.message
-        )
+        write!(f, "{}: {}", self.label, self.message)
     }
 }
 
@@ -44,11 +40,9 @@ pub fn read_stream(text: &str, label: &str) -> Result<Vec<Resource>, ReadError> 
         let doc = doc.map_err(|e| match e {
             // Reading from a byte slice cannot fail, but a message beats a panic.
             StreamError::Io(e) => error(label, 0, e.to_string()),
-            StreamError::Document(e) => {
-                let at = e.stream_line(e.error.line);
-                let message = format!("line {at} column {}: {}", e.error.column, e.error);
-                error(label, e.first_line, message)
-            }
+            // Said as everywhere else: the document's number, then the
+            // line and column in the whole stream.
+            StreamError::Document(e) => error(label, e.first_line, e.to_string()),
         })?;
         for value in doc.into_objects() {
             if let Some(id) = ResourceId::of(&value) {
@@ -85,5 +79,10 @@ mod tests {
         let err = read_stream(text, "new.yaml").unwrap_err();
         assert_eq!(err.label, "new.yaml");
         assert_eq!(err.line, 3);
+        assert!(
+            err.to_string()
+                .starts_with("new.yaml: document 2, line 5 column 1: "),
+            "{err}"
+        );
     }
 }

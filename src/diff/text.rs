@@ -63,7 +63,10 @@ pub fn render(report: &Report, style: Style) -> String {
 /// resources)`.
 pub fn summary(report: &Report) -> String {
     if report.is_empty() {
-        return format!("no differences ({} resources)", report.unchanged);
+        return format!(
+            "no differences ({})",
+            crate::words::plural(report.unchanged, "resource")
+        );
     }
     format!(
         "{} changed, {} added, {} removed, {} unchanged",

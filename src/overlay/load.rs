@@ -130,12 +130,28 @@ pub fn builtin(name: &str) -> Option<&'static str> {
     BUILTINS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }
 
+/// Whether an overlay reference is written as a file path (a `/` or a
+/// .yaml ending) rather than a built-in name.
+pub fn looks_like_path(spec: &str) -> bool {
+    spec.contains(['/', '\\']) || spec.ends_with(".yaml") || spec.ends_with(".yml")
+}
+
 /// Whether an overlay reference names a file rather than a built-in.
 fn is_path(spec: &str) -> bool {
-    spec.contains(['/', '\\'])
-        || spec.ends_with(".yaml")
-        || spec.ends_with(".yml")
-        || Path::new(spec).is_file()
+    looks_like_path(spec) || Path::new(spec).is_file()
+}
+
+/// The one message for an overlay name that is neither a built-in nor a
+/// file, on the command line and in a stack alike.
+pub fn unknown_overlay(spec: &str) -> String {
+    format!(
+        "no built-in overlay {spec:?} (built-ins: {}); a file path needs a `/` or a .yaml ending",
+        BUILTINS
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 /// Loads overlays in order from references (built-in names or paths), with
@@ -148,12 +164,8 @@ pub fn load_all(specs: &[String], overrides: &[Override]) -> Result<Vec<Overlay>
                 .map_err(|e| LocatedError::whole(spec, format!("cannot read overlay: {e}")))?;
             (spec.clone(), text)
         } else {
-            let text = builtin(spec).ok_or_else(|| {
-                LocatedError::whole(spec, format!(
-                    "no built-in overlay {spec:?} (built-ins: {}); a file path needs a `/` or a .yaml ending",
-                    BUILTINS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-                ))
-            })?;
+            let text =
+                builtin(spec).ok_or_else(|| LocatedError::whole(spec, unknown_overlay(spec)))?;
             (format!("builtin:{spec}"), text.to_string())
         };
         // The overrides are keyed by the name inside the file; a built-in's

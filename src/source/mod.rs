@@ -29,7 +29,7 @@ pub use error::{SourceError, SourceErrorKind};
 pub use reference::{redact_userinfo, ChartRef};
 
 use crate::registry::{
-    ClientOptions, ConfigError, CredentialStore, RegistryClient, RegistryConfig, RetryPolicy,
+    ClientOptions, CredentialStore, RegistryClient, RegistryConfig, RetryPolicy,
 };
 use cache::Cache;
 use http::HttpFetcher;
@@ -191,10 +191,18 @@ impl Resolver {
     ) -> Result<ResolvedChart, SourceError> {
         let named = |name: &str| self.repositories.by_name(name).map(|r| r.url.clone());
         let parsed = reference::parse(reference, repo, &named).map_err(|e| {
-            SourceError::usage(match &self.repositories_problem {
+            // A reference that names nothing is input that does not exist
+            // (status 1); a malformed one is misuse (status 2).
+            let kind = if e.is_missing() {
+                SourceErrorKind::NotFound
+            } else {
+                SourceErrorKind::Usage
+            };
+            let message = match &self.repositories_problem {
                 Some(p) => format!("{e} (note: {p})"),
                 None => e.to_string(),
-            })
+            };
+            SourceError::new(kind, message)
         })?;
         self.resolve_ref(&parsed, version)
     }
@@ -281,13 +289,10 @@ impl Resolver {
     }
 }
 
-/// `--registry-config`: a file that cannot be read is a wrong argument
-/// (usage), one that reads but does not parse is bad input (a failure).
+/// `--registry-config`: an input file, so one that is missing or does not
+/// parse is a failure (status 1), as any other input.
 fn load_registry_config(path: &Path) -> Result<RegistryConfig, SourceError> {
-    RegistryConfig::load(path).map_err(|e| match e {
-        ConfigError::Read { .. } => SourceError::usage(e.to_string()),
-        _ => SourceError::other(e.to_string()),
-    })
+    RegistryConfig::load(path).map_err(|e| SourceError::other(e.to_string()))
 }
 
 /// A local folder or archive, used where it is. It exists (that is how the

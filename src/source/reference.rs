@@ -119,6 +119,17 @@ pub enum RefError {
     UserInfo,
 }
 
+impl RefError {
+    /// Well formed but naming nothing that exists (no such path, no such
+    /// repository name): missing input rather than misuse.
+    pub fn is_missing(&self) -> bool {
+        matches!(
+            self,
+            RefError::NotFound(_) | RefError::UnknownRepository { .. }
+        )
+    }
+}
+
 /// Parses a chart reference the way Helm's `LocateChart` decides: `--repo`
 /// first, then `oci://`, then an existing path, then a URL, then `REPO/NAME`.
 /// `repo_url` is `--repo`; `named` maps repository names to URLs.

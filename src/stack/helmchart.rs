@@ -24,10 +24,11 @@ pub enum Piece {
 pub fn pieces(release: &str, file: &StackText, namespace: &str) -> Result<Vec<Piece>, String> {
     let source = format!("{release}/{}", file.rel);
     let mut out = Vec::new();
-    for (first_line, text) in documents(&file.text) {
+    for (number, (first_line, text)) in (1..).zip(documents(&file.text)) {
         let value = manifest::parse(&text).map_err(|e| {
             let line = first_line + e.line.saturating_sub(1);
-            LocatedError::at(&file.rel, line, e.column, format!("invalid YAML: {e}")).to_string()
+            let message = format!("invalid YAML in document {number}: {e}");
+            LocatedError::at(&file.rel, line, e.column, message).to_string()
         })?;
         if value.is_null() {
             continue; // comments only
@@ -193,7 +194,10 @@ mod tests {
     #[test]
     fn bad_yaml_names_the_line() {
         let e = pieces("r", &file("a: 1\n---\nb: [\n"), "d").unwrap_err();
-        assert!(e.starts_with("m.yaml:4:1: invalid YAML"), "{e}");
+        assert!(
+            e.starts_with("m.yaml:4:1: invalid YAML in document 2: "),
+            "{e}"
+        );
     }
 
     #[test]

@@ -331,7 +331,15 @@ fn load_overlays(refs: &[OverlayRef], files: &Files) -> Result<Vec<Overlay>, Str
         let name = r.name();
         let (origin, text) = match overlay::load::builtin(name) {
             Some(t) if !name.contains('/') => (format!("builtin:{name}"), t.to_string()),
-            _ => (files.path(name)?.display().to_string(), files.read(name)?),
+            _ => match files.read(name) {
+                Ok(text) => (files.path(name)?.display().to_string(), text),
+                // A bare name that is no file beside the stack: the same
+                // message as `--overlay NAME` gives.
+                Err(_) if !overlay::load::looks_like_path(name) => {
+                    return Err(format!("{name}: {}", overlay::load::unknown_overlay(name)))
+                }
+                Err(e) => return Err(e),
+            },
         };
         let o = overlay::load::parse(&origin, &text, &r.params()).map_err(|e| e.to_string())?;
         if out.iter().any(|x| x.name == o.name) {

@@ -20,7 +20,8 @@ pub struct ValueOptions {
 pub fn user_values(opts: &ValueOptions) -> Result<Map, String> {
     let base = Map::new();
     for path in &opts.files {
-        let raw = read_source(path)?;
+        // Helm's words first, then which kind of input it was.
+        let raw = read_source(path).map_err(|e| format!("{e} (a values file, -f/--values)"))?;
         let text = String::from_utf8_lossy(&raw);
         let v = crate::yaml::from_str(&text).map_err(|e| format!("failed to parse {path}: {e}"))?;
         let m = match v {
@@ -175,7 +176,7 @@ mod tests {
         };
         assert_eq!(
             user_values(&opts).unwrap_err(),
-            "open /nonexistent/v.yaml: no such file or directory"
+            "open /nonexistent/v.yaml: no such file or directory (a values file, -f/--values)"
         );
         let opts = ValueOptions {
             set: vec!["a".into()],

@@ -146,7 +146,6 @@ fn kube_version_and_usage_errors() {
     for bad in [
         vec!["check", &m, "--node", "cpu=4"],
         vec!["check", &m, "--kube-version", "two"],
-        vec!["check", "/nonexistent.yaml"],
         vec!["check", &m, "--platform", "arm64"],
     ] {
         let (code, out, err) = run(&bad);
@@ -154,6 +153,14 @@ fn kube_version_and_usage_errors() {
         assert!(out.is_empty());
         assert!(err.starts_with("Error: "), "{err}");
     }
+    // A missing input is about the input, not misuse: 1.
+    let (code, out, err) = run(&["check", "/nonexistent.yaml"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.starts_with("Error: \"/nonexistent.yaml\" not found"),
+        "{err}"
+    );
     // A flag value clap refuses: its own message, the same status.
     let (code, out, err) = run(&["check", &m, "--timeout", "0"]);
     assert_eq!(code, 2, "{out}{err}");

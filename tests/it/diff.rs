@@ -96,7 +96,7 @@ fn bad_yaml_is_an_error_naming_the_side() {
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("-: document at line 2"), "{err}");
+    assert!(err.contains("-: document 2, line "), "{err}");
 }
 
 /// Every value the fixtures' Secrets hold, as written and decoded, plus a

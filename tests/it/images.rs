@@ -498,9 +498,7 @@ fn bad_usage_exits_two_bad_input_one() {
         "kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: x}]}\n",
     );
     for args in [
-        vec!["images", "/nonexistent/file.yaml"],
         vec!["images", &m, "--platform", "arm64"],
-        vec!["images", &m, "--registry-config", "/nonexistent/r.yaml"],
         vec!["images", &m, "--concurrency", "0"],
     ] {
         let out = chartfix().args(&args).output().unwrap();
@@ -512,11 +510,20 @@ fn bad_usage_exits_two_bad_input_one() {
         );
         assert!(out.stdout.is_empty(), "{args:?}");
     }
-    // What a file holds is input, not usage: broken YAML, or a registry
-    // config that reads but does not parse, fails with 1.
+    // Whether a file is there and what it holds is input, not usage: a
+    // missing file, broken YAML, or a registry config that is missing or
+    // does not parse, fails with 1.
     let bad_yaml = write(dir.path(), "b.yaml", "kind: Pod\n---\n: : [\n");
     let bad_config = write(dir.path(), "r.yaml", "mirrors: [oops\n");
     for (args, expect) in [
+        (
+            vec!["images", "/nonexistent/file.yaml"],
+            "\"/nonexistent/file.yaml\" not found: expected a manifest file",
+        ),
+        (
+            vec!["images", &m, "--registry-config", "/nonexistent/r.yaml"],
+            "cannot read the --registry-config file /nonexistent/r.yaml",
+        ),
         (
             vec!["images", &bad_yaml],
             "b.yaml: document 2: invalid YAML",

@@ -14,6 +14,7 @@ mod support;
 
 mod cache_concurrency;
 mod check;
+mod cli_consistency;
 mod conformance;
 mod diff;
 mod expressions;

@@ -102,9 +102,9 @@ fn mutated_streams_never_panic() {
 
 #[test]
 fn mutated_overlays_never_panic() {
-    let base = std::fs::read_to_string(support::project().join("README.md")).unwrap();
-    // The example overlay of the README's overlay format section, between its
-    // ```yaml fences.
+    let base = std::fs::read_to_string(support::project().join("docs/overlays.md")).unwrap();
+    // The example overlay of the overlay format section of docs/overlays.md,
+    // between its ```yaml fences.
     let example = base
         .split("### The file format")
         .nth(1)
@@ -119,7 +119,7 @@ fn mutated_overlays_never_panic() {
     let overlay = chartfix::overlay::load::parse("example.yaml", &example, &[]);
     assert!(
         overlay.is_ok(),
-        "the README example must load: {:?}",
+        "the docs/overlays.md example must load: {:?}",
         overlay.err()
     );
     let mut rng = Rng(42);

@@ -265,7 +265,8 @@ fn named_repository_with_credentials_from_helm() {
         .env("HELM_REPOSITORY_CONFIG", &repos)
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(2));
+    // A name that names nothing is missing input, not misuse.
+    assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no repository \"other\""));
     // A broken repositories.yaml stops only REPO/NAME references, and is named.
     std::fs::write(&repos, "repositories: [oops").unwrap();
@@ -278,7 +279,7 @@ fn named_repository_with_credentials_from_helm() {
             .unwrap()
     };
     let o = with_broken("mine/app");
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("repositories.yaml"), "{}", stderr(&o));
     let o = with_broken(&format!("{}/charts/app-1.0.0.tgz", repo.url()));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
@@ -339,11 +340,11 @@ fn plain_archive_urls_and_local_charts() {
     );
 }
 
-/// Exit status 2 is for misuse only: a `--registry-config` that names no
-/// file. A file that is there but wrong (a registry config or a local
-/// chart's Chart.yaml that does not parse) is a failure, 1.
+/// Input files are never misuse: a `--registry-config` that names no file,
+/// like a file that is there but wrong (a registry config or a local
+/// chart's Chart.yaml that does not parse), is a failure, 1.
 #[test]
-fn bad_input_files_fail_with_one_and_missing_ones_are_usage() {
+fn bad_or_missing_input_files_fail_with_one() {
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("c");
     std::fs::create_dir_all(&chart).unwrap();
@@ -367,7 +368,11 @@ fn bad_input_files_fail_with_one_and_missing_ones_are_usage() {
             "registries.yaml: ",
         ),
         (vec![broken], 1, "Chart.yaml: "),
-        (vec![chart, "--registry-config", missing], 2, "cannot read "),
+        (
+            vec![chart, "--registry-config", missing],
+            1,
+            "cannot read the --registry-config file ",
+        ),
     ] {
         let o = fetch(dir.path(), &args);
         assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
@@ -451,6 +456,8 @@ fn the_library_resolves_from_inside_an_async_runtime() {
         .unwrap();
     assert_eq!(old.version, "1.0.0");
     assert_eq!(std::fs::read(&old.path).unwrap(), charts[0].1);
+    // A bare name with no repository and no such path names nothing: a
+    // missing input, not misuse.
     let e = resolver.resolve_with("app", None, None).unwrap_err();
-    assert_eq!(e.kind, chartfix::source::SourceErrorKind::Usage);
+    assert_eq!(e.kind, chartfix::source::SourceErrorKind::NotFound);
 }

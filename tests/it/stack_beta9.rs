@@ -5,6 +5,12 @@
 //! the stack uses. Then the same render `--offline` must give the same bytes.
 //! Without ../shared (the chart archives), it skips with a message; the
 //! offline example stack has its own test (stack_example.rs).
+//!
+//! The stack rendered is the copy kept with the tests,
+//! `tests/fixtures/stacks/beta9.yaml` and its `beta9/` folder, never the
+//! project's `stacks/beta9.yaml`, which the README invites users to edit: an
+//! edit there must not break the snapshot. Refresh the copy (and the
+//! snapshot) on purpose when the shipped stack changes.
 
 use crate::support::chart_repo::{index_yaml, ChartRepo, Reply};
 use crate::support::{self, chartfix, sha256_hex, skip, text, Registry};
@@ -18,9 +24,15 @@ fn shared_chart(file: &str) -> Option<PathBuf> {
         .filter(|p| p.is_file())
 }
 
-/// The project's stack copied into `dir`, so that the lock file lands there.
+/// The tests' own copy of the Beta9 stack.
+fn fixture() -> PathBuf {
+    support::project().join("tests/fixtures/stacks")
+}
+
+/// The tests' copy of the stack copied into `dir`, so that the lock file
+/// lands there.
 fn copy_stack(dir: &Path) -> PathBuf {
-    let root = support::project().join("stacks");
+    let root = fixture();
     std::fs::create_dir_all(dir.join("beta9")).unwrap();
     std::fs::copy(root.join("beta9.yaml"), dir.join("beta9.yaml")).unwrap();
     for e in std::fs::read_dir(root.join("beta9")).unwrap() {
@@ -31,11 +43,16 @@ fn copy_stack(dir: &Path) -> PathBuf {
 }
 
 fn render(stack: &Path, cache: &Path, extra: &[&str]) -> Output {
+    // Run beside the copy, where no ./stacks/ folder can be consulted (a
+    // relative cache, $BENCH_CACHE's, is taken from here first).
+    let beside = stack.parent().expect("the copy is in a folder");
+    let cache = std::path::absolute(cache).expect("the cache folder's path");
     chartfix()
+        .current_dir(beside)
         .arg("render")
         .arg(stack)
         .arg("--cache-dir")
-        .arg(cache)
+        .arg(&cache)
         .args(extra)
         .env("HELM_REPOSITORY_CONFIG", cache.join("no-repositories.yaml"))
         .output()
@@ -251,7 +268,10 @@ fn beta9_through_mirrors_then_offline_gives_the_same_bytes() {
     same(&out, &text(&full.stdout), "image checks change nothing");
     assert!(err.contains("stack beta9: 5 releases"), "{err}");
     assert!(
-        err.contains(&format!("images: {} checked, no problems", used.len())),
+        err.contains(&format!(
+            "Images: {} images checked, no problems",
+            used.len()
+        )),
         "{err}"
     );
     assert!(
@@ -354,4 +374,41 @@ fn beta9_k3d_folder_expands_its_helmcharts() {
         "{err}"
     );
     assert!(dir.path().join("beta9-k3d.lock").is_file());
+}
+
+/// The copy the snapshot test renders stands alone, without `../shared`: it
+/// is a valid stack of the five releases the snapshot holds, and every
+/// manifest it names is in the copy, so nothing in the project's `stacks/`
+/// is read.
+#[test]
+fn beta9_snapshot_uses_its_own_copy_of_the_stack() {
+    let file = fixture().join("beta9.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let stack = chartfix::stack::file::parse("beta9.yaml", &text).unwrap();
+    let names: Vec<&str> = stack.releases.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "beta9",
+            "redis",
+            "juicefs-redis",
+            "postgresql",
+            "localstack"
+        ]
+    );
+    for entry in stack.releases.iter().flat_map(|r| &r.manifests) {
+        let path = fixture().join(entry);
+        assert!(path.exists(), "{} is not in the copy", path.display());
+    }
+    // copy_stack takes the copy, folder included, and nothing else.
+    let dir = tempfile::tempdir().unwrap();
+    let copied = copy_stack(dir.path());
+    assert_eq!(std::fs::read_to_string(&copied).unwrap(), text);
+    for f in ["namespace.yaml", "gateway.yaml", "proxy.yaml"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("beta9").join(f)).unwrap(),
+            std::fs::read(fixture().join("beta9").join(f)).unwrap(),
+            "{f}"
+        );
+    }
 }

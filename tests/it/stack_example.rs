@@ -56,7 +56,7 @@ fn example_renders_offline_with_overlays_and_a_lock() {
     assert!(out.contains("nodePort: 30080") && out.contains("cpu: 50m"));
     assert!(err.contains("stack tiny: 2 releases, 3 resources"), "{err}");
     assert!(
-        err.contains("overlays: arm64 2 changes, no-traefik 3 changes"),
+        err.contains("Overlays: arm64 2 changes, no-traefik 3 changes"),
         "{err}"
     );
     assert!(

@@ -160,7 +160,10 @@ fn bad_values_name_their_source() {
     let (code, out, err) = chartfix(&["charts/setflags", "-f", "missing.yaml"], None);
     assert_eq!(code, 1);
     assert!(out.is_empty());
-    assert_eq!(err, "Error: open missing.yaml: no such file or directory\n");
+    assert_eq!(
+        err,
+        "Error: open missing.yaml: no such file or directory (a values file, -f/--values)\n"
+    );
     let (code, _, err) = chartfix(&["charts/setflags", "--set", "a[x]=1"], None);
     assert_eq!(code, 1);
     assert!(

@@ -57,10 +57,16 @@ fn without_overlays_the_stream_passes_through_byte_for_byte() {
     let out = post_render(&[], &[], input.as_bytes());
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, input);
-    // odd but valid streams too
+    // odd but valid streams too; an empty or blank one, which Helm 4 would
+    // refuse back, becomes a comment (tests/it/plugin.rs)
+    for s in ["", "\n", " \n\n"] {
+        let out = post_render(&[], &[], s.as_bytes());
+        assert_eq!(
+            (out.code, out.stdout.as_str()),
+            (0, "# chartfix: no resources\n")
+        );
+    }
     for s in [
-        "",
-        "\n",
         "a: 1",
         "# only a comment\n",
         "--- # c\nx: 1\n...\n",

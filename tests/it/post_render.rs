@@ -390,7 +390,7 @@ fn helm_plugin_wrappers_run_post_render() {
     let input = read("rendered.yaml");
     for script in [
         "plugin/bin/chartfix-post-render",
-        "plugin/helm3/bin/chartfix-post-render",
+        "plugin/chartfix-helm3/bin/chartfix-post-render",
     ] {
         for args in [
             &["--overlay=arm64"][..],

@@ -1,6 +1,6 @@
 //! The Helm plugins as Helm installs and runs them, without Helm: both plugin
-//! folders installed into one plugin folder, and the comment post-render
-//! prints for an empty result.
+//! folders installed into one plugin folder, the wrapper's error log, and the
+//! comment post-render prints for an empty result.
 //!
 //! `helm plugin install ./DIR` (Helm 3.5+ and Helm 4, `LocalInstaller`) links
 //! `$HELM_PLUGINS/<base name of DIR>` to DIR, and Helm loads every
@@ -170,6 +170,109 @@ fn wrapper(script: &Path, args: &[&str], env: &[(&str, &Path)], input: &[u8]) ->
         cmd.env(k, v);
     }
     support::output_with_input(&mut cmd, Some(input))
+}
+
+#[test]
+fn failures_are_logged_where_helm_keeps_its_cache() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let installed = install_both(&h.join("plugins"));
+    let bin = Path::new(support::BIN);
+    for dir in &installed {
+        let script = dir.join("bin/chartfix-post-render");
+        let case = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let cache = h.join(format!("cache-{case}"));
+
+        // Helm 4 sets HELM_CACHE_HOME: the log is under it, and stderr names it.
+        let env = [("CHARTFIX_BIN", bin), ("HELM_CACHE_HOME", cache.as_path())];
+        let o = wrapper(&script, &["--overlay=no-such-overlay"], &env, b"a: 1\n");
+        let err = support::stderr(&o);
+        let log = cache.join("chartfix/post-render.log");
+        assert_eq!(o.status.code(), Some(1), "{case}: {err}");
+        assert!(o.stdout.is_empty(), "{case}");
+        assert!(
+            err.contains("no built-in overlay \"no-such-overlay\""),
+            "{case}: {err}"
+        );
+        assert!(
+            err.contains(&format!("this error is also in {}", log.display())),
+            "{case}: {err}"
+        );
+        let logged = std::fs::read_to_string(&log).unwrap();
+        assert!(
+            logged.contains("exited 1")
+                && logged.contains("--overlay=no-such-overlay")
+                && logged.contains("no built-in overlay \"no-such-overlay\""),
+            "{case}: {logged}"
+        );
+
+        // Success: the output, and nothing more in the log.
+        let o = wrapper(
+            &script,
+            &["post-render", "--overlay=arm64"],
+            &env,
+            b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: a, image: x}\n",
+        );
+        assert!(o.status.success(), "{case}: {}", support::stderr(&o));
+        assert!(support::stdout(&o).contains("kubernetes.io/arch: arm64"));
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), logged, "{case}");
+
+        // No chartfix anywhere the wrapper looks: 127, logged too.
+        let system = "/usr/bin:/bin";
+        if system
+            .split(':')
+            .any(|d| Path::new(d).join("chartfix").exists())
+        {
+            support::skip("a chartfix binary is installed in /usr/bin or /bin");
+            continue;
+        }
+        let o = Command::new("sh")
+            .arg(&script)
+            .env_clear()
+            .env("PATH", system)
+            .env("HELM_CACHE_HOME", &cache)
+            .output()
+            .unwrap();
+        let err = support::stderr(&o);
+        assert_eq!(o.status.code(), Some(127), "{case}: {err}");
+        assert!(err.contains("no chartfix binary"), "{case}: {err}");
+        let logged = std::fs::read_to_string(&log).unwrap();
+        assert!(
+            logged.contains("exited 127") && logged.contains("no chartfix binary"),
+            "{case}: {logged}"
+        );
+
+        // Without HELM_CACHE_HOME (Helm 3 runs a post-renderer without it):
+        // Helm's default cache folder, from XDG_CACHE_HOME, then HOME.
+        let xdg = h.join(format!("xdg-{case}"));
+        let env = [("CHARTFIX_BIN", bin), ("XDG_CACHE_HOME", xdg.as_path())];
+        let o = wrapper(&script, &["--overlay=nope"], &env, b"");
+        assert_eq!(o.status.code(), Some(1), "{case}");
+        assert!(
+            xdg.join("helm/chartfix/post-render.log").is_file(),
+            "{case}"
+        );
+        let user = h.join(format!("home-{case}"));
+        let env = [("CHARTFIX_BIN", bin), ("HOME", user.as_path())];
+        let o = wrapper(&script, &["--overlay=nope"], &env, b"");
+        assert_eq!(o.status.code(), Some(1), "{case}");
+        let want = if cfg!(target_os = "macos") {
+            "Library/Caches/helm/chartfix/post-render.log"
+        } else {
+            ".cache/helm/chartfix/post-render.log"
+        };
+        assert!(user.join(want).is_file(), "{case}: {}", support::stderr(&o));
+        // CHARTFIX_LOG wins.
+        let own = h.join(format!("own-{case}.log"));
+        let env = [
+            ("CHARTFIX_BIN", bin),
+            ("HELM_CACHE_HOME", cache.as_path()),
+            ("CHARTFIX_LOG", own.as_path()),
+        ];
+        let o = wrapper(&script, &["--overlay=nope"], &env, b"");
+        assert_eq!(o.status.code(), Some(1), "{case}");
+        assert!(std::fs::read_to_string(&own).unwrap().contains("nope"));
+    }
 }
 
 #[test]

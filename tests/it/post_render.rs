@@ -463,6 +463,28 @@ fn bad_overlay_parameters_are_refused_with_their_place() {
             );
         }
     }
+    // Other parameters' types: a node label value, an image name prefix.
+    for (overlay, set, want) in [
+        ("arm64", "arm64.arch=arm 64", "invalid arch \"arm 64\""),
+        (
+            "bitnami-legacy",
+            "bitnami-legacy.from=",
+            "invalid prefix from \"\"",
+        ),
+    ] {
+        let out = post_render(
+            &["--overlay", overlay, "--set-overlay", set],
+            &[],
+            input.as_bytes(),
+        );
+        assert_eq!((out.code, out.stdout.as_str()), (1, ""), "{set}");
+        let place = format!("builtin:{overlay}:");
+        assert!(
+            out.stderr.contains(&place) && out.stderr.contains(want),
+            "{set}: {}",
+            out.stderr
+        );
+    }
     // In a stack, through `check` and `render`.
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("raw")).unwrap();

@@ -1,5 +1,6 @@
 //! `chartfix post-render`: a Helm post-renderer. Manifests on stdin, the same
-//! manifests rewritten by overlays on stdout.
+//! manifests rewritten by overlays on stdout; [`NO_RESOURCES`] when that is
+//! nothing, since Helm 4 refuses an empty answer.
 
 use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::overlay::{self, Override};
@@ -63,13 +64,37 @@ pub fn run(args: Args) -> CmdResult {
             stderr!("{}", overlay::explain_table(&result.changes));
         }
     }
-    write_stdout(out)?;
+    write_stdout(non_empty(out))?;
     Ok(Outcome::Done)
+}
+
+/// What post-render prints when the result holds nothing: Helm 4 refuses a
+/// post-renderer's empty output (`post-renderer "chartfix" produced empty
+/// output`) but takes a stream of one comment, which declares no resources.
+pub const NO_RESOURCES: &str = "# chartfix: no resources\n";
+
+/// The output as it is, or [`NO_RESOURCES`] when it is empty or blank (a
+/// chart that renders nothing).
+fn non_empty(out: Vec<u8>) -> Vec<u8> {
+    if out.iter().all(u8::is_ascii_whitespace) {
+        NO_RESOURCES.as_bytes().to_vec()
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::overlay_specs;
+    use super::{non_empty, overlay_specs, NO_RESOURCES};
+
+    #[test]
+    fn empty_results_become_a_comment() {
+        for blank in ["", "\n", " \n\t\n"] {
+            assert_eq!(non_empty(blank.into()), NO_RESOURCES.as_bytes());
+        }
+        assert_eq!(non_empty(b"# c\n".to_vec()), b"# c\n");
+        assert_eq!(non_empty(b"a: 1\n".to_vec()), b"a: 1\n");
+    }
 
     #[test]
     fn environment_overlays_come_first() {

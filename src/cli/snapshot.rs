@@ -59,11 +59,12 @@ pub fn verify(args: Args) -> CmdResult {
         );
         return Ok(Outcome::Done);
     }
-    let diff = similar::TextDiff::from_lines(&old, &r.text)
-        .unified_diff()
-        .context_radius(3)
-        .header(&path.display().to_string(), "rendered now")
-        .to_string();
+    // Secret values hidden, as in every diff chartfix prints.
+    let diff =
+        chartfix::diff::snapshot_diff(&old, &path.display().to_string(), &r.text, "rendered now");
+    if diff.is_empty() {
+        stderrln!("the differences are inside Secrets only, in what is hidden of them (their values' style or order)");
+    }
     write_stdout(diff)?;
     Err(CliError::failure(format!(
         "the stack renders differently from {}; if the change is intended, run `chartfix snapshot {}`",

@@ -9,7 +9,9 @@
 //! format a finished [`Report`]. Rendering what is compared is not this
 //! module's job; [`git`] only exports a tree for the caller to render.
 //! [`overlay_diff`] is the plain text diff of one stream before and after
-//! overlays (`chartfix render --diff`).
+//! overlays (`chartfix render --diff`), [`snapshot_diff`] of a snapshot and a
+//! new render (`chartfix verify`); both mask through
+//! [`crate::manifest::mask::mask_streams`].
 
 mod fields;
 pub mod git;
@@ -25,7 +27,7 @@ mod unified;
 pub use fields::{format_path, FieldChange};
 pub use json::render as render_json;
 pub use markdown::{render as render_markdown, GITHUB_COMMENT_LIMIT};
-pub use overlays::overlay_diff;
+pub use overlays::{overlay_diff, snapshot_diff};
 pub use resources::{read_stream, ReadError, Resource};
 pub use text::{render as render_text, Style};
 

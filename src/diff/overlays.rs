@@ -1,9 +1,8 @@
-//! What overlays changed in a stream: the unified diff of the stream before
-//! and after them (`chartfix render --diff`), Secret values hidden.
+//! Unified text diffs of two whole streams, Secret values hidden: what
+//! overlays changed (`chartfix render --diff`) and how a stack's render
+//! differs from its snapshot (`chartfix verify`).
 
-use crate::manifest::mask::mask_pair;
-use crate::manifest::ResourceId;
-use std::collections::HashMap;
+use crate::manifest::mask::{mask_streams, Keep};
 
 /// The unified diff of the stream before and after overlays. Both sides are
 /// re-emitted document by document first: an overlay re-emits what it changes
@@ -11,86 +10,44 @@ use std::collections::HashMap;
 /// values are hidden on both sides (`<hidden, changed>` where the overlays
 /// changed one), as in `chartfix diff`.
 pub fn overlay_diff(before_overlays: &str, after_overlays: &str) -> String {
-    let before = documents(before_overlays);
-    let after = documents(after_overlays);
-    let olds: HashMap<&ResourceId, &serde_json::Value> = before
-        .iter()
-        .filter_map(|d| d.parsed.as_ref().map(|(id, v)| (id, v)))
-        .collect();
-    let before_text = emit(&before, |id, v| mask_pair(id, Some(v), None).0);
-    let after_text = emit(&after, |id, v| {
-        mask_pair(id, olds.get(id).copied(), Some(v)).1
-    });
-    similar::TextDiff::from_lines(&before_text, &after_text)
+    masked_diff(
+        before_overlays,
+        after_overlays,
+        Keep::Reemitted,
+        ("before overlays", "after overlays"),
+    )
+}
+
+/// The unified diff of a snapshot and the stream rendered now, documents as
+/// written (a change of style is a change to `verify`), Secrets re-emitted
+/// with their values hidden. Empty when the two differ only inside Secrets
+/// in ways the masking hides (their style, the order of their keys).
+pub fn snapshot_diff(snapshot: &str, snapshot_label: &str, now: &str, now_label: &str) -> String {
+    masked_diff(snapshot, now, Keep::AsWritten, (snapshot_label, now_label))
+}
+
+fn masked_diff(old: &str, new: &str, keep: Keep, (old_label, new_label): (&str, &str)) -> String {
+    let (old, new) = mask_streams(old, new, keep);
+    if old == new {
+        return String::new();
+    }
+    similar::TextDiff::from_lines(&old, &new)
         .unified_diff()
         .context_radius(3)
-        .header("before overlays", "after overlays")
+        .header(old_label, new_label)
         .to_string()
-}
-
-/// One `# Source:` document of a stream, parsed when it is a resource.
-struct SourceDoc {
-    source: String,
-    body: String,
-    parsed: Option<(ResourceId, serde_json::Value)>,
-}
-
-fn documents(stream: &str) -> Vec<SourceDoc> {
-    let padded = format!("\n{stream}");
-    padded
-        .split("\n---\n# Source: ")
-        .skip(1)
-        .map(|piece| {
-            let (source, body) = piece.split_once('\n').unwrap_or((piece, ""));
-            let parsed = crate::manifest::parse(body)
-                .ok()
-                .filter(|v| !v.is_null())
-                .and_then(|v| ResourceId::of(&v).map(|id| (id, v)));
-            SourceDoc {
-                source: source.to_string(),
-                body: body.to_string(),
-                parsed,
-            }
-        })
-        .collect()
-}
-
-/// The documents in one style, each resource passed through `mask` first.
-fn emit(
-    docs: &[SourceDoc],
-    mask: impl Fn(&ResourceId, &serde_json::Value) -> Option<serde_json::Value>,
-) -> String {
-    let mut out = String::new();
-    for d in docs {
-        let body = match &d.parsed {
-            Some((id, v)) => mask(id, v)
-                .and_then(|m| yaml_serde::to_string(&m).ok())
-                .unwrap_or_else(|| d.body.clone()),
-            // Text that does not parse is kept as written, unless it may be
-            // a Secret, whose values must not be shown however it is broken.
-            None if d.body.contains("Secret") => {
-                "# (a document that does not parse, hidden)".into()
-            }
-            None => d.body.clone(),
-        };
-        out.push_str("---\n# Source: ");
-        out.push_str(&d.source);
-        out.push('\n');
-        out.push_str(body.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::overlay_diff;
+    use super::{overlay_diff, snapshot_diff};
+
+    const BEFORE: &str = "---\n# Source: r/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: one}\n---\n# Source: r/s.yaml\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {password: hunter2}\n";
 
     #[test]
     fn shows_changes_and_hides_secret_values() {
-        let before = "---\n# Source: r/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: one}\n---\n# Source: r/s.yaml\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {password: hunter2}\n";
-        let after = before.replace("one", "two").replace("hunter2", "hunter3");
-        let d = overlay_diff(before, &after);
+        let after = BEFORE.replace("one", "two").replace("hunter2", "hunter3");
+        let d = overlay_diff(BEFORE, &after);
         assert!(
             d.starts_with("--- before overlays\n+++ after overlays\n"),
             "{d}"
@@ -98,6 +55,22 @@ mod tests {
         assert!(d.contains("-  k: one\n+  k: two\n"), "{d}");
         assert!(!d.contains("hunter"), "{d}");
         assert!(d.contains("<hidden, changed>"), "{d}");
-        assert_eq!(overlay_diff(before, before), "");
+        assert_eq!(overlay_diff(BEFORE, BEFORE), "");
+    }
+
+    #[test]
+    fn snapshot_diffs_keep_style_and_hide_values() {
+        let now = BEFORE
+            .replace("{k: one}", "{k: 'one'}")
+            .replace("hunter2", "hunter3");
+        let d = snapshot_diff(BEFORE, "snapshots/s.yaml", &now, "rendered now");
+        assert!(
+            d.starts_with("--- snapshots/s.yaml\n+++ rendered now\n"),
+            "{d}"
+        );
+        assert!(d.contains("-data: {k: one}\n+data: {k: 'one'}\n"), "{d}");
+        assert!(d.contains("+  password: <hidden, changed>\n"), "{d}");
+        assert!(!d.contains("hunter"), "{d}");
+        assert_eq!(snapshot_diff(BEFORE, "a", BEFORE, "b"), "");
     }
 }

@@ -110,7 +110,8 @@ fn list_items(v: &Value) -> Option<&[Value]> {
 }
 
 /// Reads one document's text (it may open with its `---` marker line) into
-/// data; positions in the error are inside this text.
+/// data; positions in the error are inside this text, and what its message
+/// quotes of a Secret is hidden ([`super::mask::mask_message`]).
 pub fn parse(text: &str) -> Result<Value, ParseError> {
     // The fast scanner (yaml/fast.rs) leaves text with `---` lines to
     // libyaml, so a marker line that holds nothing else is left out, and
@@ -127,6 +128,8 @@ pub fn parse(text: &str) -> Result<Value, ParseError> {
         _ => (text, 0),
     };
     let mut docs = crate::yaml::from_str_json(body, MAX_DEPTH).map_err(|mut e| {
+        // The reader may quote a scalar, which in a Secret is a value.
+        e.message = super::mask::mask_message(text, &e.message);
         if e.line > 0 {
             e.line += skipped;
         }

@@ -102,8 +102,19 @@ pub fn parse(
             }
         }
     }
-    let file: OverlayFile = with_params(&values, || yaml_serde::from_str(text))
-        .map_err(|e| LocatedError::serde(origin, &e))?;
+    let read = |values: &IndexMap<String, String>| {
+        with_params(values, || yaml_serde::from_str::<OverlayFile>(text))
+            .map_err(|e| LocatedError::serde(origin, &e))
+    };
+    let file = match read(&values) {
+        Ok(file) => file,
+        Err(mut e) => {
+            if let Some(note) = blame_override(&decls, overrides, &e, read) {
+                e.message.push_str(&note);
+            }
+            return Err(e);
+        }
+    };
     if file.name.trim().is_empty() || file.name.contains(char::is_whitespace) {
         return Err(err(
             "the overlay's name must be one word, e.g. name: my-cluster".into(),
@@ -122,6 +133,36 @@ pub fn parse(
         origin: origin.to_string(),
         parameters,
         rules: file.rules,
+    })
+}
+
+/// When the overlay reads with its defaults and an override alone makes it
+/// fail where it failed (the place is in the overlay file, where the
+/// parameter is used, not where the value was given), a note naming the
+/// override and the default.
+fn blame_override(
+    decls: &[(String, ParamDecl)],
+    overrides: &[(String, String)],
+    failed: &LocatedError,
+    read: impl Fn(&IndexMap<String, String>) -> Result<OverlayFile, LocatedError>,
+) -> Option<String> {
+    let defaults: IndexMap<String, String> = decls
+        .iter()
+        .map(|(k, d)| (k.clone(), d.default.clone()))
+        .collect();
+    if overrides.is_empty() || read(&defaults).is_err() {
+        return None;
+    }
+    overrides.iter().find_map(|(param, value)| {
+        let mut one = defaults.clone();
+        one.insert(param.clone(), value.clone());
+        let e = read(&one).err()?;
+        (e.line == failed.line && e.column == failed.column).then(|| {
+            format!(
+                " (in ${{{param}}}, given as {value:?}; the overlay's default is {:?})",
+                defaults.get(param).map_or("", String::as_str)
+            )
+        })
     })
 }
 
@@ -248,6 +289,34 @@ mod tests {
             bad.message.contains("invalid quantity") && bad.location.line > 0,
             "{bad}"
         );
+        assert!(
+            bad.message
+                .contains("(in ${cpu}, given as \"lots\"; the overlay's default is \"100m\")"),
+            "{bad}"
+        );
+        // no-traefik's node ports: in range, each once.
+        for (value, want) in [
+            (
+                "1993:80,1994:80",
+                "node port 80 (for port 1993) is outside 30000–32767",
+            ),
+            ("1993:31993,1993:31994", "port 1993 is mapped twice"),
+            (
+                "1993:31993,1994:31993",
+                "node port 31993 is given to ports 1993 and 1994",
+            ),
+            ("1993:port", "invalid port \"port\""),
+        ] {
+            let set = Override::parse(&format!("no-traefik.nodePorts={value}")).unwrap();
+            let bad = load_all(&["no-traefik".into()], &[set]).unwrap_err();
+            assert_eq!(bad.origin, "builtin:no-traefik", "{bad}");
+            assert!(bad.line > 0 && bad.column > 0, "{bad}");
+            assert!(bad.message.contains(want), "{value}: {bad}");
+            assert!(
+                bad.message.contains(&format!("given as {value:?}")),
+                "{bad}"
+            );
+        }
         let bad = load_all(
             &["arm64".into()],
             &[Override::parse("other.cpu=1").unwrap()],

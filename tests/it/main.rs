@@ -25,6 +25,7 @@ mod images_bench;
 mod layers;
 mod overlay_robustness;
 mod overlay_snapshots;
+mod plugin;
 mod post_render;
 mod registry_client;
 mod secrets;

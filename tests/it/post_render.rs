@@ -57,10 +57,16 @@ fn without_overlays_the_stream_passes_through_byte_for_byte() {
     let out = post_render(&[], &[], input.as_bytes());
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, input);
-    // odd but valid streams too
+    // odd but valid streams too; an empty or blank one, which Helm 4 would
+    // refuse back, becomes a comment (tests/it/plugin.rs)
+    for s in ["", "\n", " \n\n"] {
+        let out = post_render(&[], &[], s.as_bytes());
+        assert_eq!(
+            (out.code, out.stdout.as_str()),
+            (0, "# chartfix: no resources\n")
+        );
+    }
     for s in [
-        "",
-        "\n",
         "a: 1",
         "# only a comment\n",
         "--- # c\nx: 1\n...\n",
@@ -384,7 +390,7 @@ fn helm_plugin_wrappers_run_post_render() {
     let input = read("rendered.yaml");
     for script in [
         "plugin/bin/chartfix-post-render",
-        "plugin/helm3/bin/chartfix-post-render",
+        "plugin/chartfix-helm3/bin/chartfix-post-render",
     ] {
         for args in [
             &["--overlay=arm64"][..],
@@ -417,4 +423,96 @@ fn helm_plugin_wrappers_run_post_render() {
         meta["runtimeConfig"]["platformCommand"][0]["command"],
         "${HELM_PLUGIN_DIR}/bin/chartfix-post-render"
     );
+}
+
+/// Issue 15: no-traefik took `nodePorts=1993:80,1994:80` (outside the
+/// NodePort range, one node port twice) and `check` passed it. Bad overlay
+/// parameters are errors at the overlay's file:line:col, exit 1, from the
+/// command line and from a stack alike.
+#[test]
+fn bad_overlay_parameters_are_refused_with_their_place() {
+    let input = read("rendered.yaml");
+    for (value, want) in [
+        (
+            "1993:80,1994:80",
+            "node port 80 (for port 1993) is outside 30000–32767",
+        ),
+        ("1993:31993,1993:31994", "port 1993 is mapped twice"),
+        (
+            "1993:31993,1994:31993",
+            "node port 31993 is given to ports 1993 and 1994",
+        ),
+        ("1993:http", "invalid port \"http\""),
+    ] {
+        let set = format!("no-traefik.nodePorts={value}");
+        let out = post_render(
+            &["--overlay", "no-traefik", "--set-overlay", &set],
+            &[],
+            input.as_bytes(),
+        );
+        assert_eq!((out.code, out.stdout.as_str()), (1, ""), "{value}");
+        for w in [
+            "builtin:no-traefik:16:",
+            want,
+            &format!("given as {value:?}"),
+        ] {
+            assert!(
+                out.stderr.contains(w),
+                "{value}: {w:?} not in {}",
+                out.stderr
+            );
+        }
+    }
+    // Other parameters' types: a node label value, an image name prefix.
+    for (overlay, set, want) in [
+        ("arm64", "arm64.arch=arm 64", "invalid arch \"arm 64\""),
+        (
+            "bitnami-legacy",
+            "bitnami-legacy.from=",
+            "invalid prefix from \"\"",
+        ),
+    ] {
+        let out = post_render(
+            &["--overlay", overlay, "--set-overlay", set],
+            &[],
+            input.as_bytes(),
+        );
+        assert_eq!((out.code, out.stdout.as_str()), (1, ""), "{set}");
+        let place = format!("builtin:{overlay}:");
+        assert!(
+            out.stderr.contains(&place) && out.stderr.contains(want),
+            "{set}: {}",
+            out.stderr
+        );
+    }
+    // In a stack, through `check` and `render`.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("raw")).unwrap();
+    std::fs::write(
+        dir.path().join("raw/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        "name: s\nnamespace: default\noverlays:\n  - {name: no-traefik, params: {nodePorts: '1993:80,1994:80'}}\nreleases:\n  - name: m\n    manifests: [raw/]\n",
+    )
+    .unwrap();
+    for args in [
+        &["check", "--skip-image-check", "s.yaml"][..],
+        &["render", "--offline", "s.yaml"][..],
+    ] {
+        let o = support::chartfix()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let err = support::stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+        assert!(
+            err.contains("builtin:no-traefik:16:") && err.contains("node port 80"),
+            "{args:?}: {err}"
+        );
+    }
 }

@@ -477,3 +477,179 @@ fn secret_values_stay_out_of_explain_and_diffs() {
         );
     }
 }
+
+/// The values of [`every_masked_path_hides_secret_values`]'s Secret, before
+/// and after: a `data` value (base64 in the manifest) and a `stringData` one.
+const OLD_PW: &str = "old-PW-k9Qz";
+const NEW_PW: &str = "new-PW-k9Qz";
+const OLD_TOKEN: &str = "old-TOKEN-x7Wv";
+const NEW_TOKEN: &str = "new-TOKEN-x7Wv";
+
+fn db_secret(pw: &str, token: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  password: {}\nstringData:\n  token: {token}\n",
+        b64(pw)
+    )
+}
+
+/// Neither form (plain, base64) of any old or new value anywhere in `o`.
+fn no_value_forms(case: &str, o: &Output) {
+    for v in [OLD_PW, NEW_PW, OLD_TOKEN, NEW_TOKEN] {
+        for form in [v.to_string(), b64(v)] {
+            for (stream, text) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
+                let text = String::from_utf8_lossy(text);
+                assert!(
+                    !text.contains(&form),
+                    "{case}: {form:?} on {stream}:\n{text}"
+                );
+            }
+        }
+    }
+}
+
+fn with_stdin(mut c: Command, input: &str) -> Output {
+    crate::support::output_with_input(&mut c, Some(input.as_bytes()))
+}
+
+/// Issue 15: every output that shows manifest content in a diff, a table or
+/// an error goes through the one masking path (`manifest::mask`). For each,
+/// a Secret value changes; the change is reported, the values are not.
+#[test]
+fn every_masked_path_hides_secret_values() {
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let old = db_secret(OLD_PW, OLD_TOKEN);
+    let new = db_secret(NEW_PW, NEW_TOKEN);
+    std::fs::create_dir_all(w.join("raw")).unwrap();
+    std::fs::write(w.join("raw/secret.yaml"), &old).unwrap();
+    std::fs::write(
+        w.join("s.yaml"),
+        "name: s\nnamespace: default\nreleases:\n  - name: m\n    manifests: [raw/]\n",
+    )
+    .unwrap();
+
+    // verify: the snapshot holds the old values, the stack renders the new.
+    let o = run(
+        "snapshot",
+        cmd(w, &["snapshot", "s.yaml", "--offline"]),
+        true,
+    );
+    no_value_forms("snapshot", &o);
+    std::fs::write(w.join("raw/secret.yaml"), &new).unwrap();
+    let o = run("verify", cmd(w, &["verify", "s.yaml", "--offline"]), false);
+    no_value_forms("verify", &o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("+  password: <hidden, changed>")
+            && out.contains("+  token: <hidden, changed>"),
+        "verify: {out}"
+    );
+    assert!(out.contains("-  password: <hidden>"), "verify: {out}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("renders differently"));
+
+    // render --diff and --explain: an overlay rotates both values.
+    std::fs::write(w.join("raw/secret.yaml"), &old).unwrap();
+    std::fs::write(
+        w.join("rotate.yaml"),
+        format!(
+            "name: rotate\nrules:\n  - select: {{kind: Secret}}\n    set:\n      /data/password: {}\n      /stringData/token: {NEW_TOKEN}\n",
+            b64(NEW_PW)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        w.join("r.yaml"),
+        "name: r\nnamespace: default\noverlays: [rotate.yaml]\nreleases:\n  - name: m\n    manifests: [raw/]\n",
+    )
+    .unwrap();
+    let o = run(
+        "render --diff --explain",
+        cmd(w, &["render", "r.yaml", "--offline", "--diff", "--explain"]),
+        true,
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    let masked = Output {
+        status: o.status,
+        stdout: Vec::new(), // the manifests themselves: the values are the output
+        stderr: o.stderr.clone(),
+    };
+    no_value_forms("render --diff --explain", &masked);
+    assert!(
+        err.contains("+  password: <hidden, changed>"),
+        "render --diff: {err}"
+    );
+    assert!(
+        err.contains("/data/password") && err.contains("/stringData/token"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains(NEW_TOKEN));
+
+    // post-render --explain.
+    let o = with_stdin(
+        cmd(w, &["post-render", "--overlay", "rotate.yaml", "--explain"]),
+        &old,
+    );
+    assert!(o.status.success());
+    let explain = Output {
+        stdout: Vec::new(),
+        ..o
+    };
+    no_value_forms("post-render --explain", &explain);
+    let err = String::from_utf8_lossy(&explain.stderr);
+    assert!(
+        err.contains("<hidden, changed>") && err.contains("/data/password"),
+        "{err}"
+    );
+
+    // diff in every format.
+    std::fs::write(w.join("old.yaml"), &old).unwrap();
+    std::fs::write(w.join("new.yaml"), &new).unwrap();
+    for format in ["text", "markdown", "json"] {
+        let o = run(
+            format,
+            cmd(w, &["diff", "old.yaml", "new.yaml", "--format", format]),
+            true,
+        );
+        no_value_forms(format, &o);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.contains("password") && out.contains("token") && out.contains("hidden, changed"),
+            "{format}: {out}"
+        );
+    }
+
+    // Error excerpts: the YAML reader quotes the scalar it cannot decode.
+    let broken = new.replace("token: ", "token: !!int ");
+    std::fs::write(w.join("broken.yaml"), &broken).unwrap();
+    std::fs::write(w.join("raw/secret.yaml"), &broken).unwrap();
+    for (case, c, input) in [
+        ("post-render error", cmd(w, &["post-render"]), Some(&broken)),
+        (
+            "diff error",
+            cmd(w, &["diff", "old.yaml", "broken.yaml"]),
+            None,
+        ),
+        (
+            "check error",
+            cmd(w, &["check", "--skip-image-check", "broken.yaml"]),
+            None,
+        ),
+        (
+            "verify error",
+            cmd(w, &["verify", "s.yaml", "--offline"]),
+            None,
+        ),
+    ] {
+        let o = match input {
+            Some(i) => with_stdin(c, i),
+            None => run(case, c, false),
+        };
+        assert_eq!(o.status.code(), Some(1), "{case}");
+        no_value_forms(case, &o);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("cannot decode !!str `<hidden>` as a !!int"),
+            "{case}: {err}"
+        );
+    }
+}

@@ -173,6 +173,20 @@ impl Check for RewriteFields {
         {
             return Err("an image rewrite needs at least one of prefix, regex, registry, repository, tag, digest".into());
         }
+        if let Some(p) = &f.prefix {
+            if p.from.0.is_empty() || p.from.0.contains(char::is_whitespace) {
+                return Err(format!(
+                    "invalid prefix from {:?}: the start of image names to rewrite, non-empty, without spaces (e.g. docker.io/bitnami/)",
+                    p.from.0
+                ));
+            }
+            if p.to.0.contains(char::is_whitespace) {
+                return Err(format!(
+                    "invalid prefix to {:?}: no spaces in an image name",
+                    p.to.0
+                ));
+            }
+        }
         if let Some(d) = &f.digest {
             let ok = d.0.split_once(':').is_some_and(|(algo, hex)| {
                 !algo.is_empty() && hex.len() >= 32 && hex.bytes().all(|b| b.is_ascii_hexdigit())
@@ -292,6 +306,24 @@ mod tests {
             .as_str()
             .unwrap()
             .to_string()
+    }
+
+    #[test]
+    fn prefixes_are_checked() {
+        for (bad, want) in [
+            ("- {prefix: {from: '', to: x/}}", "invalid prefix from \"\""),
+            (
+                "- {prefix: {from: 'a b/', to: x/}}",
+                "invalid prefix from \"a b/\"",
+            ),
+            (
+                "- {prefix: {from: a/, to: 'x /'}}",
+                "invalid prefix to \"x /\"",
+            ),
+        ] {
+            let e = yaml_serde::from_str::<Vec<ImageRewrite>>(bad).unwrap_err();
+            assert!(e.to_string().contains(want), "{bad}: {e}");
+        }
     }
 
     #[test]

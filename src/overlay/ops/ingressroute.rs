@@ -32,15 +32,57 @@ impl NodePorts {
     }
 
     fn parse_text(s: &str) -> Result<NodePorts, String> {
-        let mut out = Vec::new();
+        let mut out = NodePorts::default();
         for pair in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (p, n) = pair.split_once(['=', ':']).ok_or_else(|| {
                 format!("invalid port pair {pair:?}: write PORT:NODEPORT, e.g. 1993:31993")
             })?;
-            out.push((port(p.trim())?, port(n.trim())?));
+            out.push(p.trim(), n.trim())?;
         }
-        Ok(NodePorts(out))
+        Ok(out)
     }
+
+    /// Adds a pair, checked: a service port from 1 to 65535 mapped once, a
+    /// node port in Kubernetes's NodePort range ([`NODE_PORT_RANGE`]) that no
+    /// other service port takes (the API server refuses both otherwise).
+    fn push(&mut self, service: &str, node: &str) -> Result<(), String> {
+        let p = port(service)?;
+        let n = port(node)?;
+        if !NODE_PORT_RANGE.contains(&n) {
+            return Err(format!(
+                "node port {n} (for port {p}) is outside {}–{}, the NodePort range of Kubernetes and k3s: \
+                 pick one inside it, e.g. {p}:{}",
+                NODE_PORT_RANGE.start(),
+                NODE_PORT_RANGE.end(),
+                suggest(p)
+            ));
+        }
+        if self.get(p).is_some() {
+            return Err(format!(
+                "port {p} is mapped twice: give each service port one node port"
+            ));
+        }
+        if let Some((other, _)) = self.0.iter().find(|(_, m)| *m == n) {
+            return Err(format!(
+                "node port {n} is given to ports {other} and {p}: a node port serves one service port"
+            ));
+        }
+        self.0.push((p, n));
+        Ok(())
+    }
+}
+
+/// The node ports a Service may use, as the API server allows by default
+/// (`--service-node-port-range`, the same in k3s).
+pub const NODE_PORT_RANGE: std::ops::RangeInclusive<u16> = 30000..=32767;
+
+/// A node port for a message: 30000 plus the port when that fits the range.
+fn suggest(port: u16) -> u16 {
+    let n = 30000u32 + u32::from(port);
+    u16::try_from(n)
+        .ok()
+        .filter(|n| NODE_PORT_RANGE.contains(n))
+        .unwrap_or(*NODE_PORT_RANGE.start())
 }
 
 fn port(s: &str) -> Result<u16, String> {
@@ -66,21 +108,11 @@ impl<'de> Deserialize<'de> for NodePorts {
                 self,
                 mut map: A,
             ) -> Result<NodePorts, A::Error> {
-                let mut out = Vec::new();
+                let mut out = NodePorts::default();
                 while let Some((k, v)) = map.next_entry::<ParamString, ParamString>()? {
-                    let pair = (
-                        port(&k.0).map_err(serde::de::Error::custom)?,
-                        port(&v.0).map_err(serde::de::Error::custom)?,
-                    );
-                    if out.iter().any(|(p, _): &(u16, u16)| *p == pair.0) {
-                        return Err(serde::de::Error::custom(format!(
-                            "port {} is mapped twice",
-                            pair.0
-                        )));
-                    }
-                    out.push(pair);
+                    out.push(&k.0, &v.0).map_err(serde::de::Error::custom)?;
                 }
-                Ok(NodePorts(out))
+                Ok(out)
             }
         }
         d.deserialize_any(V)
@@ -295,6 +327,29 @@ mod tests {
             let e = yaml_serde::from_str::<NodePorts>(bad).unwrap_err();
             assert!(e.location().is_some(), "{bad}: {e}");
         }
+        for (bad, want) in [
+            (
+                "'1993:80,1994:80'",
+                "node port 80 (for port 1993) is outside 30000–32767",
+            ),
+            (
+                "{1993: 29999}",
+                "node port 29999 (for port 1993) is outside",
+            ),
+            ("'1993:32768'", "e.g. 1993:31993"),
+            ("'1993:31993,1993:31994'", "port 1993 is mapped twice"),
+            ("{1993: 31993, 1993: 31994}", "port 1993 is mapped twice"),
+            (
+                "'1993:31993,1994:31993'",
+                "node port 31993 is given to ports 1993 and 1994",
+            ),
+            ("'1993:x'", "invalid port \"x\""),
+        ] {
+            let e = yaml_serde::from_str::<NodePorts>(bad).unwrap_err();
+            assert!(e.to_string().contains(want), "{bad}: {e}");
+        }
+        let edge: NodePorts = yaml_serde::from_str("'1:30000,65535:32767'").unwrap();
+        assert_eq!(edge.0, [(1, 30000), (65535, 32767)]);
     }
 
     #[test]

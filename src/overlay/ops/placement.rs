@@ -66,6 +66,22 @@ impl Check for PlacementFields {
         if !(1..=100).contains(&self.weight) {
             return Err(format!("weight {} is outside 1–100", self.weight));
         }
+        if let Some(arch) = &self.arch {
+            if arch.0.is_empty() || !is_label_value(&arch.0) {
+                return Err(format!(
+                    "invalid arch {:?}: a node label value such as arm64 or amd64 (letters, digits, - _ . inside, at most 63)",
+                    arch.0
+                ));
+            }
+        }
+        for (k, v) in &self.node_selector.0 {
+            if !is_label_value(&v.0) {
+                return Err(format!(
+                    "invalid nodeSelector value {:?} for {k}: a label value (letters, digits, - _ . inside, at most 63)",
+                    v.0
+                ));
+            }
+        }
         for t in &self.tolerations {
             if !t.0.is_object() {
                 return Err(format!(
@@ -76,6 +92,17 @@ impl Check for PlacementFields {
         }
         Ok(self)
     }
+}
+
+/// Whether Kubernetes takes `v` as a label value: at most 63 characters,
+/// empty or alphanumeric at both ends with `-`, `_`, `.` allowed inside.
+fn is_label_value(v: &str) -> bool {
+    let b = v.as_bytes();
+    v.len() <= 63
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
+        && b.first().is_none_or(u8::is_ascii_alphanumeric)
+        && b.last().is_none_or(u8::is_ascii_alphanumeric)
 }
 
 pub fn apply(op: &PlacementOp, doc: &mut Value, edits: &mut Edits) {
@@ -203,6 +230,33 @@ fn prefer_arch(node: &mut Map<String, Value>, arch: &str, weight: u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arch_and_selector_values_are_label_values() {
+        for ok in [
+            "{arch: arm64}",
+            "{arch: x86_64}",
+            "{nodeSelector: {disk: ''}}",
+        ] {
+            assert!(yaml_serde::from_str::<PlacementOp>(ok).is_ok(), "{ok}");
+        }
+        for (bad, want) in [
+            ("{arch: 'arm 64'}", "invalid arch \"arm 64\""),
+            ("{arch: ''}", "invalid arch \"\""),
+            ("{arch: -arm}", "invalid arch"),
+            (
+                "{nodeSelector: {disk: 'a/b'}}",
+                "invalid nodeSelector value \"a/b\" for disk",
+            ),
+        ] {
+            let e = yaml_serde::from_str::<PlacementOp>(bad).unwrap_err();
+            assert!(
+                e.to_string().contains(want) && e.location().is_some(),
+                "{bad}: {e}"
+            );
+        }
+        assert!(!is_label_value(&"a".repeat(64)));
+    }
 
     fn run(yaml: &str, d: &mut Value) -> Edits {
         let op: PlacementOp = yaml_serde::from_str(yaml).unwrap();

@@ -63,6 +63,8 @@ pub struct Options {
     pub repositories_file: Option<PathBuf>,
     /// Deadline for each request.
     pub timeout: Duration,
+    /// The command's overall deadline for network work (`--deadline`).
+    pub deadline: Option<crate::registry::Deadline>,
     /// Tries per request (the first included).
     pub attempts: u32,
 }
@@ -80,6 +82,7 @@ impl Default for Options {
             quiet: false,
             repositories_file: None,
             timeout: crate::registry::DEFAULT_TIMEOUT,
+            deadline: None,
             attempts: 3,
         }
     }
@@ -229,6 +232,7 @@ impl Resolver {
             ClientOptions {
                 timeout: self.options.timeout,
                 retry: self.retry_policy(),
+                progress: progress::wanted(self.options.quiet),
             },
         )?;
         Ok(self.registry.get_or_init(|| client))
@@ -250,6 +254,7 @@ impl Resolver {
     fn retry_policy(&self) -> RetryPolicy {
         RetryPolicy {
             attempts: self.options.attempts.max(1),
+            deadline: self.options.deadline,
             ..RetryPolicy::default()
         }
     }

@@ -125,13 +125,8 @@ impl Resolver {
                 (version_to_tag(&v), Some(v))
             }
         };
-        let progress = super::progress::Progress::start(
-            super::progress::wanted(self.options.quiet),
-            &format!("pulling {identity}:{reference}"),
-            None,
-        );
+        // The client shows a slow request's URL and its bytes as they come.
         let pulled = pull_chart(client, &o.registry, &o.repository, &reference).await;
-        progress.finish();
         let pulled = match pulled {
             Ok(p) => p,
             Err(e) if e.is_not_found() => {

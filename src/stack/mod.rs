@@ -45,6 +45,8 @@ pub struct StackOptions {
     /// Deadline for each registry or repository request; `None` for
     /// [`crate::registry::DEFAULT_TIMEOUT`].
     pub timeout: Option<std::time::Duration>,
+    /// The command's overall deadline for network work.
+    pub deadline: Option<crate::registry::Deadline>,
     /// Bytes one chart's templates may write together; 0 means the engine's
     /// default (100 MiB).
     pub max_output_bytes: usize,
@@ -198,6 +200,7 @@ fn resolver_for(
         plain_http: options.plain_http,
         quiet: options.quiet,
         timeout: options.timeout.unwrap_or(defaults.timeout),
+        deadline: options.deadline,
         ..defaults
     };
     crate::source::Resolver::new(&source_options).map_err(|e| StackError::Stack(e.to_string()))

@@ -92,8 +92,13 @@ impl Default for Options {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolvedChart {
     /// The public name it was asked by (`oci://docker.io/bitnamicharts/redis`,
-    /// `https://charts.bitnami.com/bitnami/redis`), or the local path.
+    /// `https://charts.bitnami.com/bitnami/redis`), or the local path: the
+    /// same whether the cache answered or the network did.
     pub reference: String,
+    /// The public reference the bytes came from, when it is not
+    /// [`ResolvedChart::reference`] (Bitnami's OCI fallback:
+    /// `oci://docker.io/bitnamicharts/redis`). Never a mirror.
+    pub origin: Option<String>,
     /// The chart's name.
     pub name: String,
     /// The resolved version (`Chart.yaml`'s for local charts).
@@ -308,6 +313,7 @@ fn resolve_local(path: &Path) -> Result<ResolvedChart, SourceError> {
     };
     Ok(ResolvedChart {
         reference: path.display().to_string(),
+        origin: None,
         name: meta.chart.name,
         version: meta.chart.version,
         digest,

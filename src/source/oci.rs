@@ -174,10 +174,12 @@ impl Resolver {
             digest: digest.clone(),
             manifest_digest: Some(pulled.manifest_digest),
             fetched_from: pulled.url,
+            origin: None,
         };
         self.cache.put_record(&record).map_err(SourceError::other)?;
         Ok(ResolvedChart {
             reference: identity,
+            origin: None,
             name: if pulled.name.is_empty() {
                 o.chart_name().to_string()
             } else {
@@ -248,6 +250,7 @@ fn hit(
     warnings: Vec<String>,
 ) -> ResolvedChart {
     ResolvedChart {
+        origin: record.origin(),
         reference: record.reference,
         name: o.chart_name().to_string(),
         version: record.version,

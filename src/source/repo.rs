@@ -138,10 +138,12 @@ impl Resolver {
                 digest: digest.clone(),
                 manifest_digest: None,
                 fetched_from: archive.url,
+                origin: None,
             })
             .map_err(SourceError::other)?;
         Ok(ResolvedChart {
             reference: identity,
+            origin: None,
             name: name.to_string(),
             version: chosen,
             digest: Some(digest),
@@ -198,9 +200,14 @@ impl Resolver {
                     digest: digest.clone(),
                     manifest_digest: None,
                     fetched_from: oci.canonical_name(),
+                    origin: Some(oci.canonical_name()),
                 })
                 .map_err(SourceError::other)?;
         }
+        // Named as the stack asked, with where the bytes came from beside
+        // it: what a warm cache answers for the same request.
+        resolved.origin = Some(oci.canonical_name());
+        resolved.reference = identity.to_string();
         resolved.warnings.insert(0, warning);
         Ok(resolved)
     }
@@ -212,6 +219,7 @@ impl Resolver {
             Lookup::Hit(r, path) => {
                 let meta = chart_meta::read(&path).unwrap_or_default();
                 return Ok(ResolvedChart {
+                    origin: r.origin(),
                     reference: r.reference,
                     name: meta.chart.name,
                     version: meta.chart.version,
@@ -257,10 +265,12 @@ impl Resolver {
                 digest: digest.clone(),
                 manifest_digest: None,
                 fetched_from: downloaded.url,
+                origin: None,
             })
             .map_err(SourceError::other)?;
         Ok(ResolvedChart {
             reference: url.to_string(),
+            origin: None,
             name: meta.chart.name,
             version: meta.chart.version,
             digest: Some(digest),
@@ -290,6 +300,7 @@ impl Resolver {
 
 fn hit(r: RefRecord, path: std::path::PathBuf, name: &str, warnings: Vec<String>) -> ResolvedChart {
     ResolvedChart {
+        origin: r.origin(),
         reference: r.reference,
         name: name.to_string(),
         version: r.version,

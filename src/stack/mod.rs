@@ -112,7 +112,8 @@ pub struct Rendered {
     pub platform: Option<String>,
     /// What resolution found, for the lock file.
     pub lock: LockFile,
-    pub lock_path: PathBuf,
+    /// Where the stack keeps its lock ([`lock::settle`] writes it).
+    pub lock_target: lock::LockTarget,
     pub warnings: Vec<String>,
 }
 
@@ -147,7 +148,7 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
             stack: stack.name.clone(),
             charts: Vec::new(),
         },
-        lock_path: located.lock_path.clone(),
+        lock_target: located.lock.clone(),
         warnings: Vec::new(),
     };
     for release in &stack.releases {
@@ -297,6 +298,7 @@ fn run_chart(
         } else {
             r.reference.clone()
         },
+        from: r.origin.clone(),
         version: r.version.clone(),
         digest: r.digest.clone(),
     });

@@ -1,10 +1,113 @@
-//! Issue 14: a fast failure on a registry that never answers.
+//! Issue 14: a lock that does not depend on what the cache held, a fast
+//! failure on a registry that never answers, and the offline path through
+//! `chartfix cache import`. Public places are served on 127.0.0.1: a chart
+//! repository standing in for Bitnami's (its index lacks the old Redis, as
+//! Bitnami's does) and a real registry standing in for Docker Hub.
 
-use crate::support::{chartfix, text};
+use crate::support::chart_repo::{chart_tgz, index_yaml, ChartRepo, Reply};
+use crate::support::{chartfix, sha256_hex, skip, text, Registry};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-fn render(stack: &Path, cache: &Path, args: &[String]) -> Output {
+const STACK: &str = "name: bn
+namespace: bn
+releases:
+  - name: cache
+    chart: redis
+    repo: https://charts.bitnami.com/bitnami
+    version: 18.6.1
+  - name: app
+    chart: app
+    repo: https://charts.example.com/stable
+    version: 1.0.0
+  - name: db
+    chart: oci://registry-1.docker.io/bitnamicharts/postgresql
+    version: 13.2.25
+";
+
+/// The stack's public places on loopback, and the flags that point there.
+pub(crate) struct Places {
+    pub _reg: Registry,
+    pub repo: ChartRepo,
+    pub registries: PathBuf,
+    /// (name, version, archive bytes) of every chart the stack uses.
+    pub charts: Vec<(&'static str, &'static str, Vec<u8>)>,
+}
+
+impl Places {
+    pub(crate) fn start(dir: &Path) -> Option<Places> {
+        let Some(reg) = Registry::start() else {
+            skip("docker-registry is not installed (apt-get install docker-registry)");
+            return None;
+        };
+        let redis = chart_tgz("redis", "18.6.1");
+        let postgres = chart_tgz("postgresql", "13.2.25");
+        let app = chart_tgz("app", "1.0.0");
+        for (repo, name, version, bytes) in [
+            ("bitnamicharts/redis", "redis", "18.6.1", &redis),
+            (
+                "bitnamicharts/postgresql",
+                "postgresql",
+                "13.2.25",
+                &postgres,
+            ),
+        ] {
+            let meta = serde_json::json!({"apiVersion": "v2", "name": name, "version": version});
+            reg.push_chart(repo, version, &meta, bytes);
+        }
+        let repo = ChartRepo::start();
+        // One repository stands in for both public ones: it lists `app` and a
+        // newer Redis, not 18.6.1, as Bitnami's index no longer does.
+        let mut index = index_yaml(
+            "app",
+            &[(
+                "1.0.0",
+                &format!("{}/app-1.0.0.tgz", repo.url()),
+                &sha256_hex(&app),
+            )],
+        );
+        index = index.replace(
+            "generated:",
+            &format!(
+                "  redis:\n  - apiVersion: v2\n    name: redis\n    version: 99.0.0\n    urls:\n    - {}/redis-99.0.0.tgz\n    digest: {}\ngenerated:",
+                repo.url(),
+                sha256_hex(b"not served")
+            ),
+        );
+        repo.put("/index.yaml", Reply::ok(index));
+        repo.put("/app-1.0.0.tgz", Reply::ok(app.clone()));
+        let registries = reg.mirror_config(dir, "");
+        Some(Places {
+            _reg: reg,
+            repo,
+            registries,
+            charts: vec![
+                ("redis", "18.6.1", redis),
+                ("postgresql", "13.2.25", postgres),
+                ("app", "1.0.0", app),
+            ],
+        })
+    }
+
+    pub(crate) fn args(&self) -> Vec<String> {
+        vec![
+            "--registry-config".into(),
+            self.registries.display().to_string(),
+            "--repo-mirror".into(),
+            format!("https://charts.bitnami.com/bitnami={}", self.repo.url()),
+            "--repo-mirror".into(),
+            format!("https://charts.example.com/stable={}", self.repo.url()),
+        ]
+    }
+}
+
+pub(crate) fn write_stack(dir: &Path) -> PathBuf {
+    let path = dir.join("bn.yaml");
+    std::fs::write(&path, STACK).unwrap();
+    path
+}
+
+pub(crate) fn render(stack: &Path, cache: &Path, args: &[String]) -> Output {
     chartfix()
         .arg("render")
         .arg(stack)
@@ -15,6 +118,74 @@ fn render(stack: &Path, cache: &Path, args: &[String]) -> Output {
         .env("HELM_REPOSITORY_CONFIG", cache.join("no-repositories.yaml"))
         .output()
         .expect("run chartfix")
+}
+
+#[test]
+fn the_lock_is_the_same_on_cold_and_warm_caches_and_locked_passes_on_a_fresh_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(p) = Places::start(dir.path()) else {
+        return;
+    };
+    let stack = write_stack(dir.path());
+    let lock = dir.path().join("bn.lock");
+    let cache = dir.path().join("cache");
+
+    // Cold: Redis 18.6.1 comes from the OCI fallback.
+    let cold = render(&stack, &cache, &p.args());
+    assert!(cold.status.success(), "{}", text(&cold.stderr));
+    assert!(
+        text(&cold.stderr).contains(&format!("wrote {}", lock.display())),
+        "{}",
+        text(&cold.stderr)
+    );
+    let cold_lock = std::fs::read_to_string(&lock).unwrap();
+    assert!(
+        cold_lock.contains(
+            "- release: cache\n  chart: https://charts.bitnami.com/bitnami/redis\n  from: oci://docker.io/bitnamicharts/redis\n  version: 18.6.1\n"
+        ),
+        "{cold_lock}"
+    );
+    assert!(
+        cold_lock.contains("chart: https://charts.example.com/stable/app\n  version: 1.0.0"),
+        "{cold_lock}"
+    );
+    assert!(
+        !cold_lock.contains("127.0.0.1"),
+        "no mirror in the lock: {cold_lock}"
+    );
+
+    // Warm: the cache answers; the lock it makes is the same, byte for byte.
+    let warm_lock = dir.path().join("warm.lock");
+    let mut args = p.args();
+    args.extend(["--lock".into(), warm_lock.display().to_string()]);
+    let warm = render(&stack, &cache, &args);
+    assert!(warm.status.success(), "{}", text(&warm.stderr));
+    assert_eq!(text(&warm.stdout), text(&cold.stdout));
+    assert_eq!(std::fs::read_to_string(&warm_lock).unwrap(), cold_lock);
+    // Offline on the warm cache, and --locked: the same.
+    let mut args = vec!["--offline".to_string(), "--locked".into()];
+    let offline = render(&stack, &cache, &args);
+    assert!(offline.status.success(), "{}", text(&offline.stderr));
+    assert_eq!(text(&offline.stdout), text(&cold.stdout));
+
+    // A fresh cache, --locked: passes, and the lock is left as it was.
+    args = p.args();
+    args.push("--locked".into());
+    let fresh = render(&stack, &dir.path().join("fresh"), &args);
+    assert!(fresh.status.success(), "{}", text(&fresh.stderr));
+    assert_eq!(text(&fresh.stdout), text(&cold.stdout));
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), cold_lock);
+
+    // Resolution that moves is still caught: a lock naming another digest.
+    std::fs::write(
+        &lock,
+        cold_lock.replacen("digest: sha256:", "digest: sha256:0", 1),
+    )
+    .unwrap();
+    let moved = render(&stack, &cache, &["--offline".into(), "--locked".into()]);
+    assert_eq!(moved.status.code(), Some(1), "{}", text(&moved.stderr));
+    assert!(text(&moved.stderr).contains("resolution differs"));
+    assert!(moved.stdout.is_empty());
 }
 
 /// A loopback server that accepts connections and never answers, until

@@ -6,7 +6,7 @@
 //! published as OCI artifacts, so a version missing there is looked up at
 //! `oci://registry-1.docker.io/bitnamicharts/NAME`, with a warning.
 
-use super::cache::{Lookup, RefRecord};
+use super::cache::{Lookup, RefRecord, URL_SLOT};
 use super::http::BasicAuth;
 use super::index::{resolve_url, IndexFile};
 use super::oci::{is_exact, no_version, suggestions};
@@ -18,10 +18,6 @@ use super::{chart_meta, ResolvedChart, Resolver, SourceError, SourceErrorKind};
 pub const BITNAMI_REPO: &str = "https://charts.bitnami.com/bitnami";
 /// Where they live.
 pub const BITNAMI_OCI: &str = "registry-1.docker.io/bitnamicharts";
-
-/// The cache slot of a plain archive URL, whose version is known only from
-/// the archive itself.
-const URL_SLOT: &str = "url";
 
 impl Resolver {
     pub(super) async fn resolve_repo(

@@ -18,6 +18,7 @@ pub mod file;
 pub mod helmchart;
 pub mod locate;
 pub mod lock;
+pub mod offline;
 pub mod output;
 pub mod summary;
 

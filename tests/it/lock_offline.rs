@@ -295,3 +295,137 @@ fn a_server_that_never_answers_fails_render_fast_naming_the_url() {
     );
     assert!(server.stop() >= 3, "the server was asked");
 }
+
+fn cache_cmd(cache: &Path, args: &[&str]) -> Output {
+    chartfix()
+        .arg("cache")
+        .args(args)
+        .arg("--cache-dir")
+        .arg(cache)
+        .output()
+        .expect("run chartfix")
+}
+
+#[test]
+fn cache_import_then_offline_render_gives_the_online_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(p) = Places::start(dir.path()) else {
+        return;
+    };
+    let stack = write_stack(dir.path());
+    let online = render(&stack, &dir.path().join("online"), &p.args());
+    assert!(online.status.success(), "{}", text(&online.stderr));
+    assert!(dir.path().join("bn.lock").is_file());
+    // The archives, carried over by hand; every server stopped.
+    let charts = dir.path().join("charts");
+    std::fs::create_dir(&charts).unwrap();
+    for (name, version, bytes) in &p.charts {
+        std::fs::write(charts.join(format!("{name}-{version}.tgz")), bytes).unwrap();
+    }
+    drop(p);
+
+    let cache = dir.path().join("air-gapped");
+    let stack_arg = stack.to_str().unwrap();
+    let imported = cache_cmd(
+        &cache,
+        &["import", charts.to_str().unwrap(), "--stack", stack_arg],
+    );
+    let out = text(&imported.stdout);
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    for want in [
+        "as https://charts.bitnami.com/bitnami/redis 18.6.1 (sha256:",
+        "as oci://docker.io/bitnamicharts/redis 18.6.1 (sha256:",
+        "as oci://docker.io/bitnamicharts/postgresql 13.2.25 (sha256:",
+        "as https://charts.example.com/stable/app 1.0.0 (sha256:",
+    ] {
+        assert!(out.contains(want), "{want}: {out}");
+    }
+    let offline = render(&stack, &cache, &["--offline".into(), "--locked".into()]);
+    assert!(offline.status.success(), "{}", text(&offline.stderr));
+    assert_eq!(text(&offline.stdout), text(&online.stdout));
+
+    // An archive no lock names is refused, naming what the lock expects.
+    let stray = dir.path().join("stray");
+    std::fs::create_dir(&stray).unwrap();
+    std::fs::write(stray.join("app.tgz"), chart_tgz("app", "1.0.1")).unwrap();
+    let refused = cache_cmd(
+        &cache,
+        &["import", stray.to_str().unwrap(), "--stack", stack_arg],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    let err = text(&refused.stderr);
+    assert!(err.contains("no lock names app 1.0.1"), "{err}");
+    assert!(err.contains("--as REF"), "{err}");
+    let mut other = chart_tgz("app", "1.0.0");
+    other.extend_from_slice(b"\0\0\0\0");
+    std::fs::write(stray.join("app.tgz"), &other).unwrap();
+    let refused = cache_cmd(
+        &cache,
+        &["import", stray.to_str().unwrap(), "--stack", stack_arg],
+    );
+    let err = text(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("matches no locked digest")
+            && err.contains("expects https://charts.example.com/stable/app 1.0.0 as sha256:"),
+        "{err}"
+    );
+    // --as files it anyway; list shows it; prune removes what no lock names.
+    let forced = cache_cmd(
+        &cache,
+        &[
+            "import",
+            stray.join("app.tgz").to_str().unwrap(),
+            "--as",
+            "https://charts.example.com/testing/app",
+        ],
+    );
+    assert!(forced.status.success(), "{}", text(&forced.stderr));
+    let list = cache_cmd(&cache, &["list"]);
+    let listed = text(&list.stdout);
+    assert!(list.status.success());
+    assert!(listed.starts_with("REFERENCE"), "{listed}");
+    assert_eq!(listed.lines().count(), 6, "{listed}");
+    assert!(
+        listed.contains("https://charts.example.com/testing/app") && listed.contains(" UTC"),
+        "{listed}"
+    );
+    let pruned = cache_cmd(&cache, &["prune", stack_arg]);
+    assert!(pruned.status.success(), "{}", text(&pruned.stderr));
+    assert_eq!(
+        text(&pruned.stdout).lines().collect::<Vec<_>>(),
+        [format!(
+            "removed https://charts.example.com/testing/app 1.0.0 (sha256:{})",
+            sha256_hex(&other)
+        )]
+    );
+    assert_eq!(
+        text(&cache_cmd(&cache, &["list"]).stdout).lines().count(),
+        5
+    );
+    let offline = render(&stack, &cache, &["--offline".into(), "--locked".into()]);
+    assert_eq!(text(&offline.stdout), text(&online.stdout));
+
+    // `fetch` of a local archive says it needs no fetching, and caches nothing.
+    let before = std::fs::read_dir(cache.join("charts/blobs/sha256"))
+        .unwrap()
+        .count();
+    let fetched = chartfix()
+        .args([
+            "fetch",
+            stray.join("app.tgz").to_str().unwrap(),
+            "--cache-dir",
+        ])
+        .arg(&cache)
+        .output()
+        .unwrap();
+    assert!(fetched.status.success(), "{}", text(&fetched.stderr));
+    assert!(text(&fetched.stderr).contains("needs no fetching"));
+    assert!(!text(&fetched.stdout).contains("cached: fetched"));
+    assert_eq!(
+        std::fs::read_dir(cache.join("charts/blobs/sha256"))
+            .unwrap()
+            .count(),
+        before
+    );
+}

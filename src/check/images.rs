@@ -152,6 +152,7 @@ async fn check_one(client: &RegistryClient, u: ImageUse, options: &CheckOptions)
                 },
                 suggestion: suggestion.clone(),
                 nearest: nearest.clone(),
+                config: String::new(),
             };
             // A cache that cannot be written only costs speed next time.
             let _ = cache.put(&entry);

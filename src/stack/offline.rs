@@ -355,7 +355,7 @@ mod tests {
             },
         };
         let done = import(
-            &[archives.clone()],
+            std::slice::from_ref(&archives),
             std::slice::from_ref(&lock),
             None,
             &cache,
@@ -377,7 +377,13 @@ mod tests {
         // Same name and version, other bytes: refused, naming the lock's digest.
         let bad = dir.path().join("bad.tgz");
         std::fs::write(&bad, &other).unwrap();
-        let e = import(&[bad.clone()], std::slice::from_ref(&lock), None, &cache).unwrap_err();
+        let e = import(
+            std::slice::from_ref(&bad),
+            std::slice::from_ref(&lock),
+            None,
+            &cache,
+        )
+        .unwrap_err();
         assert!(e.contains("no lock names redis 18.6.2"), "{e}");
         let mut tampered = redis.clone();
         tampered.extend_from_slice(&[0; 4]);
@@ -396,7 +402,7 @@ mod tests {
         );
         // --as files it anyway, under the name given, checked against the archive.
         let done = import(
-            &[bad.clone()],
+            std::slice::from_ref(&bad),
             &[],
             Some("oci://registry-1.docker.io/bitnamicharts/redis"),
             &cache,

@@ -1,8 +1,12 @@
 //! Image check results kept on disk, so a second run (or `--offline`) need
 //! not ask registries again. One JSON file per question under
-//! `CACHE/images/`, named by a hash of the image, the platforms asked and the
-//! registry configuration (a mirror can answer differently). Only answers
-//! about the image are kept, not transient failures.
+//! `CACHE/images/`, named by a hash of the image's public reference (as the
+//! manifests name it) and the platforms asked, never by a mirror: an answer
+//! fetched through `--registry-config` mirrors is found again by
+//! `images --offline` without them, as charts are. The registry configuration
+//! it was asked through is kept inside: online, only an answer given through
+//! the same configuration counts (a mirror can answer differently); offline,
+//! any does. Only answers about the image are kept, not transient failures.
 
 use super::inspect::Inspection;
 use super::suggest::Suggestion;
@@ -21,6 +25,10 @@ pub struct Entry {
     pub suggestion: Option<Suggestion>,
     #[serde(default)]
     pub nearest: Vec<String>,
+    /// Fingerprint of the registry configuration the answer came through
+    /// (set by [`ResultCache::put`]).
+    #[serde(default)]
+    pub config: String,
 }
 
 #[derive(Clone, Debug)]
@@ -42,7 +50,7 @@ impl ResultCache {
 
     fn path(&self, image: &str, platforms: &[String]) -> PathBuf {
         let mut h = Sha256::new();
-        for part in [image, &platforms.join(","), &self.config_fingerprint] {
+        for part in [image, &platforms.join(","), "public-name"] {
             h.update(part.as_bytes());
             h.update([0]);
         }
@@ -55,6 +63,9 @@ impl ResultCache {
         // An unreadable entry is a miss: it is simply asked again and rewritten.
         let entry: Entry = serde_json::from_slice(&bytes).ok()?;
         if entry.image != image || entry.platforms != platforms {
+            return None;
+        }
+        if !any_age && entry.config != self.config_fingerprint {
             return None;
         }
         let age = now().saturating_sub(entry.checked_at);
@@ -76,7 +87,11 @@ impl ResultCache {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
-        let body = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
+        let entry = Entry {
+            config: self.config_fingerprint.clone(),
+            ..entry.clone()
+        };
+        let body = serde_json::to_vec(&entry).map_err(std::io::Error::other)?;
         let result = std::fs::write(&tmp, body).and_then(|_| std::fs::rename(&tmp, &path));
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
@@ -111,6 +126,7 @@ mod tests {
             },
             suggestion: None,
             nearest: vec![],
+            config: String::new(),
         }
     }
 
@@ -122,8 +138,11 @@ mod tests {
         c.put(&entry(now())).unwrap();
         assert!(c.get("docker.io/library/redis:7", &p, false).is_some());
         assert!(c.get("docker.io/library/redis:7", &[], false).is_none());
+        // Asked through other mirrors: online it asks again; offline the
+        // answer is found by the image's public name alone.
         let other = ResultCache::new(dir.path(), Duration::from_secs(60), "other-cfg");
         assert!(other.get("docker.io/library/redis:7", &p, false).is_none());
+        assert!(other.get("docker.io/library/redis:7", &p, true).is_some());
         c.put(&entry(now() - 3600)).unwrap();
         assert!(c.get("docker.io/library/redis:7", &p, false).is_none());
         assert!(c.get("docker.io/library/redis:7", &p, true).is_some());

@@ -152,6 +152,7 @@ async fn check_one(client: &RegistryClient, u: ImageUse, options: &CheckOptions)
                 },
                 suggestion: suggestion.clone(),
                 nearest: nearest.clone(),
+                config: String::new(),
             };
             // A cache that cannot be written only costs speed next time.
             let _ = cache.put(&entry);
@@ -205,6 +206,8 @@ pub struct ImageCheckOptions {
     pub concurrency: usize,
     /// Deadline for each request.
     pub timeout: Duration,
+    /// The command's overall deadline for network work.
+    pub deadline: Option<crate::registry::Deadline>,
     /// Answer from the cache alone.
     pub offline: bool,
     /// The cache folder; `None` for [`crate::registry::cache_dir::resolve`]'s order.
@@ -220,6 +223,7 @@ impl Default for ImageCheckOptions {
             plain_http: false,
             concurrency: DEFAULT_CONCURRENCY,
             timeout: crate::registry::DEFAULT_TIMEOUT,
+            deadline: None,
             offline: false,
             cache_dir: None,
             cache_ttl: DEFAULT_CACHE_TTL,
@@ -291,6 +295,10 @@ pub fn check_documents(
         credentials,
         ClientOptions {
             timeout: options.timeout,
+            retry: crate::registry::RetryPolicy {
+                deadline: options.deadline,
+                ..crate::registry::RetryPolicy::default()
+            },
             ..ClientOptions::default()
         },
     )

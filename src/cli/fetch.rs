@@ -2,7 +2,7 @@
 //! resolved.
 
 use super::flags::{NetworkArgs, SourceArgs};
-use super::{write_stdout, CmdResult, Outcome};
+use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::source;
 
 #[derive(clap::Args)]
@@ -18,11 +18,50 @@ pub struct Args {
     /// Also fetch the dependencies Chart.yaml lists and charts/ lacks.
     #[arg(long)]
     pub dependencies: bool,
+    /// For a local archive: file it in the cache under this public reference
+    /// (oci://HOST/PATH/NAME or REPO_URL/NAME), as `cache import --as` does.
+    #[arg(long = "as", value_name = "REF")]
+    pub as_ref: Option<String>,
     #[command(flatten)]
     pub net: NetworkArgs,
 }
 
 pub fn run(args: Args) -> CmdResult {
+    let local = args.source.repo.is_none() && std::path::Path::new(&args.chart).exists();
+    if let Some(as_ref) = &args.as_ref {
+        if !local || std::path::Path::new(&args.chart).is_dir() {
+            return Err(CliError::usage(format!(
+                "--as files a local chart archive in the cache; {} is not one",
+                args.chart
+            )));
+        }
+        let cache = source::cache::Cache::new(&chartfix::registry::cache_dir::resolve(
+            args.net.cache_dir.as_deref(),
+        ));
+        let done = chartfix::stack::offline::import(
+            &[std::path::PathBuf::from(&args.chart)],
+            &[],
+            Some(as_ref),
+            &cache,
+        )
+        .map_err(CliError::failure)?;
+        let mut out = String::new();
+        for i in &done {
+            out.push_str(&format!(
+                "reference: {}
+version: {}
+digest: {}
+cached: imported from {}
+",
+                i.reference,
+                i.version,
+                i.digest,
+                i.file.display()
+            ));
+        }
+        write_stdout(out)?;
+        return Ok(Outcome::Done);
+    }
     let options = args.net.source_options(&args.source);
     let resolver = source::Resolver::new(&options)?;
     let r = resolver.resolve(&args.chart, options.version.as_deref())?;
@@ -38,6 +77,12 @@ pub fn run(args: Args) -> CmdResult {
     {
         stderrln!("Warning: {w}");
     }
+    if local && !args.dependencies {
+        stderrln!(
+            "note: {} is a local chart: it needs no fetching, and every command uses it where it is; to file an archive in the cache under its public name, give --as REF (or use `chartfix cache import`)",
+            args.chart
+        );
+    }
     let mut out = format!(
         "chart: {}\nreference: {}\nversion: {}\ndigest: {}\npath: {}\ncached: {}\n",
         r.name,
@@ -45,7 +90,13 @@ pub fn run(args: Args) -> CmdResult {
         r.version,
         r.digest.as_deref().unwrap_or("(folder)"),
         r.path.display(),
-        if r.from_cache { "yes" } else { "fetched" }
+        if local {
+            "no (a local chart needs no fetching)"
+        } else if r.from_cache {
+            "yes"
+        } else {
+            "fetched"
+        }
     );
     for d in &deps {
         out.push_str(&format!(

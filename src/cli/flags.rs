@@ -8,7 +8,7 @@
 
 use chartfix::check::images::ImageCheckOptions;
 use chartfix::check::platform::Platform;
-use chartfix::registry::DEFAULT_TIMEOUT;
+use chartfix::registry::{Deadline, DEFAULT_DEADLINE, DEFAULT_TIMEOUT};
 use chartfix::source;
 use chartfix::stack::StackOptions;
 use std::path::PathBuf;
@@ -38,7 +38,8 @@ pub struct NetworkArgs {
     /// present, else $XDG_CACHE_HOME/chartfix).
     #[arg(long, env = "CHARTFIX_CACHE", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Seconds each request may take, connection and whole body included.
+    /// Seconds each request may take, whole body included (a connection
+    /// gets 5 at most).
     #[arg(
         long,
         value_name = "SECONDS",
@@ -46,6 +47,14 @@ pub struct NetworkArgs {
         value_parser = clap::value_parser!(u64).range(1..=3600)
     )]
     pub timeout: u64,
+    /// Seconds all of the command's network work may take, retries included.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = DEFAULT_DEADLINE.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..=86400)
+    )]
+    pub deadline: u64,
     /// No progress bars on stderr.
     #[arg(short, long)]
     pub quiet: bool,
@@ -60,6 +69,7 @@ pub const FETCH_FLAGS: &[(&str, &str)] = &[
     ("plain_http", "--plain-http"),
     ("cache_dir", "--cache-dir"),
     ("timeout", "--timeout"),
+    ("deadline", "--deadline"),
 ];
 
 /// The fetch flags given on the command line of a subcommand (not from the
@@ -80,6 +90,17 @@ impl NetworkArgs {
         Duration::from_secs(self.timeout)
     }
 
+    /// The command's one overall deadline, counted from its first use (the
+    /// command's start), whichever options ask for it.
+    pub fn deadline(&self) -> Deadline {
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        let total = Duration::from_secs(self.deadline);
+        Deadline {
+            at: *START.get_or_init(std::time::Instant::now) + total,
+            total,
+        }
+    }
+
     /// For resolving one chart (`fetch`, `template`).
     pub fn source_options(&self, chart: &SourceArgs) -> source::Options {
         source::Options {
@@ -92,6 +113,7 @@ impl NetworkArgs {
             plain_http: self.plain_http,
             quiet: self.quiet,
             timeout: self.timeout(),
+            deadline: Some(self.deadline()),
             ..source::Options::default()
         }
     }
@@ -106,6 +128,7 @@ impl NetworkArgs {
             cache_dir: self.cache_dir.clone(),
             quiet: self.quiet,
             timeout: Some(self.timeout()),
+            deadline: Some(self.deadline()),
             max_output_bytes,
         }
     }
@@ -118,6 +141,7 @@ impl NetworkArgs {
             registry_config: self.registry_config.clone(),
             plain_http: self.plain_http,
             timeout: self.timeout(),
+            deadline: Some(self.deadline()),
             offline: self.offline,
             cache_dir: self.cache_dir.clone(),
             ..ImageCheckOptions::default()
@@ -190,6 +214,11 @@ mod tests {
         );
         assert_eq!(p.net.stack_options(0).timeout, Some(DEFAULT_TIMEOUT));
         assert_eq!(p.net.image_options(Vec::new()).timeout, DEFAULT_TIMEOUT);
+        // One deadline for the whole command, whichever options carry it.
+        let d = p.net.deadline();
+        assert_eq!(d.total, DEFAULT_DEADLINE);
+        assert_eq!(p.net.stack_options(0).deadline, Some(d));
+        assert_eq!(p.net.image_options(Vec::new()).deadline, Some(d));
         let p = Probe::try_parse_from([
             "x",
             "--registry-config",
@@ -203,9 +232,12 @@ mod tests {
             "/c",
             "--timeout",
             "5",
+            "--deadline",
+            "30",
             "-q",
         ])
         .unwrap();
+        assert_eq!(p.net.deadline().total, Duration::from_secs(30));
         let o = p.net.source_options(&SourceArgs::default());
         assert_eq!(o.repo_mirrors, ["a=b", "c=d"]);
         assert!(o.plain_http && o.offline && o.quiet);

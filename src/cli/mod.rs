@@ -37,6 +37,7 @@ macro_rules! stderrln {
     }};
 }
 
+mod cache;
 mod check;
 mod diff;
 mod fetch;
@@ -196,6 +197,8 @@ enum Command {
     Verify(snapshot::Args),
     /// Compare two manifest sets, or a stack with itself at a git ref.
     Diff(diff::Args),
+    /// The chart cache: import archives for offline use, list, prune.
+    Cache(cache::Args),
 }
 
 pub use huge_pages::no_huge_pages;
@@ -228,6 +231,7 @@ pub fn main() -> ExitCode {
             args,
             &flags::fetch_flags_given(matches.subcommand_matches("diff")),
         ),
+        Command::Cache(args) => cache::run(args),
     };
     ExitCode::from(exit(result))
 }

@@ -7,6 +7,7 @@ use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::check::kinds::{Target, DEFAULT_KUBE_MINOR};
 use chartfix::check::platform::Platform;
 use chartfix::check::stream::{check_stream, Findings, Images, StreamChecks};
+use chartfix::stack::lock::LockTarget;
 use chartfix::stack::{self, Rendered, StackOptions};
 use std::path::PathBuf;
 
@@ -42,9 +43,16 @@ pub struct Args {
     /// Print a unified diff of the manifests before and after overlays on stderr.
     #[arg(long)]
     diff: bool,
-    /// Fail when resolution differs from STACK.lock (or there is none).
-    #[arg(long)]
+    /// Fail when resolution differs from the lock (or there is none).
+    #[arg(long, conflicts_with = "no_lock")]
     locked: bool,
+    /// Read and write the lock at FILE (default: STACK.lock beside a stack
+    /// file; a folder or built-in stack writes none unless given this).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_lock")]
+    lock: Option<PathBuf>,
+    /// Write no lock.
+    #[arg(long)]
+    no_lock: bool,
     /// Write each release's manifests to DIR/RELEASE.yaml instead of stdout.
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
@@ -55,8 +63,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> CmdResult {
     let rendered = stack::render_stack(&args.stack.stack, &args.stack.options())?;
-    let note = stack::lock::settle(&rendered.lock, &rendered.lock_path, args.locked)
-        .map_err(CliError::failure)?;
+    let target = LockTarget::choose(&rendered.lock_target, args.lock.as_deref(), args.no_lock);
+    let note =
+        stack::lock::settle(&rendered.lock, &target, args.locked).map_err(CliError::failure)?;
     if let Some(note) = note {
         stderrln!("{note}");
     }

@@ -42,9 +42,13 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
-    /// Deadline for one request, connection and body included.
+    /// Deadline for one request, connection and body included (a connection
+    /// alone gets [`super::wait::CONNECT_TIMEOUT`] at most).
     pub timeout: Duration,
+    /// Retries, and the command's overall deadline (`retry.deadline`).
     pub retry: RetryPolicy,
+    /// Show a slow request's URL and bytes on stderr (a terminal, no `-q`).
+    pub progress: bool,
 }
 
 impl Default for ClientOptions {
@@ -52,6 +56,7 @@ impl Default for ClientOptions {
         ClientOptions {
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
+            progress: false,
         }
     }
 }
@@ -561,18 +566,35 @@ impl RegistryClient {
         url: &str,
         max_bytes: usize,
     ) -> Result<(u16, Response), (RegistryError, Option<Duration>)> {
-        let timeout = self.options.timeout;
+        let deadline = self.options.retry.deadline;
+        let (timeout, by_deadline) =
+            super::wait::request_budget(self.options.timeout, deadline.as_ref());
+        if timeout.is_zero() {
+            return Err((
+                RegistryError::new(
+                    ErrorKind::Timeout,
+                    url,
+                    super::wait::timed_out(timeout, true, deadline.as_ref()),
+                ),
+                None,
+            ));
+        }
         let fut = async {
-            let mut resp = req
-                .send()
+            let mut waiting = super::wait::Waiting::new(self.options.progress, url, None);
+            let mut resp = waiting
+                .during(req.send())
                 .await
                 .map_err(|e| (transport_error(url, &e), None))?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
+            if let Some(n) = resp.content_length() {
+                waiting.set_total(n);
+            }
             let mut body = Vec::new();
             loop {
-                match resp.chunk().await {
+                match waiting.during(resp.chunk()).await {
                     Ok(Some(chunk)) => {
+                        waiting.advance(chunk.len() as u64);
                         if body.len() + chunk.len() > max_bytes {
                             return Err((
                                 RegistryError::new(
@@ -613,7 +635,7 @@ impl RegistryClient {
                 RegistryError::new(
                     ErrorKind::Timeout,
                     url,
-                    format!("no complete answer within {}s", timeout.as_secs_f32()),
+                    super::wait::timed_out(timeout, by_deadline, deadline.as_ref()),
                 ),
                 None,
             )),
@@ -624,7 +646,7 @@ impl RegistryClient {
 fn base_builder(options: &ClientOptions) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .user_agent(concat!("chartfix/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(options.timeout)
+        .connect_timeout(super::wait::connect_timeout(options.timeout))
         .pool_idle_timeout(Duration::from_secs(30))
 }
 

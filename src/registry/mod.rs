@@ -21,6 +21,7 @@ pub mod error;
 pub mod oci;
 pub mod reference;
 pub mod retry;
+pub mod wait;
 
 pub use client::{ClientOptions, Fetched, RegistryClient, DEFAULT_TIMEOUT};
 pub use config::{ConfigError, RegistryConfig};
@@ -28,3 +29,4 @@ pub use credentials::{Credential, CredentialStore};
 pub use error::{ErrorKind, RegistryError};
 pub use reference::ImageRef;
 pub use retry::RetryPolicy;
+pub use wait::{Deadline, CONNECT_TIMEOUT, DEFAULT_DEADLINE};

@@ -5,6 +5,7 @@
 //! (seconds or an HTTP date) is honoured, up to `max_delay`: a server asking
 //! for longer than that is reported rather than waited for.
 
+use super::wait::{wait_fits, Deadline};
 use std::time::{Duration, SystemTime};
 
 #[derive(Clone, Debug)]
@@ -15,6 +16,8 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Longest wait, whether from backoff or `Retry-After`.
     pub max_delay: Duration,
+    /// The command's overall deadline: no retry is waited for past it.
+    pub deadline: Option<Deadline>,
 }
 
 impl Default for RetryPolicy {
@@ -23,6 +26,7 @@ impl Default for RetryPolicy {
             attempts: 3,
             base_delay: Duration::from_millis(300),
             max_delay: Duration::from_secs(20),
+            deadline: None,
         }
     }
 }
@@ -40,7 +44,8 @@ impl RetryPolicy {
             return None;
         }
         if let Some(wait) = retry_after {
-            return (wait <= self.max_delay).then_some(wait);
+            return (wait <= self.max_delay && wait_fits(wait, self.deadline.as_ref()))
+                .then_some(wait);
         }
         let exp = self
             .base_delay
@@ -51,7 +56,14 @@ impl RetryPolicy {
             .map(|d| d.subsec_nanos())
             .unwrap_or(0);
         let jitter = exp.mul_f64(f64::from(nanos % 1000) / 4000.0);
-        Some((exp + jitter).min(self.max_delay))
+        let wait = (exp + jitter).min(self.max_delay);
+        wait_fits(wait, self.deadline.as_ref()).then_some(wait)
+    }
+
+    /// Whether the deadline left no time for another try.
+    fn out_of_time(&self) -> bool {
+        self.deadline
+            .is_some_and(|d| d.remaining() < Duration::from_millis(200))
     }
 
     /// Words the error of the last try: how many tries were made, or that
@@ -59,6 +71,11 @@ impl RetryPolicy {
     /// knows retrying was tried and when trying again may help. `attempt` is
     /// the 1-based try that failed with `message`.
     pub fn give_up(&self, message: &str, attempt: u32, retry_after: Option<Duration>) -> String {
+        if attempt < self.attempts && self.out_of_time() && !message.contains("--deadline") {
+            if let Some(d) = &self.deadline {
+                return format!("{message} (after {attempt} tries: {})", d.note());
+            }
+        }
         match retry_after {
             Some(wait) if wait > self.max_delay && attempt < self.attempts => format!(
                 "{message} (the server asks to wait {}s, longer than chartfix waits ({}s): try again then)",
@@ -108,6 +125,7 @@ mod tests {
             attempts: 3,
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(5),
+            deadline: None,
         };
         let d1 = p.delay(1, None).unwrap();
         let d2 = p.delay(2, None).unwrap();
@@ -136,5 +154,20 @@ mod tests {
         // The last try: the count matters more than the wait.
         let last = p.give_up("HTTP 429", 3, Some(Duration::from_secs(3600)));
         assert_eq!(last, "HTTP 429 (after 3 tries)");
+    }
+
+    #[test]
+    fn no_retry_past_the_deadline() {
+        let p = RetryPolicy {
+            deadline: Some(Deadline {
+                at: std::time::Instant::now(),
+                total: Duration::from_secs(5),
+            }),
+            ..RetryPolicy::default()
+        };
+        assert_eq!(p.delay(1, None), None);
+        assert_eq!(p.delay(1, Some(Duration::from_secs(1))), None);
+        let m = p.give_up("no answer", 1, None);
+        assert!(m.contains("deadline of 5s ran out"), "{m}");
     }
 }

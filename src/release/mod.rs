@@ -71,6 +71,9 @@ pub struct Release {
     pub rendered: Rendered,
     /// The public name the chart was asked by, or the local path.
     pub reference: String,
+    /// The public reference the bytes came from when it is not `reference`
+    /// (see [`crate::source::ResolvedChart::origin`]).
+    pub origin: Option<String>,
     /// The chart's version.
     pub version: String,
     /// `sha256:…` of the archive; `None` for a folder.
@@ -206,6 +209,7 @@ pub fn render(
     Ok(Release {
         rendered,
         reference: found.reference,
+        origin: found.origin,
         version,
         digest: found.digest,
     })
@@ -215,6 +219,7 @@ pub fn render(
 struct Found {
     what: Located,
     reference: String,
+    origin: Option<String>,
     version: String,
     digest: Option<String>,
     early: EarlyParse,
@@ -255,6 +260,7 @@ fn locate(
             return Ok(Found {
                 what: Located::File(path.clone()),
                 reference: path.display().to_string(),
+                origin: None,
                 version: String::new(),
                 digest: None,
                 early: EarlyParse::start(size),
@@ -267,6 +273,7 @@ fn locate(
                     origin: origin.clone(),
                 },
                 reference: origin.clone(),
+                origin: None,
                 version: String::new(),
                 digest: Some(crate::source::cache::sha256(bytes)),
                 early: EarlyParse::none(),
@@ -291,6 +298,7 @@ fn locate(
     };
     let ResolvedChart {
         reference,
+        origin,
         version,
         digest,
         path,
@@ -304,6 +312,7 @@ fn locate(
     Ok(Found {
         what: Located::File(path),
         reference,
+        origin,
         version,
         digest,
         early: EarlyParse::start(size),

@@ -38,6 +38,49 @@ pub struct RefRecord {
     /// Where the bytes actually came from (a mirror, perhaps).
     #[serde(default)]
     pub fetched_from: String,
+    /// The public reference the bytes were published under, when it is not
+    /// `reference` itself: Bitnami's OCI fallback files a chart pulled from
+    /// `oci://docker.io/bitnamicharts/NAME` under the repository's name too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+}
+
+impl RefRecord {
+    /// [`RefRecord::origin`], also for records written before it existed:
+    /// those of the Bitnami fallback kept the OCI name in `fetched_from`.
+    pub fn origin(&self) -> Option<String> {
+        if let Some(o) = &self.origin {
+            return (o != &self.reference).then(|| o.clone());
+        }
+        (self.fetched_from.starts_with("oci://")
+            && !self.reference.starts_with("oci://")
+            && self.fetched_from != self.reference)
+            .then(|| self.fetched_from.clone())
+    }
+}
+
+/// The version slot of a plain archive URL, whose version is known only from
+/// the archive itself.
+pub const URL_SLOT: &str = "url";
+
+/// One chart the cache records (`chartfix cache list`).
+#[derive(Clone, Debug)]
+pub struct CacheEntry {
+    pub record: RefRecord,
+    /// Bytes of the archive; `None` when it is missing.
+    pub size: Option<u64>,
+    /// When it was last fetched, imported or read.
+    pub last_used: Option<std::time::SystemTime>,
+    /// The record's file.
+    pub path: PathBuf,
+}
+
+/// What [`Cache::prune`] removed.
+#[derive(Clone, Debug, Default)]
+pub struct Pruned {
+    pub records: Vec<RefRecord>,
+    pub archives: usize,
+    pub bytes: u64,
 }
 
 /// A cache rooted in one folder.
@@ -117,13 +160,119 @@ impl Cache {
         self.write_atomic(&path, &text)
     }
 
-    /// The archive recorded for `reference` at `version`, verified.
+    /// The archive recorded for `reference` at `version`, verified. A hit
+    /// marks the record used now (its modification time: `cache list`'s
+    /// last use, `cache prune` keeps what locks name whatever its age).
     pub fn lookup(&self, reference: &str, version: &str) -> Lookup {
         let path = self.record_path(reference, version);
         match read_record(&path) {
-            Some(r) => self.verify(r),
+            Some(r) => {
+                let found = self.verify(r);
+                if matches!(found, Lookup::Hit(..)) {
+                    touch(&path);
+                }
+                found
+            }
             None => Lookup::Miss,
         }
+    }
+
+    /// Files `bytes` (a chart archive read from `from`, a file or URL)
+    /// under `reference` at `version`, refusing it unless its digest is
+    /// `expected` when given; `origin` is [`RefRecord::origin`]. Returns the
+    /// archive's digest and path.
+    pub fn import(
+        &self,
+        bytes: &[u8],
+        reference: &str,
+        version: &str,
+        expected: Option<&str>,
+        from: &str,
+        origin: Option<&str>,
+    ) -> Result<(String, PathBuf), String> {
+        let (digest, path) = self.put_blob(bytes, expected)?;
+        self.put_record(&RefRecord {
+            reference: reference.to_string(),
+            version: version.to_string(),
+            digest: digest.clone(),
+            manifest_digest: None,
+            fetched_from: from.to_string(),
+            origin: origin.map(str::to_string),
+        })?;
+        Ok((digest, path))
+    }
+
+    /// Every chart the cache records, by reference then version, with the
+    /// size of its archive (`None` when the archive is gone) and when it was
+    /// last used (fetched, imported or read).
+    pub fn entries(&self) -> Vec<CacheEntry> {
+        let mut out = Vec::new();
+        let Ok(dirs) = fs::read_dir(self.root.join("refs")) else {
+            return out;
+        };
+        for dir in dirs.flatten() {
+            let Ok(files) = fs::read_dir(dir.path()) else {
+                continue;
+            };
+            for f in files.flatten() {
+                let path = f.path();
+                if path.extension().is_none_or(|x| x != "json") {
+                    continue;
+                }
+                let Some(record) = read_record(&path) else {
+                    continue;
+                };
+                let size = self
+                    .blob_path(&record.digest)
+                    .and_then(|b| fs::metadata(b).ok())
+                    .map(|m| m.len());
+                let last_used = fs::metadata(&path).and_then(|m| m.modified()).ok();
+                out.push(CacheEntry {
+                    record,
+                    size,
+                    last_used,
+                    path,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            (&a.record.reference, &a.record.version).cmp(&(&b.record.reference, &b.record.version))
+        });
+        out
+    }
+
+    /// Removes every record whose archive digest `keep` refuses, then every
+    /// archive no remaining record names. What was removed is returned.
+    pub fn prune(&self, keep: &dyn Fn(&RefRecord) -> bool) -> Result<Pruned, String> {
+        let mut pruned = Pruned::default();
+        let mut kept = std::collections::HashSet::new();
+        for e in self.entries() {
+            if keep(&e.record) {
+                kept.insert(e.record.digest.to_ascii_lowercase());
+                continue;
+            }
+            fs::remove_file(&e.path)
+                .map_err(|err| format!("cannot remove {}: {err}", e.path.display()))?;
+            pruned.records.push(e.record);
+        }
+        let blobs = self.root.join("blobs/sha256");
+        if let Ok(files) = fs::read_dir(&blobs) {
+            for f in files.flatten() {
+                let name = f.file_name().to_string_lossy().into_owned();
+                let Some(hex) = name.strip_suffix(".tgz") else {
+                    continue;
+                };
+                if kept.contains(&format!("sha256:{}", hex.to_ascii_lowercase())) {
+                    continue;
+                }
+                let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+                fs::remove_file(f.path())
+                    .map_err(|err| format!("cannot remove {}: {err}", f.path().display()))?;
+                pruned.archives += 1;
+                pruned.bytes += size;
+            }
+        }
+        Ok(pruned)
     }
 
     /// Every version recorded for `reference` (unverified; see [`Cache::verify`]).
@@ -244,6 +393,13 @@ fn verify_file(path: &Path, digest: &str) -> std::io::Result<bool> {
     Ok(sha256(&bytes).eq_ignore_ascii_case(digest))
 }
 
+/// Marks a record used now; best effort (a read-only cache still answers).
+fn touch(path: &Path) {
+    if let Ok(f) = fs::File::options().write(true).open(path) {
+        let _ = f.set_modified(std::time::SystemTime::now());
+    }
+}
+
 fn read_record(path: &Path) -> Option<RefRecord> {
     let bytes = fs::read(path).ok()?;
     serde_json::from_slice(&bytes).ok()
@@ -295,6 +451,7 @@ mod tests {
             digest: cache_digest.into(),
             manifest_digest: None,
             fetched_from: "http://127.0.0.1:1/v2/…".into(),
+            origin: None,
         }
     }
 
@@ -357,6 +514,61 @@ mod tests {
         let e = c.put_blob(b"x", Some(&sha256(b"y"))).unwrap_err();
         assert!(e.contains("digest mismatch"), "{e}");
         assert!(!c.root().join("blobs").exists());
+    }
+
+    #[test]
+    fn import_list_and_prune() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Cache::new(dir.path());
+        let want = sha256(b"a");
+        let e = c
+            .import(
+                b"b",
+                "oci://docker.io/x/a",
+                "1.0.0",
+                Some(&want),
+                "a.tgz",
+                None,
+            )
+            .unwrap_err();
+        assert!(e.contains("digest mismatch"), "{e}");
+        c.import(
+            b"a",
+            "oci://docker.io/x/a",
+            "1.0.0",
+            Some(&want),
+            "a.tgz",
+            None,
+        )
+        .unwrap();
+        c.import(
+            b"b",
+            "https://r/b",
+            "2.0.0",
+            None,
+            "b.tgz",
+            Some("oci://x/b"),
+        )
+        .unwrap();
+        let list = c.entries();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].record.reference, "https://r/b");
+        assert_eq!(list[0].record.origin(), Some("oci://x/b".to_string()));
+        assert_eq!(list[1].size, Some(1));
+        assert!(list[1].last_used.is_some());
+        assert!(matches!(
+            c.lookup("oci://docker.io/x/a", "1.0.0"),
+            Lookup::Hit(..)
+        ));
+        let pruned = c.prune(&|r| r.digest == want).unwrap();
+        assert_eq!(pruned.records.len(), 1);
+        assert_eq!((pruned.archives, pruned.bytes), (1, 1));
+        assert_eq!(c.entries().len(), 1);
+        assert!(matches!(c.lookup("https://r/b", "2.0.0"), Lookup::Miss));
+        assert!(matches!(
+            c.lookup("oci://docker.io/x/a", "1.0.0"),
+            Lookup::Hit(..)
+        ));
     }
 
     #[test]

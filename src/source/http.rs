@@ -5,9 +5,9 @@
 //! module's vocabulary so both kinds of source read alike.
 
 use super::mirrors::RepoMirrors;
-use super::progress::Progress;
 use crate::registry::client::{error_chain, transport_error};
 use crate::registry::retry::{parse_retry_after, RetryPolicy};
+use crate::registry::wait::{self, Waiting};
 use crate::registry::{ErrorKind, RegistryError};
 use reqwest::header::{CONTENT_LENGTH, RETRY_AFTER};
 use std::time::{Duration, SystemTime};
@@ -58,7 +58,7 @@ impl HttpFetcher {
     ) -> Result<HttpFetcher, RegistryError> {
         let client = reqwest::Client::builder()
             .user_agent(concat!("chartfix/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(timeout)
+            .connect_timeout(wait::connect_timeout(timeout))
             .build()
             .map_err(|e| RegistryError::new(ErrorKind::Config, "", format!("HTTP client: {e}")))?;
         Ok(HttpFetcher {
@@ -110,13 +110,26 @@ impl HttpFetcher {
         url: &str,
         auth: Option<&BasicAuth>,
     ) -> Result<Vec<u8>, (RegistryError, Option<Duration>)> {
+        let deadline = self.retry.deadline;
+        let (budget, by_deadline) = wait::request_budget(self.timeout, deadline.as_ref());
+        if budget.is_zero() {
+            return Err((
+                RegistryError::new(
+                    ErrorKind::Timeout,
+                    url,
+                    wait::timed_out(budget, true, deadline.as_ref()),
+                ),
+                None,
+            ));
+        }
         let fut = async {
             let mut req = self.client.get(url);
             if let Some(a) = auth {
                 req = req.basic_auth(&a.username, Some(&a.password));
             }
-            let mut resp = req
-                .send()
+            let mut waiting = Waiting::new(self.progress, url, None);
+            let mut resp = waiting
+                .during(req.send())
                 .await
                 .map_err(|e| (transport_error(url, &e), None))?;
             let status = resp.status().as_u16();
@@ -137,16 +150,18 @@ impl HttpFetcher {
             if declared.is_some_and(|n| n > MAX_DOWNLOAD_BYTES) {
                 return Err((too_large(url), None));
             }
-            let progress = Progress::start(self.progress, url, declared);
+            if let Some(n) = declared {
+                waiting.set_total(n);
+            }
             let mut body =
                 Vec::with_capacity(declared.unwrap_or(0).min(MAX_DOWNLOAD_BYTES) as usize);
             loop {
-                match resp.chunk().await {
+                match waiting.during(resp.chunk()).await {
                     Ok(Some(chunk)) => {
                         if body.len() as u64 + chunk.len() as u64 > MAX_DOWNLOAD_BYTES {
                             return Err((too_large(url), None));
                         }
-                        progress.advance(chunk.len() as u64);
+                        waiting.advance(chunk.len() as u64);
                         body.extend_from_slice(&chunk);
                     }
                     Ok(None) => break,
@@ -180,13 +195,13 @@ impl HttpFetcher {
             }
             Ok(body)
         };
-        match tokio::time::timeout(self.timeout, fut).await {
+        match tokio::time::timeout(budget, fut).await {
             Ok(r) => r,
             Err(_) => Err((
                 RegistryError::new(
                     ErrorKind::Timeout,
                     url,
-                    format!("no complete answer within {}s", self.timeout.as_secs_f32()),
+                    wait::timed_out(budget, by_deadline, deadline.as_ref()),
                 ),
                 None,
             )),

@@ -63,6 +63,8 @@ pub struct Options {
     pub repositories_file: Option<PathBuf>,
     /// Deadline for each request.
     pub timeout: Duration,
+    /// The command's overall deadline for network work (`--deadline`).
+    pub deadline: Option<crate::registry::Deadline>,
     /// Tries per request (the first included).
     pub attempts: u32,
 }
@@ -80,6 +82,7 @@ impl Default for Options {
             quiet: false,
             repositories_file: None,
             timeout: crate::registry::DEFAULT_TIMEOUT,
+            deadline: None,
             attempts: 3,
         }
     }
@@ -89,8 +92,13 @@ impl Default for Options {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolvedChart {
     /// The public name it was asked by (`oci://docker.io/bitnamicharts/redis`,
-    /// `https://charts.bitnami.com/bitnami/redis`), or the local path.
+    /// `https://charts.bitnami.com/bitnami/redis`), or the local path: the
+    /// same whether the cache answered or the network did.
     pub reference: String,
+    /// The public reference the bytes came from, when it is not
+    /// [`ResolvedChart::reference`] (Bitnami's OCI fallback:
+    /// `oci://docker.io/bitnamicharts/redis`). Never a mirror.
+    pub origin: Option<String>,
     /// The chart's name.
     pub name: String,
     /// The resolved version (`Chart.yaml`'s for local charts).
@@ -237,6 +245,7 @@ impl Resolver {
             ClientOptions {
                 timeout: self.options.timeout,
                 retry: self.retry_policy(),
+                progress: progress::wanted(self.options.quiet),
             },
         )?;
         Ok(self.registry.get_or_init(|| client))
@@ -258,6 +267,7 @@ impl Resolver {
     fn retry_policy(&self) -> RetryPolicy {
         RetryPolicy {
             attempts: self.options.attempts.max(1),
+            deadline: self.options.deadline,
             ..RetryPolicy::default()
         }
     }
@@ -309,6 +319,7 @@ fn resolve_local(path: &Path) -> Result<ResolvedChart, SourceError> {
     };
     Ok(ResolvedChart {
         reference: path.display().to_string(),
+        origin: None,
         name: meta.chart.name,
         version: meta.chart.version,
         digest,

@@ -125,13 +125,8 @@ impl Resolver {
                 (version_to_tag(&v), Some(v))
             }
         };
-        let progress = super::progress::Progress::start(
-            super::progress::wanted(self.options.quiet),
-            &format!("pulling {identity}:{reference}"),
-            None,
-        );
+        // The client shows a slow request's URL and its bytes as they come.
         let pulled = pull_chart(client, &o.registry, &o.repository, &reference).await;
-        progress.finish();
         let pulled = match pulled {
             Ok(p) => p,
             Err(e) if e.is_not_found() => {
@@ -179,10 +174,12 @@ impl Resolver {
             digest: digest.clone(),
             manifest_digest: Some(pulled.manifest_digest),
             fetched_from: pulled.url,
+            origin: None,
         };
         self.cache.put_record(&record).map_err(SourceError::other)?;
         Ok(ResolvedChart {
             reference: identity,
+            origin: None,
             name: if pulled.name.is_empty() {
                 o.chart_name().to_string()
             } else {
@@ -253,6 +250,7 @@ fn hit(
     warnings: Vec<String>,
 ) -> ResolvedChart {
     ResolvedChart {
+        origin: record.origin(),
         reference: record.reference,
         name: o.chart_name().to_string(),
         version: record.version,

@@ -6,7 +6,7 @@
 //! published as OCI artifacts, so a version missing there is looked up at
 //! `oci://registry-1.docker.io/bitnamicharts/NAME`, with a warning.
 
-use super::cache::{Lookup, RefRecord};
+use super::cache::{Lookup, RefRecord, URL_SLOT};
 use super::http::BasicAuth;
 use super::index::{resolve_url, IndexFile};
 use super::oci::{is_exact, no_version, suggestions};
@@ -18,10 +18,6 @@ use super::{chart_meta, ResolvedChart, Resolver, SourceError, SourceErrorKind};
 pub const BITNAMI_REPO: &str = "https://charts.bitnami.com/bitnami";
 /// Where they live.
 pub const BITNAMI_OCI: &str = "registry-1.docker.io/bitnamicharts";
-
-/// The cache slot of a plain archive URL, whose version is known only from
-/// the archive itself.
-const URL_SLOT: &str = "url";
 
 impl Resolver {
     pub(super) async fn resolve_repo(
@@ -138,10 +134,12 @@ impl Resolver {
                 digest: digest.clone(),
                 manifest_digest: None,
                 fetched_from: archive.url,
+                origin: None,
             })
             .map_err(SourceError::other)?;
         Ok(ResolvedChart {
             reference: identity,
+            origin: None,
             name: name.to_string(),
             version: chosen,
             digest: Some(digest),
@@ -198,9 +196,14 @@ impl Resolver {
                     digest: digest.clone(),
                     manifest_digest: None,
                     fetched_from: oci.canonical_name(),
+                    origin: Some(oci.canonical_name()),
                 })
                 .map_err(SourceError::other)?;
         }
+        // Named as the stack asked, with where the bytes came from beside
+        // it: what a warm cache answers for the same request.
+        resolved.origin = Some(oci.canonical_name());
+        resolved.reference = identity.to_string();
         resolved.warnings.insert(0, warning);
         Ok(resolved)
     }
@@ -212,6 +215,7 @@ impl Resolver {
             Lookup::Hit(r, path) => {
                 let meta = chart_meta::read(&path).unwrap_or_default();
                 return Ok(ResolvedChart {
+                    origin: r.origin(),
                     reference: r.reference,
                     name: meta.chart.name,
                     version: meta.chart.version,
@@ -257,10 +261,12 @@ impl Resolver {
                 digest: digest.clone(),
                 manifest_digest: None,
                 fetched_from: downloaded.url,
+                origin: None,
             })
             .map_err(SourceError::other)?;
         Ok(ResolvedChart {
             reference: url.to_string(),
+            origin: None,
             name: meta.chart.name,
             version: meta.chart.version,
             digest: Some(digest),
@@ -290,6 +296,7 @@ impl Resolver {
 
 fn hit(r: RefRecord, path: std::path::PathBuf, name: &str, warnings: Vec<String>) -> ResolvedChart {
     ResolvedChart {
+        origin: r.origin(),
         reference: r.reference,
         name: name.to_string(),
         version: r.version,

@@ -32,6 +32,8 @@ pub struct ChartOutput {
     /// Documents, each `---\n# Source: RELEASE/PATH\n…`.
     pub text: String,
     pub reference: String,
+    /// Where the bytes came from, when not `reference` (the lock's `from:`).
+    pub origin: Option<String>,
     pub version: String,
     pub digest: Option<String>,
     pub warnings: Vec<String>,
@@ -76,6 +78,7 @@ pub fn render_chart(
     Ok(ChartOutput {
         text: prefix_sources(&text, &job.release),
         reference: release.reference,
+        origin: release.origin,
         version: release.version,
         digest: release.digest,
         warnings,

@@ -5,6 +5,7 @@
 //! through [`Files`], so a built-in stack reads its manifests from the binary
 //! exactly as a stack on disk reads them from beside its file.
 
+use super::lock::LockTarget;
 use std::path::{Path, PathBuf};
 
 /// Files by path relative to a stack file, with their text.
@@ -142,14 +143,16 @@ fn read_disk(path: &Path, rel: &str) -> Result<StackText, String> {
 }
 
 /// A stack found: its file's text (or one made for a folder), where its files
-/// are, and where its lock file goes.
+/// are, and where its lock file goes (beside a stack file; nowhere, unless
+/// the caller says, for a folder or a built-in, which have no file of their
+/// own and whose lock would land in a folder nobody named).
 #[derive(Debug, Clone)]
 pub struct Located {
     /// How the stack is named in messages (`stacks/beta9.yaml`, `builtin:beta9`).
     pub origin: String,
     pub text: String,
     pub files: Files,
-    pub lock_path: PathBuf,
+    pub lock: LockTarget,
 }
 
 /// Finds STACK: an existing path first, then `./stacks/NAME.yaml`, then a
@@ -173,8 +176,9 @@ pub fn locate(spec: &str) -> Result<Located, String> {
             origin: format!("builtin:{name}"),
             text: (*text).to_string(),
             files: Files::Embedded(table),
-            // Beside a built-in stack is the current folder.
-            lock_path: PathBuf::from(format!("{name}.lock")),
+            lock: LockTarget::None {
+                why: format!("the built-in stack {name} has no stack file to keep a lock beside"),
+            },
         });
     }
     let builtins: Vec<&str> = BUILTIN.iter().map(|(n, _, _)| *n).collect();
@@ -192,7 +196,7 @@ fn file_stack(path: &Path) -> Result<Located, String> {
         origin: path.display().to_string(),
         text,
         files: Files::Disk(base),
-        lock_path: path.with_extension("lock"),
+        lock: LockTarget::File(path.with_extension("lock")),
     })
 }
 
@@ -209,7 +213,11 @@ fn folder_stack(path: &Path) -> Located {
         origin: format!("{}/", trimmed),
         text,
         files: Files::Disk(path.to_path_buf()),
-        lock_path: PathBuf::from(format!("{trimmed}.lock")),
+        lock: LockTarget::None {
+            why: format!(
+                "{trimmed}/ is a folder of manifests, with no stack file to keep a lock beside"
+            ),
+        },
     }
 }
 
@@ -274,6 +282,11 @@ mod tests {
             .map(|f| f.rel)
             .collect();
         assert_eq!(rels, ["a.yml", "b.yaml"]);
-        assert_eq!(found.lock_path, dir.path().join("k3d.lock"));
+        // Nothing is written beside the folder unless asked (--lock FILE).
+        assert!(
+            matches!(&found.lock, LockTarget::None { why } if why.contains("folder of manifests")),
+            "{:?}",
+            found.lock
+        );
     }
 }

@@ -18,6 +18,7 @@ pub mod file;
 pub mod helmchart;
 pub mod locate;
 pub mod lock;
+pub mod offline;
 pub mod output;
 pub mod summary;
 
@@ -45,6 +46,8 @@ pub struct StackOptions {
     /// Deadline for each registry or repository request; `None` for
     /// [`crate::registry::DEFAULT_TIMEOUT`].
     pub timeout: Option<std::time::Duration>,
+    /// The command's overall deadline for network work.
+    pub deadline: Option<crate::registry::Deadline>,
     /// Bytes one chart's templates may write together; 0 means the engine's
     /// default (100 MiB).
     pub max_output_bytes: usize,
@@ -110,7 +113,8 @@ pub struct Rendered {
     pub platform: Option<String>,
     /// What resolution found, for the lock file.
     pub lock: LockFile,
-    pub lock_path: PathBuf,
+    /// Where the stack keeps its lock ([`lock::settle`] writes it).
+    pub lock_target: lock::LockTarget,
     pub warnings: Vec<String>,
 }
 
@@ -145,7 +149,7 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
             stack: stack.name.clone(),
             charts: Vec::new(),
         },
-        lock_path: located.lock_path.clone(),
+        lock_target: located.lock.clone(),
         warnings: Vec::new(),
     };
     for release in &stack.releases {
@@ -198,6 +202,7 @@ fn resolver_for(
         plain_http: options.plain_http,
         quiet: options.quiet,
         timeout: options.timeout.unwrap_or(defaults.timeout),
+        deadline: options.deadline,
         ..defaults
     };
     crate::source::Resolver::new(&source_options).map_err(|e| StackError::Stack(e.to_string()))
@@ -294,6 +299,7 @@ fn run_chart(
         } else {
             r.reference.clone()
         },
+        from: r.origin.clone(),
         version: r.version.clone(),
         digest: r.digest.clone(),
     });

@@ -202,6 +202,17 @@ fn statuses_suggestions_cache_and_offline() {
     let (code2, json2, _) = run_json(&offline);
     assert_eq!(code2, 1);
     assert_eq!(json2["images"], json["images"]);
+    // Without the mirror flags too: answers are filed under the images'
+    // public names, not under the mirror they came through.
+    let bare: Vec<&str> = offline
+        .iter()
+        .copied()
+        .filter(|a| *a != "--registry-config" && *a != config.as_str())
+        .collect();
+    assert_eq!(bare.len(), offline.len() - 2);
+    let (code4, json4, stderr4) = run_json(&bare);
+    assert_eq!(code4, 1, "{stderr4}");
+    assert_eq!(json4["images"], json["images"]);
 
     // An image never checked is an error offline, naming the cache.
     let other = write(

@@ -23,6 +23,7 @@ mod hostile_archives;
 mod images;
 mod images_bench;
 mod layers;
+mod lock_offline;
 mod overlay_robustness;
 mod overlay_snapshots;
 mod plugin;

@@ -22,7 +22,9 @@ fn client(config_yaml: &str, plain_http: bool) -> Arc<RegistryClient> {
                 attempts: 2,
                 base_delay: Duration::from_millis(10),
                 max_delay: Duration::from_secs(2),
+                deadline: None,
             },
+            progress: false,
         },
     )
     .unwrap()
@@ -227,7 +229,9 @@ fn slow_server_times_out_and_5xx_moves_to_the_next_endpoint() {
                 attempts: 2,
                 base_delay: Duration::from_millis(10),
                 max_delay: Duration::from_secs(1),
+                deadline: None,
             },
+            progress: false,
         },
     )
     .unwrap();

@@ -247,11 +247,55 @@ fn helmchart_with_chart_content_expands_in_place() {
         out.contains("replicas: 4") && out.contains("cpu: 10m"),
         "{out}"
     );
-    let lock = std::fs::read_to_string(dir.path().join("k3s.lock")).unwrap();
+    // A folder has no stack file: no lock is written beside it unless asked,
+    // and --locked says what to give.
+    assert!(!dir.path().join("k3s.lock").exists());
+    assert!(!text(&o.stderr).contains("wrote "), "{}", text(&o.stderr));
+    let locked = run(
+        dir.path(),
+        &["render", folder.to_str().unwrap(), "--offline", "--locked"],
+    );
+    assert_eq!(locked.status.code(), Some(1));
+    assert!(
+        text(&locked.stderr).contains("--lock FILE"),
+        "{}",
+        text(&locked.stderr)
+    );
+    let lock_file = dir.path().join("chosen.lock");
+    let o = run(
+        dir.path(),
+        &[
+            "render",
+            folder.to_str().unwrap(),
+            "--offline",
+            "--lock",
+            lock_file.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains(&format!("wrote {}", lock_file.display())),
+        "{}",
+        text(&o.stderr)
+    );
+    let lock = std::fs::read_to_string(&lock_file).unwrap();
     assert!(
         lock.contains("release: front") && lock.contains("digest: sha256:"),
         "{lock}"
     );
+    assert!(!dir.path().join("k3s.lock").exists());
+    let locked = run(
+        dir.path(),
+        &[
+            "render",
+            folder.to_str().unwrap(),
+            "--offline",
+            "--locked",
+            "--lock",
+            lock_file.to_str().unwrap(),
+        ],
+    );
+    assert!(locked.status.success(), "{}", text(&locked.stderr));
 }
 
 /// `run` with stdout closed before chartfix writes, as `| head -1` leaves it.

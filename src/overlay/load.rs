@@ -157,7 +157,7 @@ fn blame_override(
         let mut one = defaults.clone();
         one.insert(param.clone(), value.clone());
         let e = read(&one).err()?;
-        (e.line == failed.line && e.column == failed.column).then(|| {
+        (e.location == failed.location).then(|| {
             format!(
                 " (in ${{{param}}}, given as {value:?}; the overlay's default is {:?})",
                 defaults.get(param).map_or("", String::as_str)
@@ -309,8 +309,8 @@ mod tests {
         ] {
             let set = Override::parse(&format!("no-traefik.nodePorts={value}")).unwrap();
             let bad = load_all(&["no-traefik".into()], &[set]).unwrap_err();
-            assert_eq!(bad.origin, "builtin:no-traefik", "{bad}");
-            assert!(bad.line > 0 && bad.column > 0, "{bad}");
+            assert_eq!(bad.location.file, "builtin:no-traefik", "{bad}");
+            assert!(bad.location.line > 0 && bad.location.column > 0, "{bad}");
             assert!(bad.message.contains(want), "{value}: {bad}");
             assert!(
                 bad.message.contains(&format!("given as {value:?}")),

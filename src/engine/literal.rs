@@ -270,6 +270,11 @@ fn parse_float(text: &str) -> Option<f64> {
         }
         clean.parse::<f64>().ok()?
     };
+    // Go's ParseFloat refuses a finite text out of float64's range (ErrRange),
+    // which makes `1e400` a parse error in Go's templates.
+    if v.is_infinite() {
+        return None;
+    }
     Some(if neg { -v } else { v })
 }
 
@@ -329,6 +334,11 @@ mod tests {
         assert_eq!(n("1.5"), Value::Float(1.5));
         assert_eq!(n("1e3"), Value::Float(1000.0));
         assert_eq!(n("0x1p4"), Value::Float(16.0));
+        // Out of float64's range: Go's parse error, not +Inf.
+        assert_eq!(
+            number("1e400", false).unwrap_err(),
+            "illegal number syntax: \"1e400\""
+        );
         assert_eq!(number("'a'", true).unwrap().unwrap(), Value::Int(97));
         assert_eq!(number("'\\n'", true).unwrap().unwrap(), Value::Int(10));
         assert_eq!(

@@ -29,7 +29,7 @@ pub use error::{SourceError, SourceErrorKind};
 pub use reference::{redact_userinfo, ChartRef};
 
 use crate::registry::{
-    ClientOptions, CredentialStore, RegistryClient, RegistryConfig, RetryPolicy,
+    ClientOptions, ConfigError, CredentialStore, RegistryClient, RegistryConfig, RetryPolicy,
 };
 use cache::Cache;
 use http::HttpFetcher;
@@ -302,7 +302,13 @@ impl Resolver {
 /// `--registry-config`: an input file, so one that is missing or does not
 /// parse is a failure (status 1), as any other input.
 fn load_registry_config(path: &Path) -> Result<RegistryConfig, SourceError> {
-    RegistryConfig::load(path).map_err(|e| SourceError::other(e.to_string()))
+    RegistryConfig::load(path).map_err(|e| match e {
+        ConfigError::Read { path, source } => SourceError::other(format!(
+            "cannot read the --registry-config file {}: {source}",
+            path.display()
+        )),
+        e => SourceError::other(e.to_string()),
+    })
 }
 
 /// A local folder or archive, used where it is. It exists (that is how the

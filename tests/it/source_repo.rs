@@ -365,7 +365,8 @@ fn bad_or_missing_input_files_fail_with_one() {
         (
             vec![chart, "--registry-config", config],
             1,
-            "registries.yaml: ",
+            // The place of the mistake in the file, as file:line:column.
+            "registries.yaml:1:10: ",
         ),
         (vec![broken], 1, "Chart.yaml: "),
         (

@@ -171,7 +171,7 @@ fn template_recursion_stops() {
         &r,
         &[
             "c/templates/a.yaml:1:29",
-            "exceeded maximum template depth (10000)",
+            "exceeded maximum template depth (100000)",
         ],
         QUICK,
     );

@@ -10,9 +10,9 @@
 //! go-yaml v2's alias rule everywhere, 128 MiB per input.
 
 use crate::support::run::Run;
+use crate::support::Feed;
 use std::io::Write;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const QUICK: Duration = Duration::from_secs(20);
@@ -45,37 +45,15 @@ fn padded_laughs(indent: &str) -> String {
     )
 }
 
-/// What a test writes to chartfix's stdin.
-type Feed = Box<dyn FnOnce(&mut dyn Write) + Send>;
-
 /// Runs chartfix in `dir`; `stdin` is written from a thread, so a huge
 /// input streams instead of sitting in memory twice.
 fn run(dir: &Path, args: &[&str], stdin: Option<Feed>) -> Run {
     let start = Instant::now();
-    let mut child = crate::support::chartfix()
-        .current_dir(dir)
+    let mut cmd = crate::support::chartfix();
+    cmd.current_dir(dir)
         .env("CHARTFIX_CACHE", dir.join("cache"))
-        .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let feeder = stdin.map(|feed| {
-        let mut pipe = child.stdin.take().unwrap();
-        // chartfix may stop reading early (that is the point): a broken pipe
-        // is expected, hence the writer ignores errors.
-        std::thread::spawn(move || feed(&mut pipe))
-    });
-    let out = child.wait_with_output().unwrap();
-    if let Some(f) = feeder {
-        let _ = f.join();
-    }
-    Run::new(out, start)
+        .args(args);
+    Run::new(crate::support::output_with_feed(&mut cmd, stdin), start)
 }
 
 fn feed(text: String) -> Option<Feed> {

@@ -506,8 +506,24 @@ pub fn chartfix() -> Command {
 /// output; a broken pipe is fine, chartfix may stop reading early), or an
 /// empty stdin when `None`.
 pub fn output_with_input(cmd: &mut Command, input: Option<&[u8]>) -> Output {
+    let feed = input.map(|input| {
+        let input = input.to_vec();
+        Box::new(move |w: &mut dyn Write| {
+            let _ = w.write_all(&input);
+        }) as Feed
+    });
+    output_with_feed(cmd, feed)
+}
+
+/// What a test writes to chartfix's stdin, from its own thread.
+pub type Feed = Box<dyn FnOnce(&mut dyn Write) + Send>;
+
+/// [`output_with_input`] with stdin written by `feed` as it goes, so a huge
+/// input streams instead of sitting in memory; the feed should ignore write
+/// errors (chartfix may stop reading early).
+pub fn output_with_feed(cmd: &mut Command, feed: Option<Feed>) -> Output {
     let mut child = cmd
-        .stdin(if input.is_some() {
+        .stdin(if feed.is_some() {
             Stdio::piped()
         } else {
             Stdio::null()
@@ -516,12 +532,9 @@ pub fn output_with_input(cmd: &mut Command, input: Option<&[u8]>) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run chartfix");
-    let writer = input.map(|input| {
+    let writer = feed.map(|feed| {
         let mut pipe = child.stdin.take().expect("stdin");
-        let input = input.to_vec();
-        thread::spawn(move || {
-            let _ = pipe.write_all(&input);
-        })
+        thread::spawn(move || feed(&mut pipe))
     });
     let out = child.wait_with_output().expect("wait for chartfix");
     if let Some(w) = writer {

@@ -263,6 +263,33 @@ pub fn check_documents(
     docs: &[Document],
     options: &ImageCheckOptions,
 ) -> Result<Checked, CheckError> {
+    let (client, config_text, warnings) = registry_client(options)?;
+    // Answers depend on where requests went: a change of registry config
+    // starts a cache of its own.
+    let fingerprint = {
+        let mut h = Sha256::new();
+        h.update(config_text.as_bytes());
+        h.update([u8::from(options.plain_http)]);
+        hex::encode(h.finalize())
+    };
+    let cache_root = cache_dir::resolve(options.cache_dir.as_deref());
+    let cache = ResultCache::new(&cache_root, options.cache_ttl, &fingerprint);
+    let check = CheckOptions {
+        platforms: options.platforms.clone(),
+        concurrency: options.concurrency,
+        offline: options.offline,
+        cache: Some(cache),
+    };
+    let result = check_images_blocking(client, super::extract::images(docs), check)
+        .map_err(|e| CheckError::Failed(format!("async runtime: {e}")))?;
+    Ok(Checked { result, warnings })
+}
+
+/// The registry client `options` describe (registry config, credentials,
+/// timeouts), with the config's text and the credential warnings.
+pub fn registry_client(
+    options: &ImageCheckOptions,
+) -> Result<(Arc<RegistryClient>, String, Vec<String>), CheckError> {
     let (mut config, config_text) = match &options.registry_config {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| {
@@ -280,16 +307,6 @@ pub fn check_documents(
     config.plain_http = options.plain_http;
     let credentials = CredentialStore::from_environment();
     let warnings = credentials.warnings.clone();
-    // Answers depend on where requests went: a change of registry config
-    // starts a cache of its own.
-    let fingerprint = {
-        let mut h = Sha256::new();
-        h.update(config_text.as_bytes());
-        h.update([u8::from(options.plain_http)]);
-        hex::encode(h.finalize())
-    };
-    let cache_root = cache_dir::resolve(options.cache_dir.as_deref());
-    let cache = ResultCache::new(&cache_root, options.cache_ttl, &fingerprint);
     let client = RegistryClient::new(
         config,
         credentials,
@@ -303,15 +320,7 @@ pub fn check_documents(
         },
     )
     .map_err(|e| CheckError::Failed(e.to_string()))?;
-    let check = CheckOptions {
-        platforms: options.platforms.clone(),
-        concurrency: options.concurrency,
-        offline: options.offline,
-        cache: Some(cache),
-    };
-    let result = check_images_blocking(client, super::extract::images(docs), check)
-        .map_err(|e| CheckError::Failed(format!("async runtime: {e}")))?;
-    Ok(Checked { result, warnings })
+    Ok((client, config_text, warnings))
 }
 
 /// Runs [`check_images`] on a runtime of its own (the CLI is synchronous).

@@ -16,6 +16,7 @@ pub mod fit;
 pub mod images;
 pub mod inspect;
 pub mod kinds;
+pub mod layout;
 pub mod output;
 pub mod platform;
 pub mod stream;

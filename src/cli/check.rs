@@ -49,8 +49,10 @@ pub fn run(args: Args) -> CmdResult {
         .transpose()
         .map_err(CliError::usage)?
         .unwrap_or(DEFAULT_KUBE_MINOR);
-    let options = args.flags.options()?;
-    let docs = read_input(&args.input, &args.flags)?;
+    let mut options = args.flags.options()?;
+    let input = read_input(&args.input, &args.flags)?;
+    input.use_registry_config(&mut options);
+    let docs = input.docs;
     let images = if args.skip_image_check {
         None
     } else {

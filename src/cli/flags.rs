@@ -130,6 +130,7 @@ impl NetworkArgs {
             timeout: Some(self.timeout()),
             deadline: Some(self.deadline()),
             max_output_bytes,
+            ignore_stack_mirrors: false,
         }
     }
 

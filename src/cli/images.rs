@@ -82,9 +82,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    let options = args.flags.options()?;
-    let docs = read_input(&args.input, &args.flags)?;
-    let result = check_documents(&docs, &options)?;
+    let mut options = args.flags.options()?;
+    let input = read_input(&args.input, &args.flags)?;
+    input.use_registry_config(&mut options);
+    let result = check_documents(&input.docs, &options)?;
     let text = match args.report.format {
         Output::Json => serde_json::to_string_pretty(&result).map_err(CliError::failure)? + "\n",
         Output::Table => images_table(&result, style()),
@@ -108,28 +109,59 @@ pub fn style() -> Style {
 ///
 /// An INPUT that names nothing, like anything wrong in what it names
 /// (invalid YAML, a chart that does not render), is a failure (status 1).
-pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Vec<Document>, CliError> {
+pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Input, CliError> {
+    let mut registry_config = None;
     let text = if input == "-" {
         chartfix::input::read_all_string(std::io::stdin().lock())
             .map_err(|e| CliError::Failure(format!("reading stdin: {e}")))?
     } else {
         let path = std::path::Path::new(input);
-        if path.join("Chart.yaml").is_file() || (path.is_file() && input.ends_with(".tgz")) {
+        if chartfix::stack::bundle::is_bundle(path) {
+            let r = render_stack(input, flags)?;
+            registry_config = r.registry_config;
+            r.text
+        } else if path.join("Chart.yaml").is_file() || (path.is_file() && input.ends_with(".tgz")) {
             render_chart(path, flags).map_err(CliError::Failure)?
         } else if path.is_file() {
             let text = chartfix::input::read_to_string(path)
                 .map_err(|e| CliError::Failure(format!("cannot read {input}: {e}")))?;
             if is_stack_file(&text) {
-                render_stack(input, flags)?
+                let r = render_stack(input, flags)?;
+                registry_config = r.registry_config;
+                r.text
             } else {
                 text
             }
         } else {
             // A folder of raw manifests, or a stack by name.
-            render_stack(input, flags)?
+            let r = render_stack(input, flags)?;
+            registry_config = r.registry_config;
+            r.text
         }
     };
-    parse_stream(&text).map_err(|e| CliError::Failure(format!("{input}: {e}")))
+    let docs = parse_stream(&text).map_err(|e| CliError::Failure(format!("{input}: {e}")))?;
+    Ok(Input {
+        docs,
+        registry_config,
+    })
+}
+
+/// The manifests to check, and the registries.yaml a stack's charts came
+/// through (its `mirrors.registryConfig`), which the images are checked
+/// through too.
+pub struct Input {
+    pub docs: Vec<Document>,
+    pub registry_config: Option<std::path::PathBuf>,
+}
+
+impl Input {
+    /// Checks through the stack's registries.yaml when the command line
+    /// names none.
+    pub fn use_registry_config(&self, options: &mut ImageCheckOptions) {
+        if options.registry_config.is_none() {
+            options.registry_config = self.registry_config.clone();
+        }
+    }
 }
 
 /// A stack file is a map with `releases`; a manifest never has that key at
@@ -173,12 +205,16 @@ fn render_chart(path: &std::path::Path, flags: &ImageFlags) -> Result<String, St
     chartfix::render::output::stream(&rendered, &out)
 }
 
-fn render_stack(spec: &str, flags: &ImageFlags) -> Result<String, CliError> {
+fn render_stack(spec: &str, flags: &ImageFlags) -> Result<chartfix::stack::Rendered, CliError> {
     let options = chartfix::stack::StackOptions {
         // The report is the output; progress bars would only interleave.
         quiet: true,
         ..flags.net.stack_options(0)
     };
+    if chartfix::stack::bundle::is_bundle(std::path::Path::new(spec)) {
+        return chartfix::stack::render_bundle(std::path::Path::new(spec), &options)
+            .map_err(CliError::from);
+    }
     let located = chartfix::stack::locate::locate(spec).map_err(|e| {
         if std::path::Path::new(spec).exists() {
             CliError::Failure(e)
@@ -186,9 +222,7 @@ fn render_stack(spec: &str, flags: &ImageFlags) -> Result<String, CliError> {
             not_found(spec)
         }
     })?;
-    chartfix::stack::render_located(&located, &options)
-        .map(|r| r.text)
-        .map_err(CliError::from)
+    chartfix::stack::render_located(&located, &options).map_err(CliError::from)
 }
 
 /// An INPUT that is no file, folder or stack name: says every kind of input

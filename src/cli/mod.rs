@@ -37,6 +37,7 @@ macro_rules! stderrln {
     }};
 }
 
+mod bundle;
 mod cache;
 mod check;
 mod diff;
@@ -199,6 +200,9 @@ enum Command {
     Diff(diff::Args),
     /// The chart cache: import archives for offline use, list, prune.
     Cache(cache::Args),
+    /// Write a stack, its lock and its chart archives to one file that
+    /// `chartfix render FILE` renders without a network.
+    Bundle(bundle::Args),
 }
 
 pub use huge_pages::no_huge_pages;
@@ -232,6 +236,7 @@ pub fn main() -> ExitCode {
             &flags::fetch_flags_given(matches.subcommand_matches("diff")),
         ),
         Command::Cache(args) => cache::run(args),
+        Command::Bundle(args) => bundle::run(args),
     };
     ExitCode::from(exit(result))
 }

@@ -100,6 +100,8 @@ fn run_checks(r: &Rendered, args: &Args) -> Result<Findings, CliError> {
     let net = &args.stack.net;
     let images = if net.offline {
         Images::Skip("--offline".into())
+    } else if r.from_bundle {
+        Images::Skip("a bundle renders with no network; `chartfix images BUNDLE` checks them where registries are reachable".into())
     } else if args.skip_image_check {
         Images::Skip("--skip-image-check".into())
     } else {
@@ -109,7 +111,12 @@ fn run_checks(r: &Rendered, args: &Args) -> Result<Findings, CliError> {
             .map(|p| Platform::parse(p))
             .collect::<Result<_, _>>()
             .map_err(CliError::failure)?;
-        Images::Check(net.image_options(platforms))
+        // Through the registries.yaml the charts came through (the stack's
+        // own `mirrors.registryConfig` when the command line names none).
+        Images::Check(chartfix::check::images::ImageCheckOptions {
+            registry_config: r.registry_config.clone(),
+            ..net.image_options(platforms)
+        })
     };
     let options = StreamChecks {
         target: Target {

@@ -38,6 +38,9 @@ pub enum LockTarget {
     /// No lock: `--no-lock`, or a stack that has no file of its own (a
     /// folder of manifests, a built-in) and no `--lock`. `why` says which.
     None { why: String },
+    /// Checked already, nothing to write: a bundle's own lock, which every
+    /// render of the bundle must match.
+    Checked { why: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,7 +165,7 @@ pub fn settle(
                 "--locked: there is no lock to check against ({why}); give --lock FILE"
             ))
         }
-        LockTarget::None { .. } => return Ok(None),
+        LockTarget::None { .. } | LockTarget::Checked { .. } => return Ok(None),
     };
     let old_text = match std::fs::read_to_string(path) {
         Ok(t) => Some(t),

@@ -13,6 +13,7 @@
 //! render, [`output::write_dir`] writes one file per release. Checks
 //! (`check::stream`) and printing are the caller's.
 
+pub mod bundle;
 pub mod chart_release;
 pub mod file;
 pub mod helmchart;
@@ -51,6 +52,9 @@ pub struct StackOptions {
     /// Bytes one chart's templates may write together; 0 means the engine's
     /// default (100 MiB).
     pub max_output_bytes: usize,
+    /// Leave out the stack file's own `mirrors:` (a bundle, rendered from
+    /// the charts it carries, has no use for them and holds no registries.yaml).
+    pub ignore_stack_mirrors: bool,
 }
 
 /// Why a stack could not be rendered; the message says what, where and what
@@ -115,14 +119,51 @@ pub struct Rendered {
     pub lock: LockFile,
     /// Where the stack keeps its lock ([`lock::settle`] writes it).
     pub lock_target: lock::LockTarget,
+    /// Rendered from a bundle: from its charts alone, with no network.
+    pub from_bundle: bool,
+    /// The k3s `registries.yaml` charts were fetched through (the command
+    /// line's, else the stack's `mirrors.registryConfig`): image checks and
+    /// pulls go through the same one.
+    pub registry_config: Option<PathBuf>,
     pub warnings: Vec<String>,
 }
 
 /// Renders a stack named as on the command line (a path, a folder of raw
 /// manifests, a name in `./stacks/`, or a built-in name) to its final stream.
 pub fn render_stack(spec: &str, options: &StackOptions) -> Result<Rendered, StackError> {
+    if bundle::is_bundle(std::path::Path::new(spec)) {
+        return render_bundle(std::path::Path::new(spec), options);
+    }
     let located = locate::locate(spec)?;
     render_located(&located, options)
+}
+
+/// Renders a bundle ([`bundle`]) offline from the charts it carries; its
+/// resolution must be the lock it carries, or nothing is rendered.
+pub fn render_bundle(
+    path: &std::path::Path,
+    options: &StackOptions,
+) -> Result<Rendered, StackError> {
+    let opened = bundle::open(path)?;
+    let options = StackOptions {
+        offline: true,
+        cache_dir: Some(opened.cache_dir.clone()),
+        registry_config: None,
+        repo_mirrors: Vec::new(),
+        ignore_stack_mirrors: true,
+        ..options.clone()
+    };
+    let mut rendered = render_located(&opened.located, &options)?;
+    rendered.from_bundle = true;
+    let differences = rendered.lock.differences(&opened.lock);
+    if !differences.is_empty() {
+        return Err(StackError::Stack(format!(
+            "{}: the stack does not resolve to the lock it carries:\n  {}\nbundle the stack again",
+            path.display(),
+            differences.join("\n  ")
+        )));
+    }
+    Ok(rendered)
 }
 
 /// Renders a stack already found (a caller holding the stack's text from
@@ -150,6 +191,8 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
             charts: Vec::new(),
         },
         lock_target: located.lock.clone(),
+        from_bundle: false,
+        registry_config: registry_config(&stack, &located.files, options)?,
         warnings: Vec::new(),
     };
     for release in &stack.releases {
@@ -187,12 +230,10 @@ fn resolver_for(
     options: &StackOptions,
 ) -> Result<crate::source::Resolver, StackError> {
     let mut repo_mirrors = options.repo_mirrors.clone();
-    repo_mirrors.extend(stack.mirrors.repos.iter().map(|(k, v)| format!("{k}={v}")));
-    let registry_config = match (&options.registry_config, &stack.mirrors.registry_config) {
-        (Some(p), _) => Some(p.clone()),
-        (None, Some(rel)) => Some(files.path(rel)?),
-        (None, None) => None,
-    };
+    if !options.ignore_stack_mirrors {
+        repo_mirrors.extend(stack.mirrors.repos.iter().map(|(k, v)| format!("{k}={v}")));
+    }
+    let registry_config = registry_config(stack, files, options)?;
     let defaults = crate::source::Options::default();
     let source_options = crate::source::Options {
         offline: options.offline,
@@ -206,6 +247,21 @@ fn resolver_for(
         ..defaults
     };
     crate::source::Resolver::new(&source_options).map_err(|e| StackError::Stack(e.to_string()))
+}
+
+/// The registries.yaml of a render: the command line's, else the stack's.
+fn registry_config(
+    stack: &StackFile,
+    files: &Files,
+    options: &StackOptions,
+) -> Result<Option<PathBuf>, StackError> {
+    if let Some(p) = &options.registry_config {
+        return Ok(Some(p.clone()));
+    }
+    match &stack.mirrors.registry_config {
+        Some(rel) if !options.ignore_stack_mirrors => Ok(Some(files.path(rel)?)),
+        _ => Ok(None),
+    }
 }
 
 /// Renders one release to a stream, before overlays, with a word on what it

@@ -30,7 +30,7 @@ pub fn read_locks(stacks: &[String], files: &[PathBuf]) -> Result<Vec<LockSource
     for spec in stacks {
         match super::locate::locate(spec)?.lock {
             LockTarget::File(p) => paths.push((format!("stack {spec}"), p)),
-            LockTarget::None { why } => {
+            LockTarget::None { why } | LockTarget::Checked { why } => {
                 return Err(format!(
                     "stack {spec}: {why}; give the lock it was rendered with as --lock FILE"
                 ))

@@ -12,11 +12,13 @@
 
 mod support;
 
+mod bundle;
 mod cache_concurrency;
 mod check;
 mod cli_consistency;
 mod conformance;
 mod diff;
+mod example_mirrors;
 mod expressions;
 mod fault_injection;
 mod hostile_archives;

@@ -31,7 +31,7 @@ fn fixture() -> PathBuf {
 
 /// The tests' copy of the stack copied into `dir`, so that the lock file
 /// lands there.
-fn copy_stack(dir: &Path) -> PathBuf {
+pub(crate) fn copy_stack(dir: &Path) -> PathBuf {
     let root = fixture();
     std::fs::create_dir_all(dir.join("beta9")).unwrap();
     std::fs::copy(root.join("beta9.yaml"), dir.join("beta9.yaml")).unwrap();
@@ -42,7 +42,7 @@ fn copy_stack(dir: &Path) -> PathBuf {
     dir.join("beta9.yaml")
 }
 
-fn render(stack: &Path, cache: &Path, extra: &[&str]) -> Output {
+pub(crate) fn render(stack: &Path, cache: &Path, extra: &[&str]) -> Output {
     // Run beside the copy, where no ./stacks/ folder can be consulted (a
     // relative cache, $BENCH_CACHE's, is taken from here first).
     let beside = stack.parent().expect("the copy is in a folder");
@@ -60,7 +60,7 @@ fn render(stack: &Path, cache: &Path, extra: &[&str]) -> Output {
 }
 
 /// Fails with a unified diff (the streams are too long to print whole).
-fn same(want: &str, got: &str, what: &str) {
+pub(crate) fn same(want: &str, got: &str, what: &str) {
     if want != got {
         let diff = similar::TextDiff::from_lines(want, got)
             .unified_diff()
@@ -71,7 +71,7 @@ fn same(want: &str, got: &str, what: &str) {
 }
 
 /// Every `image:` value in a stream.
-fn images(stream: &str) -> Vec<String> {
+pub(crate) fn images(stream: &str) -> Vec<String> {
     let mut out: Vec<String> = stream
         .lines()
         .filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix("image: "))
@@ -83,7 +83,7 @@ fn images(stream: &str) -> Vec<String> {
 }
 
 /// (repository in the mirror, tag) of a Docker Hub or registry.localhost name.
-fn mirror_repo(image: &str) -> (String, String) {
+pub(crate) fn mirror_repo(image: &str) -> (String, String) {
     let (name, tag) = image
         .rsplit_once(':')
         .filter(|(_, t)| !t.contains('/'))
@@ -128,15 +128,15 @@ fn cpu_requests(stream: &str) -> Vec<(String, u64)> {
 }
 
 /// The public places of the stack's charts, served on 127.0.0.1.
-struct Mirrors {
-    reg: Registry,
+pub(crate) struct Mirrors {
+    pub(crate) reg: Registry,
     _repo: ChartRepo,
     registries: PathBuf,
     repo_mirror: String,
 }
 
 impl Mirrors {
-    fn args(&self) -> Vec<&str> {
+    pub(crate) fn args(&self) -> Vec<&str> {
         vec![
             "--registry-config",
             self.registries.to_str().unwrap(),
@@ -149,7 +149,7 @@ impl Mirrors {
 /// Seeds a registry (Docker Hub's stand-in) with Redis and PostgreSQL and a
 /// chart repository with LocalStack; `None` (after saying why) when the
 /// archives or `docker-registry` are missing.
-fn mirrors(dir: &Path) -> Option<Mirrors> {
+pub(crate) fn mirrors(dir: &Path) -> Option<Mirrors> {
     let (Some(redis), Some(postgres), Some(localstack)) = (
         shared_chart("redis-18.6.1.tgz"),
         shared_chart("postgresql-13.2.25.tgz"),

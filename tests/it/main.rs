@@ -17,6 +17,7 @@ mod check;
 mod cli_consistency;
 mod conformance;
 mod diff;
+mod engine_hardening;
 mod expressions;
 mod fault_injection;
 mod hostile_archives;

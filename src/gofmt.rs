@@ -273,25 +273,57 @@ fn arg_number(
 }
 
 /// Decimal digits at `i` (before `end`): the number, or `None` when there are
-/// none or it is too large, and the position after them.
+/// none, and the position after them. Go's `parsenum`: once the number read
+/// so far is past a million, before another digit, it gives up and skips the
+/// rest of the format (`%99999999999s` prints `%!(NOVERB)`), so a width of
+/// up to 99 999 999 passes (`%10000000s` pads ten million).
 fn parse_num(bytes: &[u8], mut i: usize, end: usize) -> (Option<usize>, usize) {
     let start = i;
     let mut n: usize = 0;
-    let mut too_large = false;
     while i < end && bytes[i].is_ascii_digit() {
         if n > MAX_NUM {
-            too_large = true;
+            return (None, end);
         }
-        n = n
-            .saturating_mul(10)
-            .saturating_add((bytes[i] - b'0') as usize);
+        n = n * 10 + (bytes[i] - b'0') as usize;
         i += 1;
     }
-    if i == start || too_large || n > MAX_NUM {
+    if i == start {
         (None, i)
     } else {
         (Some(n), i)
     }
+}
+
+/// [`format_float`] for any precision: a float64's exact decimal expansion
+/// ends within 1100 digits (1074 after the point at most), so a longer
+/// precision only adds zeros, written here (the formatter beneath takes at
+/// most 65 535).
+fn long_float(x: f64, verb: char, prec: Option<usize>) -> String {
+    const EXACT: usize = 1100;
+    let Some(p) = prec.filter(|p| *p > EXACT) else {
+        return format_float(x, verb, prec);
+    };
+    let mut s = format_float(x, verb, Some(EXACT));
+    if !x.is_finite() {
+        return s;
+    }
+    let zeros = "0".repeat(p - EXACT);
+    match verb {
+        'f' | 'F' => s.push_str(&zeros),
+        'e' | 'E' => {
+            if let Some(at) = s.rfind(['e', 'E']) {
+                s.insert_str(at, &zeros);
+            }
+        }
+        'x' | 'X' => {
+            if let Some(at) = s.rfind(['p', 'P']) {
+                s.insert_str(at, &zeros);
+            }
+        }
+        // `%g` drops trailing zeros.
+        _ => {}
+    }
+    s
 }
 
 /// A `*` operand: only Go integers count as widths.
@@ -321,7 +353,7 @@ const MAX_OUTPUT: usize = 100 * 1024 * 1024;
 /// A map that contains itself (through `set`) Go would print until its stack
 /// overflows; chartfix prints `<cycle>` there, and `<too deep>` past this
 /// nesting or past the output limit (a map shared many times at every level).
-const MAX_DEPTH: usize = 256;
+const MAX_DEPTH: usize = crate::value::meter::MAX_DEPTH;
 
 impl Printer {
     /// Pads `s` to the width with spaces (or zeros with the `0` flag), on the
@@ -413,20 +445,27 @@ impl Printer {
                 _ => self.bad_verb(arg, verb),
             },
             Value::Bytes(b) => self.fmt_bytes(b, verb),
+            // Printing goes no further, and the template's call fails
+            // (the meter tells the executor): Go's printer would recurse
+            // until its stack overflows.
             Value::List(_) | Value::Map(_)
                 if self.depth >= MAX_DEPTH || self.out.len() > MAX_OUTPUT =>
             {
+                crate::value::meter::too_deep();
                 self.out.push_str("<too deep>");
             }
             Value::Map(m) if self.maps.contains(&(&**m as *const Map)) => {
+                crate::value::meter::too_deep();
                 self.out.push_str("<cycle>");
             }
             Value::List(items) => {
+                crate::value::meter::charge(1);
                 self.depth += 1;
                 self.fmt_list(items, verb);
                 self.depth -= 1;
             }
             Value::Map(m) => {
+                crate::value::meter::charge(1);
                 self.depth += 1;
                 self.maps.push(&**m);
                 self.fmt_map(m, verb);
@@ -716,7 +755,7 @@ impl Printer {
     /// after the sign, and unpadded-by-zeros infinities and NaN.
     fn fmt_float(&mut self, x: f64, verb: char, default_prec: Option<usize>) {
         let prec = self.spec.prec.or(default_prec);
-        let formatted = format_float(x, verb, prec);
+        let formatted = long_float(x, verb, prec);
         let mut num = if formatted.starts_with('-') || formatted.starts_with('+') {
             formatted
         } else {

@@ -15,6 +15,8 @@
 //! later template). So a [`Map`] has interior mutability, and cloning a
 //! `Value::Map` shares the same map; `Map::clone` copies one level.
 
+pub mod meter;
+
 use crate::strconv::format_float_g;
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -147,9 +149,59 @@ impl Map {
         *self.write() = content;
     }
 
-    pub fn into_btree(self) -> BTreeMap<String, Value> {
-        self.entries.into_inner().unwrap_or_else(|e| e.into_inner())
+    pub fn into_btree(mut self) -> BTreeMap<String, Value> {
+        std::mem::take(self.entries.get_mut().unwrap_or_else(|e| e.into_inner()))
     }
+}
+
+/// Drops nested maps and lists one after another instead of one inside
+/// another: a template can nest maps as deep as it loops (`dict` in a
+/// `range`), and a recursive drop that deep overflows the stack.
+impl Drop for Map {
+    fn drop(&mut self) {
+        let entries = self.entries.get_mut().unwrap_or_else(|e| e.into_inner());
+        if !entries.values().any(is_container) {
+            return;
+        }
+        let mut pending: Vec<Value> = std::mem::take(entries).into_values().collect();
+        while let Some(v) = pending.pop() {
+            // What is still shared elsewhere only loses a reference here; what
+            // was ours gives up its content before it drops, so each drop
+            // below finds nothing nested.
+            match v {
+                Value::Map(m) => {
+                    if let Some(mut m) = Arc::into_inner(m) {
+                        let inner = m.entries.get_mut().unwrap_or_else(|e| e.into_inner());
+                        pending.extend(std::mem::take(inner).into_values());
+                    }
+                }
+                Value::List(l) => {
+                    if let Some(items) = Arc::into_inner(l) {
+                        pending.extend(items);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn is_container(v: &Value) -> bool {
+    matches!(v, Value::Map(_) | Value::List(_))
+}
+
+/// How deep lists nest in lists, counting this one: a list holds its
+/// elements whole (no map between them to drop them one by one), so the
+/// depth of such nesting is checked when a list is made.
+fn list_depth(items: &[Value]) -> usize {
+    1 + items
+        .iter()
+        .map(|v| match v {
+            Value::List(l) => list_depth(l),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// Copies one level: the new map is independent, nested maps stay shared.
@@ -330,7 +382,16 @@ impl Value {
         }
     }
 
+    /// A list of `items`; Nil, with the meter told, when that would nest
+    /// lists past [`meter::MAX_DEPTH`] (a list nested in a loop), which could
+    /// not even be dropped without overflowing the stack.
     pub fn list(items: Vec<Value>) -> Value {
+        if items.iter().any(|v| matches!(v, Value::List(_)))
+            && list_depth(&items) > meter::MAX_DEPTH
+        {
+            meter::too_deep();
+            return Value::Nil;
+        }
         Value::List(Arc::new(items))
     }
 
@@ -473,8 +534,16 @@ impl Value {
                 use base64::Engine;
                 serde_json::Value::String(base64::engine::general_purpose::STANDARD.encode(b))
             }
-            Value::List(l) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
+            Value::List(l) => {
+                let Some(_level) = meter::descend() else {
+                    return serde_json::Value::Null;
+                };
+                serde_json::Value::Array(l.iter().map(Value::to_json).collect())
+            }
             Value::Map(m) => {
+                let Some(_level) = meter::descend() else {
+                    return serde_json::Value::Null;
+                };
                 serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
             }
             Value::Object(o) => match o.to_plain() {
@@ -540,8 +609,14 @@ impl PartialEq for Value {
             (Value::String(a), Value::String(b)) => a == b,
             (Value::RawString(a), Value::RawString(b)) => a.bytes() == b.bytes(),
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
-            (Value::List(a), Value::List(b)) => Arc::ptr_eq(a, b) || a == b,
-            (Value::Map(a), Value::Map(b)) => Arc::ptr_eq(a, b) || a == b,
+            // A walk: one step a level, and no further than the meter allows.
+            (Value::List(a), Value::List(b)) => {
+                Arc::ptr_eq(a, b)
+                    || (a.len() == b.len() && meter::descend().is_some_and(|_l| a == b))
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                Arc::ptr_eq(a, b) || meter::descend().is_some_and(|_l| a == b)
+            }
             (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
             _ => false,
         }
@@ -571,6 +646,11 @@ impl fmt::Display for Value {
                 f.write_str("]")
             }
             Value::List(l) => {
+                // Past the meter's depth or budget the walk ends here; the
+                // executor reports it.
+                let Some(_level) = meter::descend() else {
+                    return Ok(());
+                };
                 f.write_str("[")?;
                 for (i, v) in l.iter().enumerate() {
                     if i > 0 {
@@ -581,6 +661,9 @@ impl fmt::Display for Value {
                 f.write_str("]")
             }
             Value::Map(m) => {
+                let Some(_level) = meter::descend() else {
+                    return Ok(());
+                };
                 f.write_str("map[")?;
                 for (i, (k, v)) in m.iter().enumerate() {
                     if i > 0 {

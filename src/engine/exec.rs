@@ -17,7 +17,7 @@ use super::funcs::TableFunc;
 use super::params;
 use super::typecheck::ArgTypeError;
 use super::{Engine, Limits};
-use crate::value::Value;
+use crate::value::{meter, Value};
 use foldhash::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::Arc;
@@ -77,8 +77,6 @@ pub struct Exec<'e> {
     pub(super) tpl_depth: usize,
     tpl_origin: String,
     steps: u64,
-    /// Units of [`super::funcs::work`] spent so far.
-    work: u64,
     /// Bytes this execution wrote, intermediate `include` output counted.
     written: usize,
     /// A budget shared with other executions (on any thread), and how much of
@@ -112,7 +110,6 @@ impl<'e> Exec<'e> {
             tpl_depth: 0,
             tpl_origin: String::new(),
             steps: 0,
-            work: 0,
             written: 0,
             budget: None,
             told: 0,
@@ -277,7 +274,7 @@ impl<'e> Exec<'e> {
                     };
                     match text {
                         Some(text) => self.write(tree, out, &text)?,
-                        None => self.print(tree, out, &v.value)?,
+                        None => self.print(tree, pipe.pos, out, &v.value)?,
                     }
                 }
             }
@@ -294,12 +291,13 @@ impl<'e> Exec<'e> {
     }
 
     /// Go prints a pipeline's value with `fmt.Fprint`; nothing at all is `<no value>`.
-    fn print(&mut self, tree: &Tree, out: &mut String, v: &Value) -> R<()> {
+    fn print(&mut self, tree: &Tree, pos: Pos, out: &mut String, v: &Value) -> R<()> {
         match v {
             Value::Nil => self.write(tree, out, "<no value>"),
             Value::String(s) => self.write(tree, out, s),
             other => {
-                let text = other.to_string();
+                // Printing walks the value: metered like a function.
+                let text = self.metered(tree, pos, || other.to_string())?;
                 self.write(tree, out, &text)
             }
         }
@@ -784,25 +782,70 @@ impl<'e> Exec<'e> {
 
     // ----- function calls -----
 
-    /// Charges steps for what a function made: a call is one node but its work
-    /// grows with its result (`upper` of 10 MB, `toJson` of a long list), and
-    /// a short loop over such a call would otherwise run for hours inside the
-    /// step limit. One step per 16 bytes of string and per element of a list
-    /// or map keeps Helm charts far below the limit (`toYaml` of 100 KB of
-    /// values a thousand times costs 6 million steps).
-    fn charge_result(&mut self, tree: &Tree, pos: Pos, v: &Value) -> R<()> {
-        let cost = match v {
-            Value::String(s) => s.len() / 16,
-            Value::Bytes(b) => b.len() / 16,
-            Value::List(l) => l.len(),
-            Value::Map(m) => m.len(),
-            _ => 0,
-        };
-        if cost == 0 {
-            return Ok(());
+    /// Runs `run` (a function's body, or printing a value) on the thread's
+    /// [`meter`], with at least 1 MiB of stack: what it charged inside (walks,
+    /// parsing, regex compilation) joins the steps, and a walk that met a
+    /// value nested too deep (a map that contains itself) is an error here.
+    fn metered<T>(&mut self, tree: &Tree, pos: Pos, run: impl FnOnce() -> T) -> R<T> {
+        meter::open(self.limits().max_steps.saturating_sub(self.steps));
+        let out = stacker::maybe_grow(1 << 20, 8 << 20, run);
+        let reading = meter::close();
+        self.steps = self.steps.saturating_add(reading.spent);
+        if reading.too_deep {
+            let (line, col) = tree.file.location(pos);
+            return Err(Error::other(
+                ErrorKind::Limit,
+                &tree.file.name,
+                format!(
+                    "template: {}:{line}:{col}: executing {}: a list or map nested too deep to \
+                     walk ({} levels, {} in toYaml and toJson) (limit): does a map contain \
+                     itself (`set $d \"k\" $d`), or a loop nest `dict`s or `list`s?",
+                    tree.file.name,
+                    crate::strconv::go_quote(&tree.name),
+                    meter::MAX_DEPTH,
+                    crate::yaml::json::MAX_JSON_DEPTH
+                ),
+            ));
         }
-        self.steps += cost as u64 - 1;
-        self.tick(tree, pos)
+        self.tick(tree, pos)?;
+        Ok(out)
+    }
+
+    /// Charges steps for what a function read and made: a call is one node
+    /// but its work grows with its arguments and result (`contains` in 10 MB,
+    /// `upper` of 10 MB, `toJson` of a long list), and a short loop over such
+    /// a call would otherwise run for hours inside the step limit. One step
+    /// per 16 bytes of string and per element of a list or map keeps Helm
+    /// charts far below the limit (`toYaml` of 100 KB of values a thousand
+    /// times costs 6 million steps). A result larger than the output limit is
+    /// an error: memory all the same (a string doubled in a loop).
+    fn charge_call(
+        &mut self,
+        tree: &Tree,
+        ident: &Arg,
+        name: &str,
+        args: &[Value],
+        result: &Value,
+    ) -> R<()> {
+        let read: u64 = args.iter().map(cost).sum();
+        self.steps = self.steps.saturating_add(read + cost(result));
+        let max = self.limits().max_output_bytes;
+        let size = footprint(result);
+        if size > max {
+            let (line, col) = tree.file.location(ident.pos());
+            return Err(Error::other(
+                ErrorKind::Limit,
+                &tree.file.name,
+                format!(
+                    "template: {}:{line}:{col}: executing {}: {name} made a value of {size} bytes, \
+                     more than the output limit of {max} bytes (limit; raise it with \
+                     --max-output if the chart really renders that much)",
+                    tree.file.name,
+                    crate::strconv::go_quote(&tree.name),
+                ),
+            ));
+        }
+        self.tick(tree, ident.pos())
     }
 
     /// Charges a costly function call (key generation, password hashing)
@@ -812,9 +855,9 @@ impl<'e> Exec<'e> {
         if cost == 0 {
             return Ok(());
         }
-        self.work += cost;
+        let spent = self.engine.work.fetch_add(cost, AtomicOrdering::Relaxed) + cost;
         let max = self.limits().max_work;
-        if self.work <= max {
+        if spent <= max {
             return Ok(());
         }
         let (line, col) = tree.file.location(ident.pos());
@@ -823,8 +866,9 @@ impl<'e> Exec<'e> {
             &tree.file.name,
             format!(
                 "template: {}:{line}:{col}: {name}: key generation and password hashing \
-                 stopped: one render may do {max} units of it (an RSA-4096 key is 40, \
-                 a certificate 4, a bcrypt hash 1) (limit)",
+                 stopped: one chart's render may do {max} units of it (an RSA-4096 key is \
+                 60, a DSA key 30, a certificate 4, a bcrypt hash 1; about 15 s in all) \
+                 (limit)",
                 tree.file.name
             ),
         ))
@@ -894,7 +938,8 @@ impl<'e> Exec<'e> {
                     vals.push(v);
                 }
                 self.charge_work(tree, ident, name, &vals)?;
-                let result = f(&vals).map_err(|msg| {
+                let result = self.metered(tree, ident.pos(), || f(&vals))?;
+                let result = result.map_err(|msg| {
                     if msg.starts_with("wrong number of args for ") {
                         return self.error(tree, ident.pos(), ident, Cause::Go(msg));
                     }
@@ -911,7 +956,7 @@ impl<'e> Exec<'e> {
                         None => blame(self, call_cause(name, msg)),
                     }
                 })?;
-                self.charge_result(tree, ident.pos(), &result)?;
+                self.charge_call(tree, ident, name, &vals, &result)?;
                 Ok(result)
             }
             Callee::Builtin(b) => {
@@ -969,15 +1014,22 @@ impl<'e> Exec<'e> {
                                 ),
                             ));
                         }
+                        // Parsing costs about 200 ns a byte of template
+                        // text (10 steps), far more than the generic charge
+                        // of a function's arguments.
+                        let text = vals.first().and_then(Value::string_bytes).unwrap_or(&[]);
+                        self.steps = self.steps.saturating_add(text.len() as u64 * 10);
+                        self.tick(tree, ident.pos())?;
                         self.tpl_depth += 1;
                         let result = self.tpl(&vals);
                         self.tpl_depth -= 1;
                         result.map_err(|c| blame(self, c))
                     }
                     _ => {
-                        let result = builtins::call(b, &vals)
-                            .map_err(|msg| blame(self, call_cause(name, msg)))?;
-                        self.charge_result(tree, ident.pos(), &result)?;
+                        let result =
+                            self.metered(tree, ident.pos(), || builtins::call(b, &vals))?;
+                        let result = result.map_err(|msg| blame(self, call_cause(name, msg)))?;
+                        self.charge_call(tree, ident, name, &vals, &result)?;
                         Ok(result)
                     }
                 }
@@ -1043,6 +1095,33 @@ impl<'e> Exec<'e> {
             last = v;
         }
         Ok(last)
+    }
+}
+
+/// Steps for a value a function read or made: one per 16 bytes of a string,
+/// one per element of a list or map.
+fn cost(v: &Value) -> u64 {
+    (match v {
+        Value::String(s) => s.len() / 16,
+        Value::RawString(r) => r.bytes().len() / 16,
+        Value::Bytes(b) => b.len() / 16,
+        Value::List(l) => l.len(),
+        Value::Map(m) => m.len(),
+        _ => 0,
+    }) as u64
+}
+
+/// About how many bytes a value holds at its top level (an element is at
+/// least a `Value`), against the output limit.
+fn footprint(v: &Value) -> usize {
+    const ELEMENT: usize = std::mem::size_of::<Value>();
+    match v {
+        Value::String(s) => s.len(),
+        Value::RawString(r) => r.bytes().len(),
+        Value::Bytes(b) => b.len(),
+        Value::List(l) => l.len().saturating_mul(ELEMENT),
+        Value::Map(m) => m.len().saturating_mul(ELEMENT * 2),
+        _ => 0,
     }
 }
 

@@ -42,7 +42,7 @@ pub use crate::value::{Map, Object, SharedWrites, Value};
 
 use ast::Tree;
 use foldhash::HashMap;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::sync::Arc;
 
 /// One named set of parsed templates (a chart and its subcharts).
@@ -52,6 +52,10 @@ use std::sync::Arc;
 pub struct Engine {
     templates: HashMap<Arc<str>, Arc<Tree>>,
     limits: Limits,
+    /// Units of [`funcs::work`] spent by all renders of this engine (a
+    /// chart's templates, on any thread): the work budget is the chart's,
+    /// or a loop in each of many templates would multiply it.
+    work: AtomicU64,
 }
 
 /// Bounds on what one `render` may do: a fuel gauge against hostile charts.
@@ -71,10 +75,11 @@ pub struct Limits {
     pub max_output_bytes: usize,
     /// Nodes walked plus loop iterations in one render.
     pub max_steps: u64,
-    /// Key generation and password hashing in one render, in the units of
-    /// [`funcs::work`] (about 50 ms of one core each). Steps cannot bound these:
-    /// one RSA-4096 key costs as much time as 80 million steps, so a short loop
-    /// over `genPrivateKey` would otherwise run for hours.
+    /// Key generation and password hashing in all renders of one engine, in
+    /// the units of [`funcs::work`] (about 85 ms of one core each). Steps
+    /// cannot bound these: one RSA-4096 key costs as much time as the whole
+    /// step limit, so a short loop over `genPrivateKey` would otherwise run
+    /// for hours.
     pub max_work: u64,
 }
 
@@ -86,9 +91,9 @@ impl Default for Limits {
             max_tpl_depth: 1000,
             max_output_bytes: 100 * 1024 * 1024,
             max_steps: 100_000_000,
-            // About 30 s of one core: 15 RSA-4096 keys, 150 certificates or
-            // 600 bcrypt hashes; far more than any chart makes.
-            max_work: 600,
+            // About 15 s of one core: 3 RSA-4096 keys, 45 certificates or
+            // 180 bcrypt hashes, more than charts make.
+            max_work: 180,
         }
     }
 }
@@ -104,6 +109,7 @@ impl Engine {
         Engine {
             templates: HashMap::default(),
             limits: Limits::default(),
+            work: AtomicU64::new(0),
         }
     }
 
@@ -136,6 +142,12 @@ impl Engine {
     /// Whether a template of that name (a file or a `define`) is in the set.
     pub fn contains(&self, name: &str) -> bool {
         self.templates.contains_key(name)
+    }
+
+    /// Starts the work budget ([`Limits::max_work`]) afresh: the renders that
+    /// follow are a new render of the chart (run again in order).
+    pub fn reset_work(&self) {
+        self.work.store(0, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Executes the template `name` with `data` as dot, then removes every

@@ -575,7 +575,7 @@ fn limits_stop_runaway_templates() {
 
 /// Found timing slow inputs through the `template` fuzz target: a loop over
 /// key generation or password hashing takes a few steps per call but seconds
-/// of CPU each (`genPrivateKey "rsa"` is ~2 s), so no step limit stopped `{{ range until 1000 }}{{ genPrivateKey "rsa" }}`.
+/// of CPU each (`genPrivateKey "rsa"` is ~5 s here), so no step limit stopped `{{ range until 1000 }}{{ genPrivateKey "rsa" }}`.
 #[test]
 fn work_limit_stops_loops_over_key_generation_and_hashing() {
     let run = |src: &str, max_work: u64| {
@@ -615,6 +615,28 @@ fn work_limit_stops_loops_over_key_generation_and_hashing() {
     )
     .is_ok());
     assert!(Limits::default().max_work >= 10 * super::funcs::work("genCA", &[]));
+}
+
+/// The work budget is a chart's, not a template's: a loop in each of many
+/// templates cannot multiply it; a new render of the chart starts afresh.
+#[test]
+fn work_budget_is_shared_by_the_renders_of_an_engine() {
+    let mut e = Engine::new();
+    e.set_limits(Limits {
+        max_work: 3,
+        ..Limits::default()
+    });
+    e.add(
+        "a",
+        "{{ htpasswd \"u\" \"p\" | len }}{{ bcrypt \"p\" | len }}",
+    )
+    .unwrap();
+    assert!(e.render("a", &values()).is_ok());
+    let err = e.render("a", &values()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit, "{err}");
+    assert!(err.to_string().contains("a:1:32: bcrypt: "), "{err}");
+    e.reset_work();
+    assert!(e.render("a", &values()).is_ok());
 }
 
 /// Found timing slow inputs through the `template` fuzz target: each call is

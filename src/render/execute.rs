@@ -68,6 +68,7 @@ pub fn parse_while<T>(
 /// rendered after it see; `.Template` is set on that map before each one.
 pub fn run(engine: &Engine, table: &[Template]) -> Result<Vec<(String, String)>, RenderError> {
     let written = AtomicUsize::new(0);
+    engine.reset_work();
     let mut out = Vec::with_capacity(table.len());
     for t in table.iter().filter(|t| !t.is_partial()) {
         if let Some(shared) = t.data.as_map() {
@@ -103,6 +104,7 @@ pub fn run_at_once(
         })
         .collect();
     let written = AtomicUsize::new(0);
+    engine.reset_work();
     let watch = SharedWrites::watch();
     let jobs: Vec<(&Template, &Value)> = todo.iter().copied().zip(&copies).collect();
     let texts = parallel::map(&jobs, threads, |(t, data)| {

@@ -101,7 +101,15 @@ struct Emitter {
 impl Emitter {
     fn node<N: Node>(&mut self, node: &N, ctx: Ctx, depth: usize) -> Result<(), String> {
         if depth > MAX_EMIT_DEPTH {
+            // Where go-yaml would recurse on (a map that contains itself),
+            // the template's call fails.
+            crate::value::meter::too_deep();
             return Err(format!("exceeded max depth of {MAX_EMIT_DEPTH}"));
+        }
+        // A map shared at every level is a tree of millions of nodes in a
+        // few bytes of template: a step a node on the template's meter.
+        if !crate::value::meter::charge(1) {
+            return Err("stopped at the template's step limit".to_string());
         }
         match node.shape()? {
             Shape::Null => self.scalar("null", Style::Plain, ctx),

@@ -50,7 +50,8 @@ pub fn to_json(v: &Value, escape_html: bool, indent: Option<&str>) -> Result<Str
     Ok(out)
 }
 
-const MAX_JSON_DEPTH: usize = 500;
+/// Nesting `toJson` writes (as the YAML emitter, 500 levels); deeper fails.
+pub const MAX_JSON_DEPTH: usize = 500;
 
 fn newline(out: &mut String, indent: Option<&str>, level: usize) {
     if let Some(ind) = indent {
@@ -70,7 +71,12 @@ fn write_value(
     depth: usize,
 ) -> Result<(), String> {
     if depth > MAX_JSON_DEPTH {
+        crate::value::meter::too_deep();
         return Err(format!("json: exceeded max depth of {MAX_JSON_DEPTH}"));
+    }
+    // A step a value on the template's meter (see the YAML emitter).
+    if !crate::value::meter::charge(1) {
+        return Err("json: stopped at the template's step limit".to_string());
     }
     match v {
         Value::Nil => out.push_str("null"),

@@ -18,6 +18,7 @@ mod check;
 mod cli_consistency;
 mod conformance;
 mod diff;
+mod engine_hardening;
 mod example_mirrors;
 mod expressions;
 mod fault_injection;

@@ -225,6 +225,10 @@ fn merge_into(dst: &Map, src: &Map, overwrite: bool, budget: &mut usize) {
     if std::ptr::eq(dst, src) {
         return;
     }
+    // Nested past the meter's depth, the executor fails the call.
+    let Some(_level) = crate::value::meter::descend() else {
+        return;
+    };
     for (key, sv) in src.iter() {
         if *budget == 0 {
             return;
@@ -277,6 +281,9 @@ fn deep_copy_in(v: &Value, ancestors: &mut Vec<*const Map>, budget: &mut usize) 
         return v.clone();
     }
     *budget -= 1;
+    let Some(_level) = crate::value::meter::descend() else {
+        return v.clone();
+    };
     match v {
         Value::Map(m) => {
             let ptr: *const Map = &**m;

@@ -124,6 +124,11 @@ fn reverse(mut items: Vec<Value>) -> (&'static str, Value) {
 fn uniq(items: Vec<Value>) -> (&'static str, Value) {
     let mut out: Vec<Value> = Vec::new();
     for v in items {
+        // Each element is compared with every one kept: charged, so a long
+        // list ends at the step limit instead of after hours.
+        if !crate::value::meter::charge(out.len() as u64 / 4 + 1) {
+            break;
+        }
         if !out.contains(&v) {
             out.push(v);
         }

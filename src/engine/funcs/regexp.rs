@@ -17,7 +17,7 @@
 
 use super::conv::{arg_int, arg_str, arity, str_list};
 use super::FuncTable;
-use crate::value::Value;
+use crate::value::{meter, Value};
 use regex::Regex;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -25,13 +25,13 @@ use std::collections::HashMap;
 pub fn register(table: &mut FuncTable) {
     table.add("regexMatch", |a| {
         arity("regexMatch", a, 2)?;
-        let (re, s) = (arg_str(&a[0])?, arg_str(&a[1])?);
+        let (re, s) = (arg_str(&a[0])?, subject(&a[1])?);
         Ok(Value::Bool(compile(re).is_ok_and(|r| r.is_match(s))))
     });
     table.add("mustRegexMatch", |a| {
         arity("mustRegexMatch", a, 2)?;
         let re = must("mustRegexMatch", &a[0])?;
-        Ok(Value::Bool(re.is_match(arg_str(&a[1])?)))
+        Ok(Value::Bool(re.is_match(subject(&a[1])?)))
     });
     table.add("regexFind", |a| find("regexFind", a, panic_compile));
     table.add("mustRegexFind", |a| find("mustRegexFind", a, must));
@@ -63,6 +63,15 @@ pub fn register(table: &mut FuncTable) {
 
 type Compiler = fn(&str, &Value) -> Result<Regex, String>;
 
+/// The text a regex runs over, charged a step a byte: matching with
+/// captures costs tens of nanoseconds a byte, far more than the executor's
+/// charge for reading an argument.
+fn subject(v: &Value) -> Result<&str, String> {
+    let s = arg_str(v)?;
+    meter::charge(s.len() as u64);
+    Ok(s)
+}
+
 /// `regexp.MustCompile`'s panic, as the template reports it.
 fn panic_compile(name: &str, v: &Value) -> Result<Regex, String> {
     let re = arg_str(v)?;
@@ -74,6 +83,10 @@ fn must(name: &str, v: &Value) -> Result<Regex, String> {
     compile(arg_str(v)?).map_err(|e| format!("error calling {name}: {e}"))
 }
 
+/// Patterns kept compiled, per thread; longer ones are compiled each time.
+const MAX_CACHED: usize = 64;
+const MAX_CACHED_PATTERN: usize = 4096;
+
 /// Compiles a Go pattern; the error reads like Go's. Charts call the same
 /// few patterns in loops, so compiled patterns are kept per thread (a
 /// `Regex` clone shares the compiled program).
@@ -84,15 +97,22 @@ pub fn compile(pattern: &str) -> Result<Regex, String> {
     if let Some(re) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
         return Ok(re);
     }
+    // Compiling costs up to a microsecond a byte of pattern: 16 steps. A
+    // loop over fresh patterns ends at the step limit.
+    meter::charge(pattern.len() as u64 * 16);
     super::re2::check(pattern)?;
     let re = Regex::new(&translate(pattern)?).map_err(|e| go_error(pattern, &e))?;
-    CACHE.with(|c| {
-        let mut cache = c.borrow_mut();
-        if cache.len() >= 256 {
-            cache.clear();
-        }
-        cache.insert(pattern.to_string(), re.clone());
-    });
+    // A compiled program may take megabytes (the regex crate's 10 MiB size
+    // limit, plus its lazy DFA's cache): few and short patterns are kept.
+    if pattern.len() <= MAX_CACHED_PATTERN {
+        CACHE.with(|c| {
+            let mut cache = c.borrow_mut();
+            if cache.len() >= MAX_CACHED {
+                cache.clear();
+            }
+            cache.insert(pattern.to_string(), re.clone());
+        });
+    }
     Ok(re)
 }
 
@@ -299,14 +319,14 @@ fn matches(re: &Regex, s: &str, n: i64) -> Vec<(usize, usize)> {
 fn find(name: &str, args: &[Value], compile: Compiler) -> Result<Value, String> {
     arity(name, args, 2)?;
     let re = compile(name, &args[0])?;
-    let s = arg_str(&args[1])?;
+    let s = subject(&args[1])?;
     Ok(Value::str(re.find(s).map_or("", |m| m.as_str())))
 }
 
 fn find_all(name: &str, args: &[Value], compile: Compiler) -> Result<Value, String> {
     arity(name, args, 3)?;
     let re = compile(name, &args[0])?;
-    let s = arg_str(&args[1])?;
+    let s = subject(&args[1])?;
     let n = arg_int(&args[2])?;
     Ok(str_list(
         matches(&re, s, n)
@@ -321,7 +341,7 @@ fn find_all(name: &str, args: &[Value], compile: Compiler) -> Result<Value, Stri
 fn replace(name: &str, args: &[Value], compile: Compiler, expand: bool) -> Result<Value, String> {
     arity(name, args, 3)?;
     let re = compile(name, &args[0])?;
-    let s = arg_str(&args[1])?;
+    let s = subject(&args[1])?;
     let repl = arg_str(&args[2])?;
     let mut out = String::with_capacity(s.len());
     let mut last_end = 0;
@@ -405,7 +425,7 @@ fn split(name: &str, args: &[Value], compile: Compiler) -> Result<Value, String>
     arity(name, args, 3)?;
     let pattern = arg_str(&args[0])?;
     let re = compile(name, &args[0])?;
-    let s = arg_str(&args[1])?;
+    let s = subject(&args[1])?;
     let n = arg_int(&args[2])?;
     if n == 0 {
         return Ok(Value::list(Vec::new()));

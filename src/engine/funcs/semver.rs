@@ -13,10 +13,19 @@ pub fn register(table: &mut FuncTable) {
     table.add("semverCompare", semver_compare);
 }
 
+/// Versions and constraints are read by regexes with captures, tens of
+/// nanoseconds a byte: 4 steps a byte, beyond the executor's charge for
+/// reading the arguments (a long string in a loop would otherwise hang).
+fn parse_cost(texts: &[&str]) {
+    let bytes: usize = texts.iter().map(|t| t.len()).sum();
+    crate::value::meter::charge(bytes as u64 * 4);
+}
+
 /// `semver "1.2.3"`: a `*semver.Version` with its fields and methods.
 fn semver(args: &[Value]) -> Result<Value, String> {
     arity("semver", args, 1)?;
     let s = expect_str("semver", &args[0])?;
+    parse_cost(&[s]);
     let version = Version::parse(s).map_err(|e| format!("error calling semver: {e}"))?;
     Ok(Value::object(SemverObject(version)))
 }
@@ -27,6 +36,7 @@ fn semver_compare(args: &[Value]) -> Result<Value, String> {
     arity("semverCompare", args, 2)?;
     let constraint = expect_str("semverCompare", &args[0])?;
     let version = expect_str("semverCompare", &args[1])?;
+    parse_cost(&[constraint, version]);
     let fail = |e: crate::semver::Error| format!("error calling semverCompare: {e}");
     let c = Constraint::parse(constraint).map_err(fail)?;
     let v = Version::parse(version).map_err(fail)?;

@@ -142,22 +142,24 @@ fn trim_all(args: &[Value]) -> Result<Value, String> {
 }
 
 /// Bytes back to a string; a cut inside a character becomes U+FFFD.
+/// Go's string of the bytes cut out: a cut through a character keeps the
+/// bytes (`substr 0 1 "é"` is the byte 0xC3), as a [`Value::RawString`].
 fn from_bytes(b: &[u8]) -> Value {
-    Value::str(String::from_utf8_lossy(b).into_owned())
+    Value::go_string(b.to_vec())
 }
 
 /// `trunc N S`: the first N bytes, or with a negative N the last |N|.
 fn trunc(args: &[Value]) -> Result<Value, String> {
     arity("trunc", args, 2)?;
     let c = arg_int(&args[0])?;
-    let s = arg_str(&args[1])?.as_bytes();
+    let s = arg_bytes(&args[1])?;
     let len = s.len() as i64;
     Ok(if c < 0 && len + c > 0 {
         from_bytes(&s[(len + c) as usize..])
     } else if c >= 0 && len > c {
         from_bytes(&s[..c as usize])
     } else {
-        Value::str(String::from_utf8_lossy(s).into_owned())
+        args[1].clone()
     })
 }
 
@@ -167,7 +169,7 @@ fn substr(args: &[Value]) -> Result<Value, String> {
     arity("substr", args, 3)?;
     let start = arg_int(&args[0])?;
     let end = arg_int(&args[1])?;
-    let s = arg_str(&args[2])?.as_bytes();
+    let s = arg_bytes(&args[2])?;
     let len = s.len() as i64;
     let oob = |msg: String| {
         format!("error calling substr: runtime error: slice bounds out of range {msg}")

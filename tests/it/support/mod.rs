@@ -489,7 +489,24 @@ pub fn project() -> &'static Path {
 /// The binary under test, kept away from the developer's credentials and
 /// cache, without colours. Callers add arguments, folders, environment.
 pub fn chartfix() -> Command {
-    let mut c = Command::new(BIN);
+    isolated(Command::new(BIN))
+}
+
+/// [`chartfix`] under a 4 GiB address-space cap (`prlimit --as`), where
+/// memory limits are tested: past the cap an allocation fails and the
+/// process aborts, so a test sees a runaway as a crash, not a slow machine.
+/// Without `prlimit`, uncapped.
+pub fn chartfix_capped() -> Command {
+    if which("prlimit").is_none() {
+        return chartfix();
+    }
+    let mut c = Command::new("prlimit");
+    c.args(["--as=4294967296", "--", BIN]);
+    isolated(c)
+}
+
+/// `c` kept away from the developer's credentials and cache, without colours.
+fn isolated(mut c: Command) -> Command {
     // Never pick up the developer's credentials or cache.
     c.env_remove("CHARTFIX_CACHE")
         .env("DOCKER_CONFIG", "/nonexistent-chartfix-test")

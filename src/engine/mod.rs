@@ -91,9 +91,10 @@ impl Default for Limits {
             max_tpl_depth: 1000,
             max_output_bytes: 100 * 1024 * 1024,
             max_steps: 100_000_000,
-            // About 15 s of one core: 3 RSA-4096 keys, 45 certificates or
-            // 180 bcrypt hashes, more than charts make.
-            max_work: 180,
+            // About 30 s of one core of a loaded 2-core machine (half that
+            // on a quiet one): 6 RSA-4096 keys, 90 certificates or 360
+            // bcrypt hashes, more than charts make.
+            max_work: 360,
         }
     }
 }

@@ -489,7 +489,24 @@ pub fn project() -> &'static Path {
 /// The binary under test, kept away from the developer's credentials and
 /// cache, without colours. Callers add arguments, folders, environment.
 pub fn chartfix() -> Command {
-    let mut c = Command::new(BIN);
+    isolated(Command::new(BIN))
+}
+
+/// The red team's setting: [`chartfix`] under a 4 GiB address-space cap
+/// (`prlimit --as`), so an input that would take all memory aborts instead
+/// of swapping the machine; callers still bound the time themselves.
+pub const ADDRESS_SPACE_CAP: u64 = 4 << 30;
+
+/// [`chartfix`] run through `prlimit --as=`[`ADDRESS_SPACE_CAP`].
+pub fn chartfix_capped() -> Command {
+    let mut c = Command::new("prlimit");
+    c.arg(format!("--as={ADDRESS_SPACE_CAP}"))
+        .arg("--")
+        .arg(BIN);
+    isolated(c)
+}
+
+fn isolated(mut c: Command) -> Command {
     // Never pick up the developer's credentials or cache.
     c.env_remove("CHARTFIX_CACHE")
         .env("DOCKER_CONFIG", "/nonexistent-chartfix-test")

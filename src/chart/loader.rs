@@ -32,7 +32,7 @@ pub fn load_observed(
     if meta.is_dir() {
         load_dir(path)
     } else {
-        let bytes = std::fs::read(path)
+        let bytes = crate::input::read(path)
             .map_err(|e| ChartError::new(format!("cannot read {}: {e}", path.display())))?;
         let mut budget = Budget::default();
         let files = read_archive_in(&bytes, &path.display().to_string(), &mut budget, observe)?;
@@ -49,9 +49,16 @@ pub fn load_archive(bytes: &[u8], origin: &str) -> Result<Chart, ChartError> {
 
 /// Loads a chart folder, leaving out what its `.helmignore` names.
 pub fn load_dir(dir: &Path) -> Result<Chart, ChartError> {
-    let mut rules = match std::fs::read_to_string(dir.join(HELMIGNORE)) {
-        Ok(text) => Rules::parse(&text)?,
-        Err(_) => Rules::default(),
+    let ignore = dir.join(HELMIGNORE);
+    let mut rules = match crate::input::read_if_present(&ignore) {
+        Ok(Some(bytes)) => Rules::parse(&String::from_utf8_lossy(&bytes))?,
+        Ok(None) => Rules::default(),
+        Err(e) => {
+            return Err(ChartError::new(format!(
+                "cannot read {}: {e}",
+                ignore.display()
+            )))
+        }
     };
     rules.add_defaults();
     let mut files = Vec::new();
@@ -98,7 +105,7 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<File>) -> Result<(),
                 super::archive::MAX_FILE_SIZE
             )));
         }
-        let mut data = std::fs::read(&path)
+        let mut data = crate::input::read(&path)
             .map_err(|e| ChartError::new(format!("cannot read {}: {e}", path.display())))?;
         if data.starts_with(UTF8_BOM) {
             data.drain(..UTF8_BOM.len());

@@ -280,17 +280,17 @@ impl RegistryClient {
         let mut b =
             base_builder(&self.options).danger_accept_invalid_certs(tls.insecure_skip_verify);
         if let Some(ca) = &tls.ca_file {
-            let pem = std::fs::read(ca)
+            let pem = crate::input::read(ca)
                 .map_err(|e| cfg_err(format!("tls.ca_file {}: {e}", ca.display())))?;
             let cert = reqwest::Certificate::from_pem(&pem)
                 .map_err(|e| cfg_err(format!("tls.ca_file {}: {e}", ca.display())))?;
             b = b.add_root_certificate(cert);
         }
         if let (Some(cert), Some(key)) = (&tls.cert_file, &tls.key_file) {
-            let mut pem = std::fs::read(cert)
+            let mut pem = crate::input::read(cert)
                 .map_err(|e| cfg_err(format!("tls.cert_file {}: {e}", cert.display())))?;
             pem.extend(
-                std::fs::read(key)
+                crate::input::read(key)
                     .map_err(|e| cfg_err(format!("tls.key_file {}: {e}", key.display())))?,
             );
             let id = reqwest::Identity::from_pem(&pem)

@@ -389,7 +389,7 @@ pub fn sha256(bytes: &[u8]) -> String {
 }
 
 fn verify_file(path: &Path, digest: &str) -> std::io::Result<bool> {
-    let bytes = fs::read(path)?;
+    let bytes = crate::input::read(path)?;
     Ok(sha256(&bytes).eq_ignore_ascii_case(digest))
 }
 
@@ -401,7 +401,7 @@ fn touch(path: &Path) {
 }
 
 fn read_record(path: &Path) -> Option<RefRecord> {
-    let bytes = fs::read(path).ok()?;
+    let bytes = crate::input::read(path).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 

@@ -27,20 +27,23 @@ pub fn read(path: &Path) -> Result<ChartMeta, String> {
         read_dir(path)
     } else {
         let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            crate::input::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         read_archive(&bytes).map_err(|e| format!("{}: {e}", path.display()))
     }
 }
 
 fn read_dir(dir: &Path) -> Result<ChartMeta, String> {
     let chart_file = dir.join("Chart.yaml");
-    let text = std::fs::read(&chart_file)
+    let text = crate::input::read(&chart_file)
         .map_err(|e| format!("{} is not a chart: {e}", chart_file.display()))?;
     let mut meta = ChartMeta {
         chart: parse_chart_yaml(&text)?,
         ..ChartMeta::default()
     };
-    if let Ok(lock) = std::fs::read(dir.join("Chart.lock")) {
+    let lock_file = dir.join("Chart.lock");
+    let lock = crate::input::read_if_present(&lock_file)
+        .map_err(|e| format!("cannot read {}: {e}", lock_file.display()))?;
+    if let Some(lock) = lock {
         meta.lock = Some(parse_lock(&lock)?);
     }
     if let Ok(entries) = std::fs::read_dir(dir.join("charts")) {

@@ -317,7 +317,7 @@ fn load_registry_config(path: &Path) -> Result<RegistryConfig, SourceError> {
 fn resolve_local(path: &Path) -> Result<ResolvedChart, SourceError> {
     let meta = chart_meta::read(path).map_err(SourceError::other)?;
     let digest = if path.is_file() {
-        let bytes = std::fs::read(path)
+        let bytes = crate::input::read(path)
             .map_err(|e| SourceError::other(format!("cannot read {}: {e}", path.display())))?;
         Some(cache::sha256(&bytes))
     } else {

@@ -20,6 +20,7 @@ mod diff;
 mod expressions;
 mod fault_injection;
 mod hostile_archives;
+mod hostile_inputs;
 mod images;
 mod images_bench;
 mod layers;

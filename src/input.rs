@@ -1,6 +1,10 @@
 //! Reading what the user hands over (values files, overlays, manifests,
-//! stack files, stdin) with one size limit, so a huge or endless input ends
-//! in an error that says so instead of exhausting memory.
+//! stack files, lock files, chart files, configuration, stdin) with one size
+//! limit, so a huge or endless input ends in an error that says so instead of
+//! exhausting memory. Every file chartfix reads goes through [`read`]: a
+//! device (`/dev/zero`, or a link to it) or a socket is refused before it is
+//! opened. A pipe (`-f <(sops -d secrets.yaml)`, a FIFO) is read, up to the
+//! limit like stdin.
 //!
 //! The limit sits above the default cap on a chart's rendered output (100
 //! MiB), so what `chartfix template` prints can be read back. Reading stops
@@ -43,16 +47,47 @@ pub fn read_all_string(reader: impl Read) -> io::Result<String> {
     })
 }
 
-/// A file's bytes; one larger than the limit is refused before it is read.
+/// Refuses a device or a socket: only files, folders (whose reading fails
+/// with the system's own words) and pipes pass. `meta` follows links, so a
+/// user's link to a regular file is fine.
+fn readable_kind(meta: &std::fs::Metadata) -> io::Result<()> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    let what = if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        return Ok(());
+    };
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("is {what}, not a regular file; chartfix reads only files, pipes and `-` (stdin)"),
+    ))
+}
+
+/// A file's bytes; a device is refused before it is opened, and one larger
+/// than the limit before it is read.
 pub fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
+    let path = path.as_ref();
+    readable_kind(&std::fs::metadata(path)?)?;
     let file = std::fs::File::open(path)?;
-    if file
-        .metadata()
-        .is_ok_and(|m| m.is_file() && m.len() > MAX_INPUT_BYTES)
-    {
+    // Again on what was opened: the path may have been swapped in between.
+    let meta = file.metadata()?;
+    readable_kind(&meta)?;
+    if meta.is_file() && meta.len() > MAX_INPUT_BYTES {
         return Err(too_big());
     }
     read_all(file)
+}
+
+/// [`read`], with a missing file as `None`.
+pub fn read_if_present(path: impl AsRef<Path>) -> io::Result<Option<Vec<u8>>> {
+    match read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// [`read`] as UTF-8 text.
@@ -113,6 +148,23 @@ mod tests {
         assert_eq!(read_all(at).unwrap().len() as u64, MAX_INPUT_BYTES);
         let e = read_all(io::repeat(b'a')).unwrap_err();
         assert!(e.to_string().contains("larger than 128 MiB"), "{e}");
+    }
+
+    #[test]
+    fn devices_are_refused_links_to_files_are_not() {
+        let e = read("/dev/zero").unwrap_err();
+        assert!(e.to_string().contains("is a device"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("values.yaml");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        let e = read(&link).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        let file = dir.path().join("real.yaml");
+        std::fs::write(&file, "a: 1\n").unwrap();
+        let link = dir.path().join("mine.yaml");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert_eq!(read_to_string(&link).unwrap(), "a: 1\n");
+        assert!(read_if_present(dir.path().join("none")).unwrap().is_none());
     }
 
     #[test]

@@ -4,6 +4,11 @@
 //! that escapes the chart folder, no links or devices, at most
 //! [`MAX_FILE_SIZE`] bytes a file and [`MAX_TOTAL_SIZE`] in all. The first path
 //! segment (the chart's own folder name) is dropped, as Helm does.
+//!
+//! "In all" means the whole chart tree: an archive under `charts/` (and one
+//! under its `charts/`, and so on) draws on the same [`Budget`] as the archive
+//! that holds it, and archives nest at most [`MAX_DEPTH`] deep, so a few
+//! kilobytes of archives within archives cannot inflate to gigabytes.
 
 use super::{ChartError, File};
 use std::io::Read;
@@ -12,6 +17,9 @@ use std::io::Read;
 pub const MAX_TOTAL_SIZE: u64 = 100 * 1024 * 1024;
 /// Helm's `MaxDecompressedFileSize`: 5 MiB for any one file.
 pub const MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
+/// How deep subcharts nest (folders or archives): real charts use two or three
+/// levels; Helm has no bound and a deep enough tree exhausts its stack.
+pub const MAX_DEPTH: usize = 32;
 
 /// The whole tar stream: the files' limit plus room for headers and padding
 /// (a kilobyte each for 8,192 entries).
@@ -19,9 +27,34 @@ const MAX_STREAM_SIZE: u64 = MAX_TOTAL_SIZE + 8 * 1024 * 1024;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// What the archives of one chart tree may still inflate: file bytes (Helm's
+/// limit) and tar stream bytes (headers, padding and skipped entries too, so
+/// that inflating costs no more than the limit however the stream is made).
+#[derive(Debug, Clone)]
+pub struct Budget {
+    files: u64,
+    stream: u64,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget {
+            files: MAX_TOTAL_SIZE,
+            stream: MAX_STREAM_SIZE,
+        }
+    }
+}
+
+/// Helm's words, then where (`at`) and that the limit is the whole tree's.
+fn too_large(at: &str) -> ChartError {
+    ChartError::new(format!(
+        "decompressed chart is larger than the maximum size {MAX_TOTAL_SIZE} ({at}; the files of every archive in the chart and its subcharts count together)"
+    ))
+}
+
 /// Reads the files of a gzipped tar archive, names relative to the chart folder.
 pub fn read_archive(bytes: &[u8], origin: &str) -> Result<Vec<File>, ChartError> {
-    read_archive_observed(bytes, origin, &mut |_, _| {})
+    read_archive_in(bytes, origin, &mut Budget::default(), &mut |_, _| {})
 }
 
 /// [`read_archive`], showing each file to `observe` as soon as it is read,
@@ -32,33 +65,24 @@ pub fn read_archive_observed(
     origin: &str,
     observe: &mut dyn FnMut(&str, &[u8]),
 ) -> Result<Vec<File>, ChartError> {
-    // Inflating the whole stream at once and reading the tar from memory is
-    // several times faster than inflating in the tar reader's small reads.
-    // gzip's trailer gives the inflated size (modulo 4 GiB): room for it all
-    // at once, within the limit, saves growing and copying the buffer.
-    let trailer_size = bytes
-        .len()
-        .checked_sub(4)
-        .and_then(|at| bytes[at..].try_into().ok())
-        .map_or(0, |b: [u8; 4]| u32::from_le_bytes(b) as u64);
-    let room = trailer_size.clamp(bytes.len() as u64, MAX_STREAM_SIZE + 1);
-    let mut tar_bytes = Vec::with_capacity(room as usize);
-    flate2::read::GzDecoder::new(bytes)
-        .take(MAX_STREAM_SIZE + 1)
-        .read_to_end(&mut tar_bytes)
-        .map_err(|e| ChartError::new(format!("{origin}: not a gzipped tar archive: {e}")))?;
-    if tar_bytes.len() as u64 > MAX_STREAM_SIZE {
-        return Err(ChartError::new(format!(
-            "decompressed chart is larger than the maximum size {MAX_TOTAL_SIZE} (the tar stream passes {MAX_STREAM_SIZE} bytes)"
-        )));
-    }
+    read_archive_in(bytes, origin, &mut Budget::default(), observe)
+}
+
+/// [`read_archive_observed`] drawing on `budget`, shared with the archives
+/// around and within this one.
+pub fn read_archive_in(
+    bytes: &[u8],
+    origin: &str,
+    budget: &mut Budget,
+    observe: &mut dyn FnMut(&str, &[u8]),
+) -> Result<Vec<File>, ChartError> {
+    let tar_bytes = inflate(bytes, origin, budget)?;
     // Seekable, so the tar reader skips padding by seeking instead of reading
     // it into a fresh zeroed buffer each time.
     let mut archive = tar::Archive::new(std::io::Cursor::new(tar_bytes.as_slice()));
     let entries = archive
         .entries_with_seek()
         .map_err(|e| ChartError::new(format!("{origin}: not a gzipped tar archive: {e}")))?;
-    let mut remaining = MAX_TOTAL_SIZE;
     let mut files = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for entry in entries {
@@ -100,15 +124,13 @@ pub fn read_archive_observed(
                 "decompressed chart file {raw_name:?} is larger than the maximum file size {MAX_FILE_SIZE}"
             )));
         }
-        if size > remaining {
-            return Err(ChartError::new(format!(
-                "decompressed chart is larger than the maximum size {MAX_TOTAL_SIZE} (at entry {raw_name:?})"
-            )));
+        if size > budget.files {
+            return Err(too_large(&format!("at entry {raw_name:?}")));
         }
         // Never trust the header's size: read at most what is still allowed.
         let mut data = Vec::with_capacity(size as usize);
         (&mut entry)
-            .take(remaining.min(MAX_FILE_SIZE) + 1)
+            .take(budget.files.min(MAX_FILE_SIZE) + 1)
             .read_to_end(&mut data)
             .map_err(|e| ChartError::new(format!("{origin}: reading {raw_name:?}: {e}")))?;
         let read = data.len() as u64;
@@ -117,12 +139,15 @@ pub fn read_archive_observed(
                 "decompressed chart file {raw_name:?} is larger than the maximum file size {MAX_FILE_SIZE}"
             )));
         }
-        if read < size || read >= remaining {
+        if read < size {
             return Err(ChartError::new(format!(
-                "decompressed chart is larger than the maximum size {MAX_TOTAL_SIZE} (at entry {raw_name:?})"
+                "{origin}: archive is truncated: entry {raw_name:?} declares {size} bytes but only {read} follow; download it again or rebuild it"
             )));
         }
-        remaining -= read;
+        if read > budget.files {
+            return Err(too_large(&format!("at entry {raw_name:?}")));
+        }
+        budget.files -= read;
         if data.starts_with(UTF8_BOM) {
             data.drain(..UTF8_BOM.len());
         }
@@ -135,6 +160,34 @@ pub fn read_archive_observed(
         )));
     }
     Ok(files)
+}
+
+/// The tar stream of a gzip file, every member of it (as Go's `gzip.Reader`
+/// reads concatenated members), charged to `budget`.
+fn inflate(bytes: &[u8], origin: &str, budget: &mut Budget) -> Result<Vec<u8>, ChartError> {
+    // Inflating the whole stream at once and reading the tar from memory is
+    // several times faster than inflating in the tar reader's small reads.
+    // gzip's trailer gives the inflated size (modulo 4 GiB) of the last
+    // member: room for it at once, within the limit, saves growing and
+    // copying the buffer.
+    let trailer_size = bytes
+        .len()
+        .checked_sub(4)
+        .and_then(|at| bytes[at..].try_into().ok())
+        .map_or(0, |b: [u8; 4]| u32::from_le_bytes(b) as u64);
+    let room = trailer_size.clamp(bytes.len() as u64, budget.stream + 1);
+    let mut tar_bytes = Vec::with_capacity(room as usize);
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(budget.stream + 1)
+        .read_to_end(&mut tar_bytes)
+        .map_err(|e| ChartError::new(format!("{origin}: not a gzipped tar archive: {e}")))?;
+    if tar_bytes.len() as u64 > budget.stream {
+        return Err(too_large(&format!(
+            "inflating {origin}, whose tar stream passes what is left of {MAX_STREAM_SIZE} bytes"
+        )));
+    }
+    budget.stream -= tar_bytes.len() as u64;
+    Ok(tar_bytes)
 }
 
 /// The entry's name inside the chart: first segment dropped, `\` turned into
@@ -272,6 +325,61 @@ mod tests {
         let big = vec![b'a'; (MAX_FILE_SIZE + 1) as usize];
         let err = read_archive(&tgz(&[("c/big.txt", &big)]), "t").unwrap_err();
         assert!(err.to_string().contains("\"c/big.txt\" is larger"), "{err}");
+    }
+
+    #[test]
+    fn reads_every_gzip_member() {
+        // One tar stream cut after its first entry, each part gzipped apart:
+        // Go's gzip reader (and so Helm) reads on into the second member.
+        let one = tgz(&[("c/Chart.yaml", b"name: c"), ("c/templates/b.yaml", b"y")]);
+        let mut tar = Vec::new();
+        flate2::read::GzDecoder::new(one.as_slice())
+            .read_to_end(&mut tar)
+            .unwrap();
+        let gz = |part: &[u8]| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut e, part).unwrap();
+            e.finish().unwrap()
+        };
+        let mut both = gz(&tar[..1024]);
+        both.extend(gz(&tar[1024..]));
+        let files = read_archive(&both, "t").unwrap();
+        let names: Vec<_> = files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["Chart.yaml", "templates/b.yaml"]);
+    }
+
+    #[test]
+    fn a_short_entry_is_truncated_not_too_large() {
+        let one = tgz(&[("c/Chart.yaml", b"name: c")]);
+        let mut tar = Vec::new();
+        flate2::read::GzDecoder::new(one.as_slice())
+            .read_to_end(&mut tar)
+            .unwrap();
+        let mut h = tar::Header::new_gnu();
+        h.set_size(4000);
+        h.set_mode(0o644);
+        h.as_old_mut().name[..8].copy_from_slice(b"c/t.yaml");
+        h.set_cksum();
+        tar.truncate(1024);
+        tar.extend_from_slice(h.as_bytes());
+        tar.extend_from_slice(b"short");
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut e, &tar).unwrap();
+        let err = read_archive(&e.finish().unwrap(), "t").unwrap_err();
+        assert!(err.to_string().contains("truncated"), "{err}");
+        assert!(err.to_string().contains("c/t.yaml"), "{err}");
+    }
+
+    #[test]
+    fn one_budget_for_nested_archives() {
+        let mut budget = Budget::default();
+        let four = vec![b'a'; 4 << 20];
+        let leaf = tgz(&[("c/Chart.yaml", b"name: c"), ("c/a", &four), ("c/b", &four)]);
+        for _ in 0..12 {
+            read_archive_in(&leaf, "t", &mut budget, &mut |_, _| {}).unwrap();
+        }
+        let err = read_archive_in(&leaf, "t", &mut budget, &mut |_, _| {}).unwrap_err();
+        assert!(err.to_string().contains("maximum size"), "{err}");
     }
 
     #[test]

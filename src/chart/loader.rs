@@ -2,7 +2,7 @@
 //! sorting of a chart's files into metadata, values, schema, templates, files
 //! and subcharts, as Helm's loader does.
 
-use super::archive::read_archive;
+use super::archive::{read_archive_in, Budget, MAX_DEPTH};
 use super::helmignore::{Rules, HELMIGNORE};
 use super::metadata::{parse_dependencies, Metadata};
 use super::{Chart, ChartError, File};
@@ -32,25 +32,33 @@ pub fn load_observed(
     if meta.is_dir() {
         load_dir(path)
     } else {
-        let bytes = std::fs::read(path)
+        let bytes = crate::input::read(path)
             .map_err(|e| ChartError::new(format!("cannot read {}: {e}", path.display())))?;
-        let files =
-            super::archive::read_archive_observed(&bytes, &path.display().to_string(), observe)?;
-        from_files(files)
+        let mut budget = Budget::default();
+        let files = read_archive_in(&bytes, &path.display().to_string(), &mut budget, observe)?;
+        from_files_in(files, &mut budget, 0)
     }
 }
 
 /// Loads a chart from the bytes of a `.tgz` archive; `origin` names it in errors.
 pub fn load_archive(bytes: &[u8], origin: &str) -> Result<Chart, ChartError> {
-    let files = read_archive(bytes, origin)?;
-    from_files(files)
+    let mut budget = Budget::default();
+    let files = read_archive_in(bytes, origin, &mut budget, &mut |_, _| {})?;
+    from_files_in(files, &mut budget, 0)
 }
 
 /// Loads a chart folder, leaving out what its `.helmignore` names.
 pub fn load_dir(dir: &Path) -> Result<Chart, ChartError> {
-    let mut rules = match std::fs::read_to_string(dir.join(HELMIGNORE)) {
-        Ok(text) => Rules::parse(&text)?,
-        Err(_) => Rules::default(),
+    let ignore = dir.join(HELMIGNORE);
+    let mut rules = match crate::input::read_if_present(&ignore) {
+        Ok(Some(bytes)) => Rules::parse(&String::from_utf8_lossy(&bytes))?,
+        Ok(None) => Rules::default(),
+        Err(e) => {
+            return Err(ChartError::new(format!(
+                "cannot read {}: {e}",
+                ignore.display()
+            )))
+        }
     };
     rules.add_defaults();
     let mut files = Vec::new();
@@ -97,7 +105,7 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<File>) -> Result<(),
                 super::archive::MAX_FILE_SIZE
             )));
         }
-        let mut data = std::fs::read(&path)
+        let mut data = crate::input::read(&path)
             .map_err(|e| ChartError::new(format!("cannot read {}: {e}", path.display())))?;
         if data.starts_with(UTF8_BOM) {
             data.drain(..UTF8_BOM.len());
@@ -112,6 +120,12 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<File>) -> Result<(),
 
 /// Sorts a chart's files into their roles and loads its subcharts.
 pub fn from_files(files: Vec<File>) -> Result<Chart, ChartError> {
+    from_files_in(files, &mut Budget::default(), 0)
+}
+
+/// [`from_files`] for a chart `depth` subcharts down, its subchart archives
+/// drawing on `budget` (one for the whole tree).
+fn from_files_in(files: Vec<File>, budget: &mut Budget, depth: usize) -> Result<Chart, ChartError> {
     let mut metadata: Option<Metadata> = None;
     let mut requirements = None;
     let mut values = Value::map(Default::default());
@@ -163,11 +177,20 @@ pub fn from_files(files: Vec<File>) -> Result<Chart, ChartError> {
         if name.starts_with('_') || name.starts_with('.') {
             continue;
         }
+        if depth >= MAX_DEPTH {
+            return Err(ChartError::new(format!(
+                "subchart {name} in {} is nested more than {MAX_DEPTH} charts deep, the most chartfix loads; flatten the chart's dependencies",
+                metadata.name
+            )));
+        }
         let sub = if name.ends_with(".tgz") {
             // An archive under charts/ is one file whose name is the folder key.
             let file = files.into_iter().find(|f| f.name.is_empty());
             match file {
-                Some(f) => load_archive(&f.data, &format!("charts/{name}")),
+                Some(f) => {
+                    read_archive_in(&f.data, &format!("charts/{name}"), budget, &mut |_, _| {})
+                        .and_then(|files| from_files_in(files, budget, depth + 1))
+                }
                 None => Err(ChartError::new(format!("expected {name} to be an archive"))),
             }
         } else {
@@ -175,7 +198,7 @@ pub fn from_files(files: Vec<File>) -> Result<Chart, ChartError> {
             if files.is_empty() {
                 continue;
             }
-            from_files(files)
+            from_files_in(files, budget, depth + 1)
         };
         let sub = sub.map_err(|e| {
             ChartError::new(format!(

@@ -59,7 +59,7 @@ impl ResultCache {
 
     /// A cached answer; stale ones only when `any_age` (offline).
     pub fn get(&self, image: &str, platforms: &[String], any_age: bool) -> Option<Entry> {
-        let bytes = std::fs::read(self.path(image, platforms)).ok()?;
+        let bytes = crate::input::read(self.path(image, platforms)).ok()?;
         // An unreadable entry is a miss: it is simply asked again and rewritten.
         let entry: Entry = serde_json::from_slice(&bytes).ok()?;
         if entry.image != image || entry.platforms != platforms {

@@ -292,7 +292,7 @@ pub fn registry_client(
 ) -> Result<(Arc<RegistryClient>, String, Vec<String>), CheckError> {
     let (mut config, config_text) = match &options.registry_config {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| {
+            let text = crate::input::read_to_string(p).map_err(|e| {
                 CheckError::Failed(format!(
                     "cannot read the --registry-config file {}: {e}",
                     p.display()

@@ -34,8 +34,9 @@ struct CacheDir {
 }
 
 impl CacheDir {
-    fn cache(&self) -> Cache {
-        Cache::new(&cache_dir::resolve(self.cache_dir.as_deref()))
+    fn cache(&self) -> Result<Cache, CliError> {
+        let flag = self.cache_dir.as_deref();
+        Cache::open(&cache_dir::resolve(flag), cache_dir::setting(flag)).map_err(CliError::failure)
     }
 }
 
@@ -80,7 +81,7 @@ pub fn run(args: Args) -> CmdResult {
 
 fn import(a: ImportArgs) -> CmdResult {
     let locks = offline::read_locks(&a.stacks, &a.locks).map_err(CliError::usage)?;
-    let cache = a.cache.cache();
+    let cache = a.cache.cache()?;
     let done = offline::import(&a.paths, &locks, a.as_ref.as_deref(), &cache)
         .map_err(CliError::failure)?;
     let mut out = String::new();
@@ -99,7 +100,7 @@ fn import(a: ImportArgs) -> CmdResult {
 }
 
 fn list(a: CacheDir) -> CmdResult {
-    let cache = a.cache();
+    let cache = a.cache()?;
     let entries = cache.entries();
     let mut rows = vec![[
         "REFERENCE".to_string(),
@@ -145,7 +146,7 @@ fn list(a: CacheDir) -> CmdResult {
 
 fn prune(a: PruneArgs) -> CmdResult {
     let locks = offline::read_locks(&a.stacks, &a.locks).map_err(CliError::usage)?;
-    let cache = a.cache.cache();
+    let cache = a.cache.cache()?;
     let pruned = offline::prune(&cache, &locks).map_err(CliError::usage)?;
     let mut out = String::new();
     for r in &pruned.records {

@@ -35,9 +35,12 @@ pub fn run(args: Args) -> CmdResult {
                 args.chart
             )));
         }
-        let cache = source::cache::Cache::new(&chartfix::registry::cache_dir::resolve(
-            args.net.cache_dir.as_deref(),
-        ));
+        let flag = args.net.cache_dir.as_deref();
+        let cache = source::cache::Cache::open(
+            &chartfix::registry::cache_dir::resolve(flag),
+            chartfix::registry::cache_dir::setting(flag),
+        )
+        .map_err(CliError::failure)?;
         let done = chartfix::stack::offline::import(
             &[std::path::PathBuf::from(&args.chart)],
             &[],

@@ -44,7 +44,7 @@ pub fn snapshot(args: Args) -> CmdResult {
 pub fn verify(args: Args) -> CmdResult {
     let r = stack::render_stack(&args.stack.stack, &args.stack.options())?;
     let path = snapshot_path(&args.dir, &r.name);
-    let old = std::fs::read_to_string(&path).map_err(|e| {
+    let old = chartfix::input::read_to_string(&path).map_err(|e| {
         CliError::failure(format!(
             "cannot read the snapshot {}: {e}; write it with `chartfix snapshot {}`",
             path.display(),

@@ -27,6 +27,22 @@ pub fn resolve(flag: Option<&Path>) -> PathBuf {
     }
 }
 
+/// Which setting [`resolve`] took the folder from, for messages that send
+/// the reader to it.
+pub fn setting(flag: Option<&Path>) -> &'static str {
+    if flag.is_some() {
+        "--cache-dir"
+    } else if std::env::var_os("CHARTFIX_CACHE").is_some_and(|p| !p.is_empty()) {
+        "$CHARTFIX_CACHE"
+    } else if Path::new("charts-cache").is_dir() {
+        "./charts-cache, found in the current folder"
+    } else if std::env::var_os("XDG_CACHE_HOME").is_some_and(|p| !p.is_empty()) {
+        "$XDG_CACHE_HOME; --cache-dir sets another"
+    } else {
+        "the user cache; --cache-dir sets another"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

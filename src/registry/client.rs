@@ -280,17 +280,17 @@ impl RegistryClient {
         let mut b =
             base_builder(&self.options).danger_accept_invalid_certs(tls.insecure_skip_verify);
         if let Some(ca) = &tls.ca_file {
-            let pem = std::fs::read(ca)
+            let pem = crate::input::read(ca)
                 .map_err(|e| cfg_err(format!("tls.ca_file {}: {e}", ca.display())))?;
             let cert = reqwest::Certificate::from_pem(&pem)
                 .map_err(|e| cfg_err(format!("tls.ca_file {}: {e}", ca.display())))?;
             b = b.add_root_certificate(cert);
         }
         if let (Some(cert), Some(key)) = (&tls.cert_file, &tls.key_file) {
-            let mut pem = std::fs::read(cert)
+            let mut pem = crate::input::read(cert)
                 .map_err(|e| cfg_err(format!("tls.cert_file {}: {e}", cert.display())))?;
             pem.extend(
-                std::fs::read(key)
+                crate::input::read(key)
                     .map_err(|e| cfg_err(format!("tls.key_file {}: {e}", key.display())))?,
             );
             let id = reqwest::Identity::from_pem(&pem)
@@ -579,21 +579,32 @@ impl RegistryClient {
                 None,
             ));
         }
+        // Whether headers came: a request that got none is not asked again.
+        let answered = std::sync::atomic::AtomicBool::new(false);
+        let stalled = |m: String| (RegistryError::new(ErrorKind::Stalled, url, m), None);
         let fut = async {
             let mut waiting = super::wait::Waiting::new(self.options.progress, url, None);
             let mut resp = waiting
                 .during(req.send())
                 .await
                 .map_err(|e| (transport_error(url, &e), None))?;
+            answered.store(true, std::sync::atomic::Ordering::Relaxed);
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
-            if let Some(n) = resp.content_length() {
+            let declared = resp.content_length();
+            if let Some(n) = declared {
                 waiting.set_total(n);
             }
             let mut body = Vec::new();
+            let mut speed = super::wait::LowSpeed::default();
             loop {
-                match waiting.during(resp.chunk()).await {
+                match speed
+                    .next(waiting.during(resp.chunk()))
+                    .await
+                    .map_err(stalled)?
+                {
                     Ok(Some(chunk)) => {
+                        speed.advance(chunk.len() as u64).map_err(stalled)?;
                         waiting.advance(chunk.len() as u64);
                         if body.len() + chunk.len() > max_bytes {
                             return Err((
@@ -620,6 +631,22 @@ impl RegistryClient {
                     }
                 }
             }
+            // The transport refuses a short body already; a short body is
+            // never an answer, so it is said here too, whatever the transport.
+            if declared.is_some_and(|n| n != body.len() as u64) {
+                return Err((
+                    RegistryError::new(
+                        ErrorKind::Network,
+                        url,
+                        format!(
+                            "truncated response: got {} of {} bytes",
+                            body.len(),
+                            declared.unwrap_or(0)
+                        ),
+                    ),
+                    None,
+                ));
+            }
             Ok((
                 status,
                 Response {
@@ -631,6 +658,9 @@ impl RegistryClient {
         };
         match tokio::time::timeout(timeout, fut).await {
             Ok(r) => r,
+            Err(_) if !answered.load(std::sync::atomic::Ordering::Relaxed) => Err(stalled(
+                super::wait::unanswered(timeout, by_deadline, deadline.as_ref()),
+            )),
             Err(_) => Err((
                 RegistryError::new(
                     ErrorKind::Timeout,

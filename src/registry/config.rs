@@ -130,7 +130,7 @@ pub enum ConfigError {
 impl RegistryConfig {
     /// Reads a `registries.yaml`.
     pub fn load(path: &Path) -> Result<RegistryConfig, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = crate::input::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
         })?;

@@ -98,7 +98,7 @@ impl CredentialStore {
     pub fn from_files(paths: &[PathBuf]) -> CredentialStore {
         let mut store = CredentialStore::default();
         for p in paths {
-            match std::fs::read(p) {
+            match crate::input::read(p) {
                 Ok(bytes) => match serde_json::from_slice::<DockerConfig>(&bytes) {
                     Ok(cfg) => store.files.push((p.clone(), cfg)),
                     Err(e) => store.warnings.push(format!(
@@ -271,7 +271,8 @@ fn run_helper(name: &str, server: &str) -> Result<Option<Credential>, String> {
 
 /// Reads a `config.json` file (used by tests and by callers with an explicit path).
 pub fn load_docker_config(path: &Path) -> Result<DockerConfig, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes =
+        crate::input::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 

@@ -19,6 +19,9 @@ pub enum ErrorKind {
     Network,
     /// The request took longer than the per-request timeout.
     Timeout,
+    /// No answer (not even headers) within the timeout, or a body below the
+    /// low-speed limit: asking again would wait as long, so it is not retried.
+    Stalled,
     /// The server answered with something that is not what the API promises.
     Invalid,
     /// The configuration or credentials could not be used.
@@ -71,7 +74,10 @@ impl RegistryError {
     pub fn endpoint_unusable(&self) -> bool {
         matches!(
             self.kind,
-            ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Http(500..=599)
+            ErrorKind::Network
+                | ErrorKind::Timeout
+                | ErrorKind::Stalled
+                | ErrorKind::Http(500..=599)
         )
     }
 
@@ -83,7 +89,7 @@ impl RegistryError {
                 "add the repository with credentials (helm repo add NAME URL --username U --password P); chartfix reads Helm's repositories.yaml"
             }
             ErrorKind::RateLimited => "wait and run again",
-            ErrorKind::Network | ErrorKind::Timeout => {
+            ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Stalled => {
                 "check the network, or fetch from a copy with --repo-mirror FROM=TO, or use --offline"
             }
             ErrorKind::Http(500..=599) => {
@@ -100,7 +106,7 @@ impl RegistryError {
                 "log in (docker login / helm registry login) or set configs.HOST.auth in --registry-config"
             }
             ErrorKind::RateLimited => "wait and run again, or log in to raise the limit",
-            ErrorKind::Network | ErrorKind::Timeout => {
+            ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Stalled => {
                 "check the network, or use --registry-config with a mirror, or --offline"
             }
             ErrorKind::Http(500..=599) => {
@@ -120,7 +126,7 @@ impl fmt::Display for RegistryError {
             ErrorKind::RateLimited => "rate limited".to_string(),
             ErrorKind::Http(s) => format!("HTTP {s}"),
             ErrorKind::Network => "network error".to_string(),
-            ErrorKind::Timeout => "timed out".to_string(),
+            ErrorKind::Timeout | ErrorKind::Stalled => "timed out".to_string(),
             ErrorKind::Invalid => "invalid response".to_string(),
             ErrorKind::Config => "configuration error".to_string(),
         };

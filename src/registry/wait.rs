@@ -22,6 +22,13 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// command, retries and waits included.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(300);
 
+/// curl's low-speed limit (`--speed-limit`/`--speed-time`): a body that comes
+/// slower than [`LOW_SPEED_BYTES`] a second over [`LOW_SPEED_TIME`] is
+/// abandoned, whatever `--timeout` would still allow it.
+pub const LOW_SPEED_BYTES: u64 = 1024;
+/// See [`LOW_SPEED_BYTES`].
+pub const LOW_SPEED_TIME: Duration = Duration::from_secs(10);
+
 /// A request still unanswered after this long is shown by URL.
 pub const SHOW_AFTER: Duration = Duration::from_secs(1);
 
@@ -73,6 +80,70 @@ pub fn request_budget(per_request: Duration, deadline: Option<&Deadline>) -> (Du
 /// (with a moment left for the try itself).
 pub fn wait_fits(wait: Duration, deadline: Option<&Deadline>) -> bool {
     deadline.is_none_or(|d| wait + Duration::from_millis(100) < d.remaining())
+}
+
+/// The message of a request that got no answer at all (not even headers)
+/// within `budget`: it is not asked again.
+pub fn unanswered(budget: Duration, by_deadline: bool, deadline: Option<&Deadline>) -> String {
+    format!(
+        "{}; not asked again: a server that takes connections and does not answer is down or overloaded",
+        timed_out(budget, by_deadline, deadline)
+    )
+}
+
+/// Watches a body as it comes for [`LOW_SPEED_BYTES`] over [`LOW_SPEED_TIME`],
+/// counted in windows of that length from the first byte asked.
+pub struct LowSpeed {
+    window: Instant,
+    bytes: u64,
+}
+
+impl Default for LowSpeed {
+    fn default() -> LowSpeed {
+        LowSpeed {
+            window: Instant::now(),
+            bytes: 0,
+        }
+    }
+}
+
+impl LowSpeed {
+    /// Awaits `fut`, the body's next piece; `Err` with the message when the
+    /// window closes on too few bytes before it comes.
+    pub async fn next<F: Future>(&mut self, fut: F) -> Result<F::Output, String> {
+        let mut fut = std::pin::pin!(fut);
+        loop {
+            let end = tokio::time::Instant::from_std(self.window + LOW_SPEED_TIME);
+            match tokio::time::timeout_at(end, &mut fut).await {
+                Ok(out) => return Ok(out),
+                Err(_) => self.roll()?,
+            }
+        }
+    }
+
+    /// Counts `n` bytes received.
+    pub fn advance(&mut self, n: u64) -> Result<(), String> {
+        self.bytes += n;
+        if self.window.elapsed() >= LOW_SPEED_TIME {
+            self.roll()?;
+        }
+        Ok(())
+    }
+
+    /// Closes the window: too slow, or a fresh one.
+    fn roll(&mut self) -> Result<(), String> {
+        let secs = self.window.elapsed().as_secs_f32();
+        if (self.bytes as f32) < LOW_SPEED_BYTES as f32 * secs {
+            return Err(format!(
+                "the body came at {} bytes in {secs:.0}s, below chartfix's low-speed limit of {LOW_SPEED_BYTES} bytes a second over {}s; not asked again: use a mirror (--repo-mirror, --registry-config) or try later",
+                self.bytes,
+                LOW_SPEED_TIME.as_secs()
+            ));
+        }
+        self.window = Instant::now();
+        self.bytes = 0;
+        Ok(())
+    }
 }
 
 /// The message of a request cut off after `budget`.
@@ -180,6 +251,22 @@ impl Drop for Waiting {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn low_speed_windows() {
+        let mut s = LowSpeed::default();
+        assert!(s.advance(1).is_ok());
+        s.window -= LOW_SPEED_TIME;
+        let e = s.advance(1).unwrap_err();
+        assert!(
+            e.contains("2 bytes in 10s") && e.contains("low-speed limit"),
+            "{e}"
+        );
+        let mut s = LowSpeed::default();
+        s.window -= LOW_SPEED_TIME;
+        assert!(s.advance(LOW_SPEED_BYTES * 11).is_ok());
+        assert_eq!(s.bytes, 0, "a fresh window");
+    }
 
     #[test]
     fn the_deadline_cuts_requests_and_retries() {

@@ -109,6 +109,42 @@ impl Cache {
         }
     }
 
+    /// [`Cache::new`], once [`Cache::check`] finds it sound; `setting` names
+    /// where `dir` came from (`--cache-dir`, …) for the message.
+    pub fn open(dir: &Path, setting: &str) -> Result<Cache, String> {
+        let cache = Cache::new(dir);
+        cache.check().map_err(|e| {
+            format!(
+                "{e} (the cache folder is {}, from {setting})",
+                dir.display()
+            )
+        })?;
+        Ok(cache)
+    }
+
+    /// Refuses a cache that chartfix did not make: a cache folder that is
+    /// not a folder, and anything below it that is a link (chartfix makes
+    /// none, and following one would write or delete outside the cache) or
+    /// neither a file nor a folder. The cache folder itself may be a link:
+    /// that is the user's own setting.
+    pub fn check(&self) -> Result<(), String> {
+        let Some(dir) = self.root.parent() else {
+            return Ok(());
+        };
+        match fs::metadata(dir) {
+            Ok(m) if !m.is_dir() => {
+                return Err(format!(
+                    "the cache folder {} is not a folder; give a folder, or remove it",
+                    dir.display()
+                ))
+            }
+            Err(_) => return Ok(()),
+            Ok(_) => {}
+        }
+        // The layout is charts/{blobs/sha256,refs/SLUG,tmp}/FILE: four levels.
+        check_tree(&self.root, 4)
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -358,9 +394,18 @@ impl Cache {
             .parent()
             .ok_or_else(|| format!("internal: {} has no folder", dest.display()))?;
         for d in [&tmp_dir, &parent.to_path_buf()] {
-            fs::create_dir_all(d)
-                .map_err(|e| format!("cannot create cache folder {}: {e}", d.display()))?;
+            fs::create_dir_all(d).map_err(|e| {
+                format!(
+                    "cannot create the cache folder {}: {e}; see that the cache is a folder you can write, or give another with --cache-dir",
+                    d.display()
+                )
+            })?;
         }
+        // Made now, or found: never through a link (checked at the start too;
+        // this guards what changed since).
+        check_tree(&tmp_dir, 0)?;
+        check_tree(parent, 0)?;
+        check_tree(dest, 0)?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
@@ -383,13 +428,53 @@ impl Cache {
     }
 }
 
+/// Refuses a link, or what is neither file nor folder, at `path` and below
+/// it (`levels` deep), naming it and saying to remove it.
+fn check_tree(path: &Path, levels: usize) -> Result<(), String> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(format!(
+                "cannot read the cache entry {}: {e}",
+                path.display()
+            ))
+        }
+    };
+    let t = meta.file_type();
+    if t.is_symlink() {
+        return Err(format!(
+            "{} in the cache is a symbolic link; chartfix makes none and follows none out of its cache: remove it",
+            path.display()
+        ));
+    }
+    if t.is_file() {
+        return Ok(());
+    }
+    if !t.is_dir() {
+        return Err(format!(
+            "{} in the cache is neither a file nor a folder: remove it",
+            path.display()
+        ));
+    }
+    if levels == 0 {
+        return Ok(());
+    }
+    let entries = fs::read_dir(path)
+        .map_err(|e| format!("cannot read the cache folder {}: {e}", path.display()))?;
+    for e in entries.flatten() {
+        check_tree(&e.path(), levels - 1)?;
+    }
+    Ok(())
+}
+
 /// `sha256:<hex>` of some bytes.
 pub fn sha256(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
 }
 
 fn verify_file(path: &Path, digest: &str) -> std::io::Result<bool> {
-    let bytes = fs::read(path)?;
+    let bytes = crate::input::read(path)?;
     Ok(sha256(&bytes).eq_ignore_ascii_case(digest))
 }
 
@@ -401,7 +486,7 @@ fn touch(path: &Path) {
 }
 
 fn read_record(path: &Path) -> Option<RefRecord> {
-    let bytes = fs::read(path).ok()?;
+    let bytes = crate::input::read(path).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 

@@ -6,12 +6,7 @@
 
 use crate::chart::metadata::parse_dependencies;
 pub use crate::chart::{Dependency, Metadata};
-use flate2::read::GzDecoder;
-use std::io::Read;
 use std::path::Path;
-
-/// Largest `Chart.yaml` or `Chart.lock` read.
-const MAX_META_BYTES: u64 = 1 << 20;
 
 /// What was read from a chart.
 #[derive(Debug, Default)]
@@ -32,20 +27,23 @@ pub fn read(path: &Path) -> Result<ChartMeta, String> {
         read_dir(path)
     } else {
         let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            crate::input::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         read_archive(&bytes).map_err(|e| format!("{}: {e}", path.display()))
     }
 }
 
 fn read_dir(dir: &Path) -> Result<ChartMeta, String> {
     let chart_file = dir.join("Chart.yaml");
-    let text = std::fs::read(&chart_file)
+    let text = crate::input::read(&chart_file)
         .map_err(|e| format!("{} is not a chart: {e}", chart_file.display()))?;
     let mut meta = ChartMeta {
         chart: parse_chart_yaml(&text)?,
         ..ChartMeta::default()
     };
-    if let Ok(lock) = std::fs::read(dir.join("Chart.lock")) {
+    let lock_file = dir.join("Chart.lock");
+    let lock = crate::input::read_if_present(&lock_file)
+        .map_err(|e| format!("cannot read {}: {e}", lock_file.display()))?;
+    if let Some(lock) = lock {
         meta.lock = Some(parse_lock(&lock)?);
     }
     if let Ok(entries) = std::fs::read_dir(dir.join("charts")) {
@@ -59,26 +57,22 @@ fn read_dir(dir: &Path) -> Result<ChartMeta, String> {
 }
 
 /// Reads from archive bytes: the top folder's `Chart.yaml` and `Chart.lock`,
-/// and the names under its `charts/`.
+/// and the names under its `charts/`. The archive is read by the chart
+/// module's reader, so a download meets the same limits (sizes, gzip members,
+/// links) as a chart loaded for rendering.
 pub fn read_archive(bytes: &[u8]) -> Result<ChartMeta, String> {
-    let mut archive = tar::Archive::new(GzDecoder::new(bytes));
+    let files = crate::chart::archive::read_archive(bytes, "archive").map_err(|e| {
+        let m = e.to_string();
+        m.strip_prefix("archive: ").map(str::to_string).unwrap_or(m)
+    })?;
     let mut chart = None;
     let mut meta = ChartMeta::default();
-    let entries = archive
-        .entries()
-        .map_err(|e| format!("not a gzipped tar archive: {e}"))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("corrupt archive: {e}"))?;
-        let path = entry
-            .path()
-            .map_err(|e| format!("corrupt archive: {e}"))?
-            .to_string_lossy()
-            .to_string();
-        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    for f in files {
+        let parts: Vec<&str> = f.name.split('/').collect();
         match parts.as_slice() {
-            [_, "Chart.yaml"] => chart = Some(parse_chart_yaml(&read_limited(entry)?)?),
-            [_, "Chart.lock"] => meta.lock = Some(parse_lock(&read_limited(entry)?)?),
-            [_, "charts", sub, ..] => {
+            ["Chart.yaml"] => chart = Some(parse_chart_yaml(&f.data)?),
+            ["Chart.lock"] => meta.lock = Some(parse_lock(&f.data)?),
+            ["charts", sub, ..] => {
                 let sub = sub.trim_end_matches(".tgz").to_string();
                 if !meta.vendored.contains(&sub) {
                     meta.vendored.push(sub);
@@ -89,15 +83,6 @@ pub fn read_archive(bytes: &[u8]) -> Result<ChartMeta, String> {
     }
     meta.chart = chart.ok_or("the archive has no Chart.yaml in its top folder")?;
     Ok(meta)
-}
-
-fn read_limited(entry: impl Read) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    entry
-        .take(MAX_META_BYTES)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("corrupt archive: {e}"))?;
-    Ok(out)
 }
 
 fn parse_chart_yaml(bytes: &[u8]) -> Result<Metadata, String> {

@@ -70,7 +70,7 @@ fn kind_of(e: &RegistryError) -> SourceErrorKind {
     match e.kind {
         ErrorKind::NotFound { .. } => SourceErrorKind::NotFound,
         ErrorKind::Unauthorized => SourceErrorKind::Unauthorized,
-        ErrorKind::Network | ErrorKind::Timeout | ErrorKind::RateLimited => {
+        ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Stalled | ErrorKind::RateLimited => {
             SourceErrorKind::Network
         }
         ErrorKind::Invalid => SourceErrorKind::Integrity,

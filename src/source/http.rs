@@ -122,6 +122,9 @@ impl HttpFetcher {
                 None,
             ));
         }
+        // Whether headers came: a request that got none is not asked again.
+        let answered = std::sync::atomic::AtomicBool::new(false);
+        let stalled = |m: String| (RegistryError::new(ErrorKind::Stalled, url, m), None);
         let fut = async {
             let mut req = self.client.get(url);
             if let Some(a) = auth {
@@ -132,6 +135,7 @@ impl HttpFetcher {
                 .during(req.send())
                 .await
                 .map_err(|e| (transport_error(url, &e), None))?;
+            answered.store(true, std::sync::atomic::Ordering::Relaxed);
             let status = resp.status().as_u16();
             let retry_after = resp
                 .headers()
@@ -144,7 +148,15 @@ impl HttpFetcher {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<u64>().ok());
             if !(200..300).contains(&status) {
-                let body = resp.text().await.unwrap_or_default();
+                // Only the start is shown: never read an endless error page.
+                let mut said = Vec::new();
+                while said.len() < 4096 {
+                    match resp.chunk().await {
+                        Ok(Some(chunk)) => said.extend_from_slice(&chunk),
+                        _ => break,
+                    }
+                }
+                let body = String::from_utf8_lossy(&said);
                 return Err((status_error(status, url, &body), retry_after));
             }
             if declared.is_some_and(|n| n > MAX_DOWNLOAD_BYTES) {
@@ -155,12 +167,18 @@ impl HttpFetcher {
             }
             let mut body =
                 Vec::with_capacity(declared.unwrap_or(0).min(MAX_DOWNLOAD_BYTES) as usize);
+            let mut speed = wait::LowSpeed::default();
             loop {
-                match waiting.during(resp.chunk()).await {
+                match speed
+                    .next(waiting.during(resp.chunk()))
+                    .await
+                    .map_err(stalled)?
+                {
                     Ok(Some(chunk)) => {
                         if body.len() as u64 + chunk.len() as u64 > MAX_DOWNLOAD_BYTES {
                             return Err((too_large(url), None));
                         }
+                        speed.advance(chunk.len() as u64).map_err(stalled)?;
                         waiting.advance(chunk.len() as u64);
                         body.extend_from_slice(&chunk);
                     }
@@ -197,6 +215,9 @@ impl HttpFetcher {
         };
         match tokio::time::timeout(budget, fut).await {
             Ok(r) => r,
+            Err(_) if !answered.load(std::sync::atomic::Ordering::Relaxed) => Err(stalled(
+                wait::unanswered(budget, by_deadline, deadline.as_ref()),
+            )),
             Err(_) => Err((
                 RegistryError::new(
                     ErrorKind::Timeout,

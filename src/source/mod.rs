@@ -157,7 +157,8 @@ impl Resolver {
             // Read now so a bad file is reported even when the cache answers.
             load_registry_config(p)?;
         }
-        let cache = Cache::new(&cache_dir);
+        let setting = crate::registry::cache_dir::setting(options.cache_dir.as_deref());
+        let cache = Cache::open(&cache_dir, setting).map_err(SourceError::other)?;
         // An hour is far longer than any download is allowed to take.
         cache.sweep_partial(Duration::from_secs(3600));
         Ok(Resolver {
@@ -317,7 +318,7 @@ fn load_registry_config(path: &Path) -> Result<RegistryConfig, SourceError> {
 fn resolve_local(path: &Path) -> Result<ResolvedChart, SourceError> {
     let meta = chart_meta::read(path).map_err(SourceError::other)?;
     let digest = if path.is_file() {
-        let bytes = std::fs::read(path)
+        let bytes = crate::input::read(path)
             .map_err(|e| SourceError::other(format!("cannot read {}: {e}", path.display())))?;
         Some(cache::sha256(&bytes))
     } else {

@@ -49,7 +49,7 @@ impl RepositoriesFile {
 
     /// Reads the file; a missing file is an empty list, as for Helm.
     pub fn load(path: &Path) -> Result<RepositoriesFile, String> {
-        match std::fs::read(path) {
+        match crate::input::read(path) {
             Ok(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => Ok(Self::default()),
             Ok(bytes) => crate::yaml::check_limits_bytes(&bytes, crate::yaml::SERDE_MAX_DEPTH)
                 .map_err(|e| e.to_string())

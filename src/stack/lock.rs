@@ -89,7 +89,7 @@ impl LockFile {
 
     /// Reads the lock at `path`; `None` when there is none.
     pub fn read(path: &Path) -> Result<Option<LockFile>, String> {
-        match std::fs::read_to_string(path) {
+        match crate::input::read_to_string(path) {
             Ok(t) => LockFile::parse(&path.display().to_string(), &t).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(format!("cannot read {}: {e}", path.display())),
@@ -167,7 +167,7 @@ pub fn settle(
         }
         LockTarget::None { .. } | LockTarget::Checked { .. } => return Ok(None),
     };
-    let old_text = match std::fs::read_to_string(path) {
+    let old_text = match crate::input::read_to_string(path) {
         Ok(t) => Some(t),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),

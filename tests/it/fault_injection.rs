@@ -453,7 +453,9 @@ fn rate_limits_honour_retry_after() {
 }
 
 #[test]
-fn stalls_past_the_timeout_are_retried_then_reported() {
+fn stalls_past_the_timeout_are_reported_after_one_try() {
+    // No answer at all within --timeout: asking again would wait as long,
+    // so the default case costs one timeout, not three.
     let Some(f) = Fixture::new() else { return };
     let before = f.snapshot();
     f.oci.inject(Fault::stall().on(&manifest_path()).always());
@@ -464,27 +466,19 @@ fn stalls_past_the_timeout_are_retried_then_reported() {
             &manifest_path(),
             "timed out",
             "within 1s",
-            "after 3 tries",
+            "not asked again",
             "check the network",
         ],
     );
-    assert_eq!(f.oci.count(&manifest_path()), 3);
+    assert_eq!(f.oci.count(&manifest_path()), 1);
 
     // The index answers; the archive download hangs.
     f.http.inject(Fault::stall().on(".tgz").always());
     let o = f.repo("template", "1");
-    assert_fails(&o, &["app-1.0.0.tgz", "timed out", "after 3 tries"]);
-    assert_eq!(f.http.count(".tgz"), 3);
+    assert_fails(&o, &["app-1.0.0.tgz", "timed out", "not asked again"]);
+    assert_eq!(f.http.count(".tgz"), 1);
     assert_eq!(f.http.count("/index.yaml"), 1);
     assert_eq!(f.snapshot(), before, "cache changed");
-
-    // One stall on the layer, then the answer.
-    f.oci.reset();
-    f.oci.inject(Fault::stall().on(&f.layer));
-    let o = f.oci("template", "1");
-    assert_ok(&o);
-    assert_eq!(f.oci.count(&f.layer), 2);
-    f.assert_cached("oci://");
 
     // `images` under a stalled registry: an error naming the timeout.
     f.oci.reset();
@@ -494,7 +488,7 @@ fn stalls_past_the_timeout_are_retried_then_reported() {
     assert_eq!(report["status"], "error", "{report:#}");
     let msg = report["message"].as_str().unwrap_or_default();
     assert!(
-        msg.contains("timed out") && msg.contains("after 3 tries"),
+        msg.contains("timed out") && msg.contains("not asked again"),
         "{msg}"
     );
 }
@@ -709,4 +703,145 @@ fn auth_challenges_that_never_succeed() {
     assert_eq!(report["status"], "unauthorized", "{report:#}");
     assert_eq!(f.oci.count("/manifests/"), 1, "{:#?}", f.oci.log());
     assert!(!f.cache().join("images").exists(), "a refusal was cached");
+}
+
+/// How a [`rogue_server`] answers a request for the archive.
+#[derive(Clone, Copy)]
+enum Rogue {
+    /// Headers at once, then the archive one byte a second.
+    Drip,
+    /// Takes the connection, reads the request, never answers.
+    Silent,
+    /// The whole archive under a `Content-Length` 100 bytes longer, then
+    /// closes: the body is cut short with no error from the socket.
+    LongerContentLength,
+}
+
+/// A server on 127.0.0.1 that serves `/index.yaml` (chart `app` 1.0.0,
+/// without a digest) and answers `/app-1.0.0.tgz` as `how` says; counts the
+/// archive's requests.
+fn rogue_server(how: Rogue) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    use std::sync::atomic::Ordering;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = asked.clone();
+    let archive = chart_tgz("app", "1.0.0");
+    let index = "apiVersion: v1\nentries:\n  app:\n  - apiVersion: v2\n    name: app\n    version: 1.0.0\n    urls:\n    - app-1.0.0.tgz\n";
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            let count = count.clone();
+            let archive = archive.clone();
+            std::thread::spawn(move || {
+                let mut req = Vec::new();
+                let mut b = [0u8; 1024];
+                while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match conn.read(&mut b) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => req.extend_from_slice(&b[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&req).into_owned();
+                if head.starts_with("GET /index.yaml") {
+                    let _ = write!(
+                        conn,
+                        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{index}",
+                        index.len()
+                    );
+                    return;
+                }
+                count.fetch_add(1, Ordering::SeqCst);
+                match how {
+                    Rogue::Silent => std::thread::sleep(Duration::from_secs(30)),
+                    Rogue::Drip => {
+                        let _ = write!(
+                            conn,
+                            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n",
+                            archive.len()
+                        );
+                        for byte in &archive {
+                            if conn.write_all(&[*byte]).is_err() {
+                                return;
+                            }
+                            std::thread::sleep(Duration::from_secs(1));
+                        }
+                    }
+                    Rogue::LongerContentLength => {
+                        let _ = write!(
+                            conn,
+                            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                            archive.len() + 100
+                        );
+                        let _ = conn.write_all(&archive);
+                        let _ = conn.shutdown(std::net::Shutdown::Both);
+                    }
+                }
+            });
+        }
+    });
+    (url, asked)
+}
+
+/// `chartfix fetch app --repo URL` into a fresh cache, timed; the cache's
+/// folder comes back for checks.
+fn fetch_from(url: &str, extra: &[&str]) -> (crate::support::run::Run, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = chartfix()
+        .args(["fetch", "app", "--version", "1.0.0", "--repo", url])
+        .args(extra)
+        .arg("--cache-dir")
+        .arg(dir.path().join("cache"))
+        .env("HELM_REPOSITORY_CONFIG", dir.path().join("none.yaml"))
+        .output()
+        .unwrap();
+    (crate::support::run::Run::new(out, started), dir)
+}
+
+#[test]
+fn a_body_below_the_low_speed_limit_is_abandoned() {
+    let (url, asked) = rogue_server(Rogue::Drip);
+    let (run, dir) = fetch_from(&url, &[]);
+    run.assert_refused(
+        "drip",
+        1,
+        &[
+            "app-1.0.0.tgz",
+            "low-speed limit of 1024 bytes a second over 10s",
+            "not asked again",
+        ],
+        Duration::from_secs(20),
+    );
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(crate::support::fetch::no_blobs(&dir.path().join("cache")));
+}
+
+#[test]
+fn a_server_that_never_answers_is_asked_once() {
+    let (url, asked) = rogue_server(Rogue::Silent);
+    let (run, _dir) = fetch_from(&url, &["--timeout", "2"]);
+    run.assert_refused(
+        "silent",
+        1,
+        &["app-1.0.0.tgz", "timed out", "within 2s", "not asked again"],
+        Duration::from_secs(5),
+    );
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_body_shorter_than_its_content_length_is_never_a_chart() {
+    // The index gives no digest: only the length tells the cut.
+    let (url, asked) = rogue_server(Rogue::LongerContentLength);
+    let (run, dir) = fetch_from(&url, &[]);
+    run.assert_refused(
+        "short body",
+        1,
+        &["app-1.0.0.tgz", "after 3 tries"],
+        Duration::from_secs(10),
+    );
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert!(crate::support::fetch::no_blobs(&dir.path().join("cache")));
 }

@@ -110,7 +110,7 @@ fn refused(case: &str, archive: Vec<u8>, expect: &[&str]) {
     let chart = work.path().join("chart.tgz");
     std::fs::write(&chart, &archive).unwrap();
     let start = Instant::now();
-    let out = support::chartfix()
+    let out = support::chartfix_capped()
         .current_dir(outside.path())
         .args(["template", "r"])
         .arg(&chart)
@@ -275,6 +275,111 @@ fn non_utf8_entry_name() {
         "non-utf8",
         tgz(&[file(b"c/templates/\xff\xfe.yaml", TEMPLATE)], true),
         &["UTF-8"],
+    );
+}
+
+/// A chart archive named `name` holding `files` (names under the chart
+/// folder) and, under `charts/`, the archives `subcharts`.
+fn chart_tgz(name: &str, files: &[(&str, &[u8])], subcharts: &[Vec<u8>]) -> Vec<u8> {
+    let chart = format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n");
+    let mut entries = vec![file(
+        format!("{name}/Chart.yaml").as_bytes(),
+        chart.as_bytes(),
+    )];
+    for (f, data) in files {
+        entries.push(file(format!("{name}/{f}").as_bytes(), data));
+    }
+    for (i, sub) in subcharts.iter().enumerate() {
+        entries.push(file(format!("{name}/charts/s{i}.tgz").as_bytes(), sub));
+    }
+    tgz(&entries, false)
+}
+
+#[test]
+fn nested_subchart_archives_share_one_budget() {
+    // 64 leaves of 16 MiB in 8 archives in 1: each archive is well under
+    // 100 MiB, the tree is 1 GiB; a few hundred KB on disk.
+    let four = vec![0u8; 4 << 20];
+    let zeros: Vec<(&str, &[u8])> = (0..4)
+        .map(|i| {
+            (
+                ["files/a", "files/b", "files/c", "files/d"][i],
+                four.as_slice(),
+            )
+        })
+        .collect();
+    let leaf = chart_tgz("leaf", &zeros, &[]);
+    let middle = chart_tgz("middle", &[], &vec![leaf; 8]);
+    let top = chart_tgz("c", &[("templates/cm.yaml", TEMPLATE)], &vec![middle; 8]);
+    assert!(top.len() < 2 << 20, "archive is {} bytes", top.len());
+    refused(
+        "nested bomb",
+        top,
+        &["maximum size", "subchart", "every archive in the chart"],
+    );
+}
+
+#[test]
+fn deeply_nested_subchart_archives() {
+    let mut chart = chart_tgz("d", &[], &[]);
+    for _ in 0..40 {
+        chart = chart_tgz("d", &[], &[chart]);
+    }
+    refused("deep nesting", chart, &["nested more than 32 charts deep"]);
+}
+
+#[test]
+fn an_entry_shorter_than_its_header_is_truncated() {
+    let (mut h, _) = file(b"c/templates/short.yaml", b"");
+    h.set_size(4096);
+    h.set_cksum();
+    let mut t = Vec::new();
+    t.extend_from_slice(h.as_bytes());
+    t.extend_from_slice(b"kind: x\n");
+    refused("truncated", gzip(&t, 6), &["truncated", "short.yaml"]);
+}
+
+#[test]
+fn every_gzip_member_is_read() {
+    // One chart's tar stream cut after its first template, each part
+    // gzipped apart and the two concatenated: Helm (Go's gzip.Reader) reads
+    // both members, so the second template is rendered too.
+    let second = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: in-second-member\n";
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in [
+        (&b"c/Chart.yaml"[..], CHART),
+        (b"c/templates/cm.yaml", TEMPLATE),
+        (b"c/templates/second.yaml", second),
+    ] {
+        b.append(
+            &header(name, tar::EntryType::Regular, data.len() as u64, b""),
+            data,
+        )
+        .unwrap();
+    }
+    let tar = b.into_inner().unwrap();
+    let cut = 4 * 512; // two headers, two one-block bodies
+    let mut archive = gzip(&tar[..cut], 6);
+    archive.extend(gzip(&tar[cut..], 6));
+    let work = tempfile::tempdir().unwrap();
+    let path = work.path().join("c.tgz");
+    std::fs::write(&path, &archive).unwrap();
+    let out = support::chartfix_capped()
+        .args(["template", "r"])
+        .arg(&path)
+        .arg("--cache-dir")
+        .arg(work.path().join("cache"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("name: x") && stdout.contains("name: in-second-member"),
+        "{stdout}"
     );
 }
 

@@ -23,6 +23,7 @@ mod example_mirrors;
 mod expressions;
 mod fault_injection;
 mod hostile_archives;
+mod hostile_inputs;
 mod images;
 mod images_bench;
 mod layers;

@@ -489,7 +489,19 @@ pub fn project() -> &'static Path {
 /// The binary under test, kept away from the developer's credentials and
 /// cache, without colours. Callers add arguments, folders, environment.
 pub fn chartfix() -> Command {
-    let mut c = Command::new(BIN);
+    safe_env(Command::new(BIN))
+}
+
+/// [`chartfix`] under a 4 GiB address-space cap (`prlimit --as`), the bound
+/// hostile inputs must be refused within: past it an allocation aborts the
+/// process (status 134) instead of a clear error.
+pub fn chartfix_capped() -> Command {
+    let mut c = Command::new("prlimit");
+    c.args(["--as=4294967296", "--", BIN]);
+    safe_env(c)
+}
+
+fn safe_env(mut c: Command) -> Command {
     // Never pick up the developer's credentials or cache.
     c.env_remove("CHARTFIX_CACHE")
         .env("DOCKER_CONFIG", "/nonexistent-chartfix-test")

@@ -7,7 +7,7 @@
 
 use super::load::Overlay;
 use super::ops::ingressroute::{self, NodePorts, Target};
-use super::ops::json::{apply_merge, apply_patch, apply_remove, apply_set};
+use super::ops::json::{apply_merge, apply_patch, apply_remove, apply_set, nodes_over, too_big};
 use super::ops::{images, placement, resources};
 use super::provenance::{Change, Edits, Recorder};
 use crate::manifest::{Document, DocumentError, ReadError, Reader, ResourceId};
@@ -51,7 +51,16 @@ pub enum ApplyError {
     },
     /// An operation could not be applied to a resource.
     Operation(Box<OperationError>),
+    /// The rewritten stream grew past [`MAX_OUTPUT`] by this document.
+    TooLarge {
+        number: usize,
+        source: Option<String>,
+    },
 }
+
+/// The most the rewritten stream may hold: twice the most it can be given
+/// (`crate::input`'s 128 MiB), since rules may add to every resource.
+pub const MAX_OUTPUT: usize = 256 << 20;
 
 /// Which operation failed on which resource, and why.
 #[derive(Debug)]
@@ -79,6 +88,12 @@ impl fmt::Display for ApplyError {
             ApplyError::Yaml { number, source, line, column, doc_line, message } => write!(
                 f,
                 "invalid YAML in {}, line {line} column {column} of the input (line {doc_line} of the document): {message}",
+                name_doc(*number, source)
+            ),
+            ApplyError::TooLarge { number, source } => write!(
+                f,
+                "the rewritten manifests pass {} MiB, chartfix's limit, at {}: check what the overlays add to each resource",
+                MAX_OUTPUT >> 20,
                 name_doc(*number, source)
             ),
             ApplyError::Operation(e) => write!(
@@ -273,6 +288,11 @@ impl Run<'_> {
                 if drop_it {
                     edits.note("", Some(Value::String(id.to_string())), None);
                 }
+                // Rules add what the overlay holds, and may add it again and
+                // again: the resource stays within what could have been read.
+                if !edits.is_empty() && nodes_over(&doc, super::ops::json::MAX_NODES) {
+                    return Err(op_err(too_big("this rule")));
+                }
                 changed |= !edits.is_empty();
                 for (path, before, after) in edits.items {
                     self.recorder.push(|| Change {
@@ -313,6 +333,12 @@ impl Run<'_> {
             if id.kind == "Service" {
                 head_len = raw.head().len();
             }
+        }
+        if self.out.len() > MAX_OUTPUT {
+            return Err(ApplyError::TooLarge {
+                number: raw.number,
+                source: raw.source().map(str::to_string),
+            });
         }
         if id.kind == "Service" && id.api_version == "v1" {
             self.services.push(ServiceSlot {

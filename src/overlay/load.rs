@@ -78,8 +78,21 @@ pub fn parse(
     let err = |message: String| LocatedError::whole(origin, message);
     crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH)
         .map_err(|e| LocatedError::limit(origin, e))?;
-    let head: OverlayHead =
-        yaml_serde::from_str(text).map_err(|e| LocatedError::serde(origin, &e))?;
+    let head: OverlayHead = yaml_serde::from_str(text).map_err(|e| {
+        let e = LocatedError::serde(origin, &e);
+        // A file that is no mapping at all (`/etc/passwd` reads as one long
+        // string) is not an overlay: say where, not what it holds.
+        if e.message.ends_with("expected struct OverlayHead") {
+            let (line, column) = (e.location.line, e.location.column);
+            return LocatedError::at(
+                origin,
+                line,
+                column,
+                "not an overlay: an overlay is a YAML mapping with name: and rules:",
+            );
+        }
+        e
+    })?;
     let Ordered(decls): Ordered<String, ParamDecl> = head.parameters;
     let mut values: IndexMap<String, String> = decls
         .iter()
@@ -250,6 +263,21 @@ mod tests {
 
     fn load_err(text: &str) -> LocatedError {
         parse("test.yaml", text, &[]).unwrap_err()
+    }
+
+    #[test]
+    fn a_file_that_is_no_mapping_is_not_echoed() {
+        let passwd =
+            "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n";
+        let e = parse("/etc/passwd", passwd, &[]).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "/etc/passwd:1:1: not an overlay: an overlay is a YAML mapping with name: and rules:"
+        );
+        for text in ["- a\n- b\n", "just words\n"] {
+            let e = parse("x.yaml", text, &[]).unwrap_err().to_string();
+            assert!(e.contains("not an overlay") && !e.contains("words"), "{e}");
+        }
     }
 
     #[test]

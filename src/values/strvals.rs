@@ -286,6 +286,7 @@ impl Parser<'_> {
             return Ok(Got::Value(Value::Nil));
         }
         let rest: String = self.chars[self.pos..].iter().collect();
+        crate::yaml::check_json_size(&rest)?;
         let mut stream = serde_json::Deserializer::from_str(&rest).into_iter::<serde_json::Value>();
         let v = match stream.next() {
             Some(Ok(v)) => v,

@@ -42,7 +42,8 @@ pub fn user_values(opts: &ValueOptions) -> Result<Map, String> {
         // value cut short: a 100 000-deep `[[[…` need not fill the terminal.
         let shown = shorten(s);
         if trimmed.starts_with('{') {
-            let j: serde_json::Value = serde_json::from_str(trimmed)
+            let j: serde_json::Value = crate::yaml::check_json_size(trimmed)
+                .and_then(|_| serde_json::from_str(trimmed).map_err(|e| e.to_string()))
                 .map_err(|e| format!("failed parsing --set-json data JSON: {shown}: {e}"))?;
             match Value::from_json(&j) {
                 Value::Map(m) => merge_maps(&base, &m),

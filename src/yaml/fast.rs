@@ -15,9 +15,17 @@
 
 use super::events::{Event, Mark};
 
+/// More events than this and the scanner gives up: a text that big may pass
+/// the reader's node bound (`reader::MAX_NODES`, at most two events a node),
+/// which libyaml's streamed events then meet before memory runs out.
+const MAX_EVENTS: usize = 2 * super::reader::MAX_NODES as usize + 8;
+/// Longer texts go to libyaml, which streams: the scanner holds every line
+/// and event at once.
+const MAX_BYTES: usize = 32 << 20;
+
 /// libyaml's events for `src`, or `None` when `src` is not in the subset.
 pub(crate) fn scan(src: &str) -> Option<Vec<(Event, Mark)>> {
-    if !plain_characters(src.as_bytes()) {
+    if src.len() > MAX_BYTES || !plain_characters(src.as_bytes()) {
         return None;
     }
     let mut lines: Vec<&str> = src.split('\n').collect();
@@ -27,7 +35,7 @@ pub(crate) fn scan(src: &str) -> Option<Vec<(Event, Mark)>> {
         lines.pop();
     }
     let mut s = Scanner {
-        out: Vec::with_capacity(src.len() / 16),
+        out: Vec::with_capacity((src.len() / 16).min(MAX_EVENTS)),
         open: Vec::new(),
         pending: None,
         lines,
@@ -56,6 +64,9 @@ pub(crate) fn scan(src: &str) -> Option<Vec<(Event, Mark)>> {
             started = true;
         }
         s.line(indent, body, mark)?;
+        if s.out.len() > MAX_EVENTS {
+            return None;
+        }
     }
     if started {
         s.close_pending(Mark::default());
@@ -327,6 +338,9 @@ impl Scanner<'_> {
                 }
             };
             items.push((item, plain));
+            if items.len() > MAX_EVENTS {
+                return None;
+            }
             rest = after.trim_start_matches(' ');
             if let Some(r) = rest.strip_prefix(',') {
                 rest = r.trim_start_matches(' ');

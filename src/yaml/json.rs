@@ -207,6 +207,7 @@ fn push_escaped(out: &mut String, s: &str, html: bool) {
 /// `json.Unmarshal` into `interface{}`: objects become maps, every number a
 /// float64. Syntax errors read as Go's scanner words them.
 pub fn from_json(src: &str) -> Result<Value, String> {
+    super::check_json_size(src)?;
     let huge = go_json_check(src.as_bytes())?;
     if let Some(number) = huge {
         return Err(format!(
@@ -222,6 +223,7 @@ pub fn from_json(src: &str) -> Result<Value, String> {
 /// decoder does: such numbers read as null, and the error comes with the value
 /// (Sprig's `fromJson` keeps both).
 pub fn from_json_keeping(src: &str) -> Result<(Value, Option<String>), String> {
+    super::check_json_size(src)?;
     let Some(number) = go_json_check(src.as_bytes())? else {
         return from_json(src).map(|v| (v, None));
     };

@@ -244,16 +244,25 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+pub use reader::MAX_NODES;
+
 /// How deep the readers built on yaml_serde nest (its recursion limit), which
 /// [`check_limits`] enforces before they see the text (typed files: stacks,
 /// overlays, `registries.yaml`, `index.yaml`).
 pub const SERDE_MAX_DEPTH: usize = 128;
 
-/// Refuses text nested deeper than `max` collections, or whose aliases
-/// expand past go-yaml's bounds (an alias bomb), before a reader that would
-/// take too long over it sees it: see [`guard`].
+/// Refuses text nested deeper than `max` collections, whose aliases expand
+/// past go-yaml's bounds (an alias bomb), or of more than [`MAX_NODES`]
+/// nodes, before a reader that would take too long or too much memory over
+/// it sees it: see [`guard`].
 pub fn check_limits(text: &str, max: usize) -> Result<(), YamlError> {
     guard::check(text, max)
+}
+
+/// Refuses JSON text holding more than [`MAX_NODES`] values and keys before
+/// serde_json reads it (`fromJson`, `--set-json`): see [`guard`].
+pub fn check_json_size(text: &str) -> Result<(), String> {
+    guard::check_json(text)
 }
 
 /// [`check_limits`] of bytes that should be UTF-8 (invalid bytes are the

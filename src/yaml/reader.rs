@@ -18,6 +18,20 @@ use std::collections::HashMap;
 pub(crate) const MAX_DEPTH: usize = 1000;
 /// However aliases multiply a document, no more nodes than this are accepted.
 const MAX_EXPANDED_NODES: u64 = 10_000_000;
+/// The most nodes (scalars, lists and maps, counted again at each use of an
+/// alias) one read builds, over all its documents. Every reader's tree costs
+/// 150 to 220 bytes a node (values, manifests, yaml_serde's events), so this
+/// keeps a parse near 400 MB; a 15 MB `index.yaml` like Bitnami's holds about
+/// 750 000.
+pub const MAX_NODES: u64 = 2_000_000;
+
+/// The error for a text of more than [`MAX_NODES`] nodes, at `mark`.
+pub(super) fn too_many_nodes(mark: Mark) -> YamlError {
+    YamlError::decode(format!(
+        "document too large: more than {MAX_NODES} nodes (scalars, lists and maps, aliases counted where used), chartfix's limit"
+    ))
+    .at(mark)
+}
 
 const TAG_PREFIX: &str = "tag:yaml.org,2002:";
 
@@ -79,6 +93,8 @@ fn read_events<T: Tree>(
     max_depth: usize,
 ) -> Result<Vec<T::Node>, Failure> {
     let mut docs = Vec::new();
+    // Nodes of the documents before, which count against one bound.
+    let mut before = 0;
     loop {
         let (event, mark) = parser.next().map_err(Failure::Parse)?;
         match event {
@@ -86,7 +102,9 @@ fn read_events<T: Tree>(
             Event::StreamEnd => break,
             Event::DocumentStart => {
                 let mut b = Builder::new(tree, max_depth);
+                b.before = before;
                 let value = b.document(parser)?;
+                before = before.saturating_add(b.expanded_nodes);
                 docs.push(value);
                 if first_only {
                     break;
@@ -189,6 +207,8 @@ struct Builder<'t, T: Tree> {
     anchors: HashMap<String, Done<T::Node>>,
     expanded_nodes: u64,
     expanded_aliases: u64,
+    /// Nodes of the documents read before this one (see [`MAX_NODES`]).
+    before: u64,
     /// The first decoding error (go-yaml's decoder runs after the parse).
     decode_error: Option<YamlError>,
     /// The first JSON-conversion error (sigs.k8s.io/yaml runs after decoding).
@@ -208,6 +228,7 @@ impl<'t, T: Tree> Builder<'t, T> {
             anchors: HashMap::new(),
             expanded_nodes: 0,
             expanded_aliases: 0,
+            before: 0,
             decode_error: None,
             convert_error: None,
             non_finite: None,
@@ -276,6 +297,7 @@ impl<'t, T: Tree> Builder<'t, T> {
                     None => continue,
                 },
             };
+            self.check_size()?;
             if self.stack.is_empty() {
                 root = Some(done.value);
             } else {
@@ -298,6 +320,15 @@ impl<'t, T: Tree> Builder<'t, T> {
             }
         }
         Ok(root)
+    }
+
+    /// Refuses a read past [`MAX_NODES`] as it gets there, before the tree
+    /// grows any further.
+    fn check_size(&self) -> Result<(), Failure> {
+        if self.before.saturating_add(self.expanded_nodes) > MAX_NODES {
+            return Err(Failure::Limit(too_many_nodes(self.here)));
+        }
+        Ok(())
     }
 
     fn push(&mut self, frame: Frame<T::Node, T::MapBuf>, mark: Mark) -> Result<(), Failure> {
@@ -330,19 +361,22 @@ impl<'t, T: Tree> Builder<'t, T> {
             self.decode_fail(format!("anchor '{name}' value contains itself"));
             return Ok(nil_done(T::null()));
         }
-        let Some(target) = self.anchors.get(name).cloned() else {
+        let Some((nodes, aliases)) = self.anchors.get(name).map(|t| (t.nodes, t.aliases)) else {
             // go-yaml fails while parsing, before anything else is looked at.
             let e = YamlError::decode(format!("unknown anchor '{name}' referenced"));
             return Err(Failure::Decode(e.at(self.here)));
         };
-        self.expanded_nodes = self.expanded_nodes.saturating_add(target.nodes);
+        self.expanded_nodes = self.expanded_nodes.saturating_add(nodes);
         self.expanded_aliases = self
             .expanded_aliases
-            .saturating_add(target.aliases.saturating_add(1));
-        if self.excessive_aliasing() {
+            .saturating_add(aliases.saturating_add(1));
+        // Past the node bound through aliases is an alias bomb too; refused
+        // before the copy is made, which for JSON data is a deep one.
+        if self.excessive_aliasing() || self.check_size().is_err() {
             let e = YamlError::decode("document contains excessive aliasing".into());
             return Err(Failure::Limit(e.at(self.here)));
         }
+        let target = self.anchors[name].clone();
         Ok(Done {
             aliases: target.aliases + 1,
             ..target

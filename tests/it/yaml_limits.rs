@@ -7,7 +7,8 @@
 //!
 //! Figures: nesting 1000 where Helm's reader applies (values, rendered
 //! templates), 128 where yaml_serde reads (manifests, overlays, stack files),
-//! go-yaml v2's alias rule everywhere, 128 MiB per input.
+//! go-yaml v2's alias rule everywhere, 128 MiB per input, 2 000 000 nodes per
+//! parse (YAML and JSON). Every run is under a 4 GiB address-space cap.
 
 use crate::support::run::Run;
 use crate::support::Feed;
@@ -45,11 +46,12 @@ fn padded_laughs(indent: &str) -> String {
     )
 }
 
-/// Runs chartfix in `dir`; `stdin` is written from a thread, so a huge
-/// input streams instead of sitting in memory twice.
+/// Runs chartfix in `dir` under a 4 GiB address-space cap; `stdin` is
+/// written from a thread, so a huge input streams instead of sitting in
+/// memory twice.
 fn run(dir: &Path, args: &[&str], stdin: Option<Feed>) -> Run {
     let start = Instant::now();
-    let mut cmd = crate::support::chartfix();
+    let mut cmd = crate::support::chartfix_capped();
     cmd.current_dir(dir)
         .env("CHARTFIX_CACHE", dir.join("cache"))
         .args(args);
@@ -274,8 +276,10 @@ fn post_render_stdin() {
         ),
         (
             "padded",
+            // The node bound (2 million, aliases counted where used) stops
+            // it a level before go-yaml's own rule would.
             format!("{CM}{}", padded_laughs("  ")),
-            "line 14",
+            "line 13",
             "excessive aliasing",
         ),
     ];
@@ -366,7 +370,7 @@ fn stack_files_and_check_inputs() {
         (
             "bomb.yaml",
             format!("{CM}{}", padded_laughs("  ")),
-            "bomb.yaml: invalid YAML at line 14 column 10",
+            "bomb.yaml: invalid YAML at line 13 column 10",
             "excessive aliasing",
         ),
         (
@@ -397,4 +401,195 @@ fn stack_files_and_check_inputs() {
     // Through stdin the same.
     let r = run(dir.path(), &["images", "-"], feed(format!("{CM}  a: [b\n")));
     refused("images stdin", &r, 1, &["-: document 1: invalid YAML"]);
+}
+
+/// `n` scalars in one flow sequence: 2 bytes a node, the densest common form.
+fn many(n: usize) -> String {
+    format!("[{}]", vec!["1"; n].join(","))
+}
+
+const PAST_NODES: usize = 2_100_000;
+const NODES: &str = "more than 2000000 nodes";
+
+#[test]
+fn node_bound_on_values_charts_and_templates() {
+    let dir = workdir(None);
+    // A flat map of 1.1 million keys (2.2 million nodes), and a flow list.
+    let flat: String = (0..PAST_NODES / 2)
+        .map(|i| format!("k{i}: {i}\n"))
+        .collect();
+    std::fs::write(dir.path().join("flat.yaml"), flat).unwrap();
+    std::fs::write(
+        dir.path().join("flow.yaml"),
+        format!("a: {}\n", many(PAST_NODES)),
+    )
+    .unwrap();
+    for file in ["flat.yaml", "flow.yaml"] {
+        let r = run(dir.path(), &["template", "r", "c", "-f", file], None);
+        refused(file, &r, 1, &[&format!("failed to parse {file}"), NODES]);
+    }
+    // Chart.yaml within the 5 MiB a chart file may have.
+    let chart = dir.path().join("big");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        format!(
+            "apiVersion: v2\nname: big\nversion: 0.1.0\nkeywords: {}\n",
+            many(PAST_NODES)
+        ),
+    )
+    .unwrap();
+    let r = run(dir.path(), &["template", "r", "big"], None);
+    refused("Chart.yaml", &r, 1, &["Chart.yaml", NODES]);
+    // A rendered template, and fromYaml / fromJson inside one.
+    let big =
+        format!("{CM}  a: '{{{{ print \"x\" }}}}'\nb: [{{{{ repeat {PAST_NODES} \"1,\" }}}}1]\n");
+    let r = run(workdir(Some(&big)).path(), &["template", "r", "c"], None);
+    refused("template", &r, 1, &["c/templates/cm.yaml", NODES]);
+    let from = format!(
+        "{CM}  y: {{{{ (fromYaml (printf \"a: [%s1]\" (repeat {PAST_NODES} \"1,\"))).Error | quote }}}}\n  j: {{{{ (fromJson (printf \"[%s1]\" (repeat {PAST_NODES} \"1,\"))).Error | quote }}}}\n"
+    );
+    let r = run(workdir(Some(&from)).path(), &["template", "r", "c"], None);
+    let out = String::from_utf8_lossy(&r.stdout);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(out.contains(NODES), "{out}");
+    assert!(
+        out.contains("JSON too large: more than 2000000 values"),
+        "{out}"
+    );
+}
+
+#[test]
+fn node_bound_on_post_render_overlays_stacks_and_locks() {
+    let dir = workdir(None);
+    // post-render: one document of 2.1 million items; an alias bomb whose
+    // ratio go-yaml's rule allows but whose expansion is 3 million nodes.
+    let flow = format!("{CM}  a: {}\n", many(PAST_NODES));
+    let r = run(dir.path(), &["post-render"], feed(flow));
+    refused("post-render flow", &r, 1, &["document 1", NODES]);
+    let mut bomb = format!("{CM}  a: &a {}\n", many(1000));
+    for i in 0..3000 {
+        bomb.push_str(&format!("  b{i}: *a\n"));
+    }
+    let r = run(dir.path(), &["post-render"], feed(bomb));
+    refused(
+        "post-render aliases",
+        &r,
+        1,
+        &["document 1", "excessive aliasing"],
+    );
+    // Files read with yaml_serde: an overlay, a stack file, its lock.
+    let big = many(PAST_NODES);
+    std::fs::write(
+        dir.path().join("o.yaml"),
+        format!("name: o\nrules: []\nx: {big}\n"),
+    )
+    .unwrap();
+    let r = run(
+        dir.path(),
+        &["post-render", "--overlay", "./o.yaml"],
+        feed(CM.into()),
+    );
+    refused("overlay file", &r, 1, &["o.yaml", NODES]);
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        format!("name: s\nreleases:\n- {{name: c, chart: ./c}}\nx: {big}\n"),
+    )
+    .unwrap();
+    let r = run(
+        dir.path(),
+        &["render", "s.yaml", "--offline", "--skip-image-check"],
+        None,
+    );
+    refused("stack file", &r, 1, &["s.yaml", NODES]);
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        "name: s\nreleases:\n- {name: c, chart: ./c}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("s.lock"),
+        format!("stack: s\ncharts: {big}\n"),
+    )
+    .unwrap();
+    let r = run(
+        dir.path(),
+        &[
+            "render",
+            "s.yaml",
+            "--offline",
+            "--skip-image-check",
+            "--locked",
+        ],
+        None,
+    );
+    refused("lock file", &r, 1, &["s.lock", NODES]);
+}
+
+#[test]
+fn overlays_cannot_grow_resources_or_the_stream_past_their_bounds() {
+    let dir = workdir(None);
+    // Each copy doubles the list: 22 of them would make 16 million items.
+    let copies = "  - {op: copy, from: /data, path: /data/-}\n".repeat(22);
+    std::fs::write(
+        dir.path().join("dbl.yaml"),
+        format!("name: dbl\nrules:\n- patch:\n{copies}"),
+    )
+    .unwrap();
+    let doc = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: [1, 2, 3, 4]\n";
+    let r = run(
+        dir.path(),
+        &["post-render", "--overlay", "./dbl.yaml"],
+        feed(doc.into()),
+    );
+    refused(
+        "copies",
+        &r,
+        1,
+        &[
+            "overlay dbl",
+            "copy of /data to /data/-",
+            "larger than 2000000 nodes",
+        ],
+    );
+    // Two overlays, each within the bound, adding 1.05 million nodes each to
+    // the same resource.
+    let value = many(1_050_000);
+    for name in ["add1", "add2"] {
+        let text = format!("name: {name}\nrules:\n- set: {{/metadata/{name}: {value}}}\n");
+        std::fs::write(dir.path().join(format!("{name}.yaml")), text).unwrap();
+    }
+    let args = [
+        "post-render",
+        "--overlay",
+        "./add1.yaml",
+        "--overlay",
+        "./add2.yaml",
+    ];
+    let r = run(dir.path(), &args, feed(doc.into()));
+    refused(
+        "repeated set",
+        &r,
+        1,
+        &["overlay add2", "larger than 2000000 nodes"],
+    );
+    // 1 MiB added to each of 300 resources: the stream passes 256 MiB.
+    let value = format!("\"{}\"", "x".repeat(1 << 20));
+    std::fs::write(
+        dir.path().join("pad.yaml"),
+        format!("name: pad\nrules:\n- set: {{/data/pad: {value}}}\n"),
+    )
+    .unwrap();
+    let stream = format!("---\n{doc}").repeat(300);
+    let r = run(
+        dir.path(),
+        &["post-render", "--overlay", "./pad.yaml"],
+        feed(stream),
+    );
+    refused(
+        "stream",
+        &r,
+        1,
+        &["the rewritten manifests pass 256 MiB, chartfix's limit, at document"],
+    );
 }

@@ -74,6 +74,41 @@ fn strip_nulls(v: Value) -> Value {
     }
 }
 
+/// The most nodes (scalars, lists and maps) a resource may hold after a
+/// rule: the manifest reader's bound ([`crate::yaml::MAX_NODES`]), so that
+/// what overlays make stays within what could have been read.
+pub const MAX_NODES: u64 = crate::yaml::MAX_NODES;
+
+/// The error for a resource that `what` would grow past [`MAX_NODES`].
+pub fn too_big(what: &str) -> String {
+    format!(
+        "{what} makes the resource larger than {MAX_NODES} nodes (scalars, lists and maps), chartfix's limit"
+    )
+}
+
+/// The nodes of `v`, counted up to just past `max`.
+fn nodes_up_to(v: &Value, max: u64) -> u64 {
+    let mut count = 0u64;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        count += 1;
+        if count > max {
+            break;
+        }
+        match v {
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// Whether `v` holds more than `max` nodes; stops counting there.
+pub fn nodes_over(v: &Value, max: u64) -> bool {
+    nodes_up_to(v, max) > max
+}
+
 /// One RFC 6902 operation.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "op", rename_all = "lowercase", deny_unknown_fields)]
@@ -133,8 +168,13 @@ pub fn apply_patch(
             }
             PatchOp::Copy { from, path } => {
                 let v = pointer::get(&work, from.tokens())
-                    .cloned()
                     .ok_or_else(|| fail(format!("copy: {from} does not exist")))?;
+                // Copies double what they copy: a few into a list grow it
+                // past any memory.
+                if nodes_over(&work, MAX_NODES - nodes_up_to(v, MAX_NODES).min(MAX_NODES)) {
+                    return Err(fail(too_big(&format!("copy of {from} to {path}"))));
+                }
+                let v = v.clone();
                 let old = pointer::add(&mut work, path.tokens(), v.clone()).map_err(fail)?;
                 local.note(path.as_str(), old, Some(v));
             }

@@ -577,7 +577,7 @@ fn overlays_cannot_grow_resources_or_the_stream_past_their_bounds() {
     let value = format!("\"{}\"", "x".repeat(1 << 20));
     std::fs::write(
         dir.path().join("pad.yaml"),
-        format!("name: pad\nrules:\n- set: {{/data/pad: {value}}}\n"),
+        format!("name: pad\nrules:\n- set: {{/metadata/pad: {value}}}\n"),
     )
     .unwrap();
     let stream = format!("---\n{doc}").repeat(300);

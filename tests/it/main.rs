@@ -13,6 +13,7 @@
 mod support;
 
 mod cache_concurrency;
+mod cache_integrity;
 mod check;
 mod cli_consistency;
 mod conformance;

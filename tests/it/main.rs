@@ -14,6 +14,7 @@ mod support;
 
 mod bundle;
 mod cache_concurrency;
+mod cache_integrity;
 mod check;
 mod cli_consistency;
 mod conformance;

@@ -332,7 +332,10 @@ mod tests {
         }
         assert_eq!(
             seen,
-            ["template", "fetch", "images", "check", "render", "snapshot", "verify", "diff"]
+            [
+                "template", "fetch", "images", "check", "render", "snapshot", "verify", "diff",
+                "bundle"
+            ]
         );
     }
 

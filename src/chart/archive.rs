@@ -177,10 +177,29 @@ fn inflate(bytes: &[u8], origin: &str, budget: &mut Budget) -> Result<Vec<u8>, C
         .map_or(0, |b: [u8; 4]| u32::from_le_bytes(b) as u64);
     let room = trailer_size.clamp(bytes.len() as u64, budget.stream + 1);
     let mut tar_bytes = Vec::with_capacity(room as usize);
-    flate2::read::MultiGzDecoder::new(bytes)
-        .take(budget.stream + 1)
-        .read_to_end(&mut tar_bytes)
-        .map_err(|e| ChartError::new(format!("{origin}: not a gzipped tar archive: {e}")))?;
+    let mut rest = bytes;
+    let mut first = true;
+    loop {
+        let mut member = flate2::bufread::GzDecoder::new(rest);
+        let room = (budget.stream + 1).saturating_sub(tar_bytes.len() as u64);
+        match (&mut member).take(room).read_to_end(&mut tar_bytes) {
+            Err(e) if first => {
+                return Err(ChartError::new(format!(
+                    "{origin}: not a gzipped tar archive: {e}"
+                )))
+            }
+            // Bytes after a member that are not a whole member: Helm's tar
+            // reader stops at the archive's end and never reads them; when
+            // the tar stream needed them, it is reported truncated below.
+            Err(_) => break,
+            Ok(_) => {}
+        }
+        rest = member.into_inner();
+        first = false;
+        if tar_bytes.len() as u64 > budget.stream || !rest.starts_with(&[0x1f, 0x8b]) {
+            break;
+        }
+    }
     if tar_bytes.len() as u64 > budget.stream {
         return Err(too_large(&format!(
             "inflating {origin}, whose tar stream passes what is left of {MAX_STREAM_SIZE} bytes"
@@ -346,6 +365,14 @@ mod tests {
         let files = read_archive(&both, "t").unwrap();
         let names: Vec<_> = files.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["Chart.yaml", "templates/b.yaml"]);
+    }
+
+    #[test]
+    fn bytes_after_the_last_member_are_left_as_helm_leaves_them() {
+        let mut one = tgz(&[("c/Chart.yaml", b"name: c")]);
+        one.extend_from_slice(&[0; 4]);
+        assert_eq!(read_archive(&one, "t").unwrap().len(), 1);
+        assert!(read_archive(b"\x1f\x8b junk", "t").is_err());
     }
 
     #[test]

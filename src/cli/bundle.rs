@@ -3,14 +3,13 @@
 //! where `chartfix render FILE` renders it. The work is
 //! `chartfix::stack::bundle`'s; this is flags and printing.
 
-use super::render::StackFlags;
+use super::render::{LockFlags, StackFlags};
 use super::{CliError, CmdResult, Outcome};
 use chartfix::check::layout;
 use chartfix::check::platform::Platform;
 use chartfix::check::workloads::parse_stream;
 use chartfix::registry::cache_dir;
 use chartfix::source::cache::Cache;
-use chartfix::stack::lock::LockTarget;
 use chartfix::stack::{self, bundle};
 use std::path::{Path, PathBuf};
 
@@ -26,16 +25,8 @@ pub struct Args {
     /// /var/lib/rancher/k3s/agent/images/).
     #[arg(long, value_name = "FILE")]
     images: Option<PathBuf>,
-    /// Fail when resolution differs from the lock (or there is none).
-    #[arg(long, conflicts_with = "no_lock")]
-    locked: bool,
-    /// Read and write the lock at FILE (default: STACK.lock beside a stack
-    /// file; a folder or built-in stack writes none unless given this).
-    #[arg(long, value_name = "FILE", conflicts_with = "no_lock")]
-    lock: Option<PathBuf>,
-    /// Write no lock beside the stack (the bundle holds one regardless).
-    #[arg(long)]
-    no_lock: bool,
+    #[command(flatten)]
+    lock: LockFlags,
     // Last: the flags under their own help heading come last.
     #[command(flatten)]
     stack: StackFlags,
@@ -51,12 +42,7 @@ pub fn run(args: Args) -> CmdResult {
     let options = args.stack.options();
     let located = stack::locate::locate(spec).map_err(CliError::failure)?;
     let rendered = stack::render_located(&located, &options)?;
-    let target = LockTarget::choose(&rendered.lock_target, args.lock.as_deref(), args.no_lock);
-    if let Some(note) =
-        stack::lock::settle(&rendered.lock, &target, args.locked).map_err(CliError::failure)?
-    {
-        stderrln!("{note}");
-    }
+    args.lock.settle(&rendered)?;
     let cache = Cache::new(&cache_dir::resolve(options.cache_dir.as_deref()));
     let written =
         bundle::write(&located, &rendered.lock, &cache, &args.output).map_err(CliError::failure)?;

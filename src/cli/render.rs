@@ -11,6 +11,35 @@ use chartfix::stack::lock::LockTarget;
 use chartfix::stack::{self, Rendered, StackOptions};
 use std::path::PathBuf;
 
+/// The lock flags of the commands that resolve a stack (render, bundle).
+#[derive(clap::Args)]
+pub struct LockFlags {
+    /// Fail when resolution differs from the lock (or there is none).
+    #[arg(long, conflicts_with = "no_lock")]
+    locked: bool,
+    /// Read and write the lock at FILE (default: STACK.lock beside a stack
+    /// file; a folder or built-in stack writes none unless given this).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_lock")]
+    lock: Option<PathBuf>,
+    /// Write no lock.
+    #[arg(long)]
+    no_lock: bool,
+}
+
+impl LockFlags {
+    /// The lock policy after a render ([`stack::lock::settle`]); says on
+    /// stderr what it wrote.
+    pub fn settle(&self, rendered: &Rendered) -> Result<(), CliError> {
+        let target = LockTarget::choose(&rendered.lock_target, self.lock.as_deref(), self.no_lock);
+        if let Some(note) =
+            stack::lock::settle(&rendered.lock, &target, self.locked).map_err(CliError::failure)?
+        {
+            stderrln!("{note}");
+        }
+        Ok(())
+    }
+}
+
 /// Flags every stack command shares (render, snapshot, verify).
 #[derive(clap::Args, Clone)]
 pub struct StackFlags {
@@ -43,16 +72,8 @@ pub struct Args {
     /// Print a unified diff of the manifests before and after overlays on stderr.
     #[arg(long)]
     diff: bool,
-    /// Fail when resolution differs from the lock (or there is none).
-    #[arg(long, conflicts_with = "no_lock")]
-    locked: bool,
-    /// Read and write the lock at FILE (default: STACK.lock beside a stack
-    /// file; a folder or built-in stack writes none unless given this).
-    #[arg(long, value_name = "FILE", conflicts_with = "no_lock")]
-    lock: Option<PathBuf>,
-    /// Write no lock.
-    #[arg(long)]
-    no_lock: bool,
+    #[command(flatten)]
+    lock: LockFlags,
     /// Write each release's manifests to DIR/RELEASE.yaml instead of stdout.
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
@@ -63,12 +84,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> CmdResult {
     let rendered = stack::render_stack(&args.stack.stack, &args.stack.options())?;
-    let target = LockTarget::choose(&rendered.lock_target, args.lock.as_deref(), args.no_lock);
-    let note =
-        stack::lock::settle(&rendered.lock, &target, args.locked).map_err(CliError::failure)?;
-    if let Some(note) = note {
-        stderrln!("{note}");
-    }
+    args.lock.settle(&rendered)?;
     let checks = run_checks(&rendered, &args)?;
     for w in &checks.warnings {
         stderrln!("warning: {w}");

@@ -16,6 +16,7 @@
 //! `Value::Map` shares the same map; `Map::clone` copies one level.
 
 pub mod meter;
+pub mod reads;
 
 use crate::strconv::format_float_g;
 use std::any::Any;
@@ -65,6 +66,9 @@ pub struct Map {
     entries: RwLock<BTreeMap<String, Value>>,
     /// The [`SharedWrites`] epoch the map was made in.
     born: u32,
+    /// Which keys templates read, on maps of a values tree armed for it
+    /// ([`reads`]); `None` (every other map) costs one branch a read.
+    marks: Option<Box<reads::ReadMarks>>,
 }
 
 impl Default for Map {
@@ -90,20 +94,43 @@ impl Map {
         self.entries.write().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Records that templates read `key` (or every key), when marked.
+    #[inline]
+    fn note(&self, key: Option<&str>) {
+        if let Some(marks) = &self.marks {
+            marks.note(key);
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<Value> {
+        self.note(Some(key));
         self.read().get(key).cloned()
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
+        self.note(Some(key));
         self.read().contains_key(key)
     }
 
-    pub fn len(&self) -> usize {
+    /// The number of keys for the engine's own accounting (costs, limits):
+    /// unlike [`Map::len`], not a template reading the map.
+    pub fn size(&self) -> usize {
         self.read().len()
     }
 
+    /// The number of keys, which depends on every key.
+    pub fn len(&self) -> usize {
+        self.note(None);
+        self.read().len()
+    }
+
+    /// Whether the map is empty: of its keys, only a lone one decides that.
     pub fn is_empty(&self) -> bool {
-        self.read().is_empty()
+        let entries = self.read();
+        if entries.len() == 1 {
+            self.note(None);
+        }
+        entries.is_empty()
     }
 
     /// Sets a key, visible through every reference to this map.
@@ -118,11 +145,13 @@ impl Map {
 
     /// The keys, sorted.
     pub fn keys(&self) -> Vec<String> {
+        self.note(None);
         self.read().keys().cloned().collect()
     }
 
     /// The values, in key order.
     pub fn values(&self) -> Vec<Value> {
+        self.note(None);
         self.read().values().cloned().collect()
     }
 
@@ -133,6 +162,7 @@ impl Map {
 
     /// A snapshot of the entries in key order.
     pub fn entries(&self) -> Vec<(String, Value)> {
+        self.note(None);
         self.read()
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
@@ -141,6 +171,7 @@ impl Map {
 
     /// A snapshot as a plain sorted map.
     pub fn to_btree(&self) -> BTreeMap<String, Value> {
+        self.note(None);
         self.read().clone()
     }
 
@@ -216,6 +247,7 @@ impl From<BTreeMap<String, Value>> for Map {
         Map {
             entries: RwLock::new(m),
             born: EPOCH.load(Ordering::Relaxed),
+            marks: None,
         }
     }
 }

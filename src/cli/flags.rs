@@ -287,3 +287,33 @@ mod tests {
         assert!(fetch_flags_given(Some(&m)).is_empty());
     }
 }
+
+/// What to do about user values no template reads (`--unused-values`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnusedValues {
+    /// Do not look.
+    Off,
+    /// Name them on stderr.
+    Warn,
+    /// Name them on stderr and exit 1 (for CI).
+    Error,
+}
+
+impl UnusedValues {
+    /// Prints each finding on stderr, unless off; true when they make the
+    /// command fail.
+    pub fn report(self, findings: &[chartfix::values::unused::Finding]) -> bool {
+        if self == UnusedValues::Off {
+            return false;
+        }
+        for f in findings {
+            let level = if self == UnusedValues::Error {
+                "error"
+            } else {
+                "warning"
+            };
+            stderrln!("{level}: release {}: {}", f.release, f.text());
+        }
+        self == UnusedValues::Error && !findings.is_empty()
+    }
+}

@@ -1,6 +1,7 @@
 //! `chartfix template [NAME] CHART [flags]`: `helm template` with Helm 4's
 //! flags and defaults. Nothing reaches stdout unless rendering succeeded.
 
+use super::flags::UnusedValues;
 use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::release::{
     self, valid_release_name, ChartSource, ReleaseError, Request, Sources, Warning,
@@ -8,7 +9,8 @@ use chartfix::release::{
 use chartfix::render::capabilities::KubeVersion;
 use chartfix::render::output::{stream, write_dir, OutputOptions};
 use chartfix::render::RenderOptions;
-use chartfix::values::user::{user_values, ValueOptions};
+use chartfix::values::unused::Finding;
+use chartfix::values::user::{user_values_traced, ValueOptions};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -105,6 +107,15 @@ pub struct Args {
     /// counted: bytes or 200MiB, 2GiB.
     #[arg(long = "max-output", value_name = "SIZE", default_value = "100MiB", value_parser = super::parse_size)]
     max_output: usize,
+    /// Report user values no template reads (typos, keys at the wrong
+    /// depth) on stderr; `error` also exits 1.
+    #[arg(
+        long = "unused-values",
+        value_name = "WHEN",
+        value_enum,
+        default_value = "off"
+    )]
+    unused_values: super::flags::UnusedValues,
     /// Where the chart comes from: --version, --repo, --devel.
     #[command(flatten)]
     source: super::flags::SourceArgs,
@@ -133,7 +144,7 @@ pub fn run(args: Args) -> CmdResult {
         file_values: args.set_file.clone(),
         literals: args.set_literal.clone(),
     };
-    let user = match user_values(&value_opts) {
+    let (user, inputs) = match user_values_traced(&value_opts) {
         Ok(v) => v,
         Err(e) => return Err(CliError::failure(e)),
     };
@@ -163,6 +174,7 @@ pub fn run(args: Args) -> CmdResult {
             api_versions: args.cluster.api_versions.clone(),
             skip_schema_validation: args.skip_schema_validation,
             max_output_bytes: args.max_output,
+            track_reads: args.unused_values != UnusedValues::Off,
         },
     };
     // Warnings are printed as they come, so those given before a failure
@@ -171,11 +183,17 @@ pub fn run(args: Args) -> CmdResult {
         Warning::Source(t) => stderrln!("Warning: {t}"),
         Warning::Render(t) => stderrln!("{t}"),
     };
-    let rendered =
+    let release =
         match release::render(request, &Sources::lazy(&source_options), &mut print_warning) {
-            Ok(r) => r.rendered,
+            Ok(r) => r,
             Err(e) => return Err(e.into()),
         };
+    let unused: Vec<Finding> = release
+        .unused
+        .iter()
+        .map(|u| Finding::new(&name, u, &inputs))
+        .collect();
+    let rendered = release.rendered;
     let out_opts = OutputOptions {
         include_crds: args.include_crds,
         no_hooks: args.no_hooks,
@@ -212,7 +230,7 @@ pub fn run(args: Args) -> CmdResult {
         }
     }
     write_stdout(text)?;
-    Ok(Outcome::Done)
+    Ok(Outcome::findings_if(args.unused_values.report(&unused)))
 }
 
 /// The release name and the chart, as Helm's `template` decides them

@@ -1106,7 +1106,7 @@ fn cost(v: &Value) -> u64 {
         Value::RawString(r) => r.bytes().len() / 16,
         Value::Bytes(b) => b.len() / 16,
         Value::List(l) => l.len(),
-        Value::Map(m) => m.len(),
+        Value::Map(m) => m.size(),
         _ => 0,
     }) as u64
 }
@@ -1120,7 +1120,7 @@ fn footprint(v: &Value) -> usize {
         Value::RawString(r) => r.bytes().len(),
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.len().saturating_mul(ELEMENT),
-        Value::Map(m) => m.len().saturating_mul(ELEMENT * 2),
+        Value::Map(m) => m.size().saturating_mul(ELEMENT * 2),
         _ => 0,
     }
 }

@@ -78,6 +78,9 @@ pub struct Release {
     pub version: String,
     /// `sha256:…` of the archive; `None` for a folder.
     pub digest: Option<String>,
+    /// User values no template read, when the request tracked reads
+    /// ([`RenderOptions::track_reads`]).
+    pub unused: Vec<crate::values::unused::Unused>,
 }
 
 /// Something the user should know; the caller decides how to print it.
@@ -187,9 +190,10 @@ pub fn render(
     };
     fetch_missing_dependencies(&mut chart, &found, sources, warn)?;
     let mut render_warnings = Vec::new();
+    let user = Value::map(request.values);
     let rendered = render_warning(
         chart,
-        Value::map(request.values),
+        user.clone(),
         &request.options,
         found.early,
         &mut render_warnings,
@@ -206,8 +210,13 @@ pub fn render(
     for w in &rendered.warnings {
         warn(Warning::Render(w.clone()));
     }
+    let unused = match &rendered.reads {
+        Some(reads) => crate::values::unused::find(&user, reads),
+        None => Vec::new(),
+    };
     Ok(Release {
         rendered,
+        unused,
         reference: found.reference,
         origin: found.origin,
         version,

@@ -20,6 +20,7 @@ use crate::chart::{dependencies, schema, Chart};
 use crate::engine::Limits;
 use crate::value::{Map, Value};
 use crate::values::coalesce::{coalesce_values, Warnings};
+use crate::values::unused::Reads;
 use capabilities::{Capabilities, KubeVersion};
 
 /// `.Release` and the cluster as `helm template` pretends it to be.
@@ -33,6 +34,8 @@ pub struct RenderOptions {
     pub skip_schema_validation: bool,
     /// Bytes all of the chart's templates may write together (`--max-output`).
     pub max_output_bytes: usize,
+    /// Record which values templates read ([`Rendered::reads`]).
+    pub track_reads: bool,
 }
 
 impl Default for RenderOptions {
@@ -45,6 +48,7 @@ impl Default for RenderOptions {
             api_versions: Vec::new(),
             skip_schema_validation: false,
             max_output_bytes: crate::engine::Limits::default().max_output_bytes,
+            track_reads: false,
         }
     }
 }
@@ -58,6 +62,9 @@ pub struct Rendered {
     pub crds: Vec<(String, String)>,
     /// Warnings from coalescing values (Helm logs them on stderr).
     pub warnings: Vec<String>,
+    /// What the templates read of the values, when asked for
+    /// ([`RenderOptions::track_reads`]).
+    pub reads: Option<Reads>,
 }
 
 /// Why rendering failed; the message is Helm's. Each kind keeps its cause,
@@ -131,7 +138,7 @@ fn render_noting(
         ));
     }
     dependencies::check_present(&chart)?;
-    crate::values::dependencies::process(&mut chart, &user, warn)?;
+    let switches = crate::values::dependencies::process(&mut chart, &user, warn)?;
 
     let caps = Capabilities::new(opts.kube_version.clone(), &opts.api_versions);
     check_kube_version(&chart, &caps.kube_version)?;
@@ -156,21 +163,35 @@ fn render_noting(
     });
     drop(sources);
 
+    // The tree the templates last rendered with, armed to record reads.
+    let mut tracked = None;
+    let mut arm = |values: Value| {
+        if !opts.track_reads {
+            return values;
+        }
+        let values = crate::value::reads::armed(&values);
+        tracked = Some(values.clone());
+        values
+    };
     let table =
         |values| templates::collect(&chart, values, release(opts), Value::object(caps.clone()));
     let mut files = if threads > 1 {
-        match execute::run_at_once(&engine, &table(values.clone()), threads) {
+        match execute::run_at_once(&engine, &table(arm(values.clone())), threads) {
             Some(files) => files?,
             // A template changed values other templates see, so Helm's
             // order matters: again, in order, on values not yet touched.
             None => {
                 let values = coalesce_values(&chart, &user, &mut Warnings::default())?;
-                execute::run(&engine, &table(values))?
+                execute::run(&engine, &table(arm(values)))?
             }
         }
     } else {
-        execute::run(&engine, &table(values))?
+        execute::run(&engine, &table(arm(values)))?
     };
+    let reads = tracked.map(|values| Reads {
+        values,
+        helm_paths: switches,
+    });
     files.retain(|(name, _)| !name.ends_with("NOTES.txt"));
     let crds = crds(&chart, chart.name());
     // Freeing every parsed tree and value costs a tenth of a render: on big
@@ -185,6 +206,7 @@ fn render_noting(
         files,
         crds,
         warnings: std::mem::take(&mut warn.0),
+        reads,
     })
 }
 

@@ -183,6 +183,7 @@ mod tests {
                 "kind: CustomResourceDefinition\n".into(),
             )],
             warnings: vec![],
+            reads: None,
         }
     }
 

@@ -10,9 +10,18 @@ use crate::value::{Map, Value};
 
 /// Helm's `ProcessDependenciesWithMerge`: applies aliases, drops disabled
 /// subcharts (tags, then conditions), then imports values from children.
-pub fn process(chart: &mut Chart, user: &Value, warn: &mut Warnings) -> Result<(), ChartError> {
-    enable(chart, user, "", warn)?;
-    import_all(chart, warn)
+///
+/// Returns the dotted paths of the values it consulted (each condition and
+/// tag): Helm reads them, though no template may.
+pub fn process(
+    chart: &mut Chart,
+    user: &Value,
+    warn: &mut Warnings,
+) -> Result<Vec<String>, ChartError> {
+    let mut switches = Vec::new();
+    enable(chart, user, "", warn, &mut switches)?;
+    import_all(chart, warn)?;
+    Ok(switches)
 }
 
 fn enable(
@@ -20,6 +29,7 @@ fn enable(
     values: &Value,
     path: &str,
     warn: &mut Warnings,
+    switches: &mut Vec<String>,
 ) -> Result<(), ChartError> {
     if chart.metadata.dependencies.is_empty() {
         return Ok(());
@@ -57,6 +67,11 @@ fn enable(
     chart.dependencies = kept;
 
     let cvals = coalesce_values(chart, values, warn)?;
+    for dep in &chart.metadata.dependencies {
+        switches.extend(dep.tags.iter().map(|t| format!("tags.{t}")));
+        let conditions = dep.condition.trim().split(',').filter(|c| !c.is_empty());
+        switches.extend(conditions.map(|c| format!("{path}{c}")));
+    }
     apply_tags(chart, &cvals, warn);
     apply_conditions(chart, &cvals, path, warn);
     let off: Vec<String> = chart
@@ -75,7 +90,7 @@ fn enable(
         .retain(|d| !off.contains(&d.name));
     for sub in chart.dependencies.iter_mut() {
         let sub_path = format!("{path}{}.", sub.name());
-        enable(sub, &cvals, &sub_path, warn)?;
+        enable(sub, &cvals, &sub_path, warn, switches)?;
     }
     Ok(())
 }

@@ -7,7 +7,9 @@
 
 pub mod coalesce;
 pub mod dependencies;
+pub mod places;
 pub mod strvals;
+pub mod unused;
 pub mod user;
 
 use crate::value::{Map, Value};

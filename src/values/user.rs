@@ -2,6 +2,7 @@
 //! (later wins, `-` is stdin), then `--set-json`, `--set`, `--set-string`,
 //! `--set-file` and `--set-literal`.
 
+use super::places::ValueInput;
 use super::strvals::{parse_into, Mode};
 use crate::value::{Map, Value};
 
@@ -18,11 +19,19 @@ pub struct ValueOptions {
 
 /// Merges every source into one map of user values. Errors read as Helm's.
 pub fn user_values(opts: &ValueOptions) -> Result<Map, String> {
+    user_values_traced(opts).map(|(values, _)| values)
+}
+
+/// [`user_values`], and each input in merge order, to say later where a
+/// value was written ([`super::places`]).
+pub fn user_values_traced(opts: &ValueOptions) -> Result<(Map, Vec<ValueInput>), String> {
     let base = Map::new();
+    let mut inputs = Vec::new();
     for path in &opts.files {
         // Helm's words first, then which kind of input it was.
         let raw = read_source(path).map_err(|e| format!("{e} (a values file, -f/--values)"))?;
         let text = String::from_utf8_lossy(&raw);
+        inputs.push(ValueInput::yaml(path.as_str(), text.as_ref()));
         let v = crate::yaml::from_str(&text).map_err(|e| format!("failed to parse {path}: {e}"))?;
         let m = match v {
             Value::Map(m) => (*m).clone(),
@@ -35,6 +44,16 @@ pub fn user_values(opts: &ValueOptions) -> Result<Map, String> {
             }
         };
         merge_maps(&base, &m);
+    }
+    let flags = [
+        ("--set-json", &opts.json),
+        ("--set", &opts.set),
+        ("--set-string", &opts.strings),
+        ("--set-file", &opts.file_values),
+        ("--set-literal", &opts.literals),
+    ];
+    for (flag, args) in flags {
+        inputs.extend(args.iter().map(|a| ValueInput::flag(flag, a)));
     }
     for s in &opts.json {
         let trimmed = s.trim();
@@ -72,7 +91,7 @@ pub fn user_values(opts: &ValueOptions) -> Result<Map, String> {
     for s in &opts.literals {
         set_literal(s, &base).map_err(|e| format!("failed parsing --set-literal data: {e}"))?;
     }
-    Ok(base)
+    Ok((base, inputs))
 }
 
 /// A flag's value for an error message: as given, or its first 100

@@ -25,6 +25,7 @@ mod guard;
 pub mod json;
 mod located;
 mod nodes;
+pub mod places;
 mod reader;
 mod resolve;
 pub mod toml;

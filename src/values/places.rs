@@ -1,0 +1,183 @@
+//! Where the user wrote a value: the inputs of the user's values in merge
+//! order, and the place of a path in the last one that sets it (later inputs
+//! win, so that is the one that counts): `values.yaml:12:5` for YAML text,
+//! the flag and its key for `--set` and its kin. A flag's value is never
+//! shown: it may be a password.
+
+use crate::location::Location;
+use crate::yaml::places::{key_places, KeyPlace};
+use std::cell::OnceCell;
+
+/// One input of the user's values.
+#[derive(Debug)]
+pub enum ValueInput {
+    /// YAML text: a values file, a stack's inline `values:` (at `prefix`
+    /// inside the stack file), a HelmChart's `valuesContent`.
+    Yaml {
+        name: String,
+        text: String,
+        /// Keys that lead to the values inside `text`.
+        prefix: Vec<String>,
+        /// Added to every line: where `text` starts in `name` (0: at its top).
+        line_offset: usize,
+        places: OnceCell<Vec<KeyPlace>>,
+    },
+    /// A flag and its `key=value` argument (`--set`, `--set-string`, …).
+    Flag { flag: String, arg: String },
+}
+
+impl ValueInput {
+    pub fn yaml(name: impl Into<String>, text: impl Into<String>) -> ValueInput {
+        ValueInput::yaml_at(name, text, &[])
+    }
+
+    /// YAML text whose values are at `prefix` (a stack's `releases.N.values`).
+    pub fn yaml_at(
+        name: impl Into<String>,
+        text: impl Into<String>,
+        prefix: &[&str],
+    ) -> ValueInput {
+        ValueInput::Yaml {
+            name: name.into(),
+            text: text.into(),
+            prefix: prefix.iter().map(|s| s.to_string()).collect(),
+            line_offset: 0,
+            places: OnceCell::new(),
+        }
+    }
+
+    /// YAML text found inside a file at `line` (1-based) of it.
+    pub fn shifted(mut self, line: usize) -> ValueInput {
+        if let ValueInput::Yaml { line_offset, .. } = &mut self {
+            *line_offset = line.saturating_sub(1);
+        }
+        self
+    }
+
+    pub fn flag(flag: &str, arg: &str) -> ValueInput {
+        ValueInput::Flag {
+            flag: flag.to_string(),
+            arg: arg.to_string(),
+        }
+    }
+
+    /// Where this input sets `path`, if it does.
+    fn place_of(&self, path: &[String]) -> Option<String> {
+        match self {
+            ValueInput::Yaml {
+                name,
+                text,
+                prefix,
+                line_offset,
+                places,
+            } => {
+                let places = places.get_or_init(|| key_places(text));
+                let full: Vec<&String> = prefix.iter().chain(path).collect();
+                places
+                    .iter()
+                    .rev()
+                    .find(|p| p.path.iter().eq(full.iter().copied()))
+                    .map(|p| Location::new(name, p.line + line_offset, p.column).to_string())
+            }
+            ValueInput::Flag { flag, arg } => flag_keys(arg)
+                .into_iter()
+                .rev()
+                .find(|key| {
+                    let n = key.len().min(path.len());
+                    n > 0 && key[..n] == path[..n]
+                })
+                .map(|key| format!("{flag} {}", key.join("."))),
+        }
+    }
+}
+
+/// Where `path` was set: the last input that sets it.
+pub fn locate(path: &[String], inputs: &[ValueInput]) -> Option<String> {
+    inputs.iter().rev().find_map(|i| i.place_of(path))
+}
+
+/// The keys a `--set` argument sets (`a.b=1,c[0].d=2` → `a.b`, `c.d`): each
+/// assignment's key split on unescaped dots, list indexes left out.
+fn flag_keys(arg: &str) -> Vec<Vec<String>> {
+    let mut keys = Vec::new();
+    for assignment in split_unescaped(arg, ',') {
+        let key = assignment.split('=').next().unwrap_or_default();
+        let path: Vec<String> = split_unescaped(key, '.')
+            .into_iter()
+            .map(|seg| {
+                let seg = seg.split('[').next().unwrap_or_default();
+                seg.replace('\\', "")
+            })
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !path.is_empty() {
+            keys.push(path);
+        }
+    }
+    keys
+}
+
+fn split_unescaped(s: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut escaped) = (0, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            c if c == sep && !escaped => {
+                out.push(&s[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => escaped = false,
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(p: &str) -> Vec<String> {
+        p.split('.').map(String::from).collect()
+    }
+
+    #[test]
+    fn the_last_input_that_sets_a_path_is_named() {
+        let inputs = vec![
+            ValueInput::yaml("a.yaml", "x:\n  y: 1\n"),
+            ValueInput::yaml("b.yaml", "z: 1\nx:\n  y: 2\n"),
+            ValueInput::flag("--set", "w.v=secret,q=1"),
+        ];
+        assert_eq!(locate(&path("x.y"), &inputs).as_deref(), Some("b.yaml:3:3"));
+        assert_eq!(locate(&path("w.v"), &inputs).as_deref(), Some("--set w.v"));
+        assert_eq!(locate(&path("nope"), &inputs), None);
+    }
+
+    #[test]
+    fn values_inside_a_larger_file() {
+        let stack = "name: s\nreleases:\n  - name: r\n    values:\n      a:\n        b: 1\n";
+        let inputs = vec![ValueInput::yaml_at(
+            "stack.yaml",
+            stack,
+            &["releases", "0", "values"],
+        )];
+        assert_eq!(
+            locate(&path("a.b"), &inputs).as_deref(),
+            Some("stack.yaml:6:9")
+        );
+        let content = ValueInput::yaml("m.yaml", "a: 1\n").shifted(10);
+        assert_eq!(
+            locate(&path("a"), &[content]).as_deref(),
+            Some("m.yaml:10:1")
+        );
+    }
+
+    #[test]
+    fn flag_keys_follow_the_set_grammar() {
+        assert_eq!(
+            flag_keys(r"a.b=1,c[0].d=2,e\.f=3"),
+            vec![path("a.b"), path("c.d"), vec!["e.f".to_string()]]
+        );
+    }
+}

@@ -6,6 +6,7 @@ use super::images::{ImageReport, ImagesResult};
 use super::inspect::Status;
 use super::kinds::MissingKind;
 use crate::manifest::quantity::{format_cpu, format_memory};
+use crate::values::unused::Finding;
 use std::fmt::Write;
 
 #[derive(Clone, Copy)]
@@ -169,6 +170,29 @@ pub fn kinds_text(missing: &[MissingKind], target_label: &str, style: Style) -> 
     );
     for m in missing {
         let _ = writeln!(out, "  {} ({})", m.message, m.resources.join(", "));
+    }
+    out
+}
+
+/// User values no template read (`unused-value` findings of a stack).
+pub fn unused_values_text(unused: &[Finding], style: Style) -> String {
+    let mut out = String::new();
+    if unused.is_empty() {
+        let _ = writeln!(
+            out,
+            "Values: no value given is left unread — {}",
+            style.green("ok")
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "Values: {} never read — {}",
+        crate::words::plural(unused.len(), "value"),
+        style.red("unused")
+    );
+    for f in unused {
+        let _ = writeln!(out, "  release {}: {}", f.release, f.text());
     }
     out
 }

@@ -4,7 +4,7 @@ use super::images::{check_documents, read_input, style, ImageFlags, Output, Repo
 use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::check::fit::{check_fit, Node};
 use chartfix::check::kinds::{check_kinds, parse_kube_version, Target, DEFAULT_KUBE_MINOR};
-use chartfix::check::output::{fit_text, images_table, kinds_text};
+use chartfix::check::output::{fit_text, images_table, kinds_text, unused_values_text};
 
 #[derive(clap::Args)]
 #[command(
@@ -53,6 +53,7 @@ pub fn run(args: Args) -> CmdResult {
     let input = read_input(&args.input, &args.flags)?;
     input.use_registry_config(&mut options);
     let docs = input.docs;
+    let unused = input.unused;
     let images = if args.skip_image_check {
         None
     } else {
@@ -67,7 +68,8 @@ pub fn run(args: Args) -> CmdResult {
     let missing = check_kinds(&docs, &target);
     let failed = images.as_ref().is_some_and(|i| i.summary.problems > 0)
         || fit.as_ref().is_some_and(|f| !f.fits)
-        || !missing.is_empty();
+        || !missing.is_empty()
+        || !unused.is_empty();
 
     let text = match args.report.format {
         Output::Json => {
@@ -75,6 +77,7 @@ pub fn run(args: Args) -> CmdResult {
                 "images": images,
                 "fit": fit,
                 "kinds": { "kubeVersion": format!("1.{kube_minor}"), "missing": missing },
+                "values": { "unused": unused },
                 "ok": !failed,
             });
             serde_json::to_string_pretty(&value).map_err(CliError::failure)? + "\n"
@@ -94,6 +97,7 @@ pub fn run(args: Args) -> CmdResult {
                 if target.k3s { " (k3s)" } else { "" }
             );
             text.push_str(&kinds_text(&missing, &label, st));
+            text.push_str(&unused_values_text(&unused, st));
             text
         }
     };

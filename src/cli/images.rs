@@ -111,6 +111,7 @@ pub fn style() -> Style {
 /// (invalid YAML, a chart that does not render), is a failure (status 1).
 pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Input, CliError> {
     let mut registry_config = None;
+    let mut unused = Vec::new();
     let text = if input == "-" {
         chartfix::input::read_all_string(std::io::stdin().lock())
             .map_err(|e| CliError::Failure(format!("reading stdin: {e}")))?
@@ -119,6 +120,7 @@ pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Input, CliError> {
         if chartfix::stack::bundle::is_bundle(path) {
             let r = render_stack(input, flags)?;
             registry_config = r.registry_config;
+            unused = r.unused;
             r.text
         } else if path.join("Chart.yaml").is_file() || (path.is_file() && input.ends_with(".tgz")) {
             render_chart(path, flags).map_err(CliError::Failure)?
@@ -128,6 +130,7 @@ pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Input, CliError> {
             if is_stack_file(&text) {
                 let r = render_stack(input, flags)?;
                 registry_config = r.registry_config;
+                unused = r.unused;
                 r.text
             } else {
                 text
@@ -136,6 +139,7 @@ pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Input, CliError> {
             // A folder of raw manifests, or a stack by name.
             let r = render_stack(input, flags)?;
             registry_config = r.registry_config;
+            unused = r.unused;
             r.text
         }
     };
@@ -143,6 +147,7 @@ pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Input, CliError> {
     Ok(Input {
         docs,
         registry_config,
+        unused,
     })
 }
 
@@ -152,6 +157,8 @@ pub fn read_input(input: &str, flags: &ImageFlags) -> Result<Input, CliError> {
 pub struct Input {
     pub docs: Vec<Document>,
     pub registry_config: Option<std::path::PathBuf>,
+    /// User values of a stack's charts that no template read.
+    pub unused: Vec<chartfix::values::unused::Finding>,
 }
 
 impl Input {

@@ -2,7 +2,7 @@
 //! summary on stderr. Manifests are printed only once everything rendered;
 //! check problems then make the exit status 1.
 
-use super::flags::NetworkArgs;
+use super::flags::{NetworkArgs, UnusedValues};
 use super::{write_stdout, CliError, CmdResult, Outcome};
 use chartfix::check::kinds::{Target, DEFAULT_KUBE_MINOR};
 use chartfix::check::platform::Platform;
@@ -72,6 +72,15 @@ pub struct Args {
     /// Print a unified diff of the manifests before and after overlays on stderr.
     #[arg(long)]
     diff: bool,
+    /// User values no template reads (typos, keys at the wrong depth):
+    /// named on stderr (`warn`), or also exit 1 (`error`, for CI).
+    #[arg(
+        long = "unused-values",
+        value_name = "WHEN",
+        value_enum,
+        default_value = "warn"
+    )]
+    unused_values: UnusedValues,
     #[command(flatten)]
     lock: LockFlags,
     /// Write each release's manifests to DIR/RELEASE.yaml instead of stdout.
@@ -99,6 +108,7 @@ pub fn run(args: Args) -> CmdResult {
         } else {
             stderr!("{}", chartfix::overlay::explain_table(&rendered.changes));
         }
+        stderr!("{}", unused_section(&rendered));
     }
     if args.diff {
         stderr!(
@@ -107,8 +117,25 @@ pub fn run(args: Args) -> CmdResult {
         );
     }
     stderr!("{}", stack::summary::summary(&rendered));
+    let unused_fails = args.unused_values.report(&rendered.unused);
     stderr!("{}", checks.text);
-    Ok(Outcome::findings_if(checks.problems))
+    Ok(Outcome::findings_if(checks.problems || unused_fails))
+}
+
+/// `--explain`'s account of the user values: each one nothing read, or
+/// that every one was read.
+fn unused_section(r: &Rendered) -> String {
+    if r.unused.is_empty() {
+        return "Values: every value the stack gives is read by its chart\n".into();
+    }
+    let mut text = format!(
+        "Values never read ({}):\n",
+        chartfix::words::plural(r.unused.len(), "value")
+    );
+    for f in &r.unused {
+        text.push_str(&format!("  {:<16} {}\n", f.release, f.text()));
+    }
+    text
 }
 
 /// Kinds always (no network needed); images unless offline or skipped.

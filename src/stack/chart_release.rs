@@ -9,7 +9,9 @@ use crate::render::output::{stream, OutputOptions};
 use crate::render::RenderOptions;
 use crate::source::Resolver;
 use crate::value::{Map, Value};
+use crate::values::places::ValueInput;
 use crate::values::strvals::{parse_into, Mode};
+use crate::values::unused::Finding;
 use crate::values::user::merge_maps;
 
 /// Everything needed to render one release.
@@ -24,6 +26,8 @@ pub struct ChartJob {
     pub display: String,
     /// User values, already merged in the order Helm would merge them.
     pub values: Map,
+    /// Where those values were written, in merge order.
+    pub inputs: Vec<ValueInput>,
 }
 
 /// What was rendered, and what was resolved (for the lock file).
@@ -37,6 +41,8 @@ pub struct ChartOutput {
     pub version: String,
     pub digest: Option<String>,
     pub warnings: Vec<String>,
+    /// User values no template read.
+    pub unused: Vec<Finding>,
 }
 
 /// Renders one chart release through the release pipeline (the one
@@ -57,6 +63,7 @@ pub fn render_chart(
             release_name: job.release.clone(),
             namespace: job.namespace.clone(),
             max_output_bytes: max_output,
+            track_reads: true,
             ..RenderOptions::default()
         },
     };
@@ -82,6 +89,11 @@ pub fn render_chart(
         version: release.version,
         digest: release.digest,
         warnings,
+        unused: release
+            .unused
+            .iter()
+            .map(|u| Finding::new(&job.release, u, &job.inputs))
+            .collect(),
     })
 }
 

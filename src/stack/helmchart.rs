@@ -6,6 +6,8 @@ use super::chart_release::{merge_yaml_values, set_value, ChartJob, ChartSource};
 use super::locate::StackText;
 use crate::manifest::{self, is_marker};
 use crate::value::Map;
+use crate::values::places::ValueInput;
+use crate::yaml::places::key_places;
 use crate::yaml::LocatedError;
 use base64::Engine as _;
 use serde_json::Value as Json;
@@ -34,8 +36,9 @@ pub fn pieces(release: &str, file: &StackText, namespace: &str) -> Result<Vec<Pi
             continue; // comments only
         }
         if is_helmchart(&value) {
-            let job = helmchart_job(&value, namespace)
+            let mut job = helmchart_job(&value, namespace)
                 .map_err(|e| format!("{}:{first_line}: HelmChart: {e}", file.rel))?;
+            job.inputs = value_inputs(&file.rel, first_line, &text, &job.release, &value);
             out.push(Piece::Chart {
                 source: source.clone(),
                 job: Box::new(job),
@@ -75,6 +78,41 @@ fn documents(text: &str) -> Vec<(usize, String)> {
         out.push((start, cur));
     }
     out
+}
+
+/// Where a HelmChart's values were written: its `valuesContent` at its place
+/// in the file, then each `spec.set` key.
+fn value_inputs(rel: &str, first_line: usize, doc: &str, name: &str, v: &Json) -> Vec<ValueInput> {
+    let mut inputs = Vec::new();
+    let spec = v.get("spec");
+    if let Some(content) = spec
+        .and_then(|s| s.get("valuesContent"))
+        .and_then(Json::as_str)
+    {
+        let key = ["spec", "valuesContent"];
+        let key_line = key_places(doc)
+            .into_iter()
+            .find(|p| p.path.iter().eq(key.iter()))
+            .map_or(0, |p| p.line);
+        let lines: Vec<&str> = doc.lines().collect();
+        // A block scalar (`valuesContent: |`) starts on the next line,
+        // indented; any other style is placed on the key's line.
+        let block = lines
+            .get(key_line.saturating_sub(1))
+            .and_then(|l| l.split_once(':'))
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with(['|', '>']));
+        let (line, indent) = match lines.get(key_line) {
+            Some(next) if block => (key_line + 1, next.len() - next.trim_start().len()),
+            _ => (key_line, 0),
+        };
+        let file_line = first_line + line.saturating_sub(1);
+        inputs.push(ValueInput::yaml(rel, content).shifted(file_line, indent));
+    }
+    if let Some(Json::Object(set)) = spec.and_then(|s| s.get("set")) {
+        let flag = format!("HelmChart {name} spec.set");
+        inputs.extend(set.keys().map(|k| ValueInput::flag(&flag, k)));
+    }
+    inputs
 }
 
 fn is_helmchart(v: &Json) -> bool {
@@ -148,6 +186,7 @@ fn helmchart_job(v: &Json, default_ns: &str) -> Result<ChartJob, String> {
         version: text_of(&spec, "version").map(str::to_string),
         display,
         values,
+        inputs: Vec::new(),
     })
 }
 

@@ -24,6 +24,8 @@ pub mod output;
 pub mod summary;
 
 use crate::overlay::{self, Change, Overlay};
+use crate::values::places::ValueInput;
+use crate::values::unused::Finding;
 use chart_release::{merge_yaml_values, render_chart, ChartJob, ChartSource};
 use file::{OverlayRef, Release, StackFile};
 use helmchart::Piece;
@@ -126,6 +128,8 @@ pub struct Rendered {
     /// pulls go through the same one.
     pub registry_config: Option<PathBuf>,
     pub warnings: Vec<String>,
+    /// User values of chart releases that no template read.
+    pub unused: Vec<Finding>,
 }
 
 /// Renders a stack named as on the command line (a path, a folder of raw
@@ -194,16 +198,10 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
         from_bundle: false,
         registry_config: registry_config(&stack, &located.files, options)?,
         warnings: Vec::new(),
+        unused: Vec::new(),
     };
     for release in &stack.releases {
-        let (text, what) = render_release(
-            &stack,
-            release,
-            &located.files,
-            &resolver,
-            options,
-            &mut out,
-        )?;
+        let (text, what) = render_release(&stack, release, located, &resolver, options, &mut out)?;
         before.push_str(&text);
         let overlays = load_overlays(&release.overlays, &located.files)
             .map_err(|e| format!("release {}: {e}", release.name))?;
@@ -269,11 +267,12 @@ fn registry_config(
 fn render_release(
     stack: &StackFile,
     release: &Release,
-    files: &Files,
+    located: &Located,
     resolver: &crate::source::Resolver,
     options: &StackOptions,
     out: &mut Rendered,
 ) -> Result<(String, String), StackError> {
+    let files = &located.files;
     let max_output = match options.max_output_bytes {
         0 => crate::engine::Limits::default().max_output_bytes,
         n => n,
@@ -284,14 +283,24 @@ fn render_release(
         .unwrap_or_else(|| stack.namespace.clone());
     if let Some(chart) = &release.chart {
         let values = crate::value::Map::new();
+        let mut inputs = Vec::new();
         for rel in &release.values_files {
             let text = files.read(rel)?;
             merge_yaml_values(&values, &text, rel)?;
+            let name = files
+                .path(rel)
+                .map_or(rel.clone(), |p| p.display().to_string());
+            inputs.push(ValueInput::yaml(name, text));
         }
         if let Some(inline) = &release.values {
             let text = yaml_serde::to_string(inline)
                 .map_err(|e| format!("release {}: values: {e}", release.name))?;
             merge_yaml_values(&values, &text, &format!("release {} values", release.name))?;
+            let index = stack.releases.iter().position(|r| std::ptr::eq(r, release));
+            let index = index.unwrap_or_default().to_string();
+            let prefix = ["releases", index.as_str(), "values"];
+            let (origin, text) = (located.origin.as_str(), located.text.as_str());
+            inputs.push(ValueInput::yaml_at(origin, text, &prefix));
         }
         let job = ChartJob {
             release: release.name.clone(),
@@ -303,6 +312,7 @@ fn render_release(
                 None => chart.clone(),
             },
             values,
+            inputs,
         };
         let (text, version) = run_chart(resolver, &job, max_output, out)?;
         return Ok((text, format!("chart {} {version}", job.display)));
@@ -340,6 +350,7 @@ fn run_chart(
     out: &mut Rendered,
 ) -> Result<(String, String), StackError> {
     let r = render_chart(resolver, job, max_output)?;
+    out.unused.extend(r.unused.iter().cloned());
     out.warnings.extend(
         r.warnings
             .iter()

@@ -9,7 +9,7 @@ use crate::yaml::places::{key_places, KeyPlace};
 use std::cell::OnceCell;
 
 /// One input of the user's values.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum ValueInput {
     /// YAML text: a values file, a stack's inline `values:` (at `prefix`
     /// inside the stack file), a HelmChart's `valuesContent`.
@@ -20,6 +20,8 @@ pub enum ValueInput {
         prefix: Vec<String>,
         /// Added to every line: where `text` starts in `name` (0: at its top).
         line_offset: usize,
+        /// Added to every column: the indentation of a block scalar.
+        column_offset: usize,
         places: OnceCell<Vec<KeyPlace>>,
     },
     /// A flag and its `key=value` argument (`--set`, `--set-string`, …).
@@ -42,14 +44,22 @@ impl ValueInput {
             text: text.into(),
             prefix: prefix.iter().map(|s| s.to_string()).collect(),
             line_offset: 0,
+            column_offset: 0,
             places: OnceCell::new(),
         }
     }
 
-    /// YAML text found inside a file at `line` (1-based) of it.
-    pub fn shifted(mut self, line: usize) -> ValueInput {
-        if let ValueInput::Yaml { line_offset, .. } = &mut self {
+    /// YAML text found inside a file at `line` (1-based) of it, each line
+    /// indented by `indent` (a block scalar's content).
+    pub fn shifted(mut self, line: usize, indent: usize) -> ValueInput {
+        if let ValueInput::Yaml {
+            line_offset,
+            column_offset,
+            ..
+        } = &mut self
+        {
             *line_offset = line.saturating_sub(1);
+            *column_offset = indent;
         }
         self
     }
@@ -69,6 +79,7 @@ impl ValueInput {
                 text,
                 prefix,
                 line_offset,
+                column_offset,
                 places,
             } => {
                 let places = places.get_or_init(|| key_places(text));
@@ -77,7 +88,10 @@ impl ValueInput {
                     .iter()
                     .rev()
                     .find(|p| p.path.iter().eq(full.iter().copied()))
-                    .map(|p| Location::new(name, p.line + line_offset, p.column).to_string())
+                    .map(|p| {
+                        let (line, column) = (p.line + line_offset, p.column + column_offset);
+                        Location::new(name, line, column).to_string()
+                    })
             }
             ValueInput::Flag { flag, arg } => flag_keys(arg)
                 .into_iter()
@@ -166,10 +180,10 @@ mod tests {
             locate(&path("a.b"), &inputs).as_deref(),
             Some("stack.yaml:6:9")
         );
-        let content = ValueInput::yaml("m.yaml", "a: 1\n").shifted(10);
+        let content = ValueInput::yaml("m.yaml", "a: 1\n").shifted(10, 4);
         assert_eq!(
             locate(&path("a"), &[content]).as_deref(),
-            Some("m.yaml:10:1")
+            Some("m.yaml:10:5")
         );
     }
 

@@ -38,6 +38,7 @@ pub struct Suggestion {
 /// One unread value as commands report it: which release, the path, where
 /// the user wrote it and the key the chart has instead.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Finding {
     /// Always `unused-value`, so a list of mixed findings tells it apart.
     pub kind: &'static str,
@@ -279,7 +280,11 @@ fn suggest(path: &[String], candidates: &[Candidate]) -> Option<Suggestion> {
                 .zip(c.path.iter().rev())
                 .take_while(|(a, b)| a == b)
                 .count();
-            if shared == 0 {
+            let leading = path.iter().zip(&c.path).take_while(|(a, b)| a == b).count();
+            // One shared last key (`enabled`, `create`) says little alone:
+            // it counts when it is all the user wrote, or the paths also
+            // start alike (`metrics.enabled` and `metrics.jmx.enabled`).
+            if shared == 0 || (shared == 1 && path.len() > 1 && leading == 0) {
                 continue;
             }
             (1, usize::MAX - shared, !c.read, c.text.len())

@@ -43,4 +43,5 @@ mod template_dependencies;
 mod template_flags;
 mod template_golden;
 mod template_limits;
+mod unused_values;
 mod yaml_limits;

@@ -7,6 +7,7 @@
 //! `%!(NOVERB)`, `%!d(BADINDEX)`, `%!(BADWIDTH)`, `%!(BADPREC)`.
 
 use crate::strconv::{can_backquote, format_float, is_print, quote_with, MAX_NUM};
+use crate::value::complex::Complex;
 use crate::value::{Map, Value};
 
 /// `fmt.Sprint`: operands printed with `%v`, a space between two operands when
@@ -472,11 +473,34 @@ impl Printer {
                 self.maps.pop();
                 self.depth -= 1;
             }
+            Value::Object(_) if Complex::of(arg).is_some() => {
+                if let Some(c) = Complex::of(arg) {
+                    self.fmt_complex(c, arg, verb);
+                }
+            }
             Value::Object(o) => match verb {
                 'v' | 's' => self.fmt_s(&o.format()),
                 _ => self.bad_verb(arg, verb),
             },
         }
+    }
+
+    /// Go's `fmtComplex`: both parts with the float verb and flags, the
+    /// imaginary one always signed, in parentheses.
+    fn fmt_complex(&mut self, c: Complex, arg: &Value, verb: char) {
+        let (verb_used, prec) = match verb {
+            'v' => ('g', None),
+            'b' | 'g' | 'G' | 'x' | 'X' => (verb, None),
+            'f' | 'e' | 'E' | 'F' => (verb, Some(6)),
+            _ => return self.bad_verb(arg, verb),
+        };
+        let plus = self.spec.plus;
+        self.out.push('(');
+        self.fmt_float(c.re, verb_used, prec);
+        self.spec.plus = true;
+        self.fmt_float(c.im, verb_used, prec);
+        self.out.push_str("i)");
+        self.spec.plus = plus;
     }
 
     /// An element inside a list or map: a nil element prints as `<nil>`

@@ -15,6 +15,7 @@
 //! later template). So a [`Map`] has interior mutability, and cloning a
 //! `Value::Map` shares the same map; `Map::clone` copies one level.
 
+pub mod complex;
 pub mod meter;
 pub mod reads;
 
@@ -377,6 +378,11 @@ pub trait Object: Send + Sync + 'static {
     fn to_plain(&self) -> Option<Value> {
         None
     }
+    /// Go's encoders (`encoding/json`, go-yaml, BurntSushi's TOML) refuse the
+    /// type: they fail with `unsupported type: ` and [`Object::type_name`].
+    fn unencodable(&self) -> bool {
+        false
+    }
     fn as_any(&self) -> &dyn Any;
 }
 
@@ -649,7 +655,13 @@ impl PartialEq for Value {
             (Value::Map(a), Value::Map(b)) => {
                 Arc::ptr_eq(a, b) || meter::descend().is_some_and(|_l| a == b)
             }
-            (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
+            // Two complex constants are equal by value, as reflect.DeepEqual
+            // compares them; other objects only to themselves.
+            (Value::Object(a), Value::Object(b)) => {
+                Arc::ptr_eq(a, b)
+                    || complex::Complex::of(self)
+                        .is_some_and(|x| Some(x) == complex::Complex::of(other))
+            }
             _ => false,
         }
     }

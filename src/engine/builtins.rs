@@ -7,6 +7,7 @@
 use super::ast::Builtin;
 use super::error::{WARN_END, WARN_START};
 use crate::gofmt;
+use crate::value::complex::Complex;
 use crate::value::{Map, Value};
 
 /// Go's argument-count check, before any argument is evaluated. `explicit` is the
@@ -234,6 +235,7 @@ enum Kind {
     Bool,
     Int,
     Float,
+    Complex,
     String,
     Other,
     Invalid,
@@ -246,6 +248,7 @@ fn kind(v: &Value) -> Kind {
         Value::Float(_) => Kind::Float,
         Value::String(_) | Value::RawString(_) => Kind::String,
         Value::Nil => Kind::Invalid,
+        _ if Complex::of(v).is_some() => Kind::Complex,
         _ => Kind::Other,
     }
 }
@@ -271,6 +274,7 @@ fn eq(a: &Value, others: &[Value]) -> Result<bool, String> {
                 (Value::Bool(x), Value::Bool(y)) => x == y,
                 _ if k1 == Kind::Int => a.as_int() == b.as_int(),
                 (Value::Float(x), Value::Float(y)) => x == y,
+                _ if k1 == Kind::Complex => Complex::of(a) == Complex::of(b),
                 (Value::String(x), Value::String(y)) => x == y,
                 _ if k1 == Kind::String => a.string_bytes() == b.string_bytes(),
                 (Value::Nil, Value::Nil) => true,

@@ -23,6 +23,8 @@ pub enum Kind {
     String,
     RawString,
     Number,
+    /// A complex constant with a real part, `1+2i` (Go's `itemComplex`).
+    Complex,
     Bool,
     Nil,
     Pipe,
@@ -517,20 +519,36 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    /// Scans a number loosely, as Go does; the parser validates it.
+    /// Scans a number loosely, as Go does; the parser validates it. A sign
+    /// right after a number makes it complex (`1+2i`, no spaces), which
+    /// must end in `i`: `1+2` and `+-2` are bad numbers, named whole.
     fn lex_number(&mut self) -> bool {
         if !self.scan_number() {
-            let c = self.next();
-            let _ = c;
-            let text = self.src.get(self.start..self.pos).unwrap_or("");
-            self.error(format!(
-                "bad number syntax: {}",
-                crate::strconv::go_quote(text)
-            ));
-            return false;
+            return self.bad_number();
+        }
+        if matches!(self.peek(), Some('+' | '-')) {
+            if !self.scan_number() || !self.src[..self.pos].ends_with('i') {
+                return self.bad_number();
+            }
+            self.emit(Kind::Complex);
+            return true;
         }
         self.emit(Kind::Number);
         true
+    }
+
+    /// Go's "bad number syntax", quoting what was scanned, and the letter
+    /// that made it bad when there is one (`3x`).
+    fn bad_number(&mut self) -> bool {
+        if self.peek().is_some_and(is_alnum) {
+            self.next();
+        }
+        let text = self.src.get(self.start..self.pos).unwrap_or("");
+        self.error(format!(
+            "bad number syntax: {}",
+            crate::strconv::go_quote(text)
+        ));
+        false
     }
 
     fn scan_number(&mut self) -> bool {
@@ -634,5 +652,17 @@ mod tests {
             "bad number syntax: \"3x\""
         );
         assert_eq!(kinds("{{ ^ }}")[2], (Kind::Char, "^".to_string()));
+        // A sign after a number makes it complex, and it must end in `i`.
+        assert_eq!(kinds("{{1+2i}}")[1], (Kind::Complex, "1+2i".to_string()));
+        for (src, bad) in [
+            ("{{ +-2 }}", "+-2"),
+            ("{{ 1+2 }}", "1+2"),
+            ("{{ 1+2j }}", "1+2j"),
+        ] {
+            assert_eq!(
+                kinds(src).last().unwrap().1,
+                format!("bad number syntax: \"{bad}\"")
+            );
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! constants of `text/template` with their typing (`1` is an int, `1.0`, `1e3`
 //! are float64s, `'a'` is the int 97).
 
+use crate::value::complex::Complex;
 use crate::value::Value;
 
 /// `strconv.Unquote` of a `"…"`, `` `…` `` or `'…'` literal; `None` is Go's
@@ -132,11 +133,30 @@ fn unquote_char(s: &str, quote: char) -> Option<(Piece, &str)> {
     }
 }
 
+/// The lexer's kinds of number constant.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Form {
+    /// `1`, `1.5`, `0x1F`, `2i`.
+    Number,
+    /// `'a'`.
+    Char,
+    /// `1+2i`: a real part, a sign, an imaginary part.
+    Complex,
+}
+
 /// A number constant as `text/template` types it: `Ok(value)`, or `Err` with the
 /// message using it raises (Go fails only when the constant is used, e.g.
 /// `18446744073709551615 overflows int`). The outer `Err` is a parse error.
-pub fn number(text: &str, is_char: bool) -> Result<Result<Value, String>, String> {
-    if is_char {
+pub fn number(text: &str, form: Form) -> Result<Result<Value, String>, String> {
+    if form == Form::Complex {
+        return complex_pair(text).map(|(re, im)| Ok(Complex::value(re, im)));
+    }
+    // An imaginary constant (`2i`, `1.5i`) is complex when its digits make
+    // a float; otherwise (`0x1i`) it goes on to fail as any bad number.
+    if let Some(Ok(im)) = text.strip_suffix('i').map(go_parse_float) {
+        return Ok(Ok(Complex::value(0.0, im)));
+    }
+    if form == Form::Char {
         // Go decodes one character and requires the closing quote right after it.
         let body = text.get(1..).unwrap_or("");
         let (piece, tail) = unquote_char(body, '\'').ok_or_else(|| "invalid syntax".to_string())?;
@@ -149,12 +169,6 @@ pub fn number(text: &str, is_char: bool) -> Result<Result<Value, String>, String
             Piece::Byte(b) => b as i64,
         };
         return Ok(Ok(Value::Int(code)));
-    }
-    if text.ends_with('i') {
-        return Err(format!(
-            "illegal number syntax: {}",
-            crate::strconv::go_quote(text)
-        ));
     }
     let as_int = parse_int(text);
     let looks_float = !is_hex_int(text) && text.contains(['.', 'e', 'E', 'p', 'P']);
@@ -251,8 +265,81 @@ fn is_hex_int(text: &str) -> bool {
     (t.starts_with("0x") || t.starts_with("0X")) && !t.contains(['p', 'P'])
 }
 
+/// `fmt.Sscan` of a `complex128` from the lexer's `1+2i`: a float, a sign,
+/// a float, `i`; Go's errors (after Helm keeps the last part of the message).
+fn complex_pair(text: &str) -> Result<(f64, f64), String> {
+    const SYNTAX: &str = "syntax error scanning complex number";
+    let (re, rest) = float_token(text);
+    let Some(sign) = rest.chars().next().filter(|c| matches!(c, '+' | '-')) else {
+        return Err(SYNTAX.into());
+    };
+    let (im, rest) = float_token(&rest[1..]);
+    if rest != "i" {
+        return Err(SYNTAX.into());
+    }
+    // Go's `convertFloat` reads each part with `strconv.ParseFloat` (the
+    // lexer lets a `p` exponent through only in hexadecimal, which
+    // ParseFloat reads whole).
+    let re = go_parse_float(re)?;
+    let im = go_parse_float(&format!("{sign}{im}"))?;
+    Ok((re, im))
+}
+
+/// fmt's `floatToken`: the longest float-looking prefix of `s` (sign,
+/// digits or `0x` and hex digits, point, exponent), and what follows.
+fn float_token(s: &str) -> (&str, &str) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let accept = |i: &mut usize, set: &str| -> bool {
+        if *i < b.len() && set.as_bytes().contains(&b[*i]) {
+            *i += 1;
+            true
+        } else {
+            false
+        }
+    };
+    // NaN and Inf, as Go reads them: the letters are taken as far as they
+    // match, so `1+i` leaves nothing for the `i` and is a syntax error.
+    if accept(&mut i, "nN") && accept(&mut i, "aA") && accept(&mut i, "nN") {
+        return s.split_at(i);
+    }
+    accept(&mut i, "+-");
+    if accept(&mut i, "iI") && accept(&mut i, "nN") && accept(&mut i, "fF") {
+        return s.split_at(i);
+    }
+    let (mut digits, mut exp) = ("0123456789_", "eEpP");
+    if accept(&mut i, "0") && accept(&mut i, "xX") {
+        digits = "0123456789aAbBcCdDeEfF_";
+        exp = "pP";
+    }
+    while accept(&mut i, digits) {}
+    if accept(&mut i, ".") {
+        while accept(&mut i, digits) {}
+    }
+    if accept(&mut i, exp) {
+        accept(&mut i, "+-");
+        while accept(&mut i, "0123456789_") {}
+    }
+    s.split_at(i)
+}
+
+/// `strconv.ParseFloat(text, 64)` with the last words of its error, as Helm
+/// prints a parse error: `invalid syntax`, `value out of range`.
+fn go_parse_float(text: &str) -> Result<f64, String> {
+    match parse_float(text) {
+        Some(f) => Ok(f),
+        None if parse_float_unbounded(text).is_some() => Err("value out of range".into()),
+        None => Err("invalid syntax".into()),
+    }
+}
+
 /// `strconv.ParseFloat(text, 64)` for the decimal and hexadecimal forms.
 fn parse_float(text: &str) -> Option<f64> {
+    parse_float_unbounded(text).filter(|v| v.is_finite())
+}
+
+/// [`parse_float`], with a text past float64's range giving an infinity.
+fn parse_float_unbounded(text: &str) -> Option<f64> {
     let (neg, body) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),
@@ -270,11 +357,9 @@ fn parse_float(text: &str) -> Option<f64> {
         }
         clean.parse::<f64>().ok()?
     };
-    // Go's ParseFloat refuses a finite text out of float64's range (ErrRange),
-    // which makes `1e400` a parse error in Go's templates.
-    if v.is_infinite() {
-        return None;
-    }
+    // Go's ParseFloat refuses a finite text out of float64's range
+    // (ErrRange, see parse_float), which makes `1e400` a parse error in Go's
+    // templates.
     Some(if neg { -v } else { v })
 }
 
@@ -316,14 +401,14 @@ mod tests {
             Some("€".as_bytes().to_vec())
         );
         assert_eq!(unquote_bytes(r#""\xff\377""#), Some(vec![0xff, 0xff]));
-        assert_eq!(number(r"'\xff'", true), Ok(Ok(Value::Int(255))));
+        assert_eq!(number(r"'\xff'", Form::Char), Ok(Ok(Value::Int(255))));
         assert_eq!(unquote(r#""\q""#), None);
         assert_eq!(unquote("'ab'"), None);
     }
 
     #[test]
     fn numbers_are_typed_as_go() {
-        let n = |t| number(t, false).unwrap().unwrap();
+        let n = |t| number(t, Form::Number).unwrap().unwrap();
         assert_eq!(n("1"), Value::Int(1));
         assert_eq!(n("1_000"), Value::Int(1000));
         assert_eq!(n("0x1F"), Value::Int(31));
@@ -336,17 +421,40 @@ mod tests {
         assert_eq!(n("0x1p4"), Value::Float(16.0));
         // Out of float64's range: Go's parse error, not +Inf.
         assert_eq!(
-            number("1e400", false).unwrap_err(),
+            number("1e400", Form::Number).unwrap_err(),
             "illegal number syntax: \"1e400\""
         );
-        assert_eq!(number("'a'", true).unwrap().unwrap(), Value::Int(97));
-        assert_eq!(number("'\\n'", true).unwrap().unwrap(), Value::Int(10));
+        assert_eq!(number("'a'", Form::Char).unwrap().unwrap(), Value::Int(97));
         assert_eq!(
-            number("'ab'", true).unwrap_err(),
+            number("'\\n'", Form::Char).unwrap().unwrap(),
+            Value::Int(10)
+        );
+        assert_eq!(
+            number("'ab'", Form::Char).unwrap_err(),
             "malformed character constant: 'ab'"
         );
-        assert!(number("18446744073709551615", false).unwrap().is_err());
-        assert!(number("1__0", false).is_err());
-        assert!(number("-", false).is_err());
+        assert!(number("18446744073709551615", Form::Number)
+            .unwrap()
+            .is_err());
+        assert!(number("1__0", Form::Number).is_err());
+        assert!(number("-", Form::Number).is_err());
+        // Complex constants, and fmt.Sscan's complaints about the pair.
+        assert_eq!(
+            number("-1.5e3-2.5i", Form::Complex),
+            Ok(Ok(Complex::value(-1500.0, -2.5)))
+        );
+        assert_eq!(number("2i", Form::Number), Ok(Ok(Complex::value(0.0, 2.0))));
+        let scanning = "syntax error scanning complex number";
+        assert_eq!(number("1+i", Form::Complex).unwrap_err(), scanning);
+        assert_eq!(number("1i+2i", Form::Complex).unwrap_err(), scanning);
+        assert_eq!(
+            number("1+1e400i", Form::Complex).unwrap_err(),
+            "value out of range"
+        );
+        assert_eq!(
+            number("0x10+0x1p1i", Form::Complex).unwrap_err(),
+            "invalid syntax"
+        );
+        assert!(number("0x1i", Form::Number).is_err());
     }
 }

@@ -11,6 +11,7 @@
 
 use super::ast::Arg;
 use super::funcs::signatures::Param;
+use crate::value::complex::Complex;
 use crate::value::Value;
 
 /// A literal argument converted to `param`, or Go's complaint about it.
@@ -47,6 +48,16 @@ pub(super) fn convert_constant(arg: &Arg, param: Param) -> Option<Result<Value, 
             let value = match value {
                 Ok(v) => v,
                 Err(msg) => return Some(Err(msg.clone())),
+            };
+            // A complex constant with no imaginary part is also a float (and
+            // an int when whole) to Go's parser: `until 3+0i` is `until 3`.
+            let real;
+            let value = match Complex::of(value) {
+                Some(c) if c.im == 0.0 => {
+                    real = Value::Float(c.re);
+                    &real
+                }
+                _ => value,
             };
             match (param, value) {
                 (Param::Int, Value::Int(_) | Value::Int64(_)) => Ok(value.clone()),

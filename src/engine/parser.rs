@@ -531,6 +531,7 @@ impl<'s> Parser<'s> {
                 | Kind::Field
                 | Kind::Identifier
                 | Kind::Number
+                | Kind::Complex
                 | Kind::Nil
                 | Kind::RawString
                 | Kind::String
@@ -670,8 +671,13 @@ impl<'s> Parser<'s> {
                 names: vec![self.intern(text.get(1..).unwrap_or(""))],
             },
             Kind::Bool => Arg::Bool(pos, text == "true"),
-            Kind::Number | Kind::CharConstant => {
-                let value = match literal::number(text, t.kind == Kind::CharConstant) {
+            Kind::Number | Kind::Complex | Kind::CharConstant => {
+                let form = match t.kind {
+                    Kind::CharConstant => literal::Form::Char,
+                    Kind::Complex => literal::Form::Complex,
+                    _ => literal::Form::Number,
+                };
+                let value = match literal::number(text, form) {
                     Ok(v) => v,
                     Err(msg) => return self.errorf(msg),
                 };

@@ -110,6 +110,9 @@ fn write_value(
             out.push(']');
         }
         Value::Map(m) => write_entries(out, m.iter(), html, indent, level, depth)?,
+        Value::Object(o) if o.unencodable() => {
+            return Err(format!("json: unsupported type: {}", o.type_name()))
+        }
         Value::Object(o) if o.struct_fields().is_some() => {
             let fields = o.struct_fields().unwrap_or_default();
             let entries = fields.into_iter().map(|(k, v)| (k.to_string(), v));

@@ -46,6 +46,13 @@ impl Node for Value {
                 entries.sort_by(|a, b| v2_key_order(&a.0, &b.0));
                 Shape::Map(entries)
             }
+            // sigs.k8s.io/yaml's json.Marshal refuses it first.
+            Value::Object(o) if o.unencodable() => {
+                return Err(format!(
+                    "error marshaling into JSON: json: unsupported type: {}",
+                    o.type_name()
+                ))
+            }
             Value::Object(o) => match o.to_plain() {
                 Some(v) => owned_shape(v)?,
                 None => Shape::Str(Cow::Owned(o.format())),
@@ -106,6 +113,10 @@ impl Node for V3 {
                     .collect();
                 entries.sort_by(|a, b| v2_key_order(&a.0, &b.0));
                 Shape::Map(entries)
+            }
+            // go-yaml v3 cannot marshal it either.
+            Value::Object(o) if o.unencodable() => {
+                return Err(format!("cannot marshal type: {}", o.type_name()))
             }
             Value::Object(o) => match o.to_plain() {
                 Some(v) => match V3(v).shape()? {

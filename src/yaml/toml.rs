@@ -4,10 +4,22 @@
 //! and arrays of tables, each group sorted; nested headers indented two
 //! spaces a level; a blank line before each top-level table; floats with
 //! Go's `%g` and a `.0` added when that has neither point nor exponent; nil
-//! values left out.
+//! values left out; `time.Time` written bare, as a TOML date-time.
+//!
+//! `fromToml` gives BurntSushi's values: date-times are `time.Time`s, the
+//! local ones (no offset) in the zones it names `datetime-local`,
+//! `date-local` and `time-local`.
 
+use crate::engine::funcs::dates::gotime::GoTime;
+use crate::engine::funcs::dates::tz::Zone;
 use crate::strconv::format_float_g;
-use crate::value::{Map, Value};
+use crate::value::{meter, Map, Object, Value};
+
+/// BurntSushi's zones for the TOML date-times that have no offset: fixed at
+/// UTC, told apart by name.
+const LOCAL_DATETIME: &str = "datetime-local";
+const LOCAL_DATE: &str = "date-local";
+const LOCAL_TIME: &str = "time-local";
 
 const MAX_TOML_DEPTH: usize = 250;
 
@@ -22,11 +34,35 @@ pub fn to_toml(v: &Value) -> Result<String, String> {
     Ok(e.out)
 }
 
-/// Objects encode as their plain form.
+/// Objects encode as their plain form, but for times (a TOML date-time) and
+/// what the encoder refuses (`complex128`), which stay as they are.
 fn plain(v: &Value) -> Value {
     match v {
+        Value::Object(o) if o.unencodable() || time_of(o.as_ref()).is_some() => v.clone(),
         Value::Object(o) => o.to_plain().unwrap_or_else(|| Value::from(o.format())),
         other => other.clone(),
+    }
+}
+
+fn time_of(o: &dyn Object) -> Option<&GoTime> {
+    o.as_any().downcast_ref::<GoTime>()
+}
+
+/// BurntSushi's `tomlTypeOfGo` refusing a type it has no TOML for.
+fn refuse(v: &Value) -> Result<(), String> {
+    match v {
+        Value::Object(o) if o.unencodable() => Err(format!("unsupported type: {}", o.type_name())),
+        _ => Ok(()),
+    }
+}
+
+/// A charge on the template's meter for each value written, as `toYaml`
+/// and `toJson` do: a map shared at every level is a huge tree.
+fn charge() -> Result<(), String> {
+    if meter::charge(1) {
+        Ok(())
+    } else {
+        Err("toml: stopped at the template's step limit".to_string())
     }
 }
 
@@ -44,7 +80,9 @@ fn is_table_array(v: &Value) -> Result<bool, String> {
     }
     let mut all = true;
     for item in items.iter() {
-        match plain(item) {
+        let item = plain(item);
+        refuse(&item)?;
+        match item {
             Value::Nil => return Err("toml: cannot encode array with nil element".into()),
             Value::Map(_) => {}
             _ => all = false,
@@ -71,8 +109,14 @@ impl Encoder {
         if depth > MAX_TOML_DEPTH {
             return Err(format!("toml: exceeded max depth of {MAX_TOML_DEPTH}"));
         }
+        charge()?;
         match v {
             Value::Nil => Ok(()),
+            Value::Object(o) if o.unencodable() => Err(format!(
+                "unsupported type for key '{}': {}",
+                key.join("."),
+                o.type_name()
+            )),
             Value::Map(m) => self.table(key, m, depth),
             Value::List(_) if is_table_array(v)? => self.array_of_tables(key, v, depth),
             _ => self.key_value(key, v, false, depth),
@@ -119,6 +163,7 @@ impl Encoder {
         let mut sub = Vec::new();
         for (k, v) in m.iter() {
             let v = plain(&v);
+            refuse(&v)?;
             if is_table(&v) || is_table_array(&v)? {
                 sub.push((k, v));
             } else {
@@ -172,7 +217,10 @@ impl Encoder {
         if depth > MAX_TOML_DEPTH {
             return Err(format!("toml: exceeded max depth of {MAX_TOML_DEPTH}"));
         }
-        match plain(v) {
+        charge()?;
+        let v = plain(v);
+        refuse(&v)?;
+        match v {
             Value::String(s) => quote_into(&mut self.out, &s),
             Value::RawString(r) => quote_into(&mut self.out, r.text()),
             Value::Bytes(b) => {
@@ -201,10 +249,25 @@ impl Encoder {
                 self.out.push('}');
             }
             Value::Nil => return Err("toml: cannot encode a nil value".into()),
-            Value::Object(o) => quote_into(&mut self.out, &o.format()),
+            Value::Object(o) => match time_of(o.as_ref()) {
+                Some(t) => self.out.push_str(&toml_datetime(t)),
+                None => quote_into(&mut self.out, &o.format()),
+            },
         }
         Ok(())
     }
+}
+
+/// BurntSushi's date-time: RFC 3339 with nanoseconds, or for the local
+/// kinds only the parts they have.
+fn toml_datetime(t: &GoTime) -> String {
+    let local = t.offset == 0;
+    t.format(match t.zone.as_str() {
+        LOCAL_DATETIME if local => "2006-01-02T15:04:05.999999999",
+        LOCAL_DATE if local => "2006-01-02",
+        LOCAL_TIME if local => "15:04:05.999999999",
+        _ => "2006-01-02T15:04:05.999999999Z07:00",
+    })
 }
 
 fn toml_float(f: f64) -> String {
@@ -296,10 +359,66 @@ fn from_toml_value(v: &toml::Value) -> Value {
         toml::Value::Integer(i) => Value::Int64(*i),
         toml::Value::Float(f) => Value::Float(*f),
         toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(d) => Value::from(d.to_string()),
+        toml::Value::Datetime(d) => from_toml_datetime(d),
         toml::Value::Array(a) => Value::list(a.iter().map(from_toml_value).collect()),
         toml::Value::Table(t) => from_toml_table(t),
     }
+}
+
+/// A TOML date-time as BurntSushi decodes it, a `time.Time`: with `Z` in
+/// UTC; with an offset in the machine's zone when that has the offset then,
+/// else in a zone with no name; without one in its local kind's zone (a
+/// time alone on 0000-01-01).
+fn from_toml_datetime(d: &toml::value::Datetime) -> Value {
+    use toml::value::Offset;
+    let (year, month, day) = d
+        .date
+        .map(|x| (x.year as i32, x.month as u32, x.day as u32))
+        .unwrap_or((0, 1, 1));
+    let (hour, minute, second, nanos) = d
+        .time
+        .map(|t| {
+            (
+                t.hour as u32,
+                t.minute as u32,
+                t.second as u32,
+                t.nanosecond,
+            )
+        })
+        .unwrap_or((0, 0, 0, 0));
+    let civil = chrono::NaiveDate::from_ymd_opt(year, month, day)
+        .and_then(|x| x.and_hms_opt(hour, minute, second));
+    // The toml crate checks the fields; a leap second (60) is the one value
+    // it lets through that a calendar refuses: it stays text.
+    let Some(civil) = civil else {
+        return Value::from(d.to_string());
+    };
+    let civil = civil.and_utc().timestamp();
+    let fixed = |unix: i64, offset: i32, zone: &str| GoTime {
+        unix,
+        nanos,
+        offset,
+        zone: zone.to_string(),
+        mono: None,
+    };
+    let t = match d.offset {
+        Some(Offset::Z) => fixed(civil, 0, "UTC"),
+        Some(Offset::Custom { minutes }) => {
+            let offset = minutes as i32 * 60;
+            let unix = civil - offset as i64;
+            let (local, name) = Zone::local().lookup(unix);
+            fixed(unix, offset, if local == offset { &name } else { "" })
+        }
+        None => {
+            let zone = match (d.date, d.time) {
+                (Some(_), Some(_)) => LOCAL_DATETIME,
+                (Some(_), None) => LOCAL_DATE,
+                _ => LOCAL_TIME,
+            };
+            fixed(civil, 0, zone)
+        }
+    };
+    Value::object(t)
 }
 
 #[cfg(test)]
@@ -319,6 +438,33 @@ mod tests {
         );
         let l = Value::list(vec![Value::Int(1), Value::Int(2)]);
         assert_eq!(to_toml(&l).unwrap(), "[1, 2]");
+    }
+
+    #[test]
+    fn dates_are_go_times_and_go_back_bare() {
+        let v = from_toml("t = 1979-05-27T07:32:00Z\nd = 1979-05-27\nl = 07:32:00.5\n").unwrap();
+        assert_eq!(v.get("t").type_name(), "time.Time");
+        assert_eq!(v.get("t").to_string(), "1979-05-27 07:32:00 +0000 UTC");
+        assert_eq!(
+            v.get("d").to_string(),
+            "1979-05-27 00:00:00 +0000 date-local"
+        );
+        assert_eq!(
+            v.get("l").to_string(),
+            "0000-01-01 07:32:00.5 +0000 time-local"
+        );
+        assert_eq!(
+            to_toml(&v).unwrap(),
+            "d = 1979-05-27\nl = 07:32:00.5\nt = 1979-05-27T07:32:00Z\n"
+        );
+        // What the encoder cannot write, in BurntSushi's words.
+        let c = crate::value::complex::Complex::value(0.0, 1.0);
+        assert_eq!(
+            to_toml(&c).unwrap_err(),
+            "unsupported type for key '': complex128"
+        );
+        let m = Value::map(Map::from_iter([("a".to_string(), c)]));
+        assert_eq!(to_toml(&m).unwrap_err(), "unsupported type: complex128");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use super::conv::{arg_bool, arity, arity_at_least};
 use super::FuncTable;
+use crate::value::complex::Complex;
 use crate::value::Value;
 
 pub fn register(table: &mut FuncTable) {
@@ -29,6 +30,9 @@ pub fn register(table: &mut FuncTable) {
 /// Sprig's `empty`.
 pub fn is_empty(v: &Value) -> bool {
     match v {
+        // A complex number is empty when zero (Sprig's `IsZero`); other
+        // objects are structs, never empty.
+        Value::Object(_) if Complex::of(v).is_some() => !v.truthy(),
         Value::Object(_) => false,
         other => !other.truthy(),
     }

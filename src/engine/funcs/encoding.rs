@@ -137,11 +137,13 @@ fn must_to_pretty_json(args: &[Value]) -> Result<Value, String> {
         .map_err(|e| format!("error calling mustToPrettyJson: {e}"))
 }
 
+/// Sprig's `toRawJson` panics where `toJson` prints nothing: Go's template
+/// reports the panic as the call's error.
 fn to_raw_json(args: &[Value]) -> Result<Value, String> {
     arity("toRawJson", args, 1)?;
-    Ok(Value::from(
-        yaml::json::to_json(&args[0], false, None).unwrap_or_default(),
-    ))
+    yaml::json::to_json(&args[0], false, None)
+        .map(Value::from)
+        .map_err(|e| format!("error calling toRawJson: {e}"))
 }
 
 fn must_to_raw_json(args: &[Value]) -> Result<Value, String> {

@@ -153,13 +153,13 @@ mod tests {
             "f.yaml:2:4: b: invalid type: string, expected u8"
         );
         // The value met is not quoted back: it may be a secret, or a file.
-        let e = yaml_serde::from_str::<std::collections::BTreeMap<String, String>>(
-            "password: 123456\n",
+        let e = yaml_serde::from_str::<std::collections::BTreeMap<String, u8>>(
+            "password: hunter2-pw\n",
         )
         .unwrap_err();
         let e = LocatedError::serde("r.yaml", &e).to_string();
         assert!(
-            !e.contains("123456") && e.contains("invalid type: integer"),
+            !e.contains("hunter2") && e.contains("invalid type: string, expected u8"),
             "{e}"
         );
         #[derive(Debug, serde::Deserialize)]

@@ -24,6 +24,8 @@ pub mod gofmt;
 pub mod input;
 /// A place in an input (`file:line:column`), the one shape errors say where in.
 pub mod location;
+/// The one scrubber of printed text: URL credentials and every secret sent.
+pub mod scrub;
 /// Semantic versions and constraints, as Helm's Masterminds/semver reads them.
 pub mod semver;
 /// Go's `strconv`: quoting and float formatting (`%g`, shortest digits).

@@ -1,7 +1,7 @@
 //! `chartfix check`: images, fit on a node, and kinds the cluster lacks.
 
 use super::images::{check_documents, read_input, style, ImageFlags, Output, ReportFormat};
-use super::{write_stdout, CliError, CmdResult, Outcome};
+use super::{write_report, CliError, CmdResult, Outcome};
 use chartfix::check::fit::{check_fit, Node};
 use chartfix::check::kinds::{check_kinds, parse_kube_version, Target, DEFAULT_KUBE_MINOR};
 use chartfix::check::output::{fit_text, images_table, kinds_text, unused_values_text};
@@ -101,6 +101,6 @@ pub fn run(args: Args) -> CmdResult {
             text
         }
     };
-    write_stdout(text)?;
+    write_report(&text)?;
     Ok(Outcome::findings_if(failed))
 }

@@ -1,7 +1,7 @@
 //! `chartfix images`: list the images manifests use and check them.
 
 use super::flags::NetworkArgs;
-use super::{write_stdout, CliError, CmdResult, Outcome};
+use super::{write_report, CliError, CmdResult, Outcome};
 use chartfix::check::images::{
     ImageCheckOptions, ImagesResult, DEFAULT_CACHE_TTL, DEFAULT_CONCURRENCY,
 };
@@ -90,7 +90,7 @@ pub fn run(args: Args) -> CmdResult {
         Output::Json => serde_json::to_string_pretty(&result).map_err(CliError::failure)? + "\n",
         Output::Table => images_table(&result, style()),
     };
-    write_stdout(text)?;
+    write_report(&text)?;
     Ok(Outcome::findings_if(result.summary.problems > 0))
 }
 

@@ -21,19 +21,23 @@ use std::fmt::Display;
 use std::io::Write;
 use std::process::ExitCode;
 
-/// `eprint!` that ignores a closed stderr (`2>&1 | head`) instead of panicking.
+/// `eprint!` that ignores a closed stderr (`2>&1 | head`) instead of
+/// panicking, and prints no URL credentials or secret sent
+/// (`chartfix::scrub`).
 macro_rules! stderr {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = write!(std::io::stderr(), $($arg)*);
+        let text = chartfix::scrub::scrub(&format!($($arg)*));
+        let _ = std::io::stderr().write_all(text.as_bytes());
     }};
 }
 
-/// `eprintln!` that ignores a closed stderr instead of panicking.
+/// `eprintln!` as [`stderr!`].
 macro_rules! stderrln {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        let text = chartfix::scrub::scrub(&format!($($arg)*));
+        let _ = writeln!(std::io::stderr(), "{text}");
     }};
 }
 
@@ -144,6 +148,13 @@ impl From<chartfix::check::images::CheckError> for CliError {
 /// check's problems, `diff --exit-code`'s differences, `verify`'s mismatch)
 /// still gives 1, so `| head` under `set -o pipefail` cannot turn a failed
 /// check into a pass. Any other write error (a full disk) is a failure.
+/// [`write_stdout`] for reports that quote what servers said (`images`,
+/// `check`): URL credentials and secrets sent are cut (`chartfix::scrub`).
+/// Rendered manifests are never scrubbed: they are the user's own data.
+pub fn write_report(text: &str) -> Result<(), CliError> {
+    write_stdout(chartfix::scrub::scrub(text))
+}
+
 pub fn write_stdout(text: impl AsRef<[u8]>) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_ref()).and_then(|()| out.flush()) {
@@ -162,8 +173,9 @@ pub fn exit(result: CmdResult) -> u8 {
         Err(CliError::Failure(m)) => (m, EXIT_FAILURE),
     };
     // Credentials belong in config files, but a message may quote a URL that
-    // someone wrote with `user:password@` in it.
-    stderrln!("Error: {}", chartfix::source::redact_userinfo(&message));
+    // someone wrote with `user:password@` in it, or a server's answer that
+    // echoes what it was sent: `stderrln!` scrubs both.
+    stderrln!("Error: {message}");
     status
 }
 

@@ -113,23 +113,10 @@ fn list_items(v: &Value) -> Option<&[Value]> {
 /// data; positions in the error are inside this text, and what its message
 /// quotes of a Secret is hidden ([`super::mask::mask_message`]).
 pub fn parse(text: &str) -> Result<Value, ParseError> {
-    // The fast scanner (yaml/fast.rs) leaves text with `---` lines to
-    // libyaml, so a marker line that holds nothing else is left out, and
-    // counted back into the positions of an error.
-    let (body, skipped) = match text.split_once('\n') {
-        Some((first, rest)) if is_marker(first.as_bytes()) => {
-            let after = first[3..].trim();
-            if after.is_empty() || after.starts_with('#') {
-                (rest, 1)
-            } else {
-                (text, 0)
-            }
-        }
-        _ => (text, 0),
-    };
+    let (body, skipped) = body(text);
     let mut docs = crate::yaml::from_str_json(body, MAX_DEPTH).map_err(|mut e| {
         // The reader may quote a scalar, which in a Secret is a value.
-        e.message = super::mask::mask_message(text, &e.message);
+        e.message = crate::yaml::with_hint(&super::mask::mask_message(text, &e.message));
         if e.line > 0 {
             e.line += skipped;
         }
@@ -149,6 +136,32 @@ pub fn parse(text: &str) -> Result<Value, ParseError> {
         });
     }
     Ok(docs.pop().unwrap_or(Value::Null))
+}
+
+/// The text to read, and how many lines were left out before it: the fast
+/// scanner (yaml/fast.rs) leaves text with `---` lines to libyaml, so a
+/// marker line that holds nothing else is left out, and counted back into the
+/// positions of an error.
+fn body(text: &str) -> (&str, usize) {
+    match text.split_once('\n') {
+        Some((first, rest)) if is_marker(first.as_bytes()) => {
+            let after = first[3..].trim();
+            if after.is_empty() || after.starts_with('#') {
+                (rest, 1)
+            } else {
+                (text, 0)
+            }
+        }
+        _ => (text, 0),
+    }
+}
+
+/// How each plain scalar of a document's bytes was written, for writing a
+/// rewritten document with the text of every value left alone
+/// ([`crate::yaml::emit_json_kept`]); `None` when the bytes cannot be read.
+pub fn scalar_texts(bytes: &[u8]) -> Option<crate::yaml::Texts> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    crate::yaml::plain_texts(body(text).0, MAX_DEPTH)
 }
 
 fn not_utf8(bytes: &[u8], e: std::str::Utf8Error) -> ParseError {

@@ -41,7 +41,7 @@ impl RawDoc {
     pub fn source(&self) -> Option<&str> {
         for line in self.bytes.split(|&b| b == b'\n') {
             let line = trim_ascii(line);
-            if line.is_empty() || is_marker(line) {
+            if line.is_empty() || is_marker(line) || line.starts_with(b"%") {
                 continue;
             }
             if let Some(rest) = line.strip_prefix(b"# Source:") {
@@ -61,7 +61,9 @@ impl RawDoc {
     pub fn head(&self) -> Vec<u8> {
         let mut head = Vec::new();
         let mut rest = &self.bytes[..];
-        let mut first = true;
+        // Until the marker: directives (`%YAML 1.1`) and comments may come
+        // before it.
+        let mut opening = true;
         while !rest.is_empty() {
             let end = rest
                 .iter()
@@ -69,7 +71,12 @@ impl RawDoc {
                 .map_or(rest.len(), |i| i + 1);
             let line = &rest[..end];
             let trimmed = trim_ascii(line);
-            if first && is_marker(line) {
+            if opening && line.starts_with(b"%") {
+                head.extend_from_slice(line);
+                rest = &rest[end..];
+                continue;
+            }
+            if opening && is_marker(line) {
                 let after = trim_ascii(&line[3..]);
                 if after.is_empty() || after.starts_with(b"#") {
                     head.extend_from_slice(line);
@@ -77,18 +84,28 @@ impl RawDoc {
                     head.extend_from_slice(b"---\n");
                     break;
                 }
+                opening = false;
             } else if trimmed.is_empty() || trimmed.starts_with(b"#") {
                 head.extend_from_slice(line);
             } else {
                 break;
             }
-            first = false;
             rest = &rest[end..];
         }
         if !head.is_empty() && !head.ends_with(b"\n") {
             head.push(b'\n');
         }
         head
+    }
+
+    /// Whether the document's last line (blank ones aside) is a `...` end
+    /// marker, which a rewrite keeps: directives may follow it.
+    pub fn has_end_marker(&self) -> bool {
+        self.bytes
+            .split(|&b| b == b'\n')
+            .map(trim_ascii)
+            .rfind(|l| !l.is_empty())
+            .is_some_and(|l| l == b"...")
     }
 
     /// Whether the document holds nothing but markers, comments and blank lines.
@@ -102,6 +119,36 @@ impl RawDoc {
             t.is_empty() || t.starts_with(b"#") || marker_alone || t == b"..."
         })
     }
+}
+
+/// Where the directives (`%YAML 1.1`, `%TAG …`) at the end of `bytes` begin,
+/// with the comments and blank lines among them, when there are any and they
+/// stand where YAML allows directives: at the start of the stream part, or
+/// after a `...` line. They open the next document, not this one.
+fn directives_from(bytes: &[u8]) -> Option<usize> {
+    let mut starts = vec![0];
+    starts.extend(
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'\n' && i + 1 < bytes.len())
+            .map(|(i, _)| i + 1),
+    );
+    let mut any = false;
+    let mut end = bytes.len();
+    for &start in starts.iter().rev() {
+        let line = &bytes[start..end];
+        let t = trim_ascii(line);
+        if line.starts_with(b"%") {
+            any = true;
+        } else if t == b"..." {
+            return any.then_some(end);
+        } else if !(t.is_empty() || t.starts_with(b"#")) {
+            return None;
+        }
+        end = start;
+    }
+    any.then_some(0)
 }
 
 /// Whether a line is a `---` document marker: three dashes at column 0 followed
@@ -142,6 +189,8 @@ pub struct Splitter<R> {
     input: R,
     /// The marker line that ended the previous document and opens the next.
     pending: Vec<u8>,
+    /// How many lines `pending` holds (the marker, and directives before it).
+    pending_lines: usize,
     line: usize,
     /// Documents numbered so far.
     numbered: usize,
@@ -153,6 +202,7 @@ impl<R: BufRead> Splitter<R> {
         Splitter {
             input,
             pending: Vec::new(),
+            pending_lines: 0,
             line: 1,
             numbered: 0,
             done: false,
@@ -169,9 +219,7 @@ impl<R: BufRead> Splitter<R> {
         }
         let first_line = self.line;
         let mut bytes = std::mem::take(&mut self.pending);
-        if !bytes.is_empty() {
-            self.line += 1;
-        }
+        self.line += std::mem::take(&mut self.pending_lines);
         let mut line = Vec::new();
         loop {
             line.clear();
@@ -183,10 +231,28 @@ impl<R: BufRead> Splitter<R> {
                 break;
             }
             // A marker ends the document being read, unless nothing has been
-            // read yet: then the stream opens with it and it is ours.
+            // read yet: then the stream opens with it and it is ours. So it
+            // is when what was read holds only directives (`%YAML 1.1`) and
+            // comments: they belong to the document the marker opens.
             if is_marker(&line) && !bytes.is_empty() {
-                self.pending = std::mem::take(&mut line);
-                break;
+                match directives_from(&bytes) {
+                    Some(0) => {}
+                    // After a `...` line: the directives go with the marker.
+                    Some(at) => {
+                        let mut next = bytes.split_off(at);
+                        let moved = next.iter().filter(|&&b| b == b'\n').count();
+                        self.line -= moved;
+                        self.pending_lines = moved + 1;
+                        next.extend_from_slice(&line);
+                        self.pending = next;
+                        break;
+                    }
+                    None => {
+                        self.pending = std::mem::take(&mut line);
+                        self.pending_lines = 1;
+                        break;
+                    }
+                }
             }
             bytes.extend_from_slice(&line);
             if line.ends_with(b"\n") {
@@ -247,6 +313,31 @@ mod tests {
         assert_eq!(docs[1].first_line, 4);
         assert_eq!((docs[0].number, docs[1].number), (1, 2));
         assert!(docs[1].bytes.ends_with(b"---x: 1\n"));
+    }
+
+    #[test]
+    fn directives_open_the_document_after_them() {
+        let s = "%YAML 1.1\n# c\n---\na: 1\n...\n%YAML 1.1\n---\nb: 2\n---\nc: 3\n";
+        let docs = split(s);
+        let texts: Vec<&str> = docs.iter().map(|d| d.text().unwrap()).collect();
+        assert_eq!(
+            texts,
+            [
+                "%YAML 1.1\n# c\n---\na: 1\n...\n",
+                "%YAML 1.1\n---\nb: 2\n",
+                "---\nc: 3\n"
+            ]
+        );
+        let lines: Vec<usize> = docs.iter().map(|d| d.first_line).collect();
+        assert_eq!(lines, [1, 6, 9]);
+        let numbers: Vec<usize> = docs.iter().map(|d| d.number).collect();
+        assert_eq!(numbers, [1, 2, 3]);
+        assert_eq!(docs[1].head(), b"%YAML 1.1\n---\n");
+        assert!(docs[0].has_end_marker() && !docs[1].has_end_marker());
+        assert_eq!(docs[0].head(), b"%YAML 1.1\n# c\n---\n");
+        // A directive inside a document's content is that document's error.
+        let docs = split("a: 1\n%YAML 1.1\n---\nb: 2\n");
+        assert_eq!(docs[0].text().unwrap(), "a: 1\n%YAML 1.1\n");
     }
 
     #[test]

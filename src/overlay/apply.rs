@@ -10,7 +10,8 @@ use super::ops::ingressroute::{self, NodePorts, Target};
 use super::ops::json::{apply_merge, apply_patch, apply_remove, apply_set, nodes_over, too_big};
 use super::ops::{images, placement, resources};
 use super::provenance::{Change, Edits, Recorder};
-use crate::manifest::{Document, DocumentError, ReadError, Reader, ResourceId};
+use crate::manifest::{scalar_texts, Document, DocumentError, ReadError, Reader, ResourceId};
+use crate::yaml::emit_json_kept;
 use serde_json::Value;
 use std::fmt;
 use std::io::BufRead;
@@ -325,8 +326,14 @@ impl Run<'_> {
             let head = raw.head();
             head_len = head.len();
             self.out.extend_from_slice(&head);
+            // Values no rule changed keep the text they were written with.
+            let texts = scalar_texts(&raw.bytes);
             self.out
-                .extend_from_slice(crate::yaml::emit_json(&doc).as_bytes());
+                .extend_from_slice(emit_json_kept(&doc, texts.as_ref()).as_bytes());
+            if raw.has_end_marker() {
+                // Directives of the next document may follow it.
+                self.out.extend_from_slice(b"...\n");
+            }
         } else {
             self.out.extend_from_slice(&raw.bytes);
             // Where the head ends matters only if this Service is rewritten later.
@@ -411,7 +418,10 @@ impl Run<'_> {
                     // Keep documents apart when the Service had no head.
                     new.extend_from_slice(b"---\n");
                 }
-                new.extend_from_slice(crate::yaml::emit_json(doc).as_bytes());
+                // The output holds the Service as read or as rewritten, with
+                // the texts of its values either way.
+                let texts = scalar_texts(&self.out[slot.start..slot.end]);
+                new.extend_from_slice(emit_json_kept(doc, texts.as_ref()).as_bytes());
                 if !slot.changed {
                     self.report.changed_documents += 1;
                 }

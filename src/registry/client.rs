@@ -352,6 +352,7 @@ impl RegistryClient {
                     }
                 }
                 let token = self.fetch_token(ep, &realm, service.as_deref()).await?;
+                crate::scrub::remember(&token);
                 self.tokens
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
@@ -381,6 +382,7 @@ impl RegistryClient {
             attempt += 1;
             let req = match self.credential(&ep.host)? {
                 Some(Credential::IdentityToken(refresh)) => {
+                    crate::scrub::remember(&refresh);
                     let mut form = vec![
                         ("grant_type", "refresh_token"),
                         ("refresh_token", refresh.as_str()),
@@ -694,6 +696,7 @@ fn content_type(headers: &HeaderMap) -> String {
 
 fn basic_header(user: &str, password: &str) -> String {
     use base64::Engine;
+    crate::scrub::remember_basic(user, password);
     format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))

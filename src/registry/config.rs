@@ -259,11 +259,13 @@ fn rewrite(rules: &[(Regex, String)], repository: &str) -> String {
 /// `http://host:port`, `https://host`, or a bare `host:port` (HTTPS unless
 /// plain HTTP is asked for) → (base URL, host).
 fn parse_endpoint(ep: &str, plain_http: bool) -> Result<(String, String), String> {
+    // Quoted back without any user:password@ it holds.
+    let shown = crate::source::redact_userinfo(ep);
     let (scheme, rest) = match ep.split_once("://") {
         Some((s, r)) if s == "http" || s == "https" => (s, r),
         Some((s, _)) => {
             return Err(format!(
-                "endpoint {ep:?}: scheme {s:?} is not http or https"
+                "endpoint {shown:?}: scheme {s:?} is not http or https"
             ))
         }
         None => (if plain_http { "http" } else { "https" }, ep),
@@ -273,7 +275,8 @@ fn parse_endpoint(ep: &str, plain_http: bool) -> Result<(String, String), String
     let host = rest.strip_suffix("/v2").unwrap_or(rest);
     if host.is_empty() || host.contains('/') || host.contains('@') {
         return Err(format!(
-            "endpoint {ep:?} must be scheme://host[:port] (paths and user info are not supported)"
+            "endpoint {shown:?} must be scheme://host[:port] (paths and user info are not supported; \
+             credentials go under configs: HOST: auth:)"
         ));
     }
     Ok((format!("{scheme}://{host}"), host.to_ascii_lowercase()))

@@ -10,9 +10,7 @@ use base64::Engine;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 /// What to authenticate with.
 #[derive(Clone, PartialEq, Eq)]
@@ -232,29 +230,28 @@ fn run_helper(name: &str, server: &str) -> Result<Option<Credential>, String> {
         ));
     }
     let program = format!("docker-credential-{name}");
-    let mut child = Command::new(&program)
-        .arg("get")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {program} for {server}: {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(server.as_bytes());
-    }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("{program} failed for {server}: {e}"))?;
+    let limit = super::helper::helper_timeout();
+    let out = super::helper::run(&program, server, limit).map_err(|e| match e {
+        super::helper::Failed::Spawn(e) => format!("cannot run {program} for {server}: {e}"),
+        super::helper::Failed::Wait(e) => format!("{program} failed for {server}: {e}"),
+        super::helper::Failed::TimedOut(after) => format!(
+            "{program} get {server} gave no answer within {} s and was stopped; \
+             check that it works (`echo {server} | {program} get`), or allow it longer \
+             with CHARTFIX_CREDENTIAL_HELPER_TIMEOUT=SECONDS",
+            after.as_secs_f64()
+        ),
+    })?;
     if !out.status.success() {
         let said = String::from_utf8_lossy(&out.stdout).to_string()
             + &String::from_utf8_lossy(&out.stderr);
         if said.contains("credentials not found") {
             return Ok(None);
         }
+        // What it said is not repeated: a failing helper may print the
+        // secret it holds, or the request it was given.
         return Err(format!(
-            "{program} get {server} failed ({}): {}",
-            out.status,
-            said.trim()
+            "{program} get {server} failed ({}); run `echo {server} | {program} get` to see why",
+            out.status
         ));
     }
     let parsed: HelperOutput = serde_json::from_slice(&out.stdout)

@@ -18,6 +18,7 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod error;
+mod helper;
 pub mod oci;
 pub mod reference;
 pub mod retry;

@@ -203,16 +203,33 @@ fn validate_digest(digest: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn validate_host(host: &str) -> Result<(), String> {
+/// Checks a registry host as given (`name`, `name:port`, `[v6]`, `[v6]:port`),
+/// for image references and `oci://` chart references alike: a host that
+/// cannot be connected to is misuse, said at once, not a network error
+/// retried.
+pub(crate) fn validate_host(host: &str) -> Result<(), String> {
     let (name, port) = if let Some(rest) = host.strip_prefix('[') {
         // IPv6 literal: `[::1]:5000`.
         let Some((addr, after)) = rest.split_once(']') else {
             return Err(format!("registry host {host:?} has an unclosed '['"));
         };
-        if addr.is_empty() || !addr.chars().all(|c| c.is_ascii_hexdigit() || c == ':') {
-            return Err(format!("registry host {host:?} is not an IPv6 address"));
+        if addr.parse::<std::net::Ipv6Addr>().is_err() {
+            return Err(format!(
+                "registry host {host:?} is not an IPv6 address (write it as [::1]:5000)"
+            ));
         }
-        (None, after.strip_prefix(':'))
+        let port = match after {
+            "" => None,
+            _ => match after.strip_prefix(':') {
+                Some(p) => Some(p),
+                None => {
+                    return Err(format!(
+                        "registry host {host:?} has {after:?} after its IPv6 address, where only :PORT may be"
+                    ))
+                }
+            },
+        };
+        (None, port)
     } else {
         match host.split_once(':') {
             Some((n, p)) => (Some(n), Some(p)),
@@ -228,12 +245,27 @@ fn validate_host(host: &str) -> Result<(), String> {
                     && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             });
         if !ok {
-            return Err(format!("registry host {host:?} is not a valid host name"));
+            let hint = if name.contains(':') || host.matches(':').count() > 1 {
+                " (an IPv6 address goes in brackets: [::1]:5000)"
+            } else {
+                ""
+            };
+            return Err(format!(
+                "registry host {host:?} is not a valid host name{hint}"
+            ));
         }
     }
     if let Some(port) = port {
-        if port.is_empty() || !port.chars().all(|c| c.is_ascii_digit()) || port.len() > 5 {
-            return Err(format!("registry host {host:?} has an invalid port"));
+        // Digits only: `u16::from_str` would also take a leading `+`.
+        let number = if port.bytes().all(|c| c.is_ascii_digit()) {
+            port.parse::<u16>().ok()
+        } else {
+            None
+        };
+        if !matches!(number, Some(1..)) {
+            return Err(format!(
+                "registry host {host:?} has an invalid port {port:?} (a number from 1 to 65535)"
+            ));
         }
     }
     Ok(())

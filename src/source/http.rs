@@ -128,6 +128,7 @@ impl HttpFetcher {
         let fut = async {
             let mut req = self.client.get(url);
             if let Some(a) = auth {
+                crate::scrub::remember_basic(&a.username, &a.password);
                 req = req.basic_auth(&a.username, Some(&a.password));
             }
             let mut waiting = Waiting::new(self.progress, url, None);

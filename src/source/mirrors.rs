@@ -16,12 +16,19 @@ impl RepoMirrors {
             let (from, to) = p
                 .split_once('=')
                 .ok_or_else(|| format!("--repo-mirror {p:?} must be FROM_URL=TO_URL"))?;
+            // Quoted back without any user:password@ it holds.
+            let shown = super::reference::redact_userinfo(p);
             for u in [from, to] {
                 if !(u.starts_with("http://") || u.starts_with("https://")) {
                     return Err(format!(
-                        "--repo-mirror {p:?}: {u:?} must start with http:// or https://"
+                        "--repo-mirror {shown:?}: {:?} must start with http:// or https://",
+                        super::reference::redact_userinfo(u)
                     ));
                 }
+                // Both URLs are named in messages, and the public one in the
+                // cache's records.
+                super::reference::refuse_userinfo(u)
+                    .map_err(|e| format!("--repo-mirror {shown:?}: {e}"))?;
             }
             rules.push((
                 from.trim_end_matches('/').to_string(),
@@ -68,5 +75,15 @@ mod tests {
         assert_eq!(m.rewrite("https://other/x"), "https://other/x");
         assert!(RepoMirrors::parse(&["nope".into()]).is_err());
         assert!(RepoMirrors::parse(&["a=http://b".into()]).is_err());
+        for p in [
+            "https://h/r=http://u:pw-secret@127.0.0.1:9/r",
+            "https://u:pw-secret@h/r=http://127.0.0.1:9/r",
+        ] {
+            let e = RepoMirrors::parse(&[p.into()]).unwrap_err();
+            assert!(
+                !e.contains("pw-secret") && e.contains("user:password@"),
+                "{e}"
+            );
+        }
     }
 }

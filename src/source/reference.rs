@@ -108,7 +108,7 @@ pub enum RefError {
     #[error("invalid OCI chart reference oci://{reference}: {why}")]
     InvalidOci {
         reference: String,
-        why: &'static str,
+        why: std::borrow::Cow<'static, str>,
     },
     #[error("repository URL {0:?} must start with https:// or http://")]
     RepositoryScheme(String),
@@ -186,7 +186,7 @@ pub fn parse_oci(rest: &str) -> Result<OciRef, RefError> {
     refuse_userinfo(&format!("oci://{rest}"))?;
     let bad = |why: &'static str| RefError::InvalidOci {
         reference: rest.to_string(),
-        why,
+        why: why.into(),
     };
     let (rest, digest) = match rest.split_once('@') {
         Some((r, d)) => {
@@ -206,6 +206,10 @@ pub fn parse_oci(rest: &str) -> Result<OciRef, RefError> {
     if host.is_empty() || host.contains(char::is_whitespace) {
         return Err(bad("no registry host"));
     }
+    crate::registry::reference::validate_host(host).map_err(|why| RefError::InvalidOci {
+        reference: rest.to_string(),
+        why: why.into(),
+    })?;
     // A tag follows a `:` in the last path component only (a `:` in the host
     // is a port).
     let (path, tag) = match path.rsplit_once('/') {
@@ -259,7 +263,7 @@ pub fn normalise_repo_url(url: &str) -> Result<String, RefError> {
 /// Credentials written into a URL would be echoed in every message and cache
 /// record that names the URL; they belong in `repositories.yaml` (or, for
 /// registries, Docker's config.json or `registries.yaml`).
-fn refuse_userinfo(url: &str) -> Result<(), RefError> {
+pub(crate) fn refuse_userinfo(url: &str) -> Result<(), RefError> {
     let authority = url
         .split_once("://")
         .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
@@ -336,6 +340,27 @@ mod tests {
         assert!(parse_oci("h/Upper").is_err());
         assert!(parse_oci("h/x@sha256:abc").is_err());
         assert!(parse_oci("h//x").is_err());
+        // Hosts that cannot be connected to are refused as written.
+        assert_eq!(parse_oci("[::1]:5000/c/x").unwrap().registry, "[::1]:5000");
+        for (bad, why) in [
+            ("h:badport/c/x", "invalid port \"badport\""),
+            ("h:99999/c/x", "invalid port \"99999\""),
+            ("h:0/c/x", "invalid port \"0\""),
+            ("h:/c/x", "invalid port \"\""),
+            ("[::1/c/x", "unclosed '['"),
+            ("[::g]:5000/c/x", "not an IPv6 address"),
+            ("[::1]x/c/x", "after its IPv6 address"),
+            ("::1:5000/c/x", "in brackets"),
+            ("h_st/c/x", "not a valid host name"),
+        ] {
+            let e = parse_oci(bad).unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!(
+                    "invalid OCI chart reference oci://{bad}: registry host"
+                )) && e.contains(why),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]

@@ -449,8 +449,8 @@ pub fn open(path: &Path) -> Result<Opened, String> {
                 let t = text(bytes)?;
                 crate::yaml::check_limits(&t, crate::yaml::SERDE_MAX_DEPTH)
                     .map_err(|e| bad(format!("{MANIFEST}: {e}")))?;
-                let m: Manifest =
-                    yaml_serde::from_str(&t).map_err(|e| bad(format!("{MANIFEST}: {e}")))?;
+                let m: Manifest = yaml_serde::from_str(&t)
+                    .map_err(|e| bad(crate::yaml::LocatedError::serde(MANIFEST, &e).to_string()))?;
                 if m.format != FORMAT {
                     return Err(format!(
                         "{shown}: bundle format {} is not one this chartfix reads ({FORMAT}); render it with the chartfix that made it, or bundle the stack again",

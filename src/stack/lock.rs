@@ -60,7 +60,12 @@ impl LockFile {
             format!("{origin}: not a chartfix lock file ({e}); delete it to write a new one")
         })?;
         yaml_serde::from_str(text).map_err(|e| {
-            format!("{origin}: not a chartfix lock file ({e}); delete it to write a new one")
+            // The place, and the message without the values it met.
+            let e = crate::yaml::LocatedError::serde(origin, &e);
+            format!(
+                "{}: not a chartfix lock file ({}); delete it to write a new one",
+                e.location, e.message
+            )
         })
     }
 

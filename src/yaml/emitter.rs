@@ -43,7 +43,8 @@ pub(crate) const MAX_EMIT_DEPTH: usize = 500;
 pub(crate) enum Shape<'a, N: Clone + 'a> {
     Null,
     Bool(bool),
-    /// A number, already in the text go-yaml prints for it (always plain).
+    /// A number, already in the text go-yaml prints for it, or a scalar's
+    /// own source text (`texts.rs`): always plain.
     Number(String),
     Str(Cow<'a, str>),
     Seq(Vec<Cow<'a, N>>),
@@ -472,6 +473,13 @@ impl Emitter {
             }
         }
     }
+}
+
+/// Whether `text` can be written as it is, plain on one line, and read back
+/// as the same scalar (for source texts kept through a rewrite, `texts.rs`).
+pub(crate) fn plain_allowed(text: &str) -> bool {
+    let a = analyze(text, V2);
+    !text.is_empty() && !a.multiline && a.block_plain_allowed
 }
 
 /// What go-yaml v2's `yaml_emitter_analyze_scalar` learns about a string, for

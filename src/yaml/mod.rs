@@ -28,12 +28,15 @@ mod nodes;
 pub mod places;
 mod reader;
 mod resolve;
+mod texts;
 pub mod toml;
 mod trees;
 
 use crate::value::Value;
+pub(crate) use located::with_hint;
 pub use located::{serde_place, LocatedError};
 use std::fmt;
+pub use texts::{emit_json_kept, plain_texts, Texts};
 
 /// A YAML error with its position (1-based line and column, 0 when unknown).
 /// `Display` gives go-yaml's text, which for syntax errors names go-yaml's

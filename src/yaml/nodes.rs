@@ -199,7 +199,7 @@ pub(crate) fn yaml_float(x: f64) -> String {
 /// A string as go-yaml reads it back out of `json.Marshal`'s text: a raw NEL
 /// folds like a line break (with the spaces around it), and characters the
 /// YAML reader refuses make the whole conversion fail.
-fn through_json(s: &str) -> Result<Cow<'_, str>, String> {
+pub(crate) fn through_json(s: &str) -> Result<Cow<'_, str>, String> {
     let mut needs_fold = false;
     for c in s.chars() {
         let v = c as u32;

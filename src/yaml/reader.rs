@@ -450,10 +450,12 @@ impl<'t, T: Tree> Builder<'t, T> {
         } else {
             None
         };
-        let value = if want.value {
-            self.tree.scalar(resolved, text)
-        } else {
+        let value = if !want.value {
             T::null()
+        } else if tag.is_none() && plain {
+            self.tree.plain(resolved, text)
+        } else {
+            self.tree.scalar(resolved, text)
         };
         done(value, key.unwrap_or(KeyForm::Unused))
     }

@@ -18,6 +18,11 @@ pub(crate) trait Tree {
     fn string(s: String) -> Self::Node;
     /// A resolved plain (or tagged) scalar; `text` is its source text.
     fn scalar(&self, r: Resolved, text: String) -> Self::Node;
+    /// An untagged plain scalar; only trees that keep how a value was
+    /// written (`texts.rs`) tell it from [`Tree::scalar`].
+    fn plain(&self, r: Resolved, text: String) -> Self::Node {
+        self.scalar(r, text)
+    }
     fn list(items: Vec<Self::Node>) -> Self::Node;
     fn map(buf: Self::MapBuf) -> Self::Node;
     fn insert(buf: &mut Self::MapBuf, key: String, value: Self::Node);

@@ -124,3 +124,109 @@ fn links_to_files_and_stdin_are_read() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(String::from_utf8_lossy(&r.stdout).contains("name: from-stdin"));
 }
+
+/// A stack whose name holds `../` or is absolute: `snapshot --dir` and
+/// `verify` refuse it, naming the name and the folder, and write nothing
+/// outside (nor inside) the folder.
+#[test]
+fn snapshot_names_that_leave_the_folder_are_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    std::fs::create_dir_all(dir.join("m")).unwrap();
+    std::fs::write(
+        dir.join("m/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+    )
+    .unwrap();
+    let escape = dir.join("escape");
+    for name in ["../escape", "sub/../../escape", escape.to_str().unwrap()] {
+        std::fs::write(
+            dir.join("s.yaml"),
+            format!("name: {name:?}\nreleases:\n  - name: m\n    manifests: [m/]\n"),
+        )
+        .unwrap();
+        for cmd in ["snapshot", "verify"] {
+            let r = run(dir, &[cmd, "s.yaml", "--offline", "--dir", "snaps"], None);
+            r.assert_refused(
+                &format!("{cmd} {name}"),
+                1,
+                &[&format!("{name:?}"), "snaps", "outside that folder"],
+                Duration::from_secs(30),
+            );
+        }
+        assert!(!escape.with_extension("yaml").exists());
+        assert!(!dir.join("snaps").exists());
+    }
+    // A plain name still works.
+    std::fs::write(
+        dir.join("s.yaml"),
+        "name: fine\nreleases:\n  - name: m\n    manifests: [m/]\n",
+    )
+    .unwrap();
+    let r = run(
+        dir,
+        &["snapshot", "s.yaml", "--offline", "--dir", "snaps"],
+        None,
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(dir.join("snaps/fine.yaml").is_file());
+}
+
+/// An `oci://` reference whose host cannot be connected to (a port that is
+/// not a number from 1 to 65535, a broken IPv6 literal) is misuse, said at
+/// once with status 2, not a network error retried.
+#[test]
+fn oci_hosts_that_cannot_be_connected_to_are_usage_errors() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    for (reference, why) in [
+        (
+            "oci://127.0.0.1:badport/charts/c",
+            "invalid port \"badport\"",
+        ),
+        ("oci://127.0.0.1:70000/charts/c", "invalid port \"70000\""),
+        ("oci://[::1/charts/c", "unclosed '['"),
+        ("oci://[::zz]:5000/charts/c", "is not an IPv6 address"),
+        ("oci://::1:5000/charts/c", "in brackets"),
+    ] {
+        for cmd in ["template", "fetch"] {
+            let r = run(dir, &[cmd, reference, "--version", "1.0.0"], None);
+            r.assert_refused(
+                &format!("{cmd} {reference}"),
+                2,
+                &[&format!("invalid OCI chart reference {reference}"), why],
+                Duration::from_secs(5),
+            );
+            assert!(!r.stderr.contains("retry"), "{}", r.stderr);
+        }
+    }
+}
+
+/// A stack file that is not one: the error names the file, line and column
+/// and quotes none of its text (a value met where another kind was wanted
+/// may be a secret; a file of prose is one long scalar).
+#[test]
+fn stack_file_errors_do_not_echo_the_file() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    for (text, place) in [
+        (
+            "root:x:0:0:root:/root:/bin/bash\nS3CRET-PASSWORD:x:1:1\n",
+            "s.yaml:1:1: invalid type: string, expected struct StackFile",
+        ),
+        (
+            "name: x\nreleases: S3CRET-PASSWORD\n",
+            "s.yaml:2:11: releases: invalid type: string, expected a sequence",
+        ),
+        (
+            "name: x\nreleases:\n  - name: 12345678\n    version: S3CRET-PASSWORD\n    chart: [S3CRET-PASSWORD]\n",
+            "s.yaml:5:12: releases[0].chart: invalid type: sequence, expected a string",
+        ),
+    ] {
+        std::fs::write(dir.join("s.yaml"), text).unwrap();
+        let r = run(dir, &["render", "s.yaml", "--offline"], None);
+        r.assert_refused(text, 1, &[place], Duration::from_secs(10));
+        assert!(!r.stderr.contains("S3CRET"), "{}", r.stderr);
+        assert!(!r.stderr.contains("root:x"), "{}", r.stderr);
+    }
+}

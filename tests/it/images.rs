@@ -616,6 +616,35 @@ fn credential_helper_helm_config_and_plain_http() {
         serde_json::json!(["linux/arm64"])
     );
 
+    // A helper that fails saying the secret: its words are not repeated. One
+    // that hangs is stopped at the limit, with what to do.
+    for (body, expect) in [
+        (
+            "#!/bin/sh\necho 'stored secret helper-pw is locked' >&2\nexit 1\n",
+            "docker-credential-fake get",
+        ),
+        (
+            "#!/bin/sh\nexec sleep 60\n",
+            "gave no answer within 1 s and was stopped",
+        ),
+    ] {
+        std::fs::write(&helper, body).unwrap();
+        let started = std::time::Instant::now();
+        let out = chartfix()
+            .env("PATH", &path)
+            .env("DOCKER_CONFIG", &docker_dir)
+            .env("CHARTFIX_CREDENTIAL_HELPER_TIMEOUT", "1")
+            .args(args)
+            .output()
+            .unwrap();
+        let all = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        assert!(all.contains(expect), "{all}");
+        assert!(!all.contains("helper-pw"), "{all}");
+        assert_ne!(out.status.code(), Some(0), "{all}");
+    }
+
     // Helm's registry config.json.
     use base64::Engine;
     let helm = dir.path().join("helm-registry.json");

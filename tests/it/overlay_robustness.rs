@@ -130,3 +130,58 @@ fn mutated_overlays_never_panic() {
         }
     }
 }
+
+/// Whatever a rewritten document's texts are, it reads back as the data the
+/// rules made: the kept source texts of plain scalars never change a value.
+#[test]
+fn rewritten_documents_mean_what_the_rules_made() {
+    use chartfix::manifest::read_stream;
+    let base =
+        std::fs::read_to_string(support::project().join("tests/fixtures/overlay/rendered.yaml"))
+            .unwrap();
+    let label = "name: t\nrules:\n- set: {/metadata/labels/kept: \"yes\"}\n";
+    let overlays = vec![chartfix::overlay::load::parse("t.yaml", label, &[]).unwrap()];
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let mut compared = 0;
+    for _ in 0..400 {
+        let input = mutate(&mut rng, &base);
+        let Ok((out, report)) = apply_str(&input, &overlays, &Options::default()) else {
+            continue;
+        };
+        let (Ok(before), Ok(after)) = (read_stream(&input), read_stream(&out)) else {
+            panic!("the output of a stream that was read cannot be read:\n{out}");
+        };
+        let mut want: Vec<serde_json::Value> = before
+            .into_iter()
+            .map(|d| d.value)
+            .filter(|v| !v.is_null())
+            .collect();
+        for v in &mut want {
+            if chartfix::manifest::ResourceId::of(v).is_some() {
+                let meta = v
+                    .as_object_mut()
+                    .unwrap()
+                    .entry("metadata")
+                    .or_insert_with(|| serde_json::json!({}));
+                if let Some(meta) = meta.as_object_mut() {
+                    let labels = meta
+                        .entry("labels")
+                        .or_insert_with(|| serde_json::json!({}));
+                    if let Some(labels) = labels.as_object_mut() {
+                        labels.insert("kept".into(), "yes".into());
+                    }
+                }
+            }
+        }
+        let got: Vec<serde_json::Value> = after
+            .into_iter()
+            .map(|d| d.value)
+            .filter(|v| !v.is_null())
+            .collect();
+        if report.changed_documents > 0 && want.len() == got.len() {
+            assert_eq!(want, got, "input:\n{input}\noutput:\n{out}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 50, "only {compared} streams compared");
+}

@@ -175,9 +175,13 @@ fn changed_documents_keep_their_source_comment_and_order() {
             .unwrap(),
         "arm64"
     );
-    // YAML 1.1 meaning kept: octal mode stays a number, "yes" stays a string
+    // YAML 1.1 meaning kept: octal mode stays a number (and keeps its text),
+    // "yes" stays a string
+    assert!(b[3].contains("defaultMode: 0755\n"), "{}", b[3]);
+    let sts_11 = chartfix::manifest::parse(&b[3]).unwrap();
     assert_eq!(
-        sts.pointer("/spec/template/spec/volumes/0/configMap/defaultMode")
+        sts_11
+            .pointer("/spec/template/spec/volumes/0/configMap/defaultMode")
             .unwrap(),
         493
     );
@@ -514,5 +518,97 @@ fn bad_overlay_parameters_are_refused_with_their_place() {
             err.contains("builtin:no-traefik:16:") && err.contains("node port 80"),
             "{args:?}: {err}"
         );
+    }
+}
+
+/// A rewritten document keeps the text of every plain scalar no rule changed
+/// (`0755` is not written `493`, `on` not `true`), and the values the rules
+/// set are written as go-yaml writes them.
+#[test]
+fn rewritten_documents_keep_the_text_of_untouched_scalars() {
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = dir.path().join("o.yaml");
+    std::fs::write(
+        &overlay,
+        "name: t\nrules:\n- select: {kind: ConfigMap}\n  set: {/data/a: \"2\", /spec/mode: 420}\n",
+    )
+    .unwrap();
+    let untouched = [
+        "  hex: 0x1F",
+        "  under: 1_000",
+        "  half: .5",
+        "  plus: +1",
+        "  tilde: ~",
+        "  yesno: yes",
+        "  onoff: on",
+        "  big: 123456789012345678901234567890",
+        "  exp: 1e3",
+        "  oct: 08",
+        "  z: 0009",
+        "  date: 2001-12-14",
+        "  quoted: '0755'",
+        "  list:",
+        "  - 0755",
+        "  - off",
+        "",
+    ]
+    .join("\n");
+    let input = format!(
+        "---\n# Source: c/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: \"1\"\nspec:\n  mode: 0755\n{untouched}"
+    );
+    let out = post_render(
+        &["--overlay", overlay.to_str().unwrap()],
+        &[],
+        input.as_bytes(),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Quoted strings are written with go-yaml's quotes, as before.
+    let expected = format!(
+        "---\n# Source: c/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: \"2\"\nspec:\n  mode: 420\n{}",
+        untouched.replace("'0755'", "\"0755\"")
+    );
+    assert_eq!(out.stdout, expected);
+}
+
+/// `%YAML 1.1` before a document's marker is that document's, as YAML has it
+/// (it was cut off and read as a document of its own). Directives YAML does
+/// not allow are refused with the document, line and column, and what to do.
+#[test]
+fn directives_go_with_their_document_and_bad_ones_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = dir.path().join("o.yaml");
+    std::fs::write(
+        &overlay,
+        "name: t\nrules:\n- select: {kind: ConfigMap}\n  set: {/data/a: \"2\"}\n",
+    )
+    .unwrap();
+    let o = overlay.to_str().unwrap();
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: \"1\"\n";
+    let input = format!("%YAML 1.1\n---\n{cm}...\n%YAML 1.2\n# c\n---\n{cm}");
+    let out = post_render(&[], &[], input.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, input);
+    let out = post_render(&["--overlay", o], &[], input.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let changed = cm.replace("\"1\"", "\"2\"");
+    assert_eq!(
+        out.stdout,
+        format!("%YAML 1.1\n---\n{changed}...\n%YAML 1.2\n# c\n---\n{changed}")
+    );
+    for (bad, expect) in [
+        (
+            "%YAML 2.0\n---\n",
+            "document 1, line 1 column 1 of the input (line 1 of the document): found incompatible YAML document (the %YAML directive names a version other than 1.1 or 1.2",
+        ),
+        (
+            "%YAML 1.1\n%YAML 1.1\n---\n",
+            "found duplicate %YAML directive (give %YAML once per document)",
+        ),
+        ("%FOO bar\n---\n", "line 1 column 5 of the input"),
+    ] {
+        let out = post_render(&["--overlay", o], &[], format!("{bad}{cm}").as_bytes());
+        assert_eq!(out.code, 1, "{bad}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{bad}");
+        assert!(out.stderr.contains(expect), "{bad}: {}", out.stderr);
     }
 }

@@ -183,11 +183,7 @@ pub fn run(args: Args) -> CmdResult {
         Warning::Source(t) => stderrln!("Warning: {t}"),
         Warning::Render(t) => stderrln!("{t}"),
     };
-    let release =
-        match release::render(request, &Sources::lazy(&source_options), &mut print_warning) {
-            Ok(r) => r,
-            Err(e) => return Err(e.into()),
-        };
+    let release = release::render(request, &Sources::lazy(&source_options), &mut print_warning)?;
     let unused: Vec<Finding> = release
         .unused
         .iter()

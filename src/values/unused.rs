@@ -261,6 +261,10 @@ fn has_path(v: &Value, path: &[String]) -> bool {
     true
 }
 
+/// How close a candidate is, smaller first: the kind of match (0 a typo,
+/// 1 shared trailing keys), its distance, not read, its length.
+type Rank = (u8, usize, bool, usize);
+
 /// The chart's key the user most likely meant: first a short edit away (a
 /// typo, a changed case), then one that ends with the same keys (a key at
 /// the wrong depth: `persistence.size` for `primary.persistence.size`), more
@@ -269,7 +273,7 @@ fn has_path(v: &Value, path: &[String]) -> bool {
 fn suggest(path: &[String], candidates: &[Candidate]) -> Option<Suggestion> {
     let text = dotted(path);
     let typo_limit = (text.chars().count() / 4).clamp(1, 3);
-    let mut best: Option<((u8, usize, bool, usize), &Candidate)> = None;
+    let mut best: Option<(Rank, &Candidate)> = None;
     for c in candidates {
         let rank = if let Some(d) = edit_distance(&text, &c.text, typo_limit) {
             (0, d, !c.read, c.text.len())

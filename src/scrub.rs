@@ -10,6 +10,32 @@
 
 use std::sync::Mutex;
 
+/// `text` with the `user:password@` of every URL in it replaced by `***@`:
+/// the last line of defence for messages that quote what the user or a
+/// repository wrote (a Chart.yaml dependency, an index entry, a stack file).
+pub fn redact_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '"' | '\'' | '`' | '<' | '>') || c.is_whitespace()
+            })
+            .unwrap_or(tail.len());
+        match tail[..end].rfind('@') {
+            Some(at) => {
+                out.push_str("***");
+                rest = &tail[at..];
+            }
+            None => rest = tail,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The secrets sent so far in this process.
 static SENT: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
@@ -40,7 +66,7 @@ pub fn remember_basic(user: &str, password: &str) {
 
 /// `text` without URL credentials or any secret sent.
 pub fn scrub(text: &str) -> String {
-    let mut out = crate::source::redact_userinfo(text);
+    let mut out = redact_userinfo(text);
     let sent = SENT.lock().unwrap_or_else(|p| p.into_inner());
     for s in sent.iter() {
         if out.contains(s.as_str()) {
@@ -52,7 +78,22 @@ pub fn scrub(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{remember, remember_basic, scrub};
+    use super::{redact_userinfo, remember, remember_basic, scrub};
+
+    #[test]
+    fn userinfo_is_redacted() {
+        assert_eq!(
+            redact_userinfo(
+                "GET http://u:p@h:1/x failed; see oci://a:b@r/c@sha256:ab and \"https://t@h\""
+            ),
+            "GET http://***@h:1/x failed; see oci://***@r/c@sha256:ab and \"https://***@h\""
+        );
+        assert_eq!(
+            redact_userinfo("no URL, a@b and ://"),
+            "no URL, a@b and ://"
+        );
+        assert_eq!(redact_userinfo("http://h/p@x"), "http://h/p@x");
+    }
 
     #[test]
     fn sent_secrets_and_url_credentials_are_cut() {

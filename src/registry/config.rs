@@ -260,7 +260,7 @@ fn rewrite(rules: &[(Regex, String)], repository: &str) -> String {
 /// plain HTTP is asked for) → (base URL, host).
 fn parse_endpoint(ep: &str, plain_http: bool) -> Result<(String, String), String> {
     // Quoted back without any user:password@ it holds.
-    let shown = crate::source::redact_userinfo(ep);
+    let shown = crate::scrub::redact_userinfo(ep);
     let (scheme, rest) = match ep.split_once("://") {
         Some((s, r)) if s == "http" || s == "https" => (s, r),
         Some((s, _)) => {

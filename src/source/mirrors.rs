@@ -17,12 +17,12 @@ impl RepoMirrors {
                 .split_once('=')
                 .ok_or_else(|| format!("--repo-mirror {p:?} must be FROM_URL=TO_URL"))?;
             // Quoted back without any user:password@ it holds.
-            let shown = super::reference::redact_userinfo(p);
+            let shown = crate::scrub::redact_userinfo(p);
             for u in [from, to] {
                 if !(u.starts_with("http://") || u.starts_with("https://")) {
                     return Err(format!(
                         "--repo-mirror {shown:?}: {:?} must start with http:// or https://",
-                        super::reference::redact_userinfo(u)
+                        crate::scrub::redact_userinfo(u)
                     ));
                 }
                 // Both URLs are named in messages, and the public one in the

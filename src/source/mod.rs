@@ -25,8 +25,9 @@ mod repo;
 pub mod repositories;
 pub mod version;
 
+pub use crate::scrub::redact_userinfo;
 pub use error::{SourceError, SourceErrorKind};
-pub use reference::{redact_userinfo, ChartRef};
+pub use reference::ChartRef;
 
 use crate::registry::{
     ClientOptions, ConfigError, CredentialStore, RegistryClient, RegistryConfig, RetryPolicy,

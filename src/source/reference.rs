@@ -274,50 +274,9 @@ pub(crate) fn refuse_userinfo(url: &str) -> Result<(), RefError> {
     Ok(())
 }
 
-/// `text` with the `user:password@` of every URL in it replaced by `***@`:
-/// the last line of defence for messages that quote what the user or a
-/// repository wrote (a Chart.yaml dependency, an index entry, a stack file).
-pub fn redact_userinfo(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("://") {
-        let (head, tail) = rest.split_at(i + 3);
-        out.push_str(head);
-        let end = tail
-            .find(|c: char| {
-                matches!(c, '/' | '?' | '#' | '"' | '\'' | '`' | '<' | '>') || c.is_whitespace()
-            })
-            .unwrap_or(tail.len());
-        match tail[..end].rfind('@') {
-            Some(at) => {
-                out.push_str("***");
-                rest = &tail[at..];
-            }
-            None => rest = tail,
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn userinfo_is_redacted() {
-        assert_eq!(
-            redact_userinfo(
-                "GET http://u:p@h:1/x failed; see oci://a:b@r/c@sha256:ab and \"https://t@h\""
-            ),
-            "GET http://***@h:1/x failed; see oci://***@r/c@sha256:ab and \"https://***@h\""
-        );
-        assert_eq!(
-            redact_userinfo("no URL, a@b and ://"),
-            "no URL, a@b and ://"
-        );
-        assert_eq!(redact_userinfo("http://h/p@x"), "http://h/p@x");
-    }
 
     fn none(_: &str) -> Option<String> {
         None

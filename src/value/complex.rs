@@ -4,6 +4,7 @@
 //! it (`json: unsupported type: complex128`).
 
 use super::{Object, Value};
+use crate::strconv::format_float_g;
 use std::any::Any;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -39,9 +40,19 @@ impl Object for Complex {
         None
     }
 
-    /// `%v`: `(0+1i)`, as `fmt` prints it.
+    /// `%v`: `(0+1i)`, as `fmt` prints it: each part as `%g`, the
+    /// imaginary one always with its sign (`+NaN` too, where a lone NaN has
+    /// none). `gofmt` prints the other verbs.
     fn format(&self) -> String {
-        crate::gofmt::format_v(&Value::object(*self))
+        let part = |x: f64, plus: bool| {
+            let text = format_float_g(x);
+            if plus && !text.starts_with(['-', '+']) {
+                format!("+{text}")
+            } else {
+                text
+            }
+        };
+        format!("({}{}i)", part(self.re, false), part(self.im, true))
     }
 
     /// Go's truth of a complex number: not zero.
@@ -55,5 +66,25 @@ impl Object for Complex {
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_as_fmt_does() {
+        let show = |re, im| Complex { re, im }.format();
+        assert_eq!(show(0.0, 1.0), "(0+1i)");
+        assert_eq!(show(1.5, -2.0), "(1.5-2i)");
+        assert_eq!(show(f64::INFINITY, f64::NAN), "(+Inf+NaNi)");
+        assert_eq!(show(f64::NAN, f64::NEG_INFINITY), "(NaN-Infi)");
+        assert_eq!(show(1e21, -0.0), "(1e+21-0i)");
+        // The same as fmt's `%v`.
+        for (re, im) in [(0.0, 1.0), (1e21, -0.0), (f64::INFINITY, f64::NAN)] {
+            let v = Complex::value(re, im);
+            assert_eq!(crate::gofmt::format_v(&v), Complex { re, im }.format());
+        }
     }
 }

@@ -12,8 +12,9 @@
 //!   [`to_string_pretty`] (`toYamlPretty`, go-yaml v3), [`emit_json`] (JSON data
 //!   in the same style, order kept). One emitter (`emitter.rs`) over the trees
 //!   in `nodes.rs`.
-//! - [`json`]: Go's `encoding/json` (`toJson`, `fromJson`); [`toml`]:
-//!   BurntSushi's encoder (`toToml`); `base.rs`: Go's base64/base32 decoders.
+//! - [`json`]: Go's `encoding/json` (`toJson`, `fromJson`); `base.rs`: Go's
+//!   base64/base32 decoders. (TOML, whose dates are the engine's Go times,
+//!   is the engine's: `engine/funcs/toml.rs`.)
 //! - [`LocatedError`]: an error at `file:line:column` of an input read with
 //!   yaml_serde (overlays, stack files).
 
@@ -29,7 +30,6 @@ pub mod places;
 mod reader;
 mod resolve;
 mod texts;
-pub mod toml;
 mod trees;
 
 use crate::value::Value;

@@ -206,7 +206,7 @@ fn must_from_json(args: &[Value]) -> Result<Value, String> {
 /// Helm's `mustToToml`: the TOML text, or the encoder's error.
 fn must_to_toml(args: &[Value]) -> Result<Value, String> {
     arity("mustToToml", args, 1)?;
-    yaml::toml::to_toml(&args[0])
+    super::toml::to_toml(&args[0])
         .map(Value::from)
         .map_err(|e| format!("error calling mustToToml: {e}"))
 }
@@ -214,7 +214,7 @@ fn must_to_toml(args: &[Value]) -> Result<Value, String> {
 /// Helm's `toToml` (BurntSushi/toml's encoder); an error is returned as the text.
 fn to_toml(args: &[Value]) -> Result<Value, String> {
     arity("toToml", args, 1)?;
-    Ok(Value::from(match yaml::toml::to_toml(&args[0]) {
+    Ok(Value::from(match super::toml::to_toml(&args[0]) {
         Ok(s) => s,
         Err(e) => e,
     }))
@@ -225,7 +225,7 @@ fn from_toml(args: &[Value]) -> Result<Value, String> {
     arity("fromToml", args, 1)?;
     let src = expect_str("fromToml", &args[0])?;
     parse_cost(src);
-    Ok(match yaml::toml::from_toml(src) {
+    Ok(match super::toml::from_toml(src) {
         Ok(v) => v,
         Err(e) => error_map(e),
     })

@@ -27,6 +27,7 @@ pub mod regexp;
 pub mod semver;
 pub mod signatures;
 pub mod strings;
+pub mod toml;
 
 /// What one call of `name` with `args` costs against [`super::Limits::max_work`]:
 /// zero for everything but key generation and password hashing, which take

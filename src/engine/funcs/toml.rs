@@ -427,9 +427,9 @@ mod tests {
 
     #[test]
     fn layout_matches_helm_to_toml() {
-        let v = crate::yaml::from_str(include_str!("testdata/toml.yaml")).unwrap();
+        let v = crate::yaml::from_str(include_str!("../../yaml/testdata/toml.yaml")).unwrap();
         assert_eq!(to_toml(&v).unwrap(), include_str!("testdata/toml.out"));
-        let v = crate::yaml::from_str(include_str!("testdata/toml2.yaml")).unwrap();
+        let v = crate::yaml::from_str(include_str!("../../yaml/testdata/toml2.yaml")).unwrap();
         assert_eq!(to_toml(&v).unwrap(), include_str!("testdata/toml2.out"));
         let inline = crate::yaml::from_str("t: [1, {a: 1, b: 2, c: null}]").unwrap();
         assert_eq!(
@@ -474,5 +474,24 @@ mod tests {
         assert_eq!(v.get("b"), Value::Float(1.5));
         assert_eq!(v.get("t").get("c"), Value::from("x"));
         assert!(from_toml("a = ").is_err());
+    }
+
+    #[test]
+    fn cycles_and_deep_values_fail_cleanly() {
+        let m = std::sync::Arc::new(Map::new());
+        m.insert("self", Value::Map(m.clone()));
+        assert!(to_toml(&Value::Map(m.clone())).is_err());
+        m.remove("self");
+        let mut v = Value::Int(1);
+        for _ in 0..1000 {
+            let m = Map::new();
+            m.insert("k", v);
+            v = Value::map(m);
+        }
+        let h = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || to_toml(&v).is_err())
+            .unwrap();
+        assert!(h.join().unwrap());
     }
 }

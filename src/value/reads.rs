@@ -77,6 +77,11 @@ impl Map {
             .collect()
     }
 
+    /// The keys without marking them read.
+    pub fn keys_unmarked(&self) -> Vec<String> {
+        self.read().keys().cloned().collect()
+    }
+
     /// The value at `key` without marking it read.
     pub fn get_unmarked(&self, key: &str) -> Option<Value> {
         self.read().get(key).cloned()

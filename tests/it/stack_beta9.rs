@@ -298,6 +298,34 @@ fn beta9_through_mirrors_then_offline_gives_the_same_bytes() {
     let offline = render(&stack, &cache, &["--offline", "--locked"]);
     assert!(offline.status.success(), "{}", text(&offline.stderr));
     same(&out, &text(&offline.stdout), "offline render differs");
+    assert!(!err.contains("never read"), "{err}");
+
+    // The stack as it was before issue 16: PostgreSQL's persistence.size at
+    // the top level, where the chart reads nothing. Named, with the key the
+    // chart reads; an error for CI.
+    let fixed = std::fs::read_to_string(&stack).unwrap();
+    let comment = "        # The chart reads primary.persistence.size; a top-level\n        \
+                   # persistence.size is read by nothing (chartfix names such values).\n";
+    let before = fixed.replace(comment, "").replace(
+        "        persistence:\n          size: 1Gi\n  - name: localstack",
+        "      persistence:\n        size: 1Gi\n  - name: localstack",
+    );
+    assert_ne!(before, fixed, "the fixture changed: update the test");
+    let old = dir.path().join("old.yaml");
+    std::fs::write(&old, before).unwrap();
+    let unfixed = render(
+        &old,
+        &cache,
+        &["--offline", "--no-lock", "--unused-values", "error"],
+    );
+    let err = text(&unfixed.stderr);
+    assert_eq!(unfixed.status.code(), Some(1), "{err}");
+    let want = format!(
+        "error: release postgresql: persistence.size ({}:64:9) is never read; the chart reads primary.persistence.size",
+        old.display()
+    );
+    assert!(err.contains(&want), "{err}");
+    assert_eq!(err.matches("never read").count(), 1, "{err}");
 
     support::snapshot("beta9_render", &out);
 }

@@ -121,6 +121,12 @@ const ROUTES: &[(&str, &str, &str, &str)] = &[
         "x: {{ pick .Values.v \"read\" | toJson }}",
     ),
     (
+        "omit",
+        "read: a",
+        "read: b",
+        "x: {{ omit .Values.v \"unread\" | toJson }}",
+    ),
+    (
         "keys",
         "read: {a: 1}",
         "read: {b: 1}",

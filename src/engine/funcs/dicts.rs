@@ -188,12 +188,17 @@ fn omit(args: &[Value]) -> Result<Value, String> {
     arity_at_least("omit", args, 1)?;
     let map = arg_map(&args[0])?;
     let drop = arg_strs(&args[1..])?;
-    let out: Map = map
-        .map(|m| m.entries())
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(k, _)| !drop.contains(&k.as_str()))
-        .collect();
+    // Only the keys kept are read: a value `omit` drops does nothing, and
+    // the tracking of unused values (`value::reads`) should say so.
+    let out: Map = match map {
+        Some(m) => m
+            .keys_unmarked()
+            .into_iter()
+            .filter(|k| !drop.contains(&k.as_str()))
+            .filter_map(|k| m.get(&k).map(|v| (k, v)))
+            .collect(),
+        None => Map::new(),
+    };
     Ok(Value::map(out))
 }
 

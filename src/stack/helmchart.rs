@@ -202,6 +202,22 @@ mod tests {
     }
 
     #[test]
+    fn values_content_is_placed_in_the_file() {
+        let text = "# head\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: cache}\nspec:\n  chart: oci://r/c\n  valuesContent: |-\n    x: 1\n    deep:\n      y: 2\n  set:\n    w.v: \"s\"\n";
+        let pieces = pieces("r", &file(text), "default").unwrap();
+        let Piece::Chart { job, .. } = &pieces[1] else {
+            panic!("{pieces:?}")
+        };
+        let at = |p: &[&str]| {
+            let path: Vec<String> = p.iter().map(|s| s.to_string()).collect();
+            crate::values::places::locate(&path, &job.inputs)
+        };
+        assert_eq!(at(&["x"]).as_deref(), Some("m.yaml:12:5"));
+        assert_eq!(at(&["deep", "y"]).as_deref(), Some("m.yaml:14:7"));
+        assert_eq!(at(&["w", "v"]).as_deref(), Some("HelmChart cache spec.set w.v"));
+    }
+
+    #[test]
     fn helmchart_becomes_a_release() {
         let p = pieces(
             "raw",

@@ -427,9 +427,9 @@ mod tests {
 
     #[test]
     fn layout_matches_helm_to_toml() {
-        let v = crate::yaml::from_str(include_str!("../../yaml/testdata/toml.yaml")).unwrap();
+        let v = crate::yaml::from_str(include_str!("testdata/toml.yaml")).unwrap();
         assert_eq!(to_toml(&v).unwrap(), include_str!("testdata/toml.out"));
-        let v = crate::yaml::from_str(include_str!("../../yaml/testdata/toml2.yaml")).unwrap();
+        let v = crate::yaml::from_str(include_str!("testdata/toml2.yaml")).unwrap();
         assert_eq!(to_toml(&v).unwrap(), include_str!("testdata/toml2.out"));
         let inline = crate::yaml::from_str("t: [1, {a: 1, b: 2, c: null}]").unwrap();
         assert_eq!(

@@ -214,7 +214,10 @@ mod tests {
         };
         assert_eq!(at(&["x"]).as_deref(), Some("m.yaml:12:5"));
         assert_eq!(at(&["deep", "y"]).as_deref(), Some("m.yaml:14:7"));
-        assert_eq!(at(&["w", "v"]).as_deref(), Some("HelmChart cache spec.set w.v"));
+        assert_eq!(
+            at(&["w", "v"]).as_deref(),
+            Some("HelmChart cache spec.set w.v")
+        );
     }
 
     #[test]

@@ -401,6 +401,16 @@ fn beta9_k3d_folder_expands_its_helmcharts() {
         err.contains("HelmCharts expanded: redis 18.6.1, postgres 13.2.25, juicefs-redis 18.6.1, localstack 0.6.5"),
         "{err}"
     );
+    // The Beta9 authors' own HelmChart makes the mistake issue 16 is about:
+    // its PostgreSQL valuesContent sets persistence at the top level, where
+    // the chart reads nothing. Named at its line in their manifest.
+    for want in [
+        "warning: release postgres: persistence.enabled (beta9.yaml:228:7) is never read; the chart reads primary.persistence.enabled",
+        "warning: release postgres: persistence.size (beta9.yaml:229:7) is never read; the chart reads primary.persistence.size",
+    ] {
+        assert!(err.contains(want), "{want} missing; stderr: {err}");
+    }
+    assert_eq!(err.matches("never read").count(), 2, "{err}");
     // A folder stack writes no lock beside itself unless asked.
     assert!(!dir.path().join("beta9-k3d.lock").exists());
 }

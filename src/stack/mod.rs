@@ -27,7 +27,7 @@ use crate::overlay::{self, Change, Overlay};
 use crate::values::places::ValueInput;
 use crate::values::unused::Finding;
 use chart_release::{merge_yaml_values, render_chart, ChartJob, ChartSource};
-use file::{OverlayRef, Release, StackFile};
+use file::{OverlayRef, StackFile};
 use helmchart::Piece;
 use locate::{Files, Located};
 use lock::{LockEntry, LockFile};
@@ -200,8 +200,8 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
         warnings: Vec::new(),
         unused: Vec::new(),
     };
-    for release in &stack.releases {
-        let (text, what) = render_release(&stack, release, located, &resolver, options, &mut out)?;
+    for (index, release) in stack.releases.iter().enumerate() {
+        let (text, what) = render_release(&stack, index, located, &resolver, options, &mut out)?;
         before.push_str(&text);
         let overlays = load_overlays(&release.overlays, &located.files)
             .map_err(|e| format!("release {}: {e}", release.name))?;
@@ -266,12 +266,13 @@ fn registry_config(
 /// is; records what it resolved.
 fn render_release(
     stack: &StackFile,
-    release: &Release,
+    index: usize,
     located: &Located,
     resolver: &crate::source::Resolver,
     options: &StackOptions,
     out: &mut Rendered,
 ) -> Result<(String, String), StackError> {
+    let release = &stack.releases[index];
     let files = &located.files;
     let max_output = match options.max_output_bytes {
         0 => crate::engine::Limits::default().max_output_bytes,
@@ -296,8 +297,7 @@ fn render_release(
             let text = yaml_serde::to_string(inline)
                 .map_err(|e| format!("release {}: values: {e}", release.name))?;
             merge_yaml_values(&values, &text, &format!("release {} values", release.name))?;
-            let index = stack.releases.iter().position(|r| std::ptr::eq(r, release));
-            let index = index.unwrap_or_default().to_string();
+            let index = index.to_string();
             let prefix = ["releases", index.as_str(), "values"];
             let (origin, text) = (located.origin.as_str(), located.text.as_str());
             inputs.push(ValueInput::yaml_at(origin, text, &prefix));

@@ -146,7 +146,7 @@ fn user_leaves(m: &Map, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
         match &v {
             // A null asks Helm to delete a default: an instruction, not a value.
             Value::Nil => {}
-            Value::Map(inner) if !inner.entries_unmarked().is_empty() && path.len() < MAX_DEPTH => {
+            Value::Map(inner) if inner.size() > 0 && path.len() < MAX_DEPTH => {
                 user_leaves(inner, path, out)
             }
             _ => out.push(path.clone()),

@@ -74,6 +74,21 @@ impl Token {
 const LEFT: &str = "{{";
 const RIGHT: &str = "}}";
 
+/// Where the next `{{` starts. `memmem::find` would build a searcher for
+/// every text between actions (thousands a chart); a `{` in template text
+/// is rare enough that looking for it alone is faster.
+fn find_left_delim(bytes: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'{', bytes.get(from..)?) {
+        let at = from + i;
+        if bytes.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
@@ -192,7 +207,7 @@ impl<'s> Lexer<'s> {
     /// Emits the text up to the next `{{` (trimmed as markers ask). Returns false at EOF.
     fn lex_text(&mut self) -> bool {
         let rest = self.rest();
-        let Some(i) = memchr::memmem::find(rest.as_bytes(), LEFT.as_bytes()) else {
+        let Some(i) = find_left_delim(rest.as_bytes()) else {
             self.advance_to(self.src.len());
             self.emit_text(self.start, self.pos);
             self.ignore();

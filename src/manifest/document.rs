@@ -41,16 +41,20 @@ pub struct Document {
     /// What it says, keys in the author's order; `Null` for a document of
     /// comments only.
     pub value: Value,
+    /// Whether a plain scalar is written in a form its value would not be
+    /// written in (`0755`, `on`): a rewrite then reads the texts to keep them
+    /// ([`scalar_texts`]); otherwise writing the data alone gives the same.
+    pub odd_plain: bool,
 }
 
 impl Document {
     /// Reads one document of a stream.
     pub fn read(raw: RawDoc) -> Result<Document, DocumentError> {
-        let value = if raw.is_blank() {
-            Value::Null
+        let (value, odd_plain) = if raw.is_blank() {
+            (Value::Null, false)
         } else {
             match raw.text() {
-                Ok(text) => parse(text),
+                Ok(text) => parse_noting_texts(text),
                 Err(e) => Err(not_utf8(&raw.bytes, e)),
             }
             .map_err(|error| DocumentError {
@@ -60,7 +64,11 @@ impl Document {
                 error,
             })?
         };
-        Ok(Document { raw, value })
+        Ok(Document {
+            raw,
+            value,
+            odd_plain,
+        })
     }
 
     /// Who the document is, when it is a resource (it has a string `kind`).
@@ -113,18 +121,25 @@ fn list_items(v: &Value) -> Option<&[Value]> {
 /// data; positions in the error are inside this text, and what its message
 /// quotes of a Secret is hidden ([`super::mask::mask_message`]).
 pub fn parse(text: &str) -> Result<Value, ParseError> {
+    parse_noting_texts(text).map(|(value, _)| value)
+}
+
+/// [`parse`], and whether a plain scalar's text differs from how its value
+/// would be written ([`Document::odd_plain`]).
+fn parse_noting_texts(text: &str) -> Result<(Value, bool), ParseError> {
     let (body, skipped) = body(text);
-    let mut docs = crate::yaml::from_str_json(body, MAX_DEPTH).map_err(|mut e| {
-        // The reader may quote a scalar, which in a Secret is a value.
-        e.message = crate::yaml::with_hint(&super::mask::mask_message(text, &e.message));
-        if e.line > 0 {
-            e.line += skipped;
-        }
-        if let Some(context) = &mut e.context {
-            context.line += skipped;
-        }
-        e
-    })?;
+    let (mut docs, odd_plain) =
+        crate::yaml::from_str_json_noting_texts(body, MAX_DEPTH).map_err(|mut e| {
+            // The reader may quote a scalar, which in a Secret is a value.
+            e.message = crate::yaml::with_hint(&super::mask::mask_message(text, &e.message));
+            if e.line > 0 {
+                e.line += skipped;
+            }
+            if let Some(context) = &mut e.context {
+                context.line += skipped;
+            }
+            e
+        })?;
     if docs.len() > 1 {
         return Err(ParseError {
             line: 0,
@@ -135,7 +150,7 @@ pub fn parse(text: &str) -> Result<Value, ParseError> {
             limit: false,
         });
     }
-    Ok(docs.pop().unwrap_or(Value::Null))
+    Ok((docs.pop().unwrap_or(Value::Null), odd_plain))
 }
 
 /// The text to read, and how many lines were left out before it: the fast

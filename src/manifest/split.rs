@@ -126,17 +126,17 @@ impl RawDoc {
 /// stand where YAML allows directives: at the start of the stream part, or
 /// after a `...` line. They open the next document, not this one.
 fn directives_from(bytes: &[u8]) -> Option<usize> {
-    let mut starts = vec![0];
-    starts.extend(
-        bytes
-            .iter()
-            .enumerate()
-            .filter(|&(i, &b)| b == b'\n' && i + 1 < bytes.len())
-            .map(|(i, _)| i + 1),
-    );
     let mut any = false;
     let mut end = bytes.len();
-    for &start in starts.iter().rev() {
+    // Lines from the last one up: almost every document ends in a line that
+    // is none of these, so only that line is looked at.
+    while end > 0 {
+        let before_newline = if bytes[end - 1] == b'\n' {
+            end - 1
+        } else {
+            end
+        };
+        let start = memchr::memrchr(b'\n', &bytes[..before_newline]).map_or(0, |i| i + 1);
         let line = &bytes[start..end];
         let t = trim_ascii(line);
         if line.starts_with(b"%") {

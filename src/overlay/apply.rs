@@ -224,6 +224,7 @@ impl Run<'_> {
         let Document {
             raw,
             value: mut doc,
+            odd_plain,
         } = doc;
         let Some(mut id) = ResourceId::of(&doc) else {
             self.out.extend_from_slice(&raw.bytes);
@@ -327,7 +328,11 @@ impl Run<'_> {
             head_len = head.len();
             self.out.extend_from_slice(&head);
             // Values no rule changed keep the text they were written with.
-            let texts = scalar_texts(&raw.bytes);
+            let texts = if odd_plain {
+                scalar_texts(&raw.bytes)
+            } else {
+                None
+            };
             self.out
                 .extend_from_slice(emit_json_kept(&doc, texts.as_ref()).as_bytes());
             if raw.has_end_marker() {

@@ -128,8 +128,8 @@ fn add_chart(
 /// Helm parses deeper paths first and, at equal depth, in reverse name order,
 /// so that a definition in a parent chart (parsed later) replaces a subchart's.
 fn parse_order(a: &str, b: &str) -> std::cmp::Ordering {
-    let (da, db) = (a.matches('/').count(), b.matches('/').count());
-    db.cmp(&da).then_with(|| b.cmp(a))
+    let depth = |s: &str| memchr::memchr_iter(b'/', s.as_bytes()).count();
+    depth(b).cmp(&depth(a)).then_with(|| b.cmp(a))
 }
 
 #[cfg(test)]

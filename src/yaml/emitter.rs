@@ -272,6 +272,18 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
+        // Most scalars are one ASCII word: nothing to break or fold, so the
+        // character loop below would only copy it.
+        if value
+            .bytes()
+            .all(|b| b.is_ascii() && b != b' ' && b != b'\n' && b != b'\r')
+        {
+            self.out.push_str(value);
+            self.column += value.len();
+            self.whitespace = false;
+            self.indention = false;
+            return;
+        }
         let mut chars = value.chars().peekable();
         let mut spaces = false;
         let mut breaks = false;
@@ -500,6 +512,14 @@ fn analyze(value: &str, flavor: Flavor) -> Analysis {
             block_allowed: false,
         };
     }
+    if is_simple_plain(value.as_bytes()) {
+        return Analysis {
+            multiline: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        };
+    }
     let mut block_indicators = value.starts_with("---") || value.starts_with("...");
     let mut line_breaks = false;
     let mut special = false;
@@ -597,6 +617,28 @@ fn analyze(value: &str, flavor: Flavor) -> Analysis {
         a.block_plain_allowed = false;
     }
     a
+}
+
+/// Whether `value` is made only of characters that can never change what
+/// [`analyze`] says (letters, digits and `-._/+=~()`, with no indicator first
+/// and no document marker): the answer for most keys and values, found
+/// without decoding characters.
+fn is_simple_plain(value: &[u8]) -> bool {
+    let Some(&first) = value.first() else {
+        return false;
+    };
+    if !(first.is_ascii_alphanumeric() || first == b'_' || first == b'/' || first == b'.')
+        || value.starts_with(b"...")
+    {
+        return false;
+    }
+    value.iter().all(|&b| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.' | b'_' | b'/' | b'+' | b'=' | b'~' | b'(' | b')'
+            )
+    })
 }
 
 /// libyaml's printable set as go-yaml v2 tests it on UTF-8 bytes.

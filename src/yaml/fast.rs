@@ -412,14 +412,22 @@ fn plain_ok(s: &str) -> bool {
     };
     // `-`, `?` and `:` are indicators only when a space (or nothing) follows.
     let dash_like = b"-?:".contains(&first) && s.as_bytes().get(1).is_some_and(|&b| b != b' ');
-    if (b"-?:,[]{}#&*!|>'\"%@`".contains(&first) && !dash_like)
-        || s.contains('\t')
-        || s.contains(" #")
-        || s.len() > 1000
-    {
+    if (b"-?:,[]{}#&*!|>'\"%@`".contains(&first) && !dash_like) || s.len() > 1000 {
         return false;
     }
-    !s.contains(": ") && !s.ends_with(':')
+    // One pass for what four substring searches found: a tab, ` #`, `: `,
+    // or a `:` at the end (a scalar is read for every line of every values
+    // file and manifest, so this loop is hot).
+    let bytes = s.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\t' => return false,
+            b' ' if bytes.get(i + 1) == Some(&b'#') => return false,
+            b':' if matches!(bytes.get(i + 1), None | Some(b' ')) => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 /// The text of a single-quoted scalar (after its opening quote) and what

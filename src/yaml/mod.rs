@@ -183,7 +183,19 @@ pub fn string_field(v: &Value) -> Option<String> {
 /// `max_depth` deep. A NaN or infinity is an error, as in Helm's JSON step.
 /// Errors keep libyaml's own words and exact places ([`ReadError`]).
 pub fn from_str_json(src: &str, max_depth: usize) -> Result<Vec<serde_json::Value>, ReadError> {
-    reader::read_limited(src, &trees::JsonTree, false, max_depth).map_err(ReadError::from)
+    from_str_json_noting_texts(src, max_depth).map(|(docs, _)| docs)
+}
+
+/// [`from_str_json`], and whether some plain scalar was written in a form
+/// the emitter would not give its value (`0755`, `on`): only then does
+/// writing the data back need [`plain_texts`] to keep what the author wrote.
+pub fn from_str_json_noting_texts(
+    src: &str,
+    max_depth: usize,
+) -> Result<(Vec<serde_json::Value>, bool), ReadError> {
+    let tree = trees::JsonTree::default();
+    let docs = reader::read_limited(src, &tree, false, max_depth).map_err(ReadError::from)?;
+    Ok((docs, tree.odd_plain.get()))
 }
 
 /// Why [`from_str_json`] could not read a text: libyaml's words and exact

@@ -200,6 +200,11 @@ pub(crate) fn yaml_float(x: f64) -> String {
 /// folds like a line break (with the spaces around it), and characters the
 /// YAML reader refuses make the whole conversion fail.
 pub(crate) fn through_json(s: &str) -> Result<Cow<'_, str>, String> {
+    // Every key and string of a manifest comes here: printable ASCII is
+    // neither refused nor folded.
+    if s.bytes().all(|b| (0x20..0x7F).contains(&b)) {
+        return Ok(Cow::Borrowed(s));
+    }
     let mut needs_fold = false;
     for c in s.chars() {
         let v = c as u32;

@@ -362,6 +362,26 @@ pub(crate) fn plain_reads_back_as_string(s: &str) -> bool {
     matches!(resolve_plain(s), Resolved::Str) && !is_timestamp(s) && !is_base60_float(s)
 }
 
+/// Whether an untagged plain scalar read as `r` from `text` is written back
+/// with that same text by the emitter working from its value alone: `8080`,
+/// `true`, `null` and most strings are; `0755`, `+1`, `on`, `~`, floats (not
+/// looked at closely: rare in manifests) and strings the emitter quotes
+/// (dates, base-60 numbers) are not. A `false` answer is always safe.
+pub(crate) fn written_back_as_read(r: &Resolved, text: &str) -> bool {
+    match r {
+        Resolved::Null => text == "null",
+        Resolved::Bool(b) => text == if *b { "true" } else { "false" },
+        Resolved::Int(_) | Resolved::Uint(_) => {
+            let digits = text.strip_prefix('-').unwrap_or(text);
+            !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && (!digits.starts_with('0') || text == "0")
+        }
+        Resolved::Float(_) => false,
+        Resolved::Str => !is_timestamp(text) && !is_base60_float(text),
+    }
+}
+
 /// Go's `strconv.FormatFloat(f, 'g', -1, 32)`: how sigs.k8s.io/yaml turns a
 /// float map key into a string (with go-yaml's names for infinities and NaN).
 pub(crate) fn float_key(f: f64) -> String {

@@ -52,7 +52,7 @@ impl Tree for TextTree {
     }
 
     fn plain(&self, r: Resolved, text: String) -> Texts {
-        let value = JsonTree.scalar(r, text.clone());
+        let value = JsonTree::default().scalar(r, text.clone());
         Texts::Plain(Rc::new((value, text)))
     }
 

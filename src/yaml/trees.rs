@@ -153,7 +153,13 @@ impl Tree for ValueTree {
 /// yaml_serde's `apply_merge`, which read manifests before this reader): the
 /// map's own keys, its last one moved to where `<<` stood, then the merged
 /// keys it lacks.
-pub(crate) struct JsonTree;
+#[derive(Default)]
+pub(crate) struct JsonTree {
+    /// Set when an untagged plain scalar was written in a form the emitter
+    /// would not write its value in (`0755`, `on`, `~`, `1.0`, a date): only
+    /// then does a rewrite need the document's texts (`texts.rs`).
+    pub(crate) odd_plain: std::cell::Cell<bool>,
+}
 
 type JsonMap = serde_json::Map<String, serde_json::Value>;
 
@@ -191,6 +197,13 @@ impl Tree for JsonTree {
                 .unwrap_or(J::Null),
             Resolved::Str => J::String(text),
         }
+    }
+
+    fn plain(&self, r: Resolved, text: String) -> serde_json::Value {
+        if !self.odd_plain.get() && !super::resolve::written_back_as_read(&r, &text) {
+            self.odd_plain.set(true);
+        }
+        self.scalar(r, text)
     }
 
     fn list(items: Vec<serde_json::Value>) -> serde_json::Value {

@@ -5,6 +5,8 @@
 //! floor exit    CHART   start and exit (what any process pays here)
 //! floor inflate CHART   read the archive and inflate it, nothing else
 //! floor load    CHART   chartfix's loader: inflate, sort files, read Chart.yaml and values.yaml
+//! floor yaml    STREAM  parse every document of a manifest stream with chartfix's
+//!                       YAML reader and write it back with its emitter, nothing else
 //! ```
 //!
 //! `.ci/bench-template --floor` runs it beside the real render, so the figures
@@ -27,7 +29,7 @@ fn main() -> ExitCode {
     huge_pages::no_huge_pages();
     let args: Vec<String> = std::env::args().collect();
     let (Some(mode), Some(chart)) = (args.get(1), args.get(2)) else {
-        eprintln!("usage: floor exit|inflate|load CHART");
+        eprintln!("usage: floor exit|inflate|load CHART, or floor yaml STREAM");
         return ExitCode::from(2);
     };
     let result = match mode.as_str() {
@@ -36,7 +38,10 @@ fn main() -> ExitCode {
         "load" => chartfix::chart::load(Path::new(chart))
             .map(|c| c.templates.len())
             .map_err(|e| e.to_string()),
-        _ => Err(format!("unknown mode {mode:?}: exit, inflate or load")),
+        "yaml" => yaml_round_trip(Path::new(chart)),
+        _ => Err(format!(
+            "unknown mode {mode:?}: exit, inflate, load or yaml"
+        )),
     };
     match result {
         Ok(n) => {
@@ -58,4 +63,24 @@ fn inflate(path: &Path) -> Result<usize, String> {
         .read_to_end(&mut out)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(out.len())
+}
+
+/// The floor under `post-render`: the YAML library's own parse and emit of
+/// every document, without splitting, overlays, checks or kept texts
+/// (`.ci/bench-post-render --floor`).
+fn yaml_round_trip(path: &Path) -> Result<usize, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut count = 0;
+    // One document at a time, as post-render reads them: split at `---` lines.
+    for part in text.split("\n---\n") {
+        for doc in chartfix::yaml::from_str_json(part, 128).map_err(|e| e.message)? {
+            out.push_str("---\n");
+            out.push_str(&chartfix::yaml::emit_json(&doc));
+            count += 1;
+        }
+    }
+    std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())
+        .map_err(|e| e.to_string())?;
+    Ok(count)
 }

@@ -53,14 +53,20 @@ pub enum Keyword {
     With,
 }
 
-/// One token: `start..end` is its text in the source.
-#[derive(Clone, Debug)]
+/// One token: `start..end` is its text in the source. Plain data, copied
+/// freely by the parser's look-ahead.
+#[derive(Clone, Copy, Debug)]
 pub struct Token {
     pub kind: Kind,
     pub start: u32,
     pub end: u32,
     pub line: u32,
-    /// The message of an [`Kind::Error`] token.
+}
+
+/// A lexed template: its tokens, ending with `Eof` or `Error`, and the
+/// message of the `Error` token when lexing stopped at one.
+pub struct Lexed {
+    pub tokens: Vec<Token>,
     pub error: Option<Box<str>>,
 }
 
@@ -105,12 +111,14 @@ struct Lexer<'s> {
     start_line: u32,
     paren_depth: u32,
     tokens: Vec<Token>,
+    /// The message of the final `Error` token, if lexing stopped at one.
+    error_message: Option<Box<str>>,
     /// Set by a right trim marker: the next text loses its leading spaces.
     trim_next_text: bool,
 }
 
 /// Lexes a whole template. The result always ends with an `Eof` or `Error` token.
-pub fn lex(src: &str) -> Vec<Token> {
+pub fn lex(src: &str) -> Lexed {
     let mut l = Lexer {
         src,
         pos: 0,
@@ -120,10 +128,14 @@ pub fn lex(src: &str) -> Vec<Token> {
         paren_depth: 0,
         // About one token per eight bytes of a typical chart template.
         tokens: Vec::with_capacity(src.len() / 8 + 4),
+        error_message: None,
         trim_next_text: false,
     };
     l.run();
-    l.tokens
+    Lexed {
+        tokens: l.tokens,
+        error: l.error_message,
+    }
 }
 
 impl<'s> Lexer<'s> {
@@ -158,7 +170,6 @@ impl<'s> Lexer<'s> {
             start: self.start as u32,
             end: self.pos as u32,
             line: self.start_line,
-            error: None,
         });
         self.ignore();
     }
@@ -174,8 +185,8 @@ impl<'s> Lexer<'s> {
             start: self.start as u32,
             end: self.pos as u32,
             line: self.start_line,
-            error: Some(msg.into()),
         });
+        self.error_message = Some(msg.into());
     }
 
     fn accept(&mut self, set: &str) -> bool {
@@ -247,7 +258,6 @@ impl<'s> Lexer<'s> {
                 start: from as u32,
                 end: to as u32,
                 line: self.start_line + line_offset,
-                error: None,
             });
         }
     }
@@ -619,16 +629,16 @@ mod tests {
     use super::*;
 
     fn kinds(src: &str) -> Vec<(Kind, String)> {
-        lex(src)
+        let lexed = lex(src);
+        lexed
+            .tokens
             .iter()
             .map(|t| {
-                (
-                    t.kind,
-                    t.error
-                        .as_deref()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| t.text(src).to_string()),
-                )
+                let text = match (t.kind, &lexed.error) {
+                    (Kind::Error, Some(message)) => message.to_string(),
+                    _ => t.text(src).to_string(),
+                };
+                (t.kind, text)
             })
             .collect()
     }

@@ -31,11 +31,12 @@ pub fn parse_with(name: &str, source: &str, check_funcs: bool) -> Result<Vec<Tre
         name: Arc::from(name),
         source: Arc::from(source),
     });
-    let tokens = lex(source);
+    let lexed = lex(source);
     let mut p = Parser {
         src: source,
         file: file.clone(),
-        tokens,
+        tokens: lexed.tokens,
+        lex_error: lexed.error,
         idx: 0,
         furthest: 0,
         vars: vec![Arc::from("$")],
@@ -73,6 +74,8 @@ struct Parser<'s> {
     src: &'s str,
     file: Arc<File>,
     tokens: Vec<Token>,
+    /// The message of the lexer's `Error` token, when there is one.
+    lex_error: Option<Box<str>>,
     idx: usize,
     /// The furthest token read: Go reports parse errors at its line.
     furthest: usize,
@@ -108,7 +111,7 @@ impl<'s> Parser<'s> {
     }
 
     fn next(&mut self) -> Token {
-        let t = self.tok(self.idx).clone();
+        let t = *self.tok(self.idx);
         // Past the end, `tok` keeps returning the final Eof/Error token; `idx` still
         // advances so that `backup` undoes exactly one `next`.
         self.furthest = self.furthest.max(self.idx);
@@ -118,7 +121,7 @@ impl<'s> Parser<'s> {
 
     fn peek(&mut self) -> Token {
         self.furthest = self.furthest.max(self.idx);
-        self.tok(self.idx).clone()
+        *self.tok(self.idx)
     }
 
     fn backup(&mut self) {
@@ -162,7 +165,7 @@ impl<'s> Parser<'s> {
     fn describe(&self, t: &Token) -> String {
         match t.kind {
             Kind::Eof => "EOF".to_string(),
-            Kind::Error => t.error.as_deref().unwrap_or("").to_string(),
+            Kind::Error => self.lex_error.as_deref().unwrap_or("").to_string(),
             // Go prints its keyword items, `.` and `nil` among them, in angle brackets.
             Kind::Keyword(_) | Kind::Dot | Kind::Nil => format!("<{}>", self.text(t)),
             _ => {

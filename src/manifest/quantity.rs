@@ -120,17 +120,23 @@ impl Quantity {
         }
         let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
         let (exp10, exp2) = scale(suffix).ok_or_else(err)?;
-        // The digits (integer and fraction) as one integer, then the point placed.
-        let digits = format!("{int_part}{frac_part}");
-        let digits = digits.trim_start_matches('0');
-        if digits.len() > MAX_DIGITS {
-            return Err(err());
+        // The digits (integer and fraction) as one integer, then the point
+        // placed; leading zeros do not count towards the limit.
+        let mut mantissa: i128 = 0;
+        let mut significant = 0;
+        for b in int_part.bytes().chain(frac_part.bytes()) {
+            if significant == 0 && b == b'0' {
+                continue;
+            }
+            significant += 1;
+            if significant > MAX_DIGITS {
+                return Err(err());
+            }
+            mantissa = mantissa
+                .checked_mul(10)
+                .and_then(|m| m.checked_add(i128::from(b - b'0')))
+                .ok_or_else(err)?;
         }
-        let mantissa: i128 = if digits.is_empty() {
-            0
-        } else {
-            digits.parse().map_err(|_| err())?
-        };
         // Nano-units add 9 to the power of ten.
         let shift = 9 + exp10 - frac_part.len() as i32;
         // Past i128 is past the cap: capped like any other large value.

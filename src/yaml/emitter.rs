@@ -619,26 +619,23 @@ fn analyze(value: &str, flavor: Flavor) -> Analysis {
     a
 }
 
-/// Whether `value` is made only of characters that can never change what
-/// [`analyze`] says (letters, digits and `-._/+=~()`, with no indicator first
-/// and no document marker): the answer for most keys and values, found
-/// without decoding characters.
+/// Whether `value` is one word of printable ASCII that [`analyze`] would
+/// find nothing in: no indicator first, no `: ` or ` #` (there are no
+/// spaces), no `:` last, no document marker. Most keys and values are; this
+/// answers for them without decoding characters.
 fn is_simple_plain(value: &[u8]) -> bool {
-    let Some(&first) = value.first() else {
+    let (Some(&first), Some(&last)) = (value.first(), value.last()) else {
         return false;
     };
-    if !(first.is_ascii_alphanumeric() || first == b'_' || first == b'/' || first == b'.')
+    if b"#,[]{}&*!|>'\"%@`".contains(&first)
+        || (value.len() == 1 && b"?:-".contains(&first))
+        || last == b':'
+        || value.starts_with(b"---")
         || value.starts_with(b"...")
     {
         return false;
     }
-    value.iter().all(|&b| {
-        b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'-' | b'.' | b'_' | b'/' | b'+' | b'=' | b'~' | b'(' | b')'
-            )
-    })
+    value.iter().all(|&b| (0x21..=0x7E).contains(&b))
 }
 
 /// libyaml's printable set as go-yaml v2 tests it on UTF-8 bytes.

@@ -406,12 +406,11 @@ mod tests {
 mod robustness {
     use crate::engine::funcs::{defaults, dicts, lists, math, reflect, regexp, strings, FuncTable};
     use crate::value::{Map, Value};
-    use std::collections::HashMap;
 
     #[test]
     fn no_function_panics_on_odd_arguments() {
         let mut table = FuncTable {
-            funcs: HashMap::new(),
+            funcs: Default::default(),
         };
         super::register(&mut table);
         defaults::register(&mut table);

@@ -1,15 +1,16 @@
 //! RSA key generation: the prime search behind `genPrivateKey "rsa"` and the
 //! certificate functions' fresh keys.
 //!
-//! Why not `rsa::RsaPrivateKey::new`: its prime search (num-bigint-dig's) made
-//! a 2048-bit key about 2.8× slower than Go's `rsa.GenerateKey` (issue 18).
-//! Measured against the alternatives (docs/benchmarks.md, "Keys and
-//! certificates"), this search is faster than Go's and adds no dependency:
-//! aws-lc-rs would bring a C build of several minutes on a 2-core CI, and
-//! `num-bigint`'s `modpow` is a generic exponentiation over heap-allocated
-//! numbers. The `rsa` crate still assembles the key from the two primes
-//! (`from_primes`: d = e⁻¹ mod (p−1)(q−1), as Go computes it) and writes the
-//! PKCS#1 DER.
+//! Why not `rsa::RsaPrivateKey::new`: its prime search (num-bigint-dig's:
+//! fresh candidates divided only by the primes to 53, then 21 Miller–Rabin
+//! rounds and a Lucas test) made a 2048-bit key about 2.8× slower than Go's
+//! `rsa.GenerateKey` (issue 18). Measured side by side (docs/benchmarks.md,
+//! "keys"), this search takes 0.5–0.75 of Go's time and adds no dependency;
+//! aws-lc-rs was no faster and would add a C build of about 100 s of CPU to
+//! every clean build on a 2-core CI; `num-bigint`'s `modpow` was slower than
+//! the exponentiation below. The `rsa` crate still assembles the key from the
+//! two primes (`from_primes`: d = e⁻¹ mod (p−1)(q−1), as Go computes it) and
+//! writes the PKCS#1 DER.
 //!
 //! The search, per prime of `b` bits (b = bits/2, as Go's keys: n then has
 //! exactly `bits` bits):
@@ -48,9 +49,9 @@ const SIEVE_LEN: usize = 8192;
 /// The sieve strikes multiples of the odd primes below a bound B: a fraction
 /// 2e^−γ / ln B of odd numbers survives it (Mertens), 9.5% for B = 2^17 and
 /// 8.1% for 2^20, so a 1024-bit prime costs about 34 Miller–Rabin
-/// exponentiations instead of about 355, a 2048-bit one about 58. A larger
-/// bound strikes more but costs one remainder per prime per start; these
-/// bounds were the fastest measured (docs/benchmarks.md).
+/// exponentiations instead of about 355, a 2048-bit one about 58 (2^14
+/// left 41 and 82). A larger bound strikes more but costs a remainder per
+/// prime per start: at these bounds, about one exponentiation's worth.
 const SIEVE_BOUND: u32 = 1 << 20;
 /// The bound for primes of up to 1024 bits, whose exponentiations are eight
 /// times cheaper.

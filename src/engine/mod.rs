@@ -77,9 +77,9 @@ pub struct Limits {
     pub max_steps: u64,
     /// Key generation and password hashing in all renders of one engine, in
     /// the units of [`funcs::work`] (about 85 ms of one core each). Steps
-    /// cannot bound these: one RSA-4096 key costs as much time as the whole
-    /// step limit, so a short loop over `genPrivateKey` would otherwise run
-    /// for hours.
+    /// cannot bound these: an RSA-4096 key is one step but about a second of
+    /// CPU, so a short loop over `genPrivateKey` would otherwise run for
+    /// hours.
     pub max_work: u64,
 }
 
@@ -92,7 +92,7 @@ impl Default for Limits {
             max_output_bytes: 100 * 1024 * 1024,
             max_steps: 100_000_000,
             // About 30 s of one core of a loaded 2-core machine (half that
-            // on a quiet one): 6 RSA-4096 keys, 90 certificates or 360
+            // on a quiet one): 32 RSA-4096 keys, 360 certificates or 360
             // bcrypt hashes, more than charts make.
             max_work: 360,
         }

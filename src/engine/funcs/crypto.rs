@@ -1,6 +1,6 @@
 //! Template functions: hashes, random strings, passwords, keys and certificates
 //! (`sha256sum`, `randAlphaNum`, `htpasswd`, `genPrivateKey`, `encryptAES`, …).
-//! Certificates are in [`certs`], keys in [`keys`] and [`dsa`], over a small [`der`].
+//! Certificates are in [`certs`], keys in [`keys`], [`rsagen`] and [`dsa`], over a small [`der`].
 //!
 //! Random outputs cannot match Helm byte for byte; they have Sprig's shapes
 //! (alphabets, lengths, PEM labels, `$2a$10$` hashes).
@@ -13,6 +13,8 @@ mod der;
 mod dsa;
 #[path = "keys.rs"]
 mod keys;
+#[path = "rsagen.rs"]
+mod rsagen;
 
 use super::conv::{arg_bytes, arity, expect_str};
 use super::FuncTable;

@@ -449,13 +449,13 @@ impl Printer {
             // Printing goes no further, and the template's call fails
             // (the meter tells the executor): Go's printer would recurse
             // until its stack overflows.
-            Value::List(_) | Value::Map(_)
+            Value::List(_) | Value::Map(_, _)
                 if self.depth >= MAX_DEPTH || self.out.len() > MAX_OUTPUT =>
             {
                 crate::value::meter::too_deep();
                 self.out.push_str("<too deep>");
             }
-            Value::Map(m) if self.maps.contains(&(&**m as *const Map)) => {
+            Value::Map(m, _) if self.maps.contains(&(&**m as *const Map)) => {
                 crate::value::meter::too_deep();
                 self.out.push_str("<cycle>");
             }
@@ -465,11 +465,11 @@ impl Printer {
                 self.fmt_list(items, verb);
                 self.depth -= 1;
             }
-            Value::Map(m) => {
+            Value::Map(m, _) => {
                 crate::value::meter::charge(1);
                 self.depth += 1;
                 self.maps.push(&**m);
-                self.fmt_map(m, verb);
+                self.fmt_map(m, arg.type_name(), verb);
                 self.maps.pop();
                 self.depth -= 1;
             }
@@ -539,12 +539,14 @@ impl Printer {
         }
     }
 
-    fn fmt_map(&mut self, m: &Map, verb: char) {
-        self.out.push_str(if self.spec.sharp_v {
-            "map[string]interface {}{"
+    /// A map; `%#v` names its type (`map[string]interface {}`, `common.Values`).
+    fn fmt_map(&mut self, m: &Map, type_name: &str, verb: char) {
+        if self.spec.sharp_v {
+            self.out.push_str(type_name);
+            self.out.push('{');
         } else {
-            "map["
-        });
+            self.out.push_str("map[");
+        }
         for (i, (k, v)) in m.iter().enumerate() {
             if i > 0 {
                 self.out

@@ -201,7 +201,7 @@ impl Drop for Map {
             // was ours gives up its content before it drops, so each drop
             // below finds nothing nested.
             match v {
-                Value::Map(m) => {
+                Value::Map(m, _) => {
                     if let Some(mut m) = Arc::into_inner(m) {
                         let inner = m.entries.get_mut().unwrap_or_else(|e| e.into_inner());
                         pending.extend(std::mem::take(inner).into_values());
@@ -219,7 +219,7 @@ impl Drop for Map {
 }
 
 fn is_container(v: &Value) -> bool {
-    matches!(v, Value::Map(_) | Value::List(_))
+    matches!(v, Value::Map(_, _) | Value::List(_))
 }
 
 /// How deep lists nest in lists, counting this one: a list holds its
@@ -303,7 +303,11 @@ pub enum Value {
     /// Go's `[]byte`, as returned by `.Files.GetBytes`.
     Bytes(Arc<[u8]>),
     List(Arc<Vec<Value>>),
-    Map(Arc<Map>),
+    /// A Go map: `map[string]interface{}`, or a named type over it
+    /// ([`MapType`], Helm's `common.Values`). The map is the same either way;
+    /// the type belongs to this reference, as in Go an interface holding a
+    /// named map and one holding the plain map may share one map.
+    Map(Arc<Map>, Option<&'static MapType>),
     /// Anything with fields or methods of its own: `.Files`, `.Capabilities`,
     /// certificates, semver versions, times.
     Object(Arc<dyn Object>),
@@ -329,6 +333,37 @@ impl RawString {
 
     pub fn text(&self) -> &str {
         &self.text
+    }
+}
+
+/// A Go named type whose underlying type is `map[string]interface{}`, as
+/// Helm's `common.Values`: `typeOf` prints its name, it is still a map to
+/// everything that takes one (Go converts it to a parameter typed
+/// `map[string]interface{}`), and a field of its name calls its method before
+/// the map's key is looked up, as Go's template does.
+///
+/// The code that builds a template's data tags a map with it
+/// ([`Value::named`]); the engine only reads the tag.
+pub struct MapType {
+    /// Go's type name, as `%T` prints it.
+    pub name: &'static str,
+    pub methods: &'static [MapMethod],
+}
+
+/// A method of a [`MapType`]: its name, its parameters' Go types, and what
+/// it does given the receiver (the named map) and its arguments, which the
+/// executor has already converted to those types.
+pub struct MapMethod {
+    pub name: &'static str,
+    /// One letter a parameter, as the engine's function signatures write
+    /// them (`s` string, `w` io.Writer, …); its length is the arity.
+    pub signature: &'static str,
+    pub call: fn(&Value, &[Value]) -> Result<Value, String>,
+}
+
+impl MapType {
+    pub fn method(&self, name: &str) -> Option<&'static MapMethod> {
+        self.methods.iter().find(|m| m.name == name)
     }
 }
 
@@ -434,7 +469,34 @@ impl Value {
     }
 
     pub fn map(map: Map) -> Value {
-        Value::Map(Arc::new(map))
+        Value::Map(Arc::new(map), None)
+    }
+
+    /// The same map seen as the named type `ty` (a plain map stays shared,
+    /// not copied); anything else as it is.
+    pub fn named(self, ty: &'static MapType) -> Value {
+        match self {
+            Value::Map(m, _) => Value::Map(m, Some(ty)),
+            other => other,
+        }
+    }
+
+    /// The value as Go passes it to a parameter typed
+    /// `map[string]interface{}`: a named map becomes the plain map (the same
+    /// map); anything else stays as it is.
+    pub fn unnamed(&self) -> Value {
+        match self {
+            Value::Map(m, Some(_)) => Value::Map(m.clone(), None),
+            other => other.clone(),
+        }
+    }
+
+    /// The named map type of a map, if it has one.
+    pub fn map_type(&self) -> Option<&'static MapType> {
+        match self {
+            Value::Map(_, ty) => *ty,
+            _ => None,
+        }
     }
 
     pub fn object(obj: impl Object) -> Value {
@@ -463,7 +525,7 @@ impl Value {
 
     pub fn as_map(&self) -> Option<&Map> {
         match self {
-            Value::Map(m) => Some(m),
+            Value::Map(m, _) => Some(m),
             _ => None,
         }
     }
@@ -478,7 +540,7 @@ impl Value {
     /// Looks a key up in a map; `Nil` for anything else or a missing key.
     pub fn get(&self, key: &str) -> Value {
         match self {
-            Value::Map(m) => m.get(key).unwrap_or(Value::Nil),
+            Value::Map(m, _) => m.get(key).unwrap_or(Value::Nil),
             Value::Object(o) => o.field(key).unwrap_or(Value::Nil),
             _ => Value::Nil,
         }
@@ -496,7 +558,7 @@ impl Value {
             Value::RawString(_) => true,
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.is_empty(),
-            Value::Map(m) => !m.is_empty(),
+            Value::Map(m, _) => !m.is_empty(),
             Value::Object(o) => o.truthy(),
         }
     }
@@ -512,7 +574,8 @@ impl Value {
             Value::String(_) | Value::RawString(_) => "string",
             Value::Bytes(_) => "[]uint8",
             Value::List(_) => "[]interface {}",
-            Value::Map(_) => "map[string]interface {}",
+            Value::Map(_, None) => "map[string]interface {}",
+            Value::Map(_, Some(ty)) => ty.name,
             Value::Object(o) => o.type_name(),
         }
     }
@@ -527,7 +590,7 @@ impl Value {
             Value::Float(_) => "float64",
             Value::String(_) | Value::RawString(_) => "string",
             Value::Bytes(_) | Value::List(_) => "slice",
-            Value::Map(_) => "map",
+            Value::Map(_, _) => "map",
             Value::Object(o) => o.kind_name(),
         }
     }
@@ -578,7 +641,7 @@ impl Value {
                 };
                 serde_json::Value::Array(l.iter().map(Value::to_json).collect())
             }
-            Value::Map(m) => {
+            Value::Map(m, _) => {
                 let Some(_level) = meter::descend() else {
                     return serde_json::Value::Null;
                 };
@@ -652,7 +715,12 @@ impl PartialEq for Value {
                 Arc::ptr_eq(a, b)
                     || (a.len() == b.len() && meter::descend().is_some_and(|_l| a == b))
             }
-            (Value::Map(a), Value::Map(b)) => {
+            // reflect.DeepEqual compares types too: a named map is not equal to
+            // the plain map with the same entries.
+            (Value::Map(a, ta), Value::Map(b, tb)) => {
+                if ta.map(|t| t.name) != tb.map(|t| t.name) {
+                    return false;
+                }
                 Arc::ptr_eq(a, b) || meter::descend().is_some_and(|_l| a == b)
             }
             // Two complex constants are equal by value, as reflect.DeepEqual
@@ -704,7 +772,7 @@ impl fmt::Display for Value {
                 }
                 f.write_str("]")
             }
-            Value::Map(m) => {
+            Value::Map(m, _) => {
                 let Some(_level) = meter::descend() else {
                     return Ok(());
                 };

@@ -224,7 +224,7 @@ pub fn parse_values(data: &[u8], name: &str) -> Result<Value, ChartError> {
     let v = crate::yaml::from_str(&text)
         .map_err(|e| ChartError::new(format!("cannot load {name}: {e}")))?;
     match v {
-        Value::Map(_) => Ok(v),
+        Value::Map(_, _) => Ok(v),
         Value::Nil => Ok(Value::map(Default::default())),
         _ => Err(ChartError::new(format!(
             "cannot load {name}: error unmarshaling JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",

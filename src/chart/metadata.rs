@@ -61,7 +61,7 @@ impl Metadata {
             ))
         })?;
         let map = match &doc {
-            Value::Map(m) => (**m).clone(),
+            Value::Map(m, _) => (**m).clone(),
             Value::Nil => Default::default(),
             other => {
                 return Err(ChartError::new(format!(
@@ -98,7 +98,7 @@ impl Metadata {
             Some(Value::List(items)) => {
                 for item in items.iter() {
                     let m = match item {
-                        Value::Map(m) => (**m).clone(),
+                        Value::Map(m, _) => (**m).clone(),
                         Value::Nil => Map::new(),
                         other => {
                             return Err(type_error(other, "Metadata.maintainers", "v2.Maintainer"))
@@ -125,7 +125,7 @@ impl Metadata {
         }
         match map.get("annotations").as_ref() {
             None | Some(Value::Nil) => {}
-            Some(Value::Map(a)) => {
+            Some(Value::Map(a, _)) => {
                 for (k, v) in a.iter() {
                     let text = string_or_null(&v)
                         .ok_or_else(|| type_error(&v, "Metadata.annotations", "string"))?;
@@ -291,7 +291,7 @@ pub fn parse_dependencies(v: Option<&Value>) -> Result<Vec<Dependency>, ChartErr
     let mut out = Vec::new();
     for item in items.iter() {
         let m = match item {
-            Value::Map(m) => (**m).clone(),
+            Value::Map(m, _) => (**m).clone(),
             Value::Nil => continue,
             other => return Err(type_error(other, "Metadata.dependencies", "v2.Dependency")),
         };
@@ -368,7 +368,7 @@ fn json_kind(v: &Value) -> &'static str {
         Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
         Value::String(_) | Value::RawString(_) => "string",
         Value::List(_) | Value::Bytes(_) => "array",
-        Value::Map(_) | Value::Object(_) => "object",
+        Value::Map(_, _) | Value::Object(_) => "object",
         Value::Nil => "null",
     }
 }

@@ -117,7 +117,7 @@ fn len(v: &Value) -> Result<i64, String> {
         Value::RawString(r) => Ok(r.bytes().len() as i64),
         Value::Bytes(b) => Ok(b.len() as i64),
         Value::List(l) => Ok(l.len() as i64),
-        Value::Map(m) => Ok(m.len() as i64),
+        Value::Map(m, _) => Ok(m.len() as i64),
         other => Err(format!("len of type {}", other.type_name())),
     }
 }
@@ -171,7 +171,7 @@ fn index(item: &Value, indexes: &[Value]) -> Result<Value, String> {
                         as i64,
                 )
             }
-            Value::Map(m) => match i {
+            Value::Map(m, _) => match i {
                 Value::String(k) => m.get(k).unwrap_or(Value::Nil),
                 Value::Nil => return Err("value is nil; should be of type string".to_string()),
                 other => {
@@ -302,7 +302,7 @@ fn eq(a: &Value, others: &[Value]) -> Result<bool, String> {
 }
 
 fn comparable(v: &Value) -> bool {
-    !matches!(v, Value::List(_) | Value::Map(_) | Value::Bytes(_))
+    !matches!(v, Value::List(_) | Value::Map(_, _) | Value::Bytes(_))
 }
 
 fn lt(a: &Value, b: &Value) -> Result<bool, String> {

@@ -12,12 +12,12 @@
 use super::ast::{Arg, Branch, Builtin, Callee, Command, Node, Pipe, Pos, Tree};
 use super::builtins;
 use super::error::{Cause, Error, ErrorKind};
-use super::funcs::signatures::Param;
+use super::funcs::signatures::{Param, Params};
 use super::funcs::TableFunc;
 use super::params;
 use super::typecheck::ArgTypeError;
 use super::{Engine, Limits};
-use crate::value::{meter, Value};
+use crate::value::{meter, MapMethod, Value};
 use foldhash::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::Arc;
@@ -382,7 +382,7 @@ impl<'e> Exec<'e> {
                     }
                 }
             }
-            Value::Map(m) => {
+            Value::Map(m, _) => {
                 // A snapshot: the body may change the map (Go visits the keys it
                 // sorted before the loop).
                 for (k, v) in m.iter() {
@@ -729,7 +729,13 @@ impl<'e> Exec<'e> {
                     Ok(Slot::plain(Value::Nil))
                 }
             }
-            Value::Map(m) => {
+            Value::Map(m, ty) => {
+                // Go's template looks a method of the map's named type up
+                // before the key.
+                if let Some(method) = ty.and_then(|t| t.method(name)) {
+                    let recv = recv.value.clone();
+                    return self.map_method(tree, dot, &recv, method, at, args, fin);
+                }
                 if has_args {
                     return self.go_err(
                         tree,
@@ -777,6 +783,47 @@ impl<'e> Exec<'e> {
                 at,
                 format!("can't evaluate field {name} in type {}", recv.type_name()),
             ),
+        }
+    }
+
+    /// Calls a method of a named map type ([`MapMethod`]) as Go calls a
+    /// method: its arity first, then each argument converted to its
+    /// parameter's type, then the call, whose error is `error calling NAME`.
+    #[allow(clippy::too_many_arguments)]
+    fn map_method(
+        &mut self,
+        tree: &Tree,
+        dot: &Slot,
+        recv: &Value,
+        method: &MapMethod,
+        at: &Arg,
+        args: &[Arg],
+        fin: Option<Value>,
+    ) -> R<Slot> {
+        let params = Params::new(method.signature);
+        let (want, got) = (method.signature.len(), args.len() + fin.is_some() as usize);
+        if want != got {
+            let name = method.name;
+            return self.go_err(
+                tree,
+                at,
+                format!("wrong number of args for {name}: want {want} got {got}"),
+            );
+        }
+        let mut vals = Vec::with_capacity(got);
+        for (i, a) in args.iter().enumerate() {
+            vals.push(self.typed_arg(tree, dot, a, params.at(i))?);
+        }
+        if let Some(v) = fin {
+            if let Err(msg) = params::check_value(&v, false, params.at(args.len())) {
+                return self.go_err(tree, at, msg);
+            }
+            vals.push(v);
+        }
+        let result = self.metered(tree, at.pos(), || (method.call)(recv, &vals))?;
+        match result {
+            Ok(v) => Ok(Slot::plain(v)),
+            Err(msg) => Err(self.error(tree, at.pos(), at, call_cause(method.name, msg))),
         }
     }
 
@@ -1106,7 +1153,7 @@ fn cost(v: &Value) -> u64 {
         Value::RawString(r) => r.bytes().len() / 16,
         Value::Bytes(b) => b.len() / 16,
         Value::List(l) => l.len(),
-        Value::Map(m) => m.size(),
+        Value::Map(m, _) => m.size(),
         _ => 0,
     }) as u64
 }
@@ -1120,7 +1167,7 @@ fn footprint(v: &Value) -> usize {
         Value::RawString(r) => r.bytes().len(),
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.len().saturating_mul(ELEMENT),
-        Value::Map(m) => m.size().saturating_mul(ELEMENT * 2),
+        Value::Map(m, _) => m.size().saturating_mul(ELEMENT * 2),
         _ => 0,
     }
 }

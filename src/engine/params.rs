@@ -25,15 +25,15 @@ pub(super) fn convert_constant(arg: &Arg, param: Param) -> Option<Result<Value, 
             Param::Uint32 => format!("expected unsigned integer; found {text}"),
             Param::Float => format!("expected float; found {text}"),
             Param::Bool => format!("expected bool; found {text}"),
-            Param::Map | Param::Any => {
+            Param::Map | Param::Writer | Param::Any => {
                 format!("can't handle {text} for arg of type {}", param.go_name())
             }
         }
     };
     Some(match arg {
         Arg::Nil(_) => match param {
-            // A nil map is a map.
-            Param::Map => Ok(Value::Nil),
+            // A nil map is a map, a nil interface an interface.
+            Param::Map | Param::Writer => Ok(Value::Nil),
             _ => Err(format!("cannot assign nil to {}", param.go_name())),
         },
         Arg::Bool(_, b) => match param {
@@ -96,7 +96,7 @@ pub(super) fn check_value(value: &Value, boxed: bool, param: Param) -> Result<()
     let fits = match (param, value) {
         (Param::Any, _) => true,
         // An untyped nil: Go's zero value where the type can be nil.
-        (Param::Map, Value::Nil) => !boxed,
+        (Param::Map | Param::Writer, Value::Nil) => !boxed,
         (_, Value::Nil) if !boxed => {
             return Err(format!("invalid value; expected {}", param.go_name()));
         }
@@ -104,7 +104,7 @@ pub(super) fn check_value(value: &Value, boxed: bool, param: Param) -> Result<()
         (Param::Int, Value::Int(_)) => true,
         (Param::Float, Value::Float(_)) => true,
         (Param::Bool, Value::Bool(_)) => true,
-        (Param::Map, Value::Map(_)) => true,
+        (Param::Map, Value::Map(_, _)) => true,
         _ => false,
     };
     if fits {

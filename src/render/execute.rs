@@ -14,6 +14,7 @@ use super::templates::{Source, Template};
 use super::RenderError;
 use crate::engine::{parser, Engine};
 use crate::value::{Map, SharedWrites, Value};
+use crate::values::common::VALUES;
 use std::sync::atomic::AtomicUsize;
 
 /// Parses `sources` on `threads` threads while `meanwhile` runs on the caller's
@@ -100,7 +101,7 @@ pub fn run_at_once(
         .map(|t| {
             let copy = t.data.as_map().cloned().unwrap_or_default();
             copy.insert("Template", template_value(t));
-            Value::map(copy)
+            Value::map(copy).named(&VALUES)
         })
         .collect();
     let written = AtomicUsize::new(0);
@@ -128,10 +129,11 @@ pub fn run_at_once(
     )
 }
 
-/// `.Template` of a template: its name and its chart's `templates` folder.
+/// `.Template` of a template: its name and its chart's `templates` folder,
+/// a `common.Values` as Helm makes it.
 fn template_value(t: &Template) -> Value {
     let tmpl = Map::new();
     tmpl.insert("BasePath", Value::str(t.base_path.as_str()));
     tmpl.insert("Name", Value::str(t.name.as_str()));
-    Value::map(tmpl)
+    Value::map(tmpl).named(&VALUES)
 }

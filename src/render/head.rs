@@ -47,14 +47,14 @@ fn untargeted_non_finite(root: &Value) -> Option<f64> {
         match v {
             Value::Float(f) if !f.is_finite() => Some(*f),
             Value::List(items) => items.iter().find_map(any_non_finite),
-            Value::Map(m) => m.values().iter().find_map(any_non_finite),
+            Value::Map(m, _) => m.values().iter().find_map(any_non_finite),
             _ => None,
         }
     }
     // `string_fields`: the keys (folded) whose scalar values are strings;
     // `nested`: the key whose map value is targeted with `inner`.
     fn walk(v: &Value, string_fields: &[&str], nested: Option<(&str, Level)>) -> Option<f64> {
-        let Value::Map(m) = v else {
+        let Value::Map(m, _) = v else {
             return any_non_finite(v);
         };
         for (k, v) in m.entries() {
@@ -86,7 +86,7 @@ fn untargeted_non_finite(root: &Value) -> Option<f64> {
                 Level::Metadata => walk(v, &["name"], Some(("annotations", Level::Annotations))),
                 // Every value of a map[string]string is a string target.
                 Level::Annotations => match v {
-                    Value::Map(m) => m.values().iter().find_map(|v| match v {
+                    Value::Map(m, _) => m.values().iter().find_map(|v| match v {
                         Value::Float(_) => None,
                         other => any_non_finite(other),
                     }),
@@ -109,7 +109,7 @@ fn untargeted_non_finite(root: &Value) -> Option<f64> {
 fn decode(root: &Value) -> Result<Head, String> {
     let fields = match root {
         Value::Nil => return Ok(Head::default()),
-        Value::Map(m) => m.entries(),
+        Value::Map(m, _) => m.entries(),
         other => {
             return Err(format!(
                 "cannot unmarshal {} into Go value of type util.SimpleHead",
@@ -130,7 +130,7 @@ fn decode(root: &Value) -> Result<Head, String> {
         } else if fold_eq(&k, "metadata") {
             match &v {
                 Value::Nil => meta = None,
-                Value::Map(m) => {
+                Value::Map(m, _) => {
                     let annotations = meta.get_or_insert(None);
                     decode_metadata(&m.entries(), annotations)?;
                 }
@@ -165,7 +165,7 @@ fn decode_metadata(
         } else if fold_eq(k, "annotations") {
             match v {
                 Value::Nil => *annotations = None,
-                Value::Map(m) => {
+                Value::Map(m, _) => {
                     let into = annotations.get_or_insert_with(Vec::new);
                     for (ak, av) in m.entries() {
                         // A null element is stored as the zero string.
@@ -192,7 +192,7 @@ fn string_field(v: &Value, field: &str) -> Result<Option<String>, String> {
     match v {
         Value::Nil => Ok(None),
         Value::Float(f) if !f.is_finite() => Ok(Some(go_float(*f).to_string())),
-        Value::List(_) | Value::Map(_) => Err(format!(
+        Value::List(_) | Value::Map(_, _) => Err(format!(
             "cannot unmarshal {} into Go struct field {field} of type string",
             json_kind(v)
         )),
@@ -220,7 +220,7 @@ fn json_kind(v: &Value) -> &'static str {
         Value::Bool(_) => "bool",
         Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
         Value::List(_) => "array",
-        Value::Map(_) => "object",
+        Value::Map(_, _) => "object",
         _ => "string",
     }
 }

@@ -6,6 +6,7 @@
 use super::files::Files;
 use crate::chart::Chart;
 use crate::value::{Map, Value};
+use crate::values::common::VALUES;
 use std::borrow::Cow;
 
 /// One template to render (a partial is only parsed, for its definitions).
@@ -97,7 +98,7 @@ fn add_chart(
     for sub in &chart.dependencies {
         // A subchart sees its parent's section for it, when that is a map.
         let section = match values.get(sub.name()) {
-            v @ Value::Map(_) => v,
+            v @ Value::Map(_, _) => v,
             _ => Value::map(Map::new()),
         };
         let sub_path = format!("{path}/charts/{}", sub.name());
@@ -112,13 +113,17 @@ fn add_chart(
             chart.files.iter().map(|f| (f.name.clone(), f.data.clone())),
         )),
     );
-    data.insert("Values", values);
+    // Helm's own type for `.Values`, the same map (see `values::common`).
+    data.insert("Values", values.named(&VALUES));
     data.insert("Subcharts", Value::map(subcharts));
     let data = Value::map(data);
+    // Templates see their chart's data as a `common.Values` (`typeOf $`), a
+    // parent's `.Subcharts` the same map as a plain one.
+    let dot = data.clone().named(&VALUES);
     for t in templates_of(chart) {
         out.push(Template {
             name: format!("{path}/{}", t.name),
-            data: data.clone(),
+            data: dot.clone(),
             base_path: format!("{path}/templates"),
         });
     }

@@ -122,7 +122,7 @@ pub fn prefix_sources(text: &str, release: &str) -> String {
 /// `valuesContent`) into `base`, later documents winning.
 pub fn merge_yaml_values(base: &Map, text: &str, origin: &str) -> Result<(), String> {
     match crate::yaml::from_str(text).map_err(|e| format!("{origin}: invalid values: {e}"))? {
-        Value::Map(m) => {
+        Value::Map(m, _) => {
             merge_maps(base, &m);
             Ok(())
         }

@@ -97,7 +97,7 @@ pub fn armed(values: &Value) -> Value {
 
 fn arm(v: &Value, seen: &mut HashMap<usize, Value>) -> Value {
     let id = match v {
-        Value::Map(m) => Arc::as_ptr(m) as usize,
+        Value::Map(m, _) => Arc::as_ptr(m) as usize,
         Value::List(l) => Arc::as_ptr(l) as *const u8 as usize,
         other => return other.clone(),
     };
@@ -107,7 +107,7 @@ fn arm(v: &Value, seen: &mut HashMap<usize, Value>) -> Value {
     // Iteratively deep trees are bounded by the reader and the meter
     // (`meter::MAX_DEPTH`), so recursion here stays shallow.
     let copy = match v {
-        Value::Map(m) => {
+        Value::Map(m, _) => {
             let entries: std::collections::BTreeMap<String, Value> = m
                 .entries_unmarked()
                 .into_iter()

@@ -39,7 +39,7 @@ pub fn merge_values(chart: &Chart, user: &Value, warn: &mut Warnings) -> Result<
 
 fn as_map_value(v: Value) -> Value {
     match v {
-        Value::Map(_) => v,
+        Value::Map(_, _) => v,
         _ => Value::map(Map::new()),
     }
 }
@@ -64,7 +64,7 @@ fn coalesce(
                 d.insert(name, s.clone());
                 s
             }
-            Some(v @ Value::Map(_)) => v,
+            Some(v @ Value::Map(_, _)) => v,
             Some(other) => {
                 return Err(ChartError::new(format!(
                     "type mismatch on {name}: %!t({}={other})",
@@ -83,7 +83,7 @@ fn coalesce(
 fn globals_into(dest: &Map, parent: &Map, prefix: &str, warn: &mut Warnings) {
     let dg = match dest.get(GLOBAL_KEY) {
         None => Map::new(),
-        Some(Value::Map(m)) => (*m).clone(),
+        Some(Value::Map(m, _)) => (*m).clone(),
         Some(_) => {
             warn.0.push(format!(
                 "warning: skipping globals because destination {GLOBAL_KEY} is not a table."
@@ -93,7 +93,7 @@ fn globals_into(dest: &Map, parent: &Map, prefix: &str, warn: &mut Warnings) {
     };
     let sg = match parent.get(GLOBAL_KEY) {
         None => Map::new(),
-        Some(Value::Map(m)) => (*m).clone(),
+        Some(Value::Map(m, _)) => (*m).clone(),
         Some(_) => {
             warn.0.push(format!(
                 "warning: skipping globals because source {GLOBAL_KEY} is not a table."
@@ -103,10 +103,10 @@ fn globals_into(dest: &Map, parent: &Map, prefix: &str, warn: &mut Warnings) {
     };
     for (key, val) in sg.iter() {
         match (&val, dg.get(&key)) {
-            (Value::Map(_), None) => {
+            (Value::Map(_, _), None) => {
                 dg.insert(key, deep_copy(&val));
             }
-            (Value::Map(_), Some(Value::Map(existing))) => {
+            (Value::Map(_, _), Some(Value::Map(existing, _))) => {
                 let vv = deep_copy(&val);
                 tables_into(
                     vv.as_map().expect("a map"),
@@ -117,12 +117,12 @@ fn globals_into(dest: &Map, parent: &Map, prefix: &str, warn: &mut Warnings) {
                 );
                 dg.insert(key, vv);
             }
-            (Value::Map(_), Some(_)) => {
+            (Value::Map(_, _), Some(_)) => {
                 warn.0.push(format!(
                     "Conflict: cannot merge map onto non-map for {key:?}. Skipping."
                 ));
             }
-            (_, Some(Value::Map(_))) => warn.0.push(format!("key {key} is table. Skipping")),
+            (_, Some(Value::Map(_, _))) => warn.0.push(format!("key {key} is table. Skipping")),
             _ => {
                 dg.insert(key, val);
             }
@@ -154,8 +154,8 @@ fn defaults_into(chart: &Chart, v: &Map, prefix: &str, merge: bool, warn: &mut W
             Some(Value::Nil) if !merge => {
                 v.remove(&key);
             }
-            Some(Value::Map(user)) => match &default {
-                Value::Map(_) => {
+            Some(Value::Map(user, _)) => match &default {
+                Value::Map(_, _) => {
                     // A subchart's section is merged, so its nulls reach the
                     // subchart, which deletes its own defaults with them.
                     let is_sub = chart.dependencies.iter().any(|d| d.name() == key);
@@ -185,7 +185,7 @@ fn drop_nils(v: &Value) {
             Value::Nil => {
                 m.remove(&k);
             }
-            Value::Map(_) => drop_nils(&val),
+            Value::Map(_, _) => drop_nils(&val),
             _ => {}
         }
     }
@@ -207,11 +207,11 @@ pub fn tables_into(dst: &Map, src: &Map, prefix: &str, merge: bool, warn: &mut W
                 }
             }
             Some(dv) => match (&val, &dv) {
-                (Value::Map(s), Value::Map(d)) => tables_into(d, s, &full, merge, warn),
-                (Value::Map(_), _) => warn.0.push(format!(
+                (Value::Map(s, _), Value::Map(d, _)) => tables_into(d, s, &full, merge, warn),
+                (Value::Map(_, _), _) => warn.0.push(format!(
                     "warning: cannot overwrite table with non table for {full} ({val})"
                 )),
-                (v, Value::Map(_)) if !v.is_nil() => warn.0.push(format!(
+                (v, Value::Map(_, _)) if !v.is_nil() => warn.0.push(format!(
                     "warning: destination for {full} is a table. Ignoring non-table value ({val})"
                 )),
                 _ => {}

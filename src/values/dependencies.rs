@@ -155,7 +155,7 @@ fn import_all(chart: &mut Chart, warn: &mut Warnings) -> Result<(), ChartError> 
         let mut normalised = Vec::new();
         for iv in &dep.import_values {
             let (child, parent) = match iv {
-                Value::Map(m) => (
+                Value::Map(m, _) => (
                     go_string(m.get("child").as_ref()),
                     go_string(m.get("parent").as_ref()),
                 ),

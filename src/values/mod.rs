@@ -6,6 +6,7 @@
 //! every merge works on a [`deep_copy`] of what it was given.
 
 pub mod coalesce;
+pub mod common;
 pub mod dependencies;
 pub mod places;
 pub mod strvals;
@@ -22,7 +23,7 @@ pub const GLOBAL_KEY: &str = "global";
 /// coalescing must never write into a chart's defaults or the user's input.
 pub fn deep_copy(v: &Value) -> Value {
     match v {
-        Value::Map(m) => Value::map(m.iter().map(|(k, v)| (k, deep_copy(&v))).collect()),
+        Value::Map(m, _) => Value::map(m.iter().map(|(k, v)| (k, deep_copy(&v))).collect()),
         Value::List(l) => Value::list(l.iter().map(deep_copy).collect()),
         other => other.clone(),
     }
@@ -31,24 +32,38 @@ pub fn deep_copy(v: &Value) -> Value {
 /// Helm's `Values.Table`: the map at a dotted path, `None` when any step is
 /// missing or not a map.
 pub fn table(values: &Value, path: &str) -> Option<Value> {
+    table_at(values, path).ok()
+}
+
+/// Helm's `Values.Table`: the map at a dotted path, or the first key on the
+/// way that is missing or not a map (Helm's `ErrNoTable`).
+pub fn table_at<'p>(values: &Value, path: &'p str) -> Result<Value, &'p str> {
     let mut cur = values.clone();
     for seg in path.split('.') {
-        let next = cur.as_map()?.get(seg)?;
-        next.as_map()?;
-        cur = next;
+        match cur.as_map().and_then(|m| m.get(seg)) {
+            Some(next @ Value::Map(..)) => cur = next,
+            _ => return Err(seg),
+        }
     }
-    Some(cur)
+    Ok(cur)
 }
 
 /// Helm's `Values.PathValue`: the value at a dotted path when it is not a map.
 pub fn path_value(values: &Value, path: &str) -> Option<Value> {
+    value_at(values, path).ok()
+}
+
+/// Helm's `Values.PathValue`: the value at a dotted path, or the path's last
+/// key when its table is missing or the value is missing or a plain map
+/// (Helm's `ErrNoValue`; its `istable` asks for `map[string]interface{}`).
+pub fn value_at<'p>(values: &Value, path: &'p str) -> Result<Value, &'p str> {
     let (parent, key) = match path.rsplit_once('.') {
-        Some((p, k)) => (table(values, p)?, k),
+        Some((p, k)) => (table_at(values, p).map_err(|_| k)?, k),
         None => (values.clone(), path),
     };
-    match parent.as_map()?.get(key) {
-        Some(Value::Map(_)) | None => None,
-        Some(v) => Some(v),
+    match parent.as_map().and_then(|m| m.get(key)) {
+        Some(Value::Map(_, None)) | None => Err(key),
+        Some(v) => Ok(v),
     }
 }
 

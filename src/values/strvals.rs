@@ -138,7 +138,7 @@ impl Parser<'_> {
                 }
                 let inner = match data.get(&k) {
                     None => Map::new(),
-                    Some(Value::Map(m)) => (*m).clone(),
+                    Some(Value::Map(m, _)) => (*m).clone(),
                     Some(other) => {
                         return Err(format!(
                             "unable to parse key: interface conversion: interface {{}} is {}, not map[string]interface {{}}",
@@ -233,7 +233,7 @@ impl Parser<'_> {
             Some(_) => {
                 // '.': a map inside the list.
                 let inner = match list.get(i) {
-                    Some(Value::Map(m)) => (**m).clone(),
+                    Some(Value::Map(m, _)) => (**m).clone(),
                     _ => Map::new(),
                 };
                 let res = self.key(&inner, level);

@@ -146,7 +146,7 @@ fn user_leaves(m: &Map, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
         match &v {
             // A null asks Helm to delete a default: an instruction, not a value.
             Value::Nil => {}
-            Value::Map(inner) if inner.size() > 0 && path.len() < MAX_DEPTH => {
+            Value::Map(inner, _) if inner.size() > 0 && path.len() < MAX_DEPTH => {
                 user_leaves(inner, path, out)
             }
             _ => out.push(path.clone()),
@@ -172,7 +172,7 @@ fn is_read(root: &Map, path: &[String]) -> bool {
             return true;
         }
         holder = match map.get_unmarked(key) {
-            Some(v @ Value::Map(_)) => v,
+            Some(v @ Value::Map(_, _)) => v,
             _ => return true,
         };
         map = holder.as_map().expect("matched a map");
@@ -185,7 +185,7 @@ fn is_read(root: &Map, path: &[String]) -> bool {
 fn global_maps(values: &Value) -> Vec<Value> {
     fn walk(m: &Map, depth: usize, out: &mut Vec<Value>) {
         for (k, v) in m.entries_unmarked() {
-            if let Value::Map(inner) = &v {
+            if let Value::Map(inner, _) = &v {
                 if depth < MAX_DEPTH {
                     walk(inner, depth + 1, out);
                 }
@@ -241,7 +241,7 @@ fn collect(m: &Map, read: bool, path: &mut Vec<String>, out: &mut Vec<Candidate>
             text: dotted(path),
             read: here,
         });
-        if let Value::Map(inner) = &v {
+        if let Value::Map(inner, _) = &v {
             if path.len() < MAX_DEPTH {
                 collect(inner, here, path, out);
             }

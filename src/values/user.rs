@@ -34,7 +34,7 @@ pub fn user_values_traced(opts: &ValueOptions) -> Result<(Map, Vec<ValueInput>),
         inputs.push(ValueInput::yaml(path.as_str(), text.as_ref()));
         let v = crate::yaml::from_str(&text).map_err(|e| format!("failed to parse {path}: {e}"))?;
         let m = match v {
-            Value::Map(m) => (*m).clone(),
+            Value::Map(m, _) => (*m).clone(),
             Value::Nil => Map::new(),
             _ => {
                 return Err(format!(
@@ -65,7 +65,7 @@ pub fn user_values_traced(opts: &ValueOptions) -> Result<(Map, Vec<ValueInput>),
                 .and_then(|_| serde_json::from_str(trimmed).map_err(|e| e.to_string()))
                 .map_err(|e| format!("failed parsing --set-json data JSON: {shown}: {e}"))?;
             match Value::from_json(&j) {
-                Value::Map(m) => merge_maps(&base, &m),
+                Value::Map(m, _) => merge_maps(&base, &m),
                 _ => return Err(format!("failed parsing --set-json data JSON: {shown}")),
             }
         } else {
@@ -123,7 +123,7 @@ fn set_path(m: &Map, path: &[&str], value: Value) {
         }
         [first, rest @ ..] => {
             let next = match m.get(first) {
-                Some(Value::Map(inner)) => (*inner).clone(),
+                Some(Value::Map(inner, _)) => (*inner).clone(),
                 _ => Map::new(),
             };
             set_path(&next, rest, value);
@@ -137,7 +137,7 @@ fn set_path(m: &Map, path: &[&str], value: Value) {
 pub fn merge_maps(base: &Map, over: &Map) {
     for (k, v) in over.iter() {
         match (base.get(&k), &v) {
-            (Some(Value::Map(b)), Value::Map(o)) => {
+            (Some(Value::Map(b, _)), Value::Map(o, _)) => {
                 let merged = (*b).clone();
                 merge_maps(&merged, o);
                 base.insert(k, Value::map(merged));

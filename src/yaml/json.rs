@@ -109,7 +109,7 @@ fn write_value(
             newline(out, indent, level);
             out.push(']');
         }
-        Value::Map(m) => write_entries(out, m.iter(), html, indent, level, depth)?,
+        Value::Map(m, _) => write_entries(out, m.iter(), html, indent, level, depth)?,
         Value::Object(o) if o.unencodable() => {
             return Err(format!("json: unsupported type: {}", o.type_name()))
         }

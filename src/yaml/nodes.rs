@@ -33,7 +33,7 @@ impl Node for Value {
                 ))
             }
             Value::List(items) => Shape::Seq(items.iter().map(Cow::Borrowed).collect()),
-            Value::Map(m) => {
+            Value::Map(m, _) => {
                 // Maps are shared and mutable: write from a snapshot.
                 let mut entries = Vec::with_capacity(m.len());
                 for (k, v) in m.iter() {
@@ -65,7 +65,7 @@ impl Node for Value {
 fn owned_shape(v: Value) -> Result<Shape<'static, Value>, String> {
     Ok(match v {
         Value::List(items) => Shape::Seq(items.iter().cloned().map(Cow::Owned).collect()),
-        Value::Map(m) => {
+        Value::Map(m, _) => {
             let mut entries = Vec::with_capacity(m.len());
             for (k, v) in m.iter() {
                 entries.push((Cow::Owned(through_json(&k)?.into_owned()), Cow::Owned(v)));
@@ -106,7 +106,7 @@ impl Node for V3 {
                 ))
             }
             Value::List(items) => Shape::Seq(items.iter().map(own).collect()),
-            Value::Map(m) => {
+            Value::Map(m, _) => {
                 let mut entries: Vec<_> = m
                     .iter()
                     .map(|(k, v)| (Cow::Owned(k), Cow::Owned(V3(v))))

@@ -210,8 +210,8 @@ fn pretty_is_go_yaml_v3_with_indented_sequences() {
 #[test]
 fn a_map_that_holds_itself_fails_instead_of_overflowing() {
     let m = std::sync::Arc::new(Map::new());
-    m.insert("self", Value::Map(m.clone()));
-    let v = Value::Map(m.clone());
+    m.insert("self", Value::Map(m.clone(), None));
+    let v = Value::Map(m.clone(), None);
     assert_eq!(to_string(&v), "");
     assert_eq!(to_string_pretty(&v), "");
     assert!(json::to_json(&v, true, None).is_err());

@@ -117,7 +117,7 @@ impl Tree for ValueTree {
                 let inner: Vec<String> = items.iter().map(Self::describe).collect();
                 format!("[]interface {{}}{{{}}}", inner.join(", "))
             }
-            Value::Map(m) => {
+            Value::Map(m, _) => {
                 let inner: Vec<String> = m
                     .iter()
                     .map(|(k, v)| format!("{:?}:{}", k, Self::describe(&v)))
@@ -137,7 +137,7 @@ impl Tree for ValueTree {
             match v {
                 Value::Float(f) if !f.is_finite() => return Some(f),
                 Value::List(items) => stack.extend(items.iter().cloned()),
-                Value::Map(m) => stack.extend(m.values()),
+                Value::Map(m, _) => stack.extend(m.values()),
                 _ => {}
             }
         }

@@ -155,7 +155,7 @@ pub fn arg_bool(v: &Value) -> Result<bool, String> {
 /// (`None`), which reads as empty and fails on writes.
 pub fn arg_map(v: &Value) -> Result<Option<&Map>, String> {
     match v {
-        Value::Map(m) => Ok(Some(m)),
+        Value::Map(m, _) => Ok(Some(m)),
         Value::Nil => Ok(None),
         other => Err(wrong_type("map[string]interface {}", other)),
     }

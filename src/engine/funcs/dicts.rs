@@ -66,27 +66,28 @@ fn get(args: &[Value]) -> Result<Value, String> {
         .unwrap_or_else(|| Value::str("")))
 }
 
-/// `set DICT KEY VALUE`: changes DICT in place and returns it.
+/// `set DICT KEY VALUE`: changes DICT in place and returns it (as the plain
+/// map: Go converted a `.Values` to the parameter's type).
 fn set(args: &[Value]) -> Result<Value, String> {
     arity("set", args, 3)?;
     let key = arg_str(&args[1])?;
     match arg_map(&args[0])? {
         Some(map) => {
             map.insert(key, args[2].clone());
-            Ok(args[0].clone())
+            Ok(args[0].unnamed())
         }
         None => Err("error calling set: assignment to entry in nil map".into()),
     }
 }
 
-/// `unset DICT KEY`: removes KEY in place and returns DICT.
+/// `unset DICT KEY`: removes KEY in place and returns DICT (as the plain map).
 fn unset(args: &[Value]) -> Result<Value, String> {
     arity("unset", args, 2)?;
     let key = arg_str(&args[1])?;
     if let Some(map) = arg_map(&args[0])? {
         map.remove(key);
     }
-    Ok(args[0].clone())
+    Ok(args[0].unnamed())
 }
 
 fn has_key(args: &[Value]) -> Result<Value, String> {
@@ -119,7 +120,8 @@ fn dig(args: &[Value]) -> Result<Value, String> {
     let default = &rest[0];
     let assert_map = |v: &Value| {
         match v {
-        Value::Map(m) => Ok(m.clone()),
+        // Go's type assertion to the plain map: a named map (`.Values`) fails.
+        Value::Map(m, None) => Ok(m.clone()),
         other => Err(format!(
             "error calling dig: interface conversion: interface {{}} is {}, not map[string]interface {{}}",
             if other.is_nil() { "nil" } else { other.type_name() }
@@ -203,11 +205,11 @@ fn omit(args: &[Value]) -> Result<Value, String> {
 }
 
 /// `merge DST SRC…` / `mergeOverwrite DST SRC…`: merges into DST in place
-/// and returns it (a nil DST becomes a new dict).
+/// and returns it as the plain map (a nil DST becomes a new dict).
 fn merge(name: &str, args: &[Value], overwrite: bool) -> Result<Value, String> {
     arity_at_least(name, args, 1)?;
     let dst = match arg_map(&args[0])? {
-        Some(_) => args[0].clone(),
+        Some(_) => args[0].unnamed(),
         None => Value::map(Map::new()),
     };
     let Some(dst_map) = dst.as_map() else {
@@ -247,8 +249,8 @@ fn merge_into(dst: &Map, src: &Map, overwrite: bool, budget: &mut usize) {
                     dst.insert(key, Value::Nil);
                 }
             }
-            Value::Map(sm) => match &dv {
-                Some(Value::Map(dm)) => {
+            Value::Map(sm, _) => match &dv {
+                Some(Value::Map(dm, _)) => {
                     merge_into(dm, sm, overwrite, budget);
                     if dm.is_empty() {
                         dst.insert(key, sv.clone());
@@ -290,7 +292,7 @@ fn deep_copy_in(v: &Value, ancestors: &mut Vec<*const Map>, budget: &mut usize) 
         return v.clone();
     };
     match v {
-        Value::Map(m) => {
+        Value::Map(m, _) => {
             let ptr: *const Map = &**m;
             if ancestors.contains(&ptr) {
                 return v.clone();
@@ -301,7 +303,11 @@ fn deep_copy_in(v: &Value, ancestors: &mut Vec<*const Map>, budget: &mut usize) 
                 .map(|(k, x)| (k, deep_copy_in(&x, ancestors, budget)))
                 .collect();
             ancestors.pop();
-            Value::map(copy)
+            // copystructure keeps the type: `deepCopy .Values` is a `common.Values`.
+            match v.map_type() {
+                Some(ty) => Value::map(copy).named(ty),
+                None => Value::map(copy),
+            }
         }
         Value::List(l) => Value::list(
             l.iter()

@@ -64,7 +64,7 @@ fn to_yaml_pretty(args: &[Value]) -> Result<Value, String> {
 fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::List(_) => "array",
-        Value::Map(_) => "object",
+        Value::Map(_, _) => "object",
         Value::String(_) => "string",
         Value::Bool(_) => "bool",
         _ => "number",
@@ -84,7 +84,7 @@ fn from_yaml(args: &[Value]) -> Result<Value, String> {
     parse_cost(src);
     Ok(match yaml::from_str(src) {
         Ok(Value::Nil) => Value::map(Map::new()),
-        Ok(v @ Value::Map(_)) => v,
+        Ok(v @ Value::Map(_, _)) => v,
         Ok(other) => error_map(format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             json_kind(&other)
@@ -160,7 +160,7 @@ fn from_json(args: &[Value]) -> Result<Value, String> {
     parse_cost(src);
     Ok(match yaml::json::from_json_keeping(src) {
         Ok((Value::Nil, None)) => Value::map(Map::new()),
-        Ok((v @ Value::Map(_), error)) => {
+        Ok((v @ Value::Map(_, _), error)) => {
             // Go's decoder fills what it can and reports the first error.
             if let (Some(e), Some(m)) = (error, v.as_map()) {
                 m.insert("Error", Value::from(e));

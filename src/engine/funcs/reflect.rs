@@ -3,7 +3,8 @@
 //!
 //! Type names are Go's `%T`: `float64` for numbers read from values, `int`
 //! for integers, `string`, `bool`, `[]interface {}`,
-//! `map[string]interface {}`, `<nil>`. chartfix has one integer type, so
+//! `map[string]interface {}`, a named map's own name (Helm's `common.Values`),
+//! `<nil>`. chartfix has one integer type, so
 //! Sprig's int64 results (`add`, `mul`, `int64`) also say `int`.
 
 use super::conv::{arg_str, arity};

@@ -27,6 +27,8 @@ pub enum Param {
     Bool,
     /// `map[string]interface{}`: a dict, or nil as Go's nil map.
     Map,
+    /// `io.Writer`: no template value is one; only nil passes.
+    Writer,
 }
 
 impl Param {
@@ -40,12 +42,13 @@ impl Param {
             Param::Uint32 => "uint32",
             Param::Bool => "bool",
             Param::Map => "map[string]interface {}",
+            Param::Writer => "io.Writer",
         }
     }
 }
 
 /// Signatures as letters, one a parameter: `s` string, `i` int, `f`
-/// float64, `u` uint32, `b` bool, `m` map, `a` anything; a trailing `*` repeats the last
+/// float64, `u` uint32, `b` bool, `m` map, `w` io.Writer, `a` anything; a trailing `*` repeats the last
 /// letter (Go's variadic `...T`).
 const SIGNATURES: &[(&str, &str)] = &[
     // strings
@@ -184,6 +187,7 @@ fn letter(c: u8) -> Param {
         b'u' => Param::Uint32,
         b'b' => Param::Bool,
         b'm' => Param::Map,
+        b'w' => Param::Writer,
         _ => Param::Any,
     }
 }
@@ -196,6 +200,11 @@ pub struct Params(&'static str);
 impl Params {
     /// Every parameter `interface{}`.
     pub const ANY: Params = Params("");
+
+    /// Parameters written as letters (see [`SIGNATURES`]).
+    pub const fn new(letters: &'static str) -> Params {
+        Params(letters)
+    }
 
     /// The type of parameter `index` (from 0); `Any` past a fixed arity (the
     /// arity check reports those).

@@ -67,7 +67,7 @@ fn charge() -> Result<(), String> {
 }
 
 fn is_table(v: &Value) -> bool {
-    matches!(v, Value::Map(_))
+    matches!(v, Value::Map(_, _))
 }
 
 /// An array all of whose elements are tables is written as `[[key]]` blocks.
@@ -84,7 +84,7 @@ fn is_table_array(v: &Value) -> Result<bool, String> {
         refuse(&item)?;
         match item {
             Value::Nil => return Err("toml: cannot encode array with nil element".into()),
-            Value::Map(_) => {}
+            Value::Map(_, _) => {}
             _ => all = false,
         }
     }
@@ -117,7 +117,7 @@ impl Encoder {
                 key.join("."),
                 o.type_name()
             )),
-            Value::Map(m) => self.table(key, m, depth),
+            Value::Map(m, _) => self.table(key, m, depth),
             Value::List(_) if is_table_array(v)? => self.array_of_tables(key, v, depth),
             _ => self.key_value(key, v, false, depth),
         }
@@ -199,7 +199,7 @@ impl Encoder {
             return Ok(());
         };
         for item in items.iter() {
-            let Value::Map(m) = plain(item) else {
+            let Value::Map(m, _) = plain(item) else {
                 continue;
             };
             self.newline();
@@ -243,7 +243,7 @@ impl Encoder {
                 }
                 self.out.push(']');
             }
-            Value::Map(m) => {
+            Value::Map(m, _) => {
                 self.out.push('{');
                 self.entries(&[], &m, true, depth + 1)?;
                 self.out.push('}');
@@ -479,8 +479,8 @@ mod tests {
     #[test]
     fn cycles_and_deep_values_fail_cleanly() {
         let m = std::sync::Arc::new(Map::new());
-        m.insert("self", Value::Map(m.clone()));
-        assert!(to_toml(&Value::Map(m.clone())).is_err());
+        m.insert("self", Value::Map(m.clone(), None));
+        assert!(to_toml(&Value::Map(m.clone(), None)).is_err());
         m.remove("self");
         let mut v = Value::Int(1);
         for _ in 0..1000 {

@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 seconds=${1:?usage: run.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(template chart_archive overlay image_ref post_render yaml_fast)
+[ ${#targets[@]} -gt 0 ] || targets=(template chart_archive overlay image_ref post_render yaml_fast stack_file cache_record post_render_overlay)
 export RUSTC_BOOTSTRAP=1
 unset CARGO_TARGET_DIR
 ./seed-corpus.sh >/dev/null

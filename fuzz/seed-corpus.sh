@@ -54,6 +54,27 @@ for f in $(find $root/tests $root/overlays $root/stacks $root/examples -name '*.
   put yaml_fast <"$f"
 done
 
-for t in template chart_archive overlay image_ref post_render yaml_fast; do
-  echo "$t: $(ls corpus/$t | wc -l) inputs"
+# stack_file: every stack file of the project, each with the locks the tests
+# and examples keep (a stack, NUL, a lock), and each alone.
+locks=$(find $root/tests $root/examples $root/stacks -name '*.lock' 2>/dev/null)
+for f in $(find $root/stacks $root/examples $root/tests/fixtures/stacks -name '*.yaml' 2>/dev/null); do
+  put stack_file <"$f"
+  for l in $locks; do { cat "$f"; printf '\0'; cat "$l"; } | put stack_file; done
+done
+
+# cache_record: records as the cache writes them, and near misses.
+printf '{"reference":"oci://registry.test/charts/tiny","version":"1.0.0","digest":"sha256:%064d","fetched_from":"fuzz"}' 0 | put cache_record
+printf '{"reference":"oci://registry.test/charts/tiny","version":"1.0.0","digest":"sha256:../../outside.tgz","fetched_from":"fuzz"}' | put cache_record
+printf '{"reference":"x","version":"1.0.0","digest":"sha256:ab","manifest_digest":"sha256:cd","origin":"y"}' | put cache_record
+
+# post_render_overlay: each overlay the project ships or tests, NUL, each
+# rendered stream the tests keep.
+for o in $root/overlays/*.yaml $root/tests/fixtures/overlay/*overlay*.yaml; do
+  for m in $root/tests/fixtures/overlay/rendered.yaml $root/tests/expected/*.yaml; do
+    { cat "$o"; printf '\0'; cat "$m"; } | put post_render_overlay
+  done
+done
+
+for t in template chart_archive overlay image_ref post_render yaml_fast stack_file cache_record post_render_overlay; do
+  echo "$t: $(ls corpus/$t 2>/dev/null | wc -l) inputs"
 done

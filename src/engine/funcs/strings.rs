@@ -26,7 +26,8 @@ pub fn register(table: &mut FuncTable) {
     urls::register(table);
     table.add("hello", |_| Ok(Value::str("Hello!")));
     table.add("trim", |a| {
-        str1("trim", a, |s| s.trim_matches(is_go_space).into())
+        arity("trim", a, 1)?;
+        Ok(from_bytes(trim_runes(arg_bytes(&a[0])?, is_go_space)))
     });
     table.add("upper", |a| {
         str1("upper", a, |s| s.chars().map(go_upper).collect())
@@ -34,18 +35,18 @@ pub fn register(table: &mut FuncTable) {
     table.add("lower", |a| {
         str1("lower", a, |s| s.chars().map(go_lower).collect())
     });
-    table.add("nospace", |a| str1("nospace", a, nospace));
+    table.add("nospace", nospace);
     table.add("trimAll", trim_all);
     table.add("trimall", trim_all);
     table.add("trimPrefix", |a| {
-        str2("trimPrefix", a, |p, s| {
-            s.strip_prefix(p).unwrap_or(s).into()
-        })
+        arity("trimPrefix", a, 2)?;
+        let (p, s) = (arg_bytes(&a[0])?, arg_bytes(&a[1])?);
+        Ok(from_bytes(s.strip_prefix(p).unwrap_or(s)))
     });
     table.add("trimSuffix", |a| {
-        str2("trimSuffix", a, |p, s| {
-            s.strip_suffix(p).unwrap_or(s).into()
-        })
+        arity("trimSuffix", a, 2)?;
+        let (p, s) = (arg_bytes(&a[0])?, arg_bytes(&a[1])?);
+        Ok(from_bytes(s.strip_suffix(p).unwrap_or(s)))
     });
     table.add("contains", |a| {
         pred2("contains", a, |sub, s| s.contains(sub))
@@ -102,30 +103,28 @@ pub(crate) fn go_lower(c: char) -> char {
 
 /// goutils `DeleteWhiteSpace`: it walks bytes, so once any whitespace is
 /// removed each non-ASCII byte comes out as the Latin-1 character of that
-/// byte (and bytes 0x85 and 0xA0 count as spaces), exactly as in Helm.
-fn nospace(s: &str) -> String {
-    let kept: String = s
-        .bytes()
-        .map(|b| b as char)
-        .filter(|c| !is_go_space(*c))
-        .collect();
-    if kept.chars().count() == s.len() {
-        s.to_string()
-    } else {
-        kept
+/// byte (and bytes 0x85 and 0xA0 count as spaces), exactly as in Helm; with
+/// nothing removed it returns the string itself, bytes and all.
+fn nospace(args: &[Value]) -> Result<Value, String> {
+    arity("nospace", args, 1)?;
+    let bytes = arg_bytes(&args[0])?;
+    let space = |b: u8| is_go_space(char::from(b));
+    if !bytes.iter().any(|&b| space(b)) {
+        return Ok(args[0].clone());
     }
+    Ok(Value::str(
+        bytes
+            .iter()
+            .filter(|&&b| !space(b))
+            .map(|&b| char::from(b))
+            .collect::<String>(),
+    ))
 }
 
 /// A `func(string) string`.
 fn str1(name: &str, args: &[Value], f: impl Fn(&str) -> String) -> Result<Value, String> {
     arity(name, args, 1)?;
     Ok(Value::str(f(arg_str(&args[0])?)))
-}
-
-/// A `func(a, b string) string`.
-fn str2(name: &str, args: &[Value], f: impl Fn(&str, &str) -> String) -> Result<Value, String> {
-    arity(name, args, 2)?;
-    Ok(Value::str(f(arg_str(&args[0])?, arg_str(&args[1])?)))
 }
 
 /// A `func(a, b string) bool`.
@@ -136,9 +135,62 @@ fn pred2(name: &str, args: &[Value], f: impl Fn(&str, &str) -> bool) -> Result<V
 
 /// `trimAll CUTSET S`: `strings.Trim`, removing any of the cutset's characters.
 fn trim_all(args: &[Value]) -> Result<Value, String> {
-    str2("trimAll", args, |cutset, s| {
-        s.trim_matches(|c| cutset.contains(c)).into()
+    arity("trimAll", args, 2)?;
+    let cutset = arg_str(&args[0])?;
+    Ok(from_bytes(trim_runes(arg_bytes(&args[1])?, |c| {
+        cutset.contains(c)
+    })))
+}
+
+/// Go's `strings.TrimFunc` over the bytes a Go string holds: characters are
+/// decoded as Go decodes them (a byte that starts no valid character is one
+/// U+FFFD), and what is left is a slice of the input, so bytes that are not
+/// UTF-8 survive (`trimAll " " (substr 0 1 "é")` is still the byte 0xC3).
+fn trim_runes(s: &[u8], trim: impl Fn(char) -> bool) -> &[u8] {
+    let mut s = s;
+    while let Some((c, width)) = first_rune(s) {
+        if !trim(c) {
+            break;
+        }
+        s = &s[width..];
+    }
+    while let Some((c, width)) = last_rune(s) {
+        if !trim(c) {
+            break;
+        }
+        s = &s[..s.len() - width];
+    }
+    s
+}
+
+/// The first character of `s` and its width, as Go's `utf8.DecodeRune`.
+fn first_rune(s: &[u8]) -> Option<(char, usize)> {
+    let chunk = s.utf8_chunks().next()?;
+    Some(match chunk.valid().chars().next() {
+        Some(c) => (c, c.len_utf8()),
+        None => (char::REPLACEMENT_CHARACTER, 1),
     })
+}
+
+/// The last character of `s` and its width, as Go's `utf8.DecodeLastRune`.
+fn last_rune(s: &[u8]) -> Option<(char, usize)> {
+    if s.is_empty() {
+        return None;
+    }
+    for width in 1..=s.len().min(4) {
+        let tail = &s[s.len() - width..];
+        if let Ok(t) = std::str::from_utf8(tail) {
+            if let Some(c) = t.chars().next() {
+                return Some((c, width));
+            }
+        }
+        // A byte that is not a continuation byte starts the last character:
+        // looking further back cannot make it valid.
+        if tail[0] & 0xC0 != 0x80 {
+            break;
+        }
+    }
+    Some((char::REPLACEMENT_CHARACTER, 1))
 }
 
 /// Bytes back to a string; a cut inside a character becomes U+FFFD.
@@ -201,12 +253,12 @@ fn substr(args: &[Value]) -> Result<Value, String> {
 fn repeat(args: &[Value]) -> Result<Value, String> {
     arity("repeat", args, 2)?;
     let n = arg_int(&args[0])?;
-    let s = arg_str(&args[1])?;
+    let s = arg_bytes(&args[1])?;
     if n < 0 {
         return Err("error calling repeat: strings: negative Repeat count".into());
     }
     check_size("repeat", (s.len() as u128) * (n as u128))?;
-    Ok(Value::str(s.repeat(n as usize)))
+    Ok(Value::go_string(s.repeat(n as usize)))
 }
 
 /// `indent N S` / `nindent N S`: N spaces before every line (and a newline

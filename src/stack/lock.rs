@@ -59,14 +59,28 @@ impl LockFile {
         crate::yaml::check_limits(text, crate::yaml::SERDE_MAX_DEPTH).map_err(|e| {
             format!("{origin}: not a chartfix lock file ({e}); delete it to write a new one")
         })?;
-        yaml_serde::from_str(text).map_err(|e| {
+        let lock: LockFile = yaml_serde::from_str(text).map_err(|e| {
             // The place, and the message without the values it met.
             let e = crate::yaml::LocatedError::serde(origin, &e);
             format!(
                 "{}: not a chartfix lock file ({}); delete it to write a new one",
                 e.location, e.message
             )
-        })
+        })?;
+        // chartfix writes one entry a release; two would make the lock say
+        // two things about one release (and `--locked` compare the first).
+        let mut seen = std::collections::HashSet::new();
+        if let Some(twice) = lock
+            .charts
+            .iter()
+            .find(|c| !seen.insert(c.release.as_str()))
+        {
+            return Err(format!(
+                "{origin}: not a chartfix lock file (release {:?} is locked twice); delete it to write a new one",
+                twice.release
+            ));
+        }
+        Ok(lock)
     }
 
     /// Writes the lock at `path` through a temporary file renamed over it: two
@@ -258,6 +272,20 @@ mod tests {
         let d = b.differences(&a);
         assert_eq!(d.len(), 1);
         assert!(d[0].contains("locked oci://x/r 1.0.0"), "{}", d[0]);
+    }
+
+    /// Found by the `stack_file` fuzz target: a lock naming one release
+    /// twice compared unequal to itself.
+    #[test]
+    fn a_release_locked_twice_is_refused() {
+        let a = LockFile {
+            stack: "s".into(),
+            charts: vec![entry("1.0.0"), entry("1.0.1")],
+        };
+        let e = LockFile::parse("stack.lock", &a.to_yaml()).unwrap_err();
+        assert!(e.starts_with("stack.lock: "), "{e}");
+        assert!(e.contains("release \"r\" is locked twice"), "{e}");
+        assert!(e.contains("delete it to write a new one"), "{e}");
     }
 
     #[test]

@@ -155,6 +155,9 @@ struct ServiceSlot {
     name: String,
     /// Already counted as changed (a rule rewrote it as it passed).
     changed: bool,
+    /// [`Document::odd_plain`] of the Service as read: what the output holds
+    /// was read or written with the same plain texts.
+    odd_plain: bool,
 }
 
 struct Run<'a> {
@@ -328,11 +331,7 @@ impl Run<'_> {
             head_len = head.len();
             self.out.extend_from_slice(&head);
             // Values no rule changed keep the text they were written with.
-            let texts = if odd_plain {
-                scalar_texts(&raw.bytes)
-            } else {
-                None
-            };
+            let texts = odd_plain.then(|| scalar_texts(&raw.bytes)).flatten();
             self.out
                 .extend_from_slice(emit_json_kept(&doc, texts.as_ref()).as_bytes());
             if raw.has_end_marker() {
@@ -361,6 +360,7 @@ impl Run<'_> {
                 namespace: id.namespace.clone(),
                 name: id.name.clone(),
                 changed,
+                odd_plain,
             });
         }
         Ok(())
@@ -425,7 +425,10 @@ impl Run<'_> {
                 }
                 // The output holds the Service as read or as rewritten, with
                 // the texts of its values either way.
-                let texts = scalar_texts(&self.out[slot.start..slot.end]);
+                let texts = slot
+                    .odd_plain
+                    .then(|| scalar_texts(&self.out[slot.start..slot.end]))
+                    .flatten();
                 new.extend_from_slice(emit_json_kept(doc, texts.as_ref()).as_bytes());
                 if !slot.changed {
                     self.report.changed_documents += 1;

@@ -802,6 +802,19 @@ impl fmt::Debug for Value {
     }
 }
 
+/// A map nested `levels` deep around `1` (`{k: {k: … 1}}`), for tests of
+/// the depth guards of every writer.
+#[cfg(test)]
+pub(crate) fn nested_maps(levels: usize) -> Value {
+    let mut v = Value::Int(1);
+    for _ in 0..levels {
+        let m = Map::new();
+        m.insert("k", v);
+        v = Value::map(m);
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -223,12 +223,7 @@ fn a_map_that_holds_itself_fails_instead_of_overflowing() {
 fn deep_values_fail_cleanly_on_a_small_stack() {
     // 1000 levels (the reader's limit), written on a 2 MiB thread in a debug
     // build: every writer refuses past its own limit instead of overflowing.
-    let mut v = Value::Int(1);
-    for _ in 0..1000 {
-        let m = Map::new();
-        m.insert("k", v);
-        v = Value::map(m);
-    }
+    let v = crate::value::nested_maps(1000);
     let h = std::thread::Builder::new()
         .stack_size(2 << 20)
         .spawn(move || {

@@ -482,12 +482,7 @@ mod tests {
         m.insert("self", Value::Map(m.clone(), None));
         assert!(to_toml(&Value::Map(m.clone(), None)).is_err());
         m.remove("self");
-        let mut v = Value::Int(1);
-        for _ in 0..1000 {
-            let m = Map::new();
-            m.insert("k", v);
-            v = Value::map(m);
-        }
+        let v = crate::value::nested_maps(1000);
         let h = std::thread::Builder::new()
             .stack_size(2 << 20)
             .spawn(move || to_toml(&v).is_err())

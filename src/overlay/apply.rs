@@ -158,6 +158,8 @@ struct ServiceSlot {
     /// [`Document::odd_plain`] of the Service as read: what the output holds
     /// was read or written with the same plain texts.
     odd_plain: bool,
+    /// The document ended with `...`, which a rewrite keeps.
+    end_marker: bool,
 }
 
 struct Run<'a> {
@@ -361,6 +363,7 @@ impl Run<'_> {
                 name: id.name.clone(),
                 changed,
                 odd_plain,
+                end_marker: raw.has_end_marker(),
             });
         }
         Ok(())
@@ -430,6 +433,9 @@ impl Run<'_> {
                     .then(|| scalar_texts(&self.out[slot.start..slot.end]))
                     .flatten();
                 new.extend_from_slice(emit_json_kept(doc, texts.as_ref()).as_bytes());
+                if slot.end_marker {
+                    new.extend_from_slice(b"...\n");
+                }
                 if !slot.changed {
                     self.report.changed_documents += 1;
                 }

@@ -61,6 +61,8 @@ pub(crate) struct Parser<'a> {
     // The parser reads from this buffer through a raw pointer.
     _input: &'a [u8],
     failed: bool,
+    /// An error found by this wrapper rather than by libyaml (see `next`).
+    refused: Option<ParseError>,
 }
 
 /// Every event libyaml gives for `src`, up to the end of the stream.
@@ -118,6 +120,7 @@ impl<'a> Parser<'a> {
                 sys,
                 _input: bytes,
                 failed: false,
+                refused: None,
             }
         }
     }
@@ -125,7 +128,7 @@ impl<'a> Parser<'a> {
     /// The next event and where it starts.
     pub fn next(&mut self) -> Result<(Event, Mark), ParseError> {
         if self.failed {
-            return Err(self.error());
+            return Err(self.refused.clone().unwrap_or_else(|| self.error()));
         }
         let mut event = MaybeUninit::<unsafe_yaml::yaml_event_t>::zeroed();
         // SAFETY: the parser was initialized in `new`; the event is read only
@@ -141,8 +144,21 @@ impl<'a> Parser<'a> {
                 line: (*ev).start_mark.line as usize,
                 column: (*ev).start_mark.column as usize,
             };
+            let refused = newer_than_go_yaml(&*ev);
             let converted = convert(&*ev);
             unsafe_yaml::yaml_event_delete(ev);
+            if refused {
+                let error = ParseError {
+                    problem: "found incompatible YAML document".to_string(),
+                    problem_mark: mark,
+                    context: None,
+                    context_mark: mark,
+                    scanner: false,
+                };
+                self.failed = true;
+                self.refused = Some(error.clone());
+                return Err(error);
+            }
             Ok((converted, mark))
         }
     }
@@ -187,6 +203,16 @@ unsafe fn c_string(p: *const u8) -> Option<String> {
     }
     let bytes = std::slice::from_raw_parts(p, len);
     Some(utf8(bytes))
+}
+
+/// libyaml accepts `%YAML 1.2`; go-yaml, Helm's parser, knows only 1.1 and
+/// refuses the document with libyaml's words for any other version.
+unsafe fn newer_than_go_yaml(ev: &unsafe_yaml::yaml_event_t) -> bool {
+    if ev.type_ != unsafe_yaml::YAML_DOCUMENT_START_EVENT {
+        return false;
+    }
+    let version = ev.data.document_start.version_directive;
+    !version.is_null() && ((*version).major, (*version).minor) != (1, 1)
 }
 
 unsafe fn convert(ev: &unsafe_yaml::yaml_event_t) -> Event {

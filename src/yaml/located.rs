@@ -55,7 +55,7 @@ pub fn serde_place(e: &yaml_serde::Error) -> (usize, usize, String) {
 pub(crate) fn with_hint(message: &str) -> String {
     let hint = match message {
         "found incompatible YAML document" => {
-            "the %YAML directive names a version other than 1.1 or 1.2; remove the directive"
+            "the %YAML directive names a version other than 1.1, the only one Helm reads; remove the directive"
         }
         "found duplicate %YAML directive" => "give %YAML once per document",
         "found unknown directive name" => "only %YAML and %TAG are directives; remove the line",

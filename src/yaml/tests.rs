@@ -404,3 +404,22 @@ fn reader_agrees_with_helm_on_recorded_inputs() {
         }
     }
 }
+
+/// go-yaml reads YAML 1.1 only: `%YAML 1.2` (which libyaml itself accepts)
+/// is refused as Helm refuses it, and the error stays on later calls.
+#[test]
+fn yaml_directives_other_than_1_1_are_refused() {
+    assert!(from_str("%YAML 1.1\n---\na: 1\n").is_ok());
+    for src in [
+        "%YAML 1.2\n---\na: 1\n",
+        "a: 1\n...\n%YAML 1.2\n---\nb: 2\n",
+    ] {
+        let e = from_str_all(src).unwrap_err().to_string();
+        assert!(
+            e.contains("found incompatible YAML document"),
+            "{src:?}: {e}"
+        );
+    }
+    // As go-yaml's Unmarshal, a values file is its first document only.
+    assert!(from_str("a: 1\n...\n%YAML 1.2\n---\nb: 2\n").is_ok());
+}

@@ -584,7 +584,7 @@ fn directives_go_with_their_document_and_bad_ones_are_named() {
     .unwrap();
     let o = overlay.to_str().unwrap();
     let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: \"1\"\n";
-    let input = format!("%YAML 1.1\n---\n{cm}...\n%YAML 1.2\n# c\n---\n{cm}");
+    let input = format!("%YAML 1.1\n---\n{cm}...\n%YAML 1.1\n# c\n---\n{cm}");
     let out = post_render(&[], &[], input.as_bytes());
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, input);
@@ -593,12 +593,17 @@ fn directives_go_with_their_document_and_bad_ones_are_named() {
     let changed = cm.replace("\"1\"", "\"2\"");
     assert_eq!(
         out.stdout,
-        format!("%YAML 1.1\n---\n{changed}...\n%YAML 1.2\n# c\n---\n{changed}")
+        format!("%YAML 1.1\n---\n{changed}...\n%YAML 1.1\n# c\n---\n{changed}")
     );
     for (bad, expect) in [
         (
             "%YAML 2.0\n---\n",
-            "document 1, line 1 column 1 of the input (line 1 of the document): found incompatible YAML document (the %YAML directive names a version other than 1.1 or 1.2",
+            "document 1, line 1 column 1 of the input (line 1 of the document): found incompatible YAML document (the %YAML directive names a version other than 1.1, the only one Helm reads",
+        ),
+        // go-yaml, which Helm reads manifests and values with, knows 1.1 only.
+        (
+            "%YAML 1.2\n---\n",
+            "found incompatible YAML document (the %YAML directive names a version other than 1.1",
         ),
         (
             "%YAML 1.1\n%YAML 1.1\n---\n",
@@ -610,5 +615,26 @@ fn directives_go_with_their_document_and_bad_ones_are_named() {
         assert_eq!(out.code, 1, "{bad}: {}", out.stderr);
         assert!(out.stdout.is_empty(), "{bad}");
         assert!(out.stderr.contains(expect), "{bad}: {}", out.stderr);
+    }
+}
+
+/// A Service rewritten for a dropped IngressRouteTCP keeps the `...` that
+/// ended it, as every other rewritten document does (directives of the
+/// next document may need it).
+#[test]
+fn a_service_exposed_for_a_route_keeps_its_end_marker() {
+    let route = "apiVersion: traefik.io/v1alpha1\nkind: IngressRouteTCP\nmetadata:\n  name: r\nspec:\n  routes:\n  - match: HostSNI(`*`)\n    services:\n    - name: redis\n      port: 6379\n...\n";
+    let service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: redis\nspec:\n  ports:\n  - port: 6379\n";
+    for marker_after in ["...\n", ""] {
+        let input = format!("{route}---\n{service}{marker_after}");
+        let out = post_render(&["--overlay", "no-traefik"], &[], input.as_bytes());
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(out.stdout.contains("type: NodePort\n"), "{}", out.stdout);
+        assert_eq!(
+            out.stdout.ends_with("type: NodePort\n...\n"),
+            !marker_after.is_empty(),
+            "{}",
+            out.stdout
+        );
     }
 }

@@ -25,8 +25,6 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    // As the real binary starts.
-    huge_pages::no_huge_pages();
     let args: Vec<String> = std::env::args().collect();
     let (Some(mode), Some(chart)) = (args.get(1), args.get(2)) else {
         eprintln!("usage: floor exit|inflate|load CHART, or floor yaml STREAM");

@@ -217,8 +217,6 @@ enum Command {
     Bundle(bundle::Args),
 }
 
-pub use huge_pages::no_huge_pages;
-
 /// Runs the command line and returns the process exit status.
 pub fn main() -> ExitCode {
     // Parsed in two steps so a command can tell a flag given from a default.

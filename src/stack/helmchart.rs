@@ -110,7 +110,11 @@ fn value_inputs(rel: &str, first_line: usize, doc: &str, name: &str, v: &Json) -
     }
     if let Some(Json::Object(set)) = spec.and_then(|s| s.get("set")) {
         let flag = format!("HelmChart {name} spec.set");
-        inputs.extend(set.keys().map(|k| ValueInput::flag(&flag, k)));
+        // Each key is read as `key=value` is when the values are set.
+        inputs.extend(
+            set.keys()
+                .map(|k| ValueInput::flag(&flag, &format!("{k}="))),
+        );
     }
     inputs
 }

@@ -4,6 +4,7 @@
 //! the flag and its key for `--set` and its kin. A flag's value is never
 //! shown: it may be a password.
 
+use super::strvals::{assigned_keys, Mode};
 use crate::location::Location;
 use crate::yaml::places::{key_places, KeyPlace};
 use std::cell::OnceCell;
@@ -24,8 +25,12 @@ pub enum ValueInput {
         column_offset: usize,
         places: OnceCell<Vec<KeyPlace>>,
     },
-    /// A flag and its `key=value` argument (`--set`, `--set-string`, …).
-    Flag { flag: String, arg: String },
+    /// A flag (`--set`, `--set-string`, …) and the key paths its argument
+    /// assigns; the value is not kept.
+    Flag {
+        flag: String,
+        keys: Vec<Vec<String>>,
+    },
 }
 
 impl ValueInput {
@@ -64,10 +69,12 @@ impl ValueInput {
         self
     }
 
+    /// A flag's `key=value` argument, read with that flag's grammar (a
+    /// name other than Helm's value flags reads as `--set`).
     pub fn flag(flag: &str, arg: &str) -> ValueInput {
         ValueInput::Flag {
             flag: flag.to_string(),
-            arg: arg.to_string(),
+            keys: flag_keys(flag, arg),
         }
     }
 
@@ -93,8 +100,8 @@ impl ValueInput {
                         Location::new(name, line, column).to_string()
                     })
             }
-            ValueInput::Flag { flag, arg } => flag_keys(arg)
-                .into_iter()
+            ValueInput::Flag { flag, keys } => keys
+                .iter()
                 .rev()
                 .find(|key| {
                     let n = key.len().min(path.len());
@@ -110,42 +117,29 @@ pub fn locate(path: &[String], inputs: &[ValueInput]) -> Option<String> {
     inputs.iter().rev().find_map(|i| i.place_of(path))
 }
 
-/// The keys a `--set` argument sets (`a.b=1,c[0].d=2` → `a.b`, `c.d`): each
-/// assignment's key split on unescaped dots, list indexes left out.
-fn flag_keys(arg: &str) -> Vec<Vec<String>> {
-    let mut keys = Vec::new();
-    for assignment in split_unescaped(arg, ',') {
-        let key = assignment.split('=').next().unwrap_or_default();
-        let path: Vec<String> = split_unescaped(key, '.')
+/// The key paths a value flag's argument assigns. `--set-literal` takes
+/// everything after the first `=` as the value and splits its key on dots;
+/// a `--set-json` object sets its top-level keys; the others follow
+/// `--set`'s grammar (see [`assigned_keys`]).
+fn flag_keys(flag: &str, arg: &str) -> Vec<Vec<String>> {
+    let split = |key: &str| key.split('.').map(str::to_string).collect::<Vec<_>>();
+    match flag {
+        "--set-literal" => arg
+            .split_once('=')
+            .map(|(k, _)| split(k))
             .into_iter()
-            .map(|seg| {
-                let seg = seg.split('[').next().unwrap_or_default();
-                seg.replace('\\', "")
-            })
-            .filter(|s| !s.is_empty())
-            .collect();
-        if !path.is_empty() {
-            keys.push(path);
-        }
-    }
-    keys
-}
-
-fn split_unescaped(s: &str, sep: char) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut start, mut escaped) = (0, false);
-    for (i, c) in s.char_indices() {
-        match c {
-            '\\' if !escaped => escaped = true,
-            c if c == sep && !escaped => {
-                out.push(&s[start..i]);
-                start = i + c.len_utf8();
+            .collect(),
+        "--set-json" if arg.trim_start().starts_with('{') => {
+            match serde_json::from_str::<serde_json::Value>(arg.trim()) {
+                Ok(serde_json::Value::Object(m)) => m.keys().map(|k| vec![k.clone()]).collect(),
+                _ => Vec::new(),
             }
-            _ => escaped = false,
         }
+        "--set-json" => assigned_keys(arg, Mode::Json),
+        "--set-string" => assigned_keys(arg, Mode::Strings),
+        "--set-file" => assigned_keys(arg, Mode::File(&|_| Ok(crate::value::Value::Nil))),
+        _ => assigned_keys(arg, Mode::Typed),
     }
-    out.push(&s[start..]);
-    out
 }
 
 #[cfg(test)]
@@ -188,10 +182,19 @@ mod tests {
     }
 
     #[test]
-    fn flag_keys_follow_the_set_grammar() {
+    fn flag_keys_follow_each_flags_grammar() {
         assert_eq!(
-            flag_keys(r"a.b=1,c[0].d=2,e\.f=3"),
-            vec![path("a.b"), path("c.d"), vec!["e.f".to_string()]]
+            flag_keys("--set", r"a.b=1,c[0].d=2,e\.f=3,l={x,y.z}"),
+            vec![path("a.b"), path("c.d"), vec!["e.f".to_string()], path("l")]
+        );
+        assert_eq!(flag_keys("--set-literal", "a.b=x,y=z"), vec![path("a.b")]);
+        assert_eq!(
+            flag_keys("--set-json", r#"{"a":{"b":1},"c,d":2}"#),
+            vec![path("a"), vec!["c,d".to_string()]]
+        );
+        assert_eq!(
+            flag_keys("--set-json", r#"a.b={"x,y":1}"#),
+            vec![path("a.b")]
         );
     }
 }

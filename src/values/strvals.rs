@@ -25,18 +25,21 @@ pub enum Mode<'a> {
 
 /// Parses one flag's argument into `dest`, later keys overwriting earlier ones.
 pub fn parse_into(input: &str, dest: &Map, mode: Mode<'_>) -> Result<(), String> {
-    let mut p = Parser {
-        chars: input.chars().collect(),
-        pos: 0,
-        mode,
+    Parser::new(input, mode).run(dest)
+}
+
+/// The key paths one flag's argument assigns, in order, list indexes left
+/// out (`a.b=1,c[0].d=2` → `a.b`, `c.d`): read with the same grammar that
+/// sets them, so `{x,y}` lists and JSON values are not taken for keys. A
+/// `--set-file` argument's files are not read. Paths up to an error count.
+pub fn assigned_keys(input: &str, mode: Mode<'_>) -> Vec<Vec<String>> {
+    let mode = match mode {
+        Mode::File(_) => Mode::Strings,
+        other => other,
     };
-    loop {
-        match p.key(dest, 0) {
-            Ok(()) => continue,
-            Err(Stop::Eof) => return Ok(()),
-            Err(Stop::Error(e)) => return Err(e),
-        }
-    }
+    let mut p = Parser::new(input, mode);
+    let _ = p.run(&Map::new());
+    p.assigned
 }
 
 enum Stop {
@@ -54,9 +57,42 @@ struct Parser<'a> {
     chars: Vec<char>,
     pos: usize,
     mode: Mode<'a>,
+    /// The keys leading to where the parser is (list indexes left out).
+    path: Vec<String>,
+    /// Every key path assigned so far, for [`assigned_keys`].
+    assigned: Vec<Vec<String>>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(input: &str, mode: Mode<'a>) -> Parser<'a> {
+        Parser {
+            chars: input.chars().collect(),
+            pos: 0,
+            mode,
+            path: Vec::new(),
+            assigned: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, dest: &Map) -> Result<(), String> {
+        loop {
+            match self.key(dest, 0) {
+                Ok(()) => continue,
+                Err(Stop::Eof) => return Ok(()),
+                Err(Stop::Error(e)) => return Err(e),
+            }
+        }
+    }
+
+    /// Notes that the current path, and `key` under it, is assigned.
+    fn note(&mut self, key: Option<&str>) {
+        let mut path = self.path.clone();
+        path.extend(key.filter(|k| !k.is_empty()).map(str::to_string));
+        if !path.is_empty() {
+            self.assigned.push(path);
+        }
+    }
+
     /// Reads up to one of `stop` (unescaping `\x`); `None` as the stop char at the end.
     fn until(&mut self, stop: &[char]) -> (String, Option<char>) {
         let mut out = String::new();
@@ -106,11 +142,14 @@ impl Parser<'_> {
                         .into())
                     }
                 };
+                self.path.push(k.clone());
                 let (list, res) = self.list_item(list, i, level);
+                self.path.pop();
                 set(data, &k, Value::list(list));
                 res
             }
             Some('=') => {
+                self.note(Some(&k));
                 let v = self.value()?;
                 match v {
                     Got::Value(v) => {
@@ -124,6 +163,7 @@ impl Parser<'_> {
                 }
             }
             Some(',') => {
+                self.note(Some(&k));
                 set(data, &k, Value::str(""));
                 Err(format!("key {k:?} has no value (cannot end with ,)").into())
             }
@@ -147,7 +187,9 @@ impl Parser<'_> {
                         .into())
                     }
                 };
+                self.path.push(k.clone());
                 let res = self.key(&inner, level);
+                self.path.pop();
                 if res.is_ok() && inner.is_empty() {
                     return Err(format!("key map {k:?} has no value").into());
                 }
@@ -188,17 +230,20 @@ impl Parser<'_> {
         }
         match last {
             None => (list, Err(Stop::Eof)),
-            Some('=') => match self.value() {
-                Err(e) => (list, Err(e)),
-                Ok(Got::Value(v)) => match set_index(&mut list, i, v) {
-                    Ok(()) => (list, Ok(())),
-                    Err(e) => (list, Err(e.into())),
-                },
-                Ok(Got::Eof(v)) => match set_index(&mut list, i, v) {
-                    Ok(()) => (list, Err(Stop::Eof)),
-                    Err(e) => (list, Err(e.into())),
-                },
-            },
+            Some('=') => {
+                self.note(None);
+                match self.value() {
+                    Err(e) => (list, Err(e)),
+                    Ok(Got::Value(v)) => match set_index(&mut list, i, v) {
+                        Ok(()) => (list, Ok(())),
+                        Err(e) => (list, Err(e.into())),
+                    },
+                    Ok(Got::Eof(v)) => match set_index(&mut list, i, v) {
+                        Ok(()) => (list, Err(Stop::Eof)),
+                        Err(e) => (list, Err(e.into())),
+                    },
+                }
+            }
             Some('[') => {
                 // Nested lists count against the same nesting limit as keys.
                 let level = level + 1;
@@ -413,6 +458,24 @@ mod tests {
         assert!(set("a[x]=1")
             .unwrap_err()
             .starts_with("error parsing index"));
+    }
+
+    #[test]
+    fn assigned_keys_follow_the_grammar() {
+        let keys = |s, mode| -> Vec<String> {
+            assigned_keys(s, mode).iter().map(|k| k.join(".")).collect()
+        };
+        assert_eq!(
+            keys(r"a.b=1,c[0].d=2,e\.f=3,l={x,y.z},m[1][0]=v", Mode::Typed),
+            ["a.b", "c.d", "e.f", "l", "m"]
+        );
+        assert_eq!(keys(r#"a={"b,c=1":2},d.e=[1,2]"#, Mode::Json), ["a", "d.e"]);
+        let never = |_: &str| -> Result<Value, String> { panic!("read a file") };
+        assert_eq!(
+            keys("cfg.text=/etc/x,y=z", Mode::File(&never)),
+            ["cfg.text", "y"]
+        );
+        assert_eq!(keys("a=1,b", Mode::Typed), ["a"]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::platform::Platform;
 use crate::registry::client::{MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES};
-use crate::registry::oci::{self, ImageIndexEntry, OciImageManifest};
+use crate::registry::oci::{self, ImageConfigPlatform, ManifestHead, OciImageManifest};
 use crate::registry::{ErrorKind, ImageRef, RegistryClient, RegistryError};
 use serde::{Deserialize, Serialize};
 
@@ -124,15 +124,7 @@ pub async fn inspect(client: &RegistryClient, image: &ImageRef, wanted: &[Platfo
     } else {
         (
             Status::MissingPlatform,
-            Some(format!(
-                "no {} image; it exists for {}",
-                lacking.join(", "),
-                if names.is_empty() {
-                    "no known platform".to_string()
-                } else {
-                    names.join(", ")
-                }
-            )),
+            Some(super::platform::lacking(&lacking.join(", "), &platforms)),
         )
     };
     Inspection {
@@ -184,29 +176,6 @@ async fn missing(
     }
 }
 
-#[derive(Deserialize)]
-struct Versioned {
-    #[serde(rename = "schemaVersion", default)]
-    schema_version: u32,
-    #[serde(rename = "mediaType", default)]
-    media_type: Option<String>,
-    #[serde(default)]
-    manifests: Option<Vec<ImageIndexEntry>>,
-    /// Docker schema 1 manifests name their architecture at the top.
-    #[serde(default)]
-    architecture: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ImageConfig {
-    #[serde(default)]
-    os: String,
-    #[serde(default)]
-    architecture: String,
-    #[serde(default)]
-    variant: Option<String>,
-}
-
 const CONTAINER_CONFIG_TYPES: &[&str] = &[
     oci::OCI_IMAGE_CONFIG_MEDIA_TYPE,
     oci::DOCKER_IMAGE_CONFIG_MEDIA_TYPE,
@@ -220,7 +189,7 @@ async fn platforms_of(
     body: &[u8],
     content_type: &str,
 ) -> Result<Vec<Platform>, String> {
-    let v: Versioned =
+    let v: ManifestHead =
         serde_json::from_slice(body).map_err(|e| format!("manifest is not JSON: {e}"))?;
     let media_type = v
         .media_type
@@ -233,9 +202,7 @@ async fn platforms_of(
     if let Some(entries) = v.manifests {
         return Ok(entries
             .iter()
-            .filter_map(|e| e.platform.as_ref())
-            .map(|p| Platform::new(&p.os, &p.architecture, p.variant.as_deref().unwrap_or("")))
-            .filter(|p| !p.is_unknown())
+            .filter_map(Platform::of_index_entry)
             .collect());
     }
     let manifest: OciImageManifest = serde_json::from_slice(body)
@@ -255,11 +222,7 @@ async fn platforms_of(
         )
         .await
         .map_err(|e| format!("reading the image config: {e}"))?;
-    let cfg: ImageConfig = serde_json::from_slice(&blob.body)
+    let cfg: ImageConfigPlatform = serde_json::from_slice(&blob.body)
         .map_err(|e| format!("image config {} is not JSON: {e}", manifest.config.digest))?;
-    Ok(vec![Platform::new(
-        &cfg.os,
-        &cfg.architecture,
-        cfg.variant.as_deref().unwrap_or(""),
-    )])
+    Ok(vec![Platform::of_config(&cfg)])
 }

@@ -16,12 +16,11 @@
 //! time; the archive appears whole or not at all.
 
 use super::images::{registry_client, ImageCheckOptions};
-use super::platform::Platform;
+use super::platform::{lacking, Platform};
 use super::workloads::Document;
 use crate::registry::client::{RegistryClient, MANIFEST_MEDIA_TYPES};
-use crate::registry::oci::{ImageIndexEntry, OciImageManifest};
+use crate::registry::oci::{ImageConfigPlatform, ManifestHead, OciImageManifest};
 use crate::registry::reference::ImageRef;
-use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashSet;
 use std::io::Write;
@@ -49,14 +48,6 @@ pub struct Written {
     pub bytes: u64,
     /// Credential helpers that could not be read, and the like.
     pub warnings: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Versioned {
-    #[serde(rename = "mediaType", default)]
-    media_type: Option<String>,
-    #[serde(default)]
-    manifests: Option<Vec<ImageIndexEntry>>,
 }
 
 /// Pulls every image `docs` run, for `platform`, into an OCI image layout
@@ -171,29 +162,19 @@ async fn pull<W: Write>(
         )
         .await
         .map_err(|e| e.to_string())?;
-    let v: Versioned = serde_json::from_slice(&top.body)
+    let v: ManifestHead = serde_json::from_slice(&top.body)
         .map_err(|e| format!("{}: the manifest is not JSON: {e}", top.url))?;
     let manifest = match v.manifests {
         Some(entries) => {
             let chosen = entries
                 .iter()
-                .find(|e| platform_of(e).is_some_and(|p| p.satisfies(platform)))
+                .find(|e| Platform::of_index_entry(e).is_some_and(|p| p.satisfies(platform)))
                 .ok_or_else(|| {
-                    let mut have: Vec<String> = entries
+                    let have: Vec<Platform> = entries
                         .iter()
-                        .filter_map(platform_of)
-                        .map(|p| p.to_string())
+                        .filter_map(Platform::of_index_entry)
                         .collect();
-                    have.sort();
-                    have.dedup();
-                    format!(
-                        "no {platform} image; it exists for {}",
-                        if have.is_empty() {
-                            "no known platform".into()
-                        } else {
-                            have.join(", ")
-                        }
-                    )
+                    lacking(&platform.to_string(), &have)
                 })?;
             client
                 .manifest(
@@ -212,7 +193,11 @@ async fn pull<W: Write>(
     let media_type = parsed
         .media_type
         .clone()
-        .or(Versioned::media_type_of(&manifest.body))
+        .or_else(|| {
+            serde_json::from_slice::<ManifestHead>(&manifest.body)
+                .ok()
+                .and_then(|v| v.media_type)
+        })
         .unwrap_or_else(|| manifest.media_type.clone());
     let mut bytes = manifest.body.len() as u64;
     let mut image_platform = None;
@@ -279,32 +264,9 @@ async fn pull<W: Write>(
     ))
 }
 
-impl Versioned {
-    fn media_type_of(body: &[u8]) -> Option<String> {
-        serde_json::from_slice::<Versioned>(body)
-            .ok()
-            .and_then(|v| v.media_type)
-    }
-}
-
-fn platform_of(e: &ImageIndexEntry) -> Option<Platform> {
-    let p = e.platform.as_ref()?;
-    let p = Platform::new(&p.os, &p.architecture, p.variant.as_deref().unwrap_or(""));
-    (!p.is_unknown()).then_some(p)
-}
-
-/// The platform an image config names, when it names one.
+/// The platform an image config names, when it is JSON and names one.
 fn config_platform(config: &[u8]) -> Option<Platform> {
-    #[derive(Deserialize)]
-    struct Config {
-        #[serde(default)]
-        os: String,
-        #[serde(default)]
-        architecture: String,
-        #[serde(default)]
-        variant: Option<String>,
-    }
-    let c: Config = serde_json::from_slice(config).ok()?;
-    let p = Platform::new(&c.os, &c.architecture, c.variant.as_deref().unwrap_or(""));
+    let c: ImageConfigPlatform = serde_json::from_slice(config).ok()?;
+    let p = Platform::of_config(&c);
     (!p.is_unknown()).then_some(p)
 }

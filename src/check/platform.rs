@@ -1,6 +1,7 @@
 //! Platforms (`os/arch[/variant]`), normalised as containerd does, so that
 //! `arm64` and `arm64/v8`, or `aarch64` and `arm64`, are one platform.
 
+use crate::registry::oci::{ImageConfigPlatform, ImageIndexEntry};
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -63,10 +64,39 @@ impl Platform {
             && (self.variant == wanted.variant || wanted.variant.is_empty())
     }
 
+    /// The platform an index entry is for; `None` when it names none or
+    /// `unknown/unknown` (attestations).
+    pub fn of_index_entry(e: &ImageIndexEntry) -> Option<Platform> {
+        let p = e.platform.as_ref()?;
+        let p = Platform::new(&p.os, &p.architecture, p.variant.as_deref().unwrap_or(""));
+        (!p.is_unknown()).then_some(p)
+    }
+
+    /// The platform an image config names (empty fields when it names none).
+    pub fn of_config(c: &ImageConfigPlatform) -> Platform {
+        Platform::new(&c.os, &c.architecture, c.variant.as_deref().unwrap_or(""))
+    }
+
     /// Attestation and other non-runnable index entries say `unknown/unknown`.
     pub fn is_unknown(&self) -> bool {
         self.os == "unknown" || self.architecture == "unknown"
     }
+}
+
+/// What to say when an image lacks `wanted`: `no linux/arm64 image; it
+/// exists for linux/amd64` (the platforms it has sorted, each once).
+pub fn lacking(wanted: &str, have: &[Platform]) -> String {
+    let mut names: Vec<String> = have.iter().map(ToString::to_string).collect();
+    names.sort();
+    names.dedup();
+    format!(
+        "no {wanted} image; it exists for {}",
+        if names.is_empty() {
+            "no known platform".to_string()
+        } else {
+            names.join(", ")
+        }
+    )
 }
 
 impl fmt::Display for Platform {

@@ -119,6 +119,33 @@ pub struct Platform {
     pub features: Option<Vec<String>>,
 }
 
+/// What any manifest says about itself before its kind is known: an
+/// index (or manifest list) has `manifests`; a Docker schema 1 manifest
+/// names its `architecture` at the top; an image manifest has neither.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestHead {
+    #[serde(default)]
+    pub schema_version: u32,
+    #[serde(default)]
+    pub media_type: Option<String>,
+    #[serde(default)]
+    pub manifests: Option<Vec<ImageIndexEntry>>,
+    #[serde(default)]
+    pub architecture: Option<String>,
+}
+
+/// The fields of an image config blob that name its platform.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ImageConfigPlatform {
+    #[serde(default)]
+    pub os: String,
+    #[serde(default)]
+    pub architecture: String,
+    #[serde(default)]
+    pub variant: Option<String>,
+}
+
 /// The body of a failed distribution API call (distribution spec, "Error
 /// Codes"): `{"errors": [{"code", "message", "detail"}]}`.
 #[derive(Debug, Deserialize)]

@@ -93,13 +93,20 @@ struct Parser<'s> {
     action_start: Option<u32>,
     /// Names seen so far (`Values`, `$root`, `include`…), shared so a chart's
     /// thousands of identical field names cost one allocation each.
-    names: foldhash::HashMap<&'s str, Arc<str>>,
+    names: foldhash::HashMap<&'s str, Name>,
     // Stacks the lists being parsed collect their items on: a finished list
-    // moves its items off the top into a vector of exactly their number,
+    // moves its items off the top (`split_off`) into a vector of exactly their number,
     // instead of growing a vector of its own (thousands of small lists a chart).
     nodes: Vec<Node>,
     cmds: Vec<Command>,
     args: Vec<Arg>,
+}
+
+/// A name of the file, and what it calls once looked up as a function (a
+/// chart calls the same few functions thousands of times).
+struct Name {
+    text: Arc<str>,
+    callee: Option<Option<Callee>>,
 }
 
 /// What `textOrAction` found: a node, or the `{{end}}`/`{{else}}` closing a list.
@@ -157,11 +164,22 @@ impl<'s> Parser<'s> {
         t.text(self.src)
     }
 
+    fn name(&mut self, name: &'s str) -> &mut Name {
+        self.names.entry(name).or_insert_with(|| Name {
+            text: Arc::from(name),
+            callee: None,
+        })
+    }
+
     fn intern(&mut self, name: &'s str) -> Arc<str> {
-        self.names
-            .entry(name)
-            .or_insert_with(|| Arc::from(name))
-            .clone()
+        self.name(name).text.clone()
+    }
+
+    /// A function name, shared, and what it calls ([`resolve`], once a name).
+    fn function(&mut self, name: &'s str) -> (Arc<str>, Option<Callee>) {
+        let entry = self.name(name);
+        let callee = *entry.callee.get_or_insert_with(|| resolve(name));
+        (entry.text.clone(), callee)
     }
 
     // ----- errors -----
@@ -251,7 +269,7 @@ impl<'s> Parser<'s> {
         loop {
             let t = self.peek();
             if t.kind == Kind::Eof {
-                return Ok(self.nodes.drain(base..).collect());
+                return Ok(self.nodes.split_off(base));
             }
             if t.kind == Kind::LeftDelim {
                 let save = self.idx;
@@ -308,7 +326,7 @@ impl<'s> Parser<'s> {
             }
             match self.text_or_action()? {
                 Item::Node(n) => self.nodes.push(n),
-                other => return Ok((self.nodes.drain(base..).collect(), other)),
+                other => return Ok((self.nodes.split_off(base), other)),
             }
         }
     }
@@ -533,7 +551,7 @@ impl<'s> Parser<'s> {
         loop {
             let t = self.next_non_space();
             if t.kind == end {
-                pipe.cmds = self.cmds.drain(base..).collect();
+                pipe.cmds = self.cmds.split_off(base);
                 self.check_pipeline(&pipe, context)?;
                 return Ok(pipe);
             }
@@ -605,7 +623,7 @@ impl<'s> Parser<'s> {
         }
         Ok(Command {
             pos,
-            args: self.args.drain(base..).collect(),
+            args: self.args.split_off(base),
         })
     }
 
@@ -651,15 +669,12 @@ impl<'s> Parser<'s> {
         let text = self.text(&t);
         Ok(Some(match t.kind {
             Kind::Identifier => {
-                let func = resolve(text).or((!self.check_funcs).then_some(Callee::Missing));
+                let (name, func) = self.function(text);
+                let func = func.or((!self.check_funcs).then_some(Callee::Missing));
                 let Some(func) = func else {
                     return self.errorf(format!("function {} not defined", go_quote(text)));
                 };
-                Arg::Function {
-                    pos,
-                    name: self.intern(text),
-                    func,
-                }
+                Arg::Function { pos, name, func }
             }
             Kind::Dot => Arg::Dot(pos),
             Kind::Nil => Arg::Nil(pos),

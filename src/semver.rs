@@ -94,7 +94,12 @@ struct Parts<'a> {
 fn split(s: &str, number: fn(u8) -> bool) -> Option<Parts<'_>> {
     let b = s.as_bytes();
     let run = |from: usize, ok: &dyn Fn(u8) -> bool| {
-        from + b.get(from..).unwrap_or(&[]).iter().take_while(|&&c| ok(c)).count()
+        from + b
+            .get(from..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|&&c| ok(c))
+            .count()
     };
     let id = |c: u8| c.is_ascii_alphanumeric() || c == b'-';
     // `ID(.ID)*` from `from`: where it ends, if it has an ID at all.
@@ -489,7 +494,10 @@ fn rewrite_ranges(s: &str) -> String {
 /// rest a constraint version. The patterns would find that one term and take
 /// it apart the same way; `None` leaves any other segment to them.
 fn simple_term(segment: &str) -> Option<Result<Term, Error>> {
-    let op_len = segment.bytes().take_while(|c| b"=!<>~^".contains(c)).count();
+    let op_len = segment
+        .bytes()
+        .take_while(|c| b"=!<>~^".contains(c))
+        .count();
     let op = &segment[..op_len];
     if !matches!(
         op,
@@ -689,6 +697,90 @@ mod tests {
 
     fn check(c: &str, version: &str) -> bool {
         Constraint::parse(c).expect(c).matches(&v(version))
+    }
+
+    /// Texts near the edges of the version grammar.
+    const EDGES: &[&str] = &[
+        "",
+        "v",
+        "1",
+        "v1",
+        "1.",
+        "1.2",
+        "1.2.",
+        "1.2.3",
+        "1.2.3.4",
+        "01.02.03",
+        "1..2",
+        "1.2.3-",
+        "1.2.3-a",
+        "1.2.3-a.",
+        "1.2.3-a..b",
+        "1.2.3-a.b-c.0",
+        "1.2.3+",
+        "1.2.3+m.",
+        "1.2.3-r+m",
+        "1.2.3+m-r",
+        "1-a",
+        "1.2-a+b.c",
+        "x",
+        "1.x",
+        "1.2.X",
+        "*",
+        "1.*.3",
+        "x.1",
+        "1x",
+        "vv1",
+        "1|2",
+        "1.2|3",
+        " 1",
+        "1 ",
+        "1.2.3\n",
+        "1.2.3-\u{e9}",
+        "-1",
+        "+1",
+    ];
+
+    #[test]
+    fn versions_split_as_the_pattern_matches() {
+        // The pattern Version::parse used before taking versions apart by hand.
+        let pattern = Regex::new(
+            r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$",
+        )
+        .unwrap();
+        for text in EDGES {
+            let by_hand = split(text, |c| c.is_ascii_digit())
+                .map(|p| (p.major, p.minor, p.patch, p.pre, p.metadata));
+            let by_pattern = pattern.captures(text).map(|c| {
+                let group = |i: usize| c.get(i).map_or("", |m| m.as_str());
+                let dotted = |i: usize| c.get(i).map(|m| &m.as_str()[1..]);
+                (group(1), dotted(2), dotted(3), group(5), group(8))
+            });
+            assert_eq!(by_hand, by_pattern, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn simple_terms_parse_as_the_patterns_parse_them() {
+        for op in [
+            "", "=", "!=", ">", "<", ">=", "=>", "<=", "=<", "~", "~>", "^", "=>=", "!",
+        ] {
+            for cv in EDGES {
+                let segment = format!("{op}{cv}");
+                let Some(by_hand) = simple_term(&segment) else {
+                    continue;
+                };
+                assert!(VALID.get().is_match(&segment), "{segment:?}");
+                let found: Vec<&str> = FIND.get().find_iter(&segment).map(|m| m.as_str()).collect();
+                assert_eq!(found, vec![segment.as_str()], "{segment:?}");
+                let by_pattern = parse_term(&segment);
+                assert_eq!(
+                    format!("{by_hand:?}"),
+                    format!("{by_pattern:?}"),
+                    "{segment:?}"
+                );
+            }
+        }
     }
 
     #[test]

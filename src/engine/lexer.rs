@@ -231,7 +231,8 @@ impl<'s> Lexer<'s> {
         let delim_at = self.pos + i;
         let mut text_end = delim_at;
         if has_left_trim(self.bytes.get(delim_at + 2..).unwrap_or(&[])) {
-            while text_end > self.start && self.bytes.get(text_end - 1).is_some_and(|&b| is_space(b))
+            while text_end > self.start
+                && self.bytes.get(text_end - 1).is_some_and(|&b| is_space(b))
             {
                 text_end -= 1;
             }
@@ -304,10 +305,7 @@ impl<'s> Lexer<'s> {
         let rest = self.rest();
         match *rest.first()? {
             b'}' => (rest.get(1) == Some(&b'}')).then_some(false),
-            b if is_space(b) => rest
-                .get(1..4)
-                .is_some_and(|r| r == b"-}}")
-                .then_some(true),
+            b if is_space(b) => rest.get(1..4).is_some_and(|r| r == b"-}}").then_some(true),
             _ => None,
         }
     }
@@ -363,7 +361,9 @@ impl<'s> Lexer<'s> {
                     true
                 }
                 b'"' => self.lex_quote(b'"', Kind::String, "unterminated quoted string"),
-                b'\'' => self.lex_quote(b'\'', Kind::CharConstant, "unterminated character constant"),
+                b'\'' => {
+                    self.lex_quote(b'\'', Kind::CharConstant, "unterminated character constant")
+                }
                 b'`' => self.lex_raw_quote(),
                 b'$' => self.lex_field_or_variable(Kind::Variable),
                 b'.' if self.peek().is_some_and(|d| !d.is_ascii_digit()) => {
@@ -520,12 +520,10 @@ impl<'s> Lexer<'s> {
         loop {
             match self.bytes.get(i) {
                 Some(&b) if WORD_BYTE[b as usize] => i += 1,
-                Some(&b) if b >= 0x80 => {
-                    match self.src.get(i..).and_then(|s| s.chars().next()) {
-                        Some(c) if is_alnum(c) => i += c.len_utf8(),
-                        _ => break,
-                    }
-                }
+                Some(&b) if b >= 0x80 => match self.src.get(i..).and_then(|s| s.chars().next()) {
+                    Some(c) if is_alnum(c) => i += c.len_utf8(),
+                    _ => break,
+                },
                 _ => break,
             }
         }

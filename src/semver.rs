@@ -45,7 +45,8 @@ const CV: &str = r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?(-([0-9A
 const OPS: &str = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^";
 
 /// One lazily compiled pattern: compiling costs more than most renders spend
-/// on versions, so each is built only when first needed.
+/// on versions, so each is built only when first needed, which is when a
+/// constraint is more than one term (see [`split`] for the rest).
 struct Pattern {
     cell: OnceLock<Regex>,
     source: fn() -> String,
@@ -65,10 +66,6 @@ impl Pattern {
     }
 }
 
-static VERSION: Pattern = Pattern::new(|| {
-    r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$"
-        .to_string()
-});
 static CONSTRAINT: Pattern = Pattern::new(|| format!("^{WS}*({OPS}){WS}*({CV}){WS}*$"));
 static RANGE: Pattern = Pattern::new(|| format!("{WS}*({CV}){WS}+-{WS}+({CV}){WS}*"));
 static FIND: Pattern = Pattern::new(|| format!("({OPS}){WS}*({CV})"));
@@ -76,12 +73,85 @@ static VALID: Pattern = Pattern::new(|| {
     format!("^({WS}*({OPS}){WS}*({CV}){WS}*)((?:{WS}+|,{WS}*)({OPS}){WS}*({CV}){WS}*)*$")
 });
 
-/// Compiles the patterns that parsing versions and constraints needs, so a
-/// spare thread can do it before they are first needed on a busy one.
-pub fn prepare() {
-    for p in [&VERSION, &CONSTRAINT, &FIND, &VALID] {
-        p.get();
+/// A version taken apart as Masterminds' patterns take it, borrowed from the text.
+struct Parts<'a> {
+    major: &'a str,
+    /// Without their dots.
+    minor: Option<&'a str>,
+    patch: Option<&'a str>,
+    /// Without the `-` and the `+`; empty when absent.
+    pre: &'a str,
+    metadata: &'a str,
+}
+
+/// Splits all of `s` as `v?N(.N)?(.N)?(-ID(.ID)*)?(+ID(.ID)*)?`, where a
+/// number N is a run of bytes that `number` accepts and ID a run of letters,
+/// digits and `-`. With digits for N this is Masterminds' version pattern;
+/// with wildcards too (`x`, `X`, `*`) its constraint version (`CV`). Such a
+/// text matches the pattern in one way only, so taking it apart by hand gives
+/// the pattern's groups without compiling it (which costs more than a render
+/// spends on versions).
+fn split(s: &str, number: fn(u8) -> bool) -> Option<Parts<'_>> {
+    let b = s.as_bytes();
+    let run = |from: usize, ok: &dyn Fn(u8) -> bool| {
+        from + b
+            .get(from..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|&&c| ok(c))
+            .count()
+    };
+    let id = |c: u8| c.is_ascii_alphanumeric() || c == b'-';
+    // `ID(.ID)*` from `from`: where it ends, if it has an ID at all.
+    let ids = |from: usize| -> Option<usize> {
+        let mut end = run(from, &id);
+        if end == from {
+            return None;
+        }
+        while b.get(end) == Some(&b'.') && run(end + 1, &id) > end + 1 {
+            end = run(end + 1, &id);
+        }
+        Some(end)
+    };
+    let start = usize::from(b.first() == Some(&b'v'));
+    let mut i = run(start, &number);
+    if i == start {
+        return None;
     }
+    let major = &s[start..i];
+    let mut dotted = [None, None];
+    for slot in &mut dotted {
+        let end = run(i + 1, &number);
+        if b.get(i) != Some(&b'.') || end == i + 1 {
+            break;
+        }
+        *slot = Some(&s[i + 1..end]);
+        i = end;
+    }
+    let mut tail = |mark: u8| {
+        if b.get(i) != Some(&mark) {
+            return Some("");
+        }
+        let end = ids(i + 1)?;
+        let text = &s[i + 1..end];
+        i = end;
+        Some(text)
+    };
+    let pre = tail(b'-')?;
+    let metadata = tail(b'+')?;
+    (i == b.len()).then_some(Parts {
+        major,
+        minor: dotted[0],
+        patch: dotted[1],
+        pre,
+        metadata,
+    })
+}
+
+/// A digit or a wildcard: the numbers of a constraint's version. (Masterminds'
+/// class also lets `|` through, which only the patterns handle.)
+fn wildcard_digit(c: u8) -> bool {
+    c.is_ascii_digit() || matches!(c, b'x' | b'X' | b'*')
 }
 
 /// A semantic version: `major.minor.patch[-prerelease][+metadata]`.
@@ -105,22 +175,15 @@ impl Version {
                 "version string is too long (max {MAX_VERSION_LEN} bytes)"
             )));
         }
-        let caps = VERSION
-            .get()
-            .captures(s)
-            .ok_or_else(|| err("invalid semantic version"))?;
-        let number = |i: usize| -> Result<u64, Error> {
-            match caps.get(i) {
-                None => Ok(0),
-                Some(m) => parse_segment(m.as_str().trim_start_matches('.')),
-            }
-        };
+        let parts =
+            split(s, |c| c.is_ascii_digit()).ok_or_else(|| err("invalid semantic version"))?;
+        let number = |part: Option<&str>| part.map_or(Ok(0), parse_segment);
         let version = Version {
-            major: number(1)?,
-            minor: number(2)?,
-            patch: number(3)?,
-            pre: caps.get(5).map_or("", |m| m.as_str()).to_string(),
-            metadata: caps.get(8).map_or("", |m| m.as_str()).to_string(),
+            major: parse_segment(parts.major)?,
+            minor: number(parts.minor)?,
+            patch: number(parts.patch)?,
+            pre: parts.pre.to_string(),
+            metadata: parts.metadata.to_string(),
             original: s.to_string(),
         };
         validate_prerelease(&version.pre)?;
@@ -363,6 +426,15 @@ impl Constraint {
         let rewritten = rewrite_ranges(s);
         let mut groups = Vec::new();
         for segment in rewritten.split("||") {
+            if let Some(term) = simple_term(segment) {
+                let term = term?;
+                let has_pre = !term.con.pre.is_empty();
+                groups.push(Group {
+                    terms: vec![term],
+                    has_pre,
+                });
+                continue;
+            }
             if !VALID.get().is_match(segment) {
                 let shown = if segment.trim().is_empty() {
                     ""
@@ -417,30 +489,68 @@ fn rewrite_ranges(s: &str) -> String {
     out
 }
 
+/// A segment (between `||`) that is a single term without spaces, as nearly
+/// every constraint is (`2.x.x`, `>=1.19-0`, `^3`): an operator, then all the
+/// rest a constraint version. The patterns would find that one term and take
+/// it apart the same way; `None` leaves any other segment to them.
+fn simple_term(segment: &str) -> Option<Result<Term, Error>> {
+    let op_len = segment
+        .bytes()
+        .take_while(|c| b"=!<>~^".contains(c))
+        .count();
+    let op = &segment[..op_len];
+    if !matches!(
+        op,
+        "" | "=" | "!=" | ">" | "<" | ">=" | "=>" | "<=" | "=<" | "~" | "~>" | "^"
+    ) {
+        return None;
+    }
+    let cv = &segment[op_len..];
+    let parts = split(cv, wildcard_digit)?;
+    let pre = if parts.pre.is_empty() {
+        String::new()
+    } else {
+        format!("-{}", parts.pre)
+    };
+    Some(make_term(op, cv, &parts, &pre))
+}
+
 fn parse_term(s: &str) -> Result<Term, Error> {
     let caps = CONSTRAINT
         .get()
         .captures(s)
         .ok_or_else(|| err(format!("improper constraint: {s:?}")))?;
     let group = |i: usize| caps.get(i).map_or("", |m| m.as_str());
-    let op = Op::parse(group(1));
-    let (major, minor, patch, pre) = (group(3), group(4), group(5), group(6));
-    let minor_bare = minor.trim_start_matches('.');
-    let patch_bare = patch.trim_start_matches('.');
+    let dotted = |i: usize| caps.get(i).map(|m| m.as_str().trim_start_matches('.'));
+    let parts = Parts {
+        major: group(3),
+        minor: dotted(4),
+        patch: dotted(5),
+        pre: "",
+        metadata: "",
+    };
+    make_term(group(1), group(2), &parts, group(6))
+}
+
+/// A term from its operator, its version text `cv`, that version's parts and
+/// its prerelease with the `-` (`parts.pre` is not read).
+fn make_term(op: &str, cv: &str, parts: &Parts<'_>, pre: &str) -> Result<Term, Error> {
+    let op = Op::parse(op);
+    let major = parts.major;
     let (mut minor_dirty, mut patch_dirty, mut dirty) = (false, false, false);
     let text = if is_x(major) || major.is_empty() {
         dirty = true;
         format!("0.0.0{pre}")
-    } else if is_x(minor_bare) || minor.is_empty() {
+    } else if parts.minor.is_none_or(is_x) {
         minor_dirty = true;
         dirty = true;
         format!("{major}.0.0{pre}")
-    } else if is_x(patch_bare) || patch.is_empty() {
+    } else if parts.patch.is_none_or(is_x) {
         patch_dirty = true;
         dirty = true;
-        format!("{major}{minor}.0{pre}")
+        format!("{major}.{}.0{pre}", parts.minor.unwrap_or_default())
     } else {
-        group(2).to_string()
+        cv.to_string()
     };
     // The pattern lets through things like `1|2` that are no version; Masterminds
     // reports every such failure with one message.
@@ -587,6 +697,90 @@ mod tests {
 
     fn check(c: &str, version: &str) -> bool {
         Constraint::parse(c).expect(c).matches(&v(version))
+    }
+
+    /// Texts near the edges of the version grammar.
+    const EDGES: &[&str] = &[
+        "",
+        "v",
+        "1",
+        "v1",
+        "1.",
+        "1.2",
+        "1.2.",
+        "1.2.3",
+        "1.2.3.4",
+        "01.02.03",
+        "1..2",
+        "1.2.3-",
+        "1.2.3-a",
+        "1.2.3-a.",
+        "1.2.3-a..b",
+        "1.2.3-a.b-c.0",
+        "1.2.3+",
+        "1.2.3+m.",
+        "1.2.3-r+m",
+        "1.2.3+m-r",
+        "1-a",
+        "1.2-a+b.c",
+        "x",
+        "1.x",
+        "1.2.X",
+        "*",
+        "1.*.3",
+        "x.1",
+        "1x",
+        "vv1",
+        "1|2",
+        "1.2|3",
+        " 1",
+        "1 ",
+        "1.2.3\n",
+        "1.2.3-\u{e9}",
+        "-1",
+        "+1",
+    ];
+
+    #[test]
+    fn versions_split_as_the_pattern_matches() {
+        // The pattern Version::parse used before taking versions apart by hand.
+        let pattern = Regex::new(
+            r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$",
+        )
+        .unwrap();
+        for text in EDGES {
+            let by_hand = split(text, |c| c.is_ascii_digit())
+                .map(|p| (p.major, p.minor, p.patch, p.pre, p.metadata));
+            let by_pattern = pattern.captures(text).map(|c| {
+                let group = |i: usize| c.get(i).map_or("", |m| m.as_str());
+                let dotted = |i: usize| c.get(i).map(|m| &m.as_str()[1..]);
+                (group(1), dotted(2), dotted(3), group(5), group(8))
+            });
+            assert_eq!(by_hand, by_pattern, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn simple_terms_parse_as_the_patterns_parse_them() {
+        for op in [
+            "", "=", "!=", ">", "<", ">=", "=>", "<=", "=<", "~", "~>", "^", "=>=", "!",
+        ] {
+            for cv in EDGES {
+                let segment = format!("{op}{cv}");
+                let Some(by_hand) = simple_term(&segment) else {
+                    continue;
+                };
+                assert!(VALID.get().is_match(&segment), "{segment:?}");
+                let found: Vec<&str> = FIND.get().find_iter(&segment).map(|m| m.as_str()).collect();
+                assert_eq!(found, vec![segment.as_str()], "{segment:?}");
+                let by_pattern = parse_term(&segment);
+                assert_eq!(
+                    format!("{by_hand:?}"),
+                    format!("{by_pattern:?}"),
+                    "{segment:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -86,7 +86,7 @@ pub fn read_archive_in(
     let mut files = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for entry in entries {
-        let mut entry =
+        let entry =
             entry.map_err(|e| ChartError::new(format!("{origin}: damaged archive: {e}")))?;
         let header = entry.header();
         let raw_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
@@ -127,12 +127,17 @@ pub fn read_archive_in(
         if size > budget.files {
             return Err(too_large(&format!("at entry {raw_name:?}")));
         }
-        // Never trust the header's size: read at most what is still allowed.
-        let mut data = Vec::with_capacity(size as usize);
-        (&mut entry)
-            .take(budget.files.min(MAX_FILE_SIZE) + 1)
-            .read_to_end(&mut data)
-            .map_err(|e| ChartError::new(format!("{origin}: reading {raw_name:?}: {e}")))?;
+        // Never trust the header's size: take at most what is still allowed,
+        // and what the stream holds. The stream is in memory, so the bytes are
+        // copied straight out of it: reading them through the entry, as
+        // `read_to_end` does, zeroes a buffer for them first and then copies.
+        let data_at = usize::try_from(entry.raw_file_position()).unwrap_or(usize::MAX);
+        let want = entry.size().min(budget.files.min(MAX_FILE_SIZE) + 1);
+        let from = data_at.min(tar_bytes.len());
+        let to = from
+            .saturating_add(usize::try_from(want).unwrap_or(usize::MAX))
+            .min(tar_bytes.len());
+        let mut data = tar_bytes[from..to].to_vec();
         let read = data.len() as u64;
         if read > MAX_FILE_SIZE {
             return Err(ChartError::new(format!(

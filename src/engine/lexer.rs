@@ -1,10 +1,14 @@
 //! Splits template source into tokens, the way Go's `text/template/parse` lexer does.
 //!
 //! The whole file is lexed up front into a `Vec<Token>`; tokens carry byte offsets
-//! into the source (for Go's `line:col` error positions) and the line they start on
-//! (Go reports parse errors by the line of the token being read). Trim markers
+//! into the source, from which [`line_of`] finds the line Go reports parse errors
+//! at (only errors need it, so no line is counted while lexing). Trim markers
 //! (`{{- ` and ` -}}`) are applied here by narrowing the neighbouring text tokens,
 //! and comments are dropped, as Go does when comments are not requested.
+//!
+//! The lexer reads bytes: everything that ends or separates a token is ASCII,
+//! and UTF-8 continuation bytes never look like ASCII, so only identifiers and
+//! error messages ever decode a character.
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,7 +39,7 @@ pub enum Kind {
     /// Any other printable ASCII character inside an action (`,` in `range $i, $v`).
     Char,
     Eof,
-    /// A lexing error; the message is in [`Token::error`].
+    /// A lexing error; the message is in [`Lexed::error`].
     Error,
 }
 
@@ -60,7 +64,6 @@ pub struct Token {
     pub kind: Kind,
     pub start: u32,
     pub end: u32,
-    pub line: u32,
 }
 
 /// A lexed template: its tokens, ending with `Eof` or `Error`, and the
@@ -77,8 +80,11 @@ impl Token {
     }
 }
 
-const LEFT: &str = "{{";
-const RIGHT: &str = "}}";
+/// The 1-based line of byte offset `pos`: the line Go gives a token starting there.
+pub fn line_of(src: &str, pos: u32) -> u32 {
+    let before = src.as_bytes().get(..pos as usize).unwrap_or(src.as_bytes());
+    1 + memchr::memchr_iter(b'\n', before).count() as u32
+}
 
 /// Where the next `{{` starts. `memmem::find` would build a searcher for
 /// every text between actions (thousands a chart); a `{` in template text
@@ -103,12 +109,24 @@ fn is_alnum(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
 }
 
+/// ASCII bytes that may be part of a word (letters, digits, `_`): one table
+/// look-up per byte of the identifiers and field names that make up most of
+/// an action.
+static WORD_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
+
 struct Lexer<'s> {
     src: &'s str,
+    bytes: &'s [u8],
     pos: usize,
     start: usize,
-    line: u32,
-    start_line: u32,
     paren_depth: u32,
     tokens: Vec<Token>,
     /// The message of the final `Error` token, if lexing stopped at one.
@@ -121,10 +139,9 @@ struct Lexer<'s> {
 pub fn lex(src: &str) -> Lexed {
     let mut l = Lexer {
         src,
+        bytes: src.as_bytes(),
         pos: 0,
         start: 0,
-        line: 1,
-        start_line: 1,
         paren_depth: 0,
         // About one token per eight bytes of a typical chart template.
         tokens: Vec::with_capacity(src.len() / 8 + 4),
@@ -139,29 +156,23 @@ pub fn lex(src: &str) -> Lexed {
 }
 
 impl<'s> Lexer<'s> {
-    fn rest(&self) -> &'s str {
-        self.src.get(self.pos..).unwrap_or("")
+    fn rest(&self) -> &'s [u8] {
+        self.bytes.get(self.pos..).unwrap_or(&[])
     }
 
-    fn peek(&self) -> Option<char> {
-        self.rest().chars().next()
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
     }
 
-    fn next(&mut self) -> Option<char> {
-        let c = self.peek()?;
+    /// The character at the position, for the few places that need a whole one.
+    fn peek_char(&self) -> Option<char> {
+        self.src.get(self.pos..)?.chars().next()
+    }
+
+    fn next_char(&mut self) -> Option<char> {
+        let c = self.peek_char()?;
         self.pos += c.len_utf8();
-        if c == '\n' {
-            self.line += 1;
-        }
         Some(c)
-    }
-
-    /// Moves to `to` (forward), counting newlines.
-    fn advance_to(&mut self, to: usize) {
-        let to = to.min(self.src.len());
-        let skipped = self.src.get(self.pos..to).unwrap_or("");
-        self.line += skipped.bytes().filter(|&b| b == b'\n').count() as u32;
-        self.pos = to;
     }
 
     fn emit(&mut self, kind: Kind) {
@@ -169,14 +180,8 @@ impl<'s> Lexer<'s> {
             kind,
             start: self.start as u32,
             end: self.pos as u32,
-            line: self.start_line,
         });
-        self.ignore();
-    }
-
-    fn ignore(&mut self) {
         self.start = self.pos;
-        self.start_line = self.line;
     }
 
     fn error(&mut self, msg: String) {
@@ -184,15 +189,14 @@ impl<'s> Lexer<'s> {
             kind: Kind::Error,
             start: self.start as u32,
             end: self.pos as u32,
-            line: self.start_line,
         });
         self.error_message = Some(msg.into());
     }
 
     fn accept(&mut self, set: &str) -> bool {
-        match self.peek() {
+        match self.peek_char() {
             Some(c) if set.contains(c) => {
-                self.next();
+                self.pos += c.len_utf8();
                 true
             }
             _ => false,
@@ -217,84 +221,76 @@ impl<'s> Lexer<'s> {
 
     /// Emits the text up to the next `{{` (trimmed as markers ask). Returns false at EOF.
     fn lex_text(&mut self) -> bool {
-        let rest = self.rest();
-        let Some(i) = find_left_delim(rest.as_bytes()) else {
-            self.advance_to(self.src.len());
+        let Some(i) = find_left_delim(self.rest()) else {
+            self.pos = self.bytes.len();
             self.emit_text(self.start, self.pos);
-            self.ignore();
+            self.start = self.pos;
             self.emit(Kind::Eof);
             return false;
         };
         let delim_at = self.pos + i;
         let mut text_end = delim_at;
-        if has_left_trim(self.src.get(delim_at + LEFT.len()..).unwrap_or("")) {
-            let bytes = self.src.as_bytes();
-            while text_end > self.start && bytes.get(text_end - 1).is_some_and(|&b| is_space(b)) {
+        if has_left_trim(self.bytes.get(delim_at + 2..).unwrap_or(&[])) {
+            while text_end > self.start
+                && self.bytes.get(text_end - 1).is_some_and(|&b| is_space(b))
+            {
                 text_end -= 1;
             }
         }
-        self.advance_to(delim_at);
+        self.pos = delim_at;
         self.emit_text(self.start, text_end);
-        self.ignore();
+        self.start = self.pos;
         true
     }
 
     fn emit_text(&mut self, from: usize, to: usize) {
         let mut from = from;
         if self.trim_next_text {
-            let bytes = self.src.as_bytes();
-            while from < to && bytes.get(from).is_some_and(|&b| is_space(b)) {
+            while from < to && self.bytes.get(from).is_some_and(|&b| is_space(b)) {
                 from += 1;
             }
             self.trim_next_text = false;
         }
         if from < to {
-            let line_offset = self
-                .src
-                .get(self.start..from)
-                .map_or(0, |s| s.bytes().filter(|&b| b == b'\n').count() as u32);
             self.tokens.push(Token {
                 kind: Kind::Text,
                 start: from as u32,
                 end: to as u32,
-                line: self.start_line + line_offset,
             });
         }
     }
 
     /// Lexes from `{{` to `}}`: a comment, or an action's tokens. False on error.
     fn lex_action(&mut self) -> bool {
-        self.advance_to(self.pos + LEFT.len());
-        let trim = has_left_trim(self.rest());
-        let after_marker = if trim { 2 } else { 0 };
+        self.pos += 2; // `{{`, found by lex_text
+        let after_marker = if has_left_trim(self.rest()) { 2 } else { 0 };
         if self
-            .src
+            .bytes
             .get(self.pos + after_marker..)
-            .is_some_and(|s| s.starts_with("/*"))
+            .is_some_and(|s| s.starts_with(b"/*"))
         {
-            self.ignore();
-            self.advance_to(self.pos + after_marker);
+            self.start = self.pos;
+            self.pos += after_marker;
             return self.lex_comment();
         }
         self.emit(Kind::LeftDelim);
-        self.advance_to(self.pos + after_marker);
-        self.ignore();
+        self.pos += after_marker;
+        self.start = self.pos;
         self.paren_depth = 0;
         self.lex_inside_action()
     }
 
     fn lex_comment(&mut self) -> bool {
-        let Some(i) = self.rest().find("*/") else {
+        let Some(i) = memchr::memmem::find(self.rest(), b"*/") else {
             self.error("unclosed comment".to_string());
             return false;
         };
-        self.advance_to(self.pos + i + 2);
+        self.pos += i + 2;
         match self.at_right_delim() {
             Some(trim) => {
-                let len = if trim { 2 + RIGHT.len() } else { RIGHT.len() };
-                self.advance_to(self.pos + len);
+                self.pos += if trim { 4 } else { 2 };
                 self.trim_next_text = trim;
-                self.ignore();
+                self.start = self.pos;
                 true
             }
             None => {
@@ -307,18 +303,19 @@ impl<'s> Lexer<'s> {
     /// `Some(trim)` when the input is at `}}` or ` -}}`.
     fn at_right_delim(&self) -> Option<bool> {
         let rest = self.rest();
-        if has_right_trim(rest) && rest.get(2..).is_some_and(|r| r.starts_with(RIGHT)) {
-            return Some(true);
+        match *rest.first()? {
+            b'}' => (rest.get(1) == Some(&b'}')).then_some(false),
+            b if is_space(b) => rest.get(1..4).is_some_and(|r| r == b"-}}").then_some(true),
+            _ => None,
         }
-        rest.starts_with(RIGHT).then_some(false)
     }
 
     fn lex_right_delim(&mut self, trim: bool) {
         if trim {
-            self.advance_to(self.pos + 2);
-            self.ignore();
+            self.pos += 2;
+            self.start = self.pos;
         }
-        self.advance_to(self.pos + RIGHT.len());
+        self.pos += 2;
         self.emit(Kind::RightDelim);
         self.trim_next_text = trim;
     }
@@ -333,18 +330,25 @@ impl<'s> Lexer<'s> {
                 self.error("unclosed left paren".to_string());
                 return false;
             }
-            let Some(c) = self.next() else {
+            let Some(b) = self.peek() else {
                 self.error("unclosed action".to_string());
                 return false;
             };
-            let ok = match c {
-                ' ' | '\t' | '\r' | '\n' => self.lex_space(),
-                '=' => {
+            if b >= 0x80 {
+                if !self.lex_non_ascii() {
+                    return false;
+                }
+                continue;
+            }
+            self.pos += 1;
+            let ok = match b {
+                b' ' | b'\t' | b'\r' | b'\n' => self.lex_space(),
+                b'=' => {
                     self.emit(Kind::Assign);
                     true
                 }
-                ':' => {
-                    if self.next() != Some('=') {
+                b':' => {
+                    if self.next_char() != Some('=') {
                         self.error("expected :=".to_string());
                         false
                     } else {
@@ -352,27 +356,29 @@ impl<'s> Lexer<'s> {
                         true
                     }
                 }
-                '|' => {
+                b'|' => {
                     self.emit(Kind::Pipe);
                     true
                 }
-                '"' => self.lex_quote('"', Kind::String, "unterminated quoted string"),
-                '\'' => self.lex_quote('\'', Kind::CharConstant, "unterminated character constant"),
-                '`' => self.lex_raw_quote(),
-                '$' => self.lex_field_or_variable(Kind::Variable),
-                '.' if self.peek().is_some_and(|d| !d.is_ascii_digit()) => {
+                b'"' => self.lex_quote(b'"', Kind::String, "unterminated quoted string"),
+                b'\'' => {
+                    self.lex_quote(b'\'', Kind::CharConstant, "unterminated character constant")
+                }
+                b'`' => self.lex_raw_quote(),
+                b'$' => self.lex_field_or_variable(Kind::Variable),
+                b'.' if self.peek().is_some_and(|d| !d.is_ascii_digit()) => {
                     self.lex_field_or_variable(Kind::Field)
                 }
-                '.' | '+' | '-' | '0'..='9' => {
+                b'.' | b'+' | b'-' | b'0'..=b'9' => {
                     self.pos -= 1;
                     self.lex_number()
                 }
-                '(' => {
+                b'(' => {
                     self.paren_depth += 1;
                     self.emit(Kind::LeftParen);
                     true
                 }
-                ')' => {
+                b')' => {
                     if self.paren_depth == 0 {
                         self.error("unexpected right paren".to_string());
                         false
@@ -382,15 +388,15 @@ impl<'s> Lexer<'s> {
                         true
                     }
                 }
-                c if is_alnum(c) => self.lex_identifier(),
-                c if c.is_ascii() && !c.is_ascii_control() => {
+                b if WORD_BYTE[b as usize] => self.lex_identifier(),
+                b if !b.is_ascii_control() => {
                     self.emit(Kind::Char);
                     true
                 }
-                c => {
+                b => {
                     self.error(format!(
                         "unrecognized character in action: {}",
-                        go_unicode(c)
+                        go_unicode(b as char)
                     ));
                     false
                 }
@@ -401,22 +407,29 @@ impl<'s> Lexer<'s> {
         }
     }
 
+    /// A non-ASCII character inside an action: a letter starts an identifier.
+    fn lex_non_ascii(&mut self) -> bool {
+        let c = self.next_char().unwrap_or(char::REPLACEMENT_CHARACTER);
+        if is_alnum(c) {
+            return self.lex_identifier();
+        }
+        self.error(format!(
+            "unrecognized character in action: {}",
+            go_unicode(c)
+        ));
+        false
+    }
+
     /// A run of spaces; a space that begins ` -}}` is left for the delimiter.
     fn lex_space(&mut self) -> bool {
         let mut count = 1;
-        while self
-            .peek()
-            .is_some_and(|c| c.is_ascii() && is_space(c as u8))
-        {
-            self.next();
+        while self.peek().is_some_and(is_space) {
+            self.pos += 1;
             count += 1;
         }
-        let before = self.src.get(self.pos - 1..).unwrap_or("");
-        if has_right_trim(before) && before.get(2..).is_some_and(|r| r.starts_with(RIGHT)) {
+        let before = self.bytes.get(self.pos - 1..).unwrap_or(&[]);
+        if has_right_trim(before) && before.get(2..).is_some_and(|r| r.starts_with(b"}}")) {
             self.pos -= 1;
-            if self.src.as_bytes().get(self.pos) == Some(&b'\n') {
-                self.line -= 1;
-            }
             if count == 1 {
                 return true; // the delimiter comes next; no space token
             }
@@ -425,30 +438,41 @@ impl<'s> Lexer<'s> {
         true
     }
 
-    fn lex_quote(&mut self, quote: char, kind: Kind, unterminated: &str) -> bool {
-        // Plain bytes need no decoding: skip to the next quote, backslash or newline.
-        let bytes = self.src.as_bytes();
-        while bytes
-            .get(self.pos)
-            .is_some_and(|&b| b != quote as u8 && b != b'\\' && b != b'\n')
-        {
-            self.pos += 1;
-        }
+    /// A quoted string or character constant, its opening quote consumed.
+    /// Quotes, backslashes and newlines are ASCII, so bytes are enough.
+    fn lex_quote(&mut self, quote: u8, kind: Kind, unterminated: &str) -> bool {
         loop {
-            match self.next() {
-                Some('\\') => match self.next() {
-                    Some('\n') | None => {
-                        self.error(unterminated.to_string());
-                        return false;
+            match self.peek() {
+                Some(b'\\') => {
+                    self.pos += 1;
+                    match self.peek() {
+                        Some(b'\n') => {
+                            self.pos += 1;
+                            self.error(unterminated.to_string());
+                            return false;
+                        }
+                        None => {
+                            self.error(unterminated.to_string());
+                            return false;
+                        }
+                        Some(_) => self.pos += 1,
                     }
-                    Some(_) => {}
-                },
-                Some('\n') | None => {
+                }
+                Some(b'\n') => {
+                    self.pos += 1;
                     self.error(unterminated.to_string());
                     return false;
                 }
-                Some(c) if c == quote => break,
-                Some(_) => {}
+                None => {
+                    self.error(unterminated.to_string());
+                    return false;
+                }
+                Some(b) => {
+                    self.pos += 1;
+                    if b == quote {
+                        break;
+                    }
+                }
             }
         }
         self.emit(kind);
@@ -456,9 +480,9 @@ impl<'s> Lexer<'s> {
     }
 
     fn lex_raw_quote(&mut self) -> bool {
-        match self.rest().find('`') {
+        match memchr::memchr(b'`', self.rest()) {
             Some(i) => {
-                self.advance_to(self.pos + i + 1);
+                self.pos += i + 1;
                 self.emit(Kind::RawString);
                 true
             }
@@ -481,7 +505,7 @@ impl<'s> Lexer<'s> {
         }
         self.scan_word();
         if !self.at_terminator() {
-            let c = self.next().unwrap_or(' ');
+            let c = self.next_char().unwrap_or(' ');
             self.error(format!("bad character {}", go_unicode(c)));
             return false;
         }
@@ -490,24 +514,26 @@ impl<'s> Lexer<'s> {
     }
 
     /// Skips letters, digits and `_`: bytewise for ASCII (the common case), by
-    /// character otherwise. Words hold no newlines, so the line count is unchanged.
+    /// character otherwise.
     fn scan_word(&mut self) {
-        let bytes = self.src.as_bytes();
+        let mut i = self.pos;
         loop {
-            match bytes.get(self.pos) {
-                Some(b) if b.is_ascii_alphanumeric() || *b == b'_' => self.pos += 1,
-                Some(b) if *b >= 0x80 && self.peek().is_some_and(is_alnum) => {
-                    self.next();
-                }
-                _ => return,
+            match self.bytes.get(i) {
+                Some(&b) if WORD_BYTE[b as usize] => i += 1,
+                Some(&b) if b >= 0x80 => match self.src.get(i..).and_then(|s| s.chars().next()) {
+                    Some(c) if is_alnum(c) => i += c.len_utf8(),
+                    _ => break,
+                },
+                _ => break,
             }
         }
+        self.pos = i;
     }
 
     fn lex_identifier(&mut self) -> bool {
         self.scan_word();
         if !self.at_terminator() {
-            let c = self.next().unwrap_or(' ');
+            let c = self.next_char().unwrap_or(' ');
             self.error(format!("bad character {}", go_unicode(c)));
             return false;
         }
@@ -531,16 +557,15 @@ impl<'s> Lexer<'s> {
         true
     }
 
-    /// Whether the next character may end a word (Go's `atTerminator`).
+    /// Whether the next character may end a word (Go's `atTerminator`); no
+    /// non-ASCII character does.
     fn at_terminator(&self) -> bool {
         match self.peek() {
             None => true,
-            Some(c) => {
-                matches!(
-                    c,
-                    ' ' | '\t' | '\r' | '\n' | '.' | ',' | '|' | ':' | ')' | '('
-                ) || RIGHT.starts_with(c)
-            }
+            Some(b) => matches!(
+                b,
+                b' ' | b'\t' | b'\r' | b'\n' | b'.' | b',' | b'|' | b':' | b')' | b'(' | b'}'
+            ),
         }
     }
 
@@ -551,7 +576,7 @@ impl<'s> Lexer<'s> {
         if !self.scan_number() {
             return self.bad_number();
         }
-        if matches!(self.peek(), Some('+' | '-')) {
+        if matches!(self.peek(), Some(b'+' | b'-')) {
             if !self.scan_number() || !self.src[..self.pos].ends_with('i') {
                 return self.bad_number();
             }
@@ -565,8 +590,8 @@ impl<'s> Lexer<'s> {
     /// Go's "bad number syntax", quoting what was scanned, and the letter
     /// that made it bad when there is one (`3x`).
     fn bad_number(&mut self) -> bool {
-        if self.peek().is_some_and(is_alnum) {
-            self.next();
+        if self.peek_char().is_some_and(is_alnum) {
+            self.next_char();
         }
         let text = self.src.get(self.start..self.pos).unwrap_or("");
         self.error(format!(
@@ -601,17 +626,15 @@ impl<'s> Lexer<'s> {
             self.accept_run("0123456789_");
         }
         self.accept("i");
-        !self.peek().is_some_and(is_alnum)
+        !self.peek_char().is_some_and(is_alnum)
     }
 }
 
-fn has_left_trim(s: &str) -> bool {
-    let b = s.as_bytes();
+fn has_left_trim(b: &[u8]) -> bool {
     b.len() >= 2 && b[0] == b'-' && is_space(b[1])
 }
 
-fn has_right_trim(s: &str) -> bool {
-    let b = s.as_bytes();
+fn has_right_trim(b: &[u8]) -> bool {
     b.len() >= 2 && is_space(b[0]) && b[1] == b'-'
 }
 

@@ -14,6 +14,23 @@ pub fn unquote(text: &str) -> Option<String> {
     })
 }
 
+/// The text of a quoted literal that needs no decoding (no escape in a
+/// quoted string, no carriage return in a raw one), borrowed: most literals
+/// in charts are such, and [`unquote_bytes`] would copy them twice.
+pub fn plain(text: &str) -> Option<&str> {
+    let b = text.as_bytes();
+    if b.len() < 2 {
+        return None;
+    }
+    let body = text.get(1..text.len() - 1)?;
+    let clean = |special: &[u8]| !body.bytes().any(|c| special.contains(&c));
+    match (b[0], b[b.len() - 1]) {
+        (b'"', b'"') if clean(b"\\\"\n") => Some(body),
+        (b'`', b'`') if clean(b"`\r") => Some(body),
+        _ => None,
+    }
+}
+
 /// The Go string a quoted literal stands for, as bytes: `\xff` and octal
 /// escapes are single bytes, which need not make UTF-8 (`"\xe2\x82\xac"` is
 /// `€`, `"\xff"` is one byte that is not text).

@@ -8,7 +8,7 @@
 use super::ast::{Arg, Branch, Builtin, Callee, Command, File, Node, Pipe, Pos, Tree};
 use super::error::Error;
 use super::funcs;
-use super::lexer::{lex, Keyword, Kind, Token};
+use super::lexer::{lex, line_of, Keyword, Kind, Token};
 use super::literal;
 use crate::strconv::go_quote;
 use crate::value::Value;
@@ -44,8 +44,12 @@ pub fn parse_with(name: &str, source: &str, check_funcs: bool) -> Result<Vec<Tre
         depth: 0,
         trees: Vec::new(),
         check_funcs,
-        action_line: 0,
-        names: foldhash::HashMap::default(),
+        action_start: None,
+        // Room for the distinct names of a large file without rehashing.
+        names: foldhash::HashMap::with_capacity_and_hasher(256, Default::default()),
+        nodes: Vec::new(),
+        cmds: Vec::new(),
+        args: Vec::new(),
     };
     let root = p.parse_top()?;
     let tree = Tree {
@@ -85,11 +89,24 @@ struct Parser<'s> {
     depth: u32,
     trees: Vec<Tree>,
     check_funcs: bool,
-    /// The line the action being parsed started on (0 outside actions).
-    action_line: u32,
+    /// Where the action being parsed started (`None` outside actions).
+    action_start: Option<u32>,
     /// Names seen so far (`Values`, `$root`, `include`…), shared so a chart's
     /// thousands of identical field names cost one allocation each.
-    names: foldhash::HashMap<&'s str, Arc<str>>,
+    names: foldhash::HashMap<&'s str, Name>,
+    // Stacks the lists being parsed collect their items on: a finished list
+    // moves its items off the top (`split_off`) into a vector of exactly their number,
+    // instead of growing a vector of its own (thousands of small lists a chart).
+    nodes: Vec<Node>,
+    cmds: Vec<Command>,
+    args: Vec<Arg>,
+}
+
+/// A name of the file, and what it calls once looked up as a function (a
+/// chart calls the same few functions thousands of times).
+struct Name {
+    text: Arc<str>,
+    callee: Option<Option<Callee>>,
 }
 
 /// What `textOrAction` found: a node, or the `{{end}}`/`{{else}}` closing a list.
@@ -147,17 +164,28 @@ impl<'s> Parser<'s> {
         t.text(self.src)
     }
 
+    fn name(&mut self, name: &'s str) -> &mut Name {
+        self.names.entry(name).or_insert_with(|| Name {
+            text: Arc::from(name),
+            callee: None,
+        })
+    }
+
     fn intern(&mut self, name: &'s str) -> Arc<str> {
-        self.names
-            .entry(name)
-            .or_insert_with(|| Arc::from(name))
-            .clone()
+        self.name(name).text.clone()
+    }
+
+    /// A function name, shared, and what it calls ([`resolve`], once a name).
+    fn function(&mut self, name: &'s str) -> (Arc<str>, Option<Callee>) {
+        let entry = self.name(name);
+        let callee = *entry.callee.get_or_insert_with(|| resolve(name));
+        (entry.text.clone(), callee)
     }
 
     // ----- errors -----
 
     fn errorf<T>(&self, msg: impl Into<String>) -> PResult<T> {
-        let line = self.tok(self.furthest).line;
+        let line = line_of(self.src, self.tok(self.furthest).start);
         Err(Error::parse(&self.file.name, line, &msg.into()))
     }
 
@@ -184,11 +212,9 @@ impl<'s> Parser<'s> {
         if t.kind == Kind::Error {
             // Go names where a multi-line action began.
             let mut extra = String::new();
-            if self.action_line != 0 && self.action_line != t.line {
-                extra = format!(
-                    " in action started at {}:{}",
-                    self.file.name, self.action_line
-                );
+            let action_line = self.action_start.map(|at| line_of(self.src, at));
+            if let Some(action_line) = action_line.filter(|&l| l != line_of(self.src, t.start)) {
+                extra = format!(" in action started at {}:{action_line}", self.file.name);
                 if self.describe(t).ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
@@ -239,11 +265,11 @@ impl<'s> Parser<'s> {
     // ----- grammar -----
 
     fn parse_top(&mut self) -> PResult<Vec<Node>> {
-        let mut root = Vec::new();
+        let base = self.nodes.len();
         loop {
             let t = self.peek();
             if t.kind == Kind::Eof {
-                return Ok(root);
+                return Ok(self.nodes.split_off(base));
             }
             if t.kind == Kind::LeftDelim {
                 let save = self.idx;
@@ -255,7 +281,7 @@ impl<'s> Parser<'s> {
                 self.idx = save;
             }
             match self.text_or_action()? {
-                Item::Node(n) => root.push(n),
+                Item::Node(n) => self.nodes.push(n),
                 Item::End => return self.errorf("unexpected {{end}}"),
                 Item::Else => return self.errorf("unexpected {{else}}"),
             }
@@ -293,14 +319,14 @@ impl<'s> Parser<'s> {
     }
 
     fn item_list(&mut self) -> PResult<(Vec<Node>, Item)> {
-        let mut list = Vec::new();
+        let base = self.nodes.len();
         loop {
             if self.peek_non_space().kind == Kind::Eof {
                 return self.errorf("unexpected EOF");
             }
             match self.text_or_action()? {
-                Item::Node(n) => list.push(n),
-                other => return Ok((list, other)),
+                Item::Node(n) => self.nodes.push(n),
+                other => return Ok((self.nodes.split_off(base), other)),
             }
         }
     }
@@ -313,9 +339,9 @@ impl<'s> Parser<'s> {
                 end: t.end,
             })),
             Kind::LeftDelim => {
-                self.action_line = t.line;
+                self.action_start = Some(t.start);
                 let item = self.action();
-                self.action_line = 0;
+                self.action_start = None;
                 item
             }
             _ => self.unexpected(&t, "input"),
@@ -521,9 +547,11 @@ impl<'s> Parser<'s> {
                 }
             }
         }
+        let base = self.cmds.len();
         loop {
             let t = self.next_non_space();
             if t.kind == end {
+                pipe.cmds = self.cmds.split_off(base);
                 self.check_pipeline(&pipe, context)?;
                 return Ok(pipe);
             }
@@ -542,7 +570,7 @@ impl<'s> Parser<'s> {
                 | Kind::LeftParen => {
                     self.backup();
                     let cmd = self.command()?;
-                    pipe.cmds.push(cmd);
+                    self.cmds.push(cmd);
                 }
                 _ => return self.unexpected(&t, context),
             }
@@ -575,11 +603,11 @@ impl<'s> Parser<'s> {
 
     fn command(&mut self) -> PResult<Command> {
         let pos = self.peek_non_space().start;
-        let mut args = Vec::new();
+        let base = self.args.len();
         loop {
             self.peek_non_space();
             if let Some(arg) = self.operand()? {
-                args.push(arg);
+                self.args.push(arg);
             }
             let t = self.next();
             match t.kind {
@@ -590,43 +618,37 @@ impl<'s> Parser<'s> {
             }
             break;
         }
-        if args.is_empty() {
+        if self.args.len() == base {
             return self.errorf("empty command");
         }
-        Ok(Command { pos, args })
+        Ok(Command {
+            pos,
+            args: self.args.split_off(base),
+        })
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {
-        let Some(node) = self.term()? else {
+        let Some(mut node) = self.term()? else {
             return Ok(None);
         };
         if self.peek().kind != Kind::Field {
             return Ok(Some(node));
         }
         let pos = self.peek().start;
-        let mut fields: Vec<Arc<str>> = Vec::new();
+        // A field or variable continues its own list (`term` made it big enough).
+        let mut fields = match &mut node {
+            Arg::Field { names, .. } => std::mem::take(names),
+            Arg::Variable { fields, .. } => std::mem::take(fields),
+            _ => Vec::with_capacity(self.fields_ahead()),
+        };
         while self.peek().kind == Kind::Field {
             let t = self.next();
             let name = self.text(&t).get(1..).unwrap_or("");
             fields.push(self.intern(name));
         }
         Ok(Some(match node {
-            Arg::Field { names, .. } => {
-                let mut names = names;
-                names.extend(fields);
-                Arg::Field { pos, names }
-            }
-            Arg::Variable {
-                name, fields: f0, ..
-            } => {
-                let mut all = f0;
-                all.extend(fields);
-                Arg::Variable {
-                    pos,
-                    name,
-                    fields: all,
-                }
-            }
+            Arg::Field { .. } => Arg::Field { pos, names: fields },
+            Arg::Variable { name, .. } => Arg::Variable { pos, name, fields },
             Arg::Bool(..) | Arg::String { .. } | Arg::Number { .. } | Arg::Nil(_) | Arg::Dot(_) => {
                 return self.errorf(format!(
                     "unexpected . after term {}",
@@ -647,15 +669,12 @@ impl<'s> Parser<'s> {
         let text = self.text(&t);
         Ok(Some(match t.kind {
             Kind::Identifier => {
-                let func = resolve(text).or((!self.check_funcs).then_some(Callee::Missing));
+                let (name, func) = self.function(text);
+                let func = func.or((!self.check_funcs).then_some(Callee::Missing));
                 let Some(func) = func else {
                     return self.errorf(format!("function {} not defined", go_quote(text)));
                 };
-                Arg::Function {
-                    pos,
-                    name: self.intern(text),
-                    func,
-                }
+                Arg::Function { pos, name, func }
             }
             Kind::Dot => Arg::Dot(pos),
             Kind::Nil => Arg::Nil(pos),
@@ -666,13 +685,16 @@ impl<'s> Parser<'s> {
                 Arg::Variable {
                     pos,
                     name: self.intern(text),
-                    fields: Vec::new(),
+                    fields: Vec::with_capacity(self.fields_ahead()),
                 }
             }
-            Kind::Field => Arg::Field {
-                pos,
-                names: vec![self.intern(text.get(1..).unwrap_or(""))],
-            },
+            Kind::Field => {
+                // Room for the fields that follow (`.Values.image.tag`), which
+                // `operand` appends.
+                let mut names = Vec::with_capacity(1 + self.fields_ahead());
+                names.push(self.intern(text.get(1..).unwrap_or("")));
+                Arg::Field { pos, names }
+            }
             Kind::Bool => Arg::Bool(pos, text == "true"),
             Kind::Number | Kind::Complex | Kind::CharConstant => {
                 let form = match t.kind {
@@ -697,14 +719,17 @@ impl<'s> Parser<'s> {
                 Arg::Pipe(Box::new(pipe))
             }
             Kind::String | Kind::RawString => {
-                let bytes = match literal::unquote_bytes(self.text(&t)) {
-                    Some(b) => b,
-                    None => return self.errorf("invalid syntax"),
+                let value = match literal::plain(text) {
+                    Some(body) => Value::str(body),
+                    None => match literal::unquote_bytes(text) {
+                        Some(bytes) => Value::go_string(bytes),
+                        None => return self.errorf("invalid syntax"),
+                    },
                 };
                 Arg::String {
                     pos,
                     quoted: text.into(),
-                    value: Value::go_string(bytes),
+                    value,
                 }
             }
             _ => {
@@ -712,6 +737,13 @@ impl<'s> Parser<'s> {
                 return Ok(None);
             }
         }))
+    }
+
+    /// How many field tokens follow the next one directly (`.b.c` after `.a`
+    /// or `$x`), so their vector is allocated once at its size.
+    fn fields_ahead(&self) -> usize {
+        let rest = self.tokens.get(self.idx..).unwrap_or(&[]);
+        rest.iter().take_while(|t| t.kind == Kind::Field).count()
     }
 
     fn unquote(&self, t: &Token) -> PResult<String> {

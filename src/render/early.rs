@@ -49,10 +49,6 @@ impl EarlyParse {
         let worker = std::thread::Builder::new()
             .name("early-parse".into())
             .spawn(move || {
-                // Nearly every chart compares versions (dependencies,
-                // `semverCompare`): compile those patterns here, off the
-                // thread that is reading the archive.
-                crate::semver::prepare();
                 let mut done = Parsed::new();
                 let mut idle = 0u32;
                 loop {

@@ -349,7 +349,7 @@ fn from_table(t: parse::Table) -> Value {
 
 fn from_node(v: parse::Node) -> Value {
     use parse::Node;
-    match v {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || match v {
         Node::Str(s) => Value::from(s.as_str()),
         Node::Int(i) => Value::Int64(i),
         Node::Float(f) => Value::Float(f),
@@ -361,7 +361,7 @@ fn from_node(v: parse::Node) -> Value {
             let items = std::rc::Rc::try_unwrap(a).unwrap_or_else(|shared| (*shared).clone());
             Value::list(items.into_iter().map(from_node).collect())
         }
-    }
+    })
 }
 
 /// A TOML date-time as BurntSushi decodes it, a `time.Time`: with `Z` in
@@ -457,6 +457,56 @@ mod tests {
         assert_eq!(v.get("b"), Value::Float(1.5));
         assert_eq!(v.get("t").get("c"), Value::from("x"));
         assert!(from_toml(b"a = ").is_err());
+    }
+
+    #[test]
+    fn from_toml_words_errors_as_helm() {
+        let err = |s: &str| from_toml(s.as_bytes()).unwrap_err();
+        assert_eq!(
+            err("one"),
+            "toml: line 1: unexpected EOF; expected key separator '='"
+        );
+        assert_eq!(
+            err("bad ==="),
+            "toml: line 1 (last key \"bad\"): expected value but found '=' instead"
+        );
+        assert_eq!(
+            err("[x.\"a b\"]\nc = 1\nc = 2"),
+            "toml: line 3 (last key \"x.\\\"a b\\\".c\"): Key 'x.\"a b\".c' has already been defined."
+        );
+        // At the end of input a bad escape is on the line before: line 0.
+        assert_eq!(
+            err("a = \"\\"),
+            "toml: line 0 (last key \"a\"): invalid escape in string '\\\0'"
+        );
+        assert_eq!(
+            from_toml(b"a = \"\xff\"").unwrap_err(),
+            "toml: line 1 (last key \"a\"): invalid UTF-8 byte: 0xff"
+        );
+        // BurntSushi's leniency: a table a dotted key made can be opened.
+        let v = from_toml(b"a.b = 1\n[a]\nc = 2").unwrap();
+        assert_eq!(v.get("a").get("c"), Value::Int64(2));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflow() {
+        let h = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(|| {
+                let n = 100_000;
+                let arrays = format!("a = {}{}", "[".repeat(n), "]".repeat(n));
+                let tables = format!("a = {}1{}", "{b=".repeat(n), "}".repeat(n));
+                let deep = from_toml(arrays.as_bytes()).unwrap_err();
+                let deep2 = from_toml(tables.as_bytes()).unwrap_err();
+                let n = parse::MAX_NESTING;
+                let ok = format!("a = {}{}", "[".repeat(n), "]".repeat(n));
+                (deep, deep2, from_toml(ok.as_bytes()).is_ok())
+            })
+            .unwrap();
+        let (deep, deep2, ok) = h.join().unwrap();
+        assert!(deep.contains("nested deeper than"), "{deep}");
+        assert!(deep2.contains("nested deeper than"), "{deep2}");
+        assert!(ok);
     }
 
     #[test]

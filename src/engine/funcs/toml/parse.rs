@@ -18,6 +18,7 @@ use std::rc::Rc;
 use super::go::{key_string, quote_str};
 use super::lex::{Item, Kind, Lexer};
 use super::scalar::{self, DateTime};
+use crate::value::meter;
 
 /// Arrays and inline tables nested deeper than this are refused (Helm's
 /// parser recurses without a limit; chartfix's stack would not).
@@ -174,6 +175,18 @@ impl Parser<'_> {
         self.fail(self.pos_line, message)
     }
 
+    /// Charges the template's meter for copying or hashing a key path:
+    /// paths are rebuilt for every key (as in BurntSushi), so a long table
+    /// name with many keys costs the product, and the meter bounds it.
+    fn charge(&self, path: &[String]) -> Res<()> {
+        let cost: u64 = path.iter().map(|p| 1 + p.len() as u64 / 32).sum();
+        if meter::charge(cost) {
+            Ok(())
+        } else {
+            self.fail_here("stopped at the template's step limit".into())
+        }
+    }
+
     fn next(&mut self) -> Res<Item> {
         match self.lx.next_item() {
             Ok(it) => Ok(it),
@@ -209,9 +222,10 @@ impl Parser<'_> {
                 };
                 let key = self.key_parts(end, true)?;
                 self.add_context(key, array)?;
-                self.set_type("", Type::Other);
+                self.set_type("", Type::Other)?;
             }
             Kind::KeyStart => {
+                self.charge(&self.context)?;
                 let outer = self.context.clone();
                 self.key_value()?;
                 self.context = outer;
@@ -257,7 +271,7 @@ impl Parser<'_> {
         let (val, typ) = self.value(&it, false)?;
         let key = self.current_key.clone();
         self.set_value(&key, &val)?;
-        self.set_type(&key, typ);
+        self.set_type(&key, typ)?;
         Ok((key, val))
     }
 
@@ -306,14 +320,16 @@ impl Parser<'_> {
             ));
         }
         self.depth += 1;
-        let r = f(self);
+        // Each level is a few frames: the stack grows on the heap when the
+        // thread's runs short, whatever thread the template runs on.
+        let r = stacker::maybe_grow(64 * 1024, 1024 * 1024, || f(self));
         self.depth -= 1;
         r
     }
 
     fn value_array(&mut self) -> Res<(Node, Type)> {
         let key = self.current_key.clone();
-        self.set_type(&key, Type::Array);
+        self.set_type(&key, Type::Array)?;
         let mut array = Vec::new();
         loop {
             let it = self.next()?;
@@ -331,6 +347,7 @@ impl Parser<'_> {
     /// `{...}`: its own table, built as it is read, and (through the
     /// context) the same keys set in the document's tree.
     fn value_inline_table(&mut self, parent_is_array: bool) -> Res<(Node, Type)> {
+        self.charge(&self.context)?;
         let outer_context = self.context.clone();
         let outer_key = std::mem::take(&mut self.current_key);
         self.context.push(outer_key.clone());
@@ -387,6 +404,10 @@ impl Parser<'_> {
         for k in parents {
             path.push(k.clone());
             if !hash.contains_key(k) {
+                let cost: u64 = path.iter().map(|p| 1 + p.len() as u64 / 32).sum();
+                if !meter::charge(cost) {
+                    return self.fail_here("stopped at the template's step limit".into());
+                }
                 created.push(path.clone());
                 hash.insert(k.clone(), Node::Table(Table::new()));
             }
@@ -435,6 +456,7 @@ impl Parser<'_> {
     /// set again if its path is implicit: that clears the mark, and keeps
     /// the table there, unless the path last held an array.
     fn set_value(&mut self, key: &str, value: &Node) -> Res<()> {
+        self.charge(&self.context)?;
         let mut hash = &mut self.mapping;
         let mut path: Vec<String> = Vec::with_capacity(self.context.len() + 1);
         let mut clash = false;
@@ -467,7 +489,8 @@ impl Parser<'_> {
 
     /// Records the type of `key` in the context (of the context itself when
     /// `key` is empty, and of `""` when both are).
-    fn set_type(&mut self, key: &str, typ: Type) {
+    fn set_type(&mut self, key: &str, typ: Type) -> Res<()> {
+        self.charge(&self.context)?;
         let mut path = self.context.clone();
         if !key.is_empty() {
             path.push(key.to_string());
@@ -480,5 +503,6 @@ impl Parser<'_> {
         } else {
             self.arrays.remove(&path);
         }
+        Ok(())
     }
 }

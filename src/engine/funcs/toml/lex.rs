@@ -249,9 +249,21 @@ impl<'a> Lexer<'a> {
         None
     }
 
-    /// Reports an error on the line of the last rune read (`lx.errorf`, and
-    /// the errors about newlines).
+    /// Reports an error on `lx.line`; at the end of input, on the line of
+    /// the last rune (so not on an empty last line).
     fn errorf(&mut self, message: String) -> Option<State> {
+        let line = if self.at_eof {
+            self.prev_line()
+        } else {
+            self.line
+        };
+        self.items.push_back(Err(LexError { line, message }));
+        None
+    }
+
+    /// Reports an error on the line of the last rune read: a key or value
+    /// cut short by a newline is reported on the newline's own line.
+    fn errorf_at_last(&mut self, message: String) -> Option<State> {
         let line = self.prev_line();
         self.items.push_back(Err(LexError { line, message }));
         None
@@ -648,7 +660,7 @@ impl<'a> Lexer<'a> {
                 self.ignore();
                 Some(State::KeyEnd)
             }
-            EOF => self.errorf("unexpected EOF; expected key separator '='".into()),
+            EOF => self.errorf_at_last("unexpected EOF; expected key separator '='".into()),
             '.' => {
                 self.ignore();
                 Some(State::KeyNameStart)
@@ -658,7 +670,7 @@ impl<'a> Lexer<'a> {
                 self.ignore();
                 Some(State::Value)
             }
-            r => self.errorf(format!(
+            r => self.errorf_at_last(format!(
                 "expected '.' or '=', but got {} instead",
                 quote_rune(r)
             )),
@@ -720,9 +732,9 @@ impl<'a> Lexer<'a> {
             return Some(State::Bool);
         }
         if r == EOF {
-            return self.errorf("unexpected EOF; expected value".into());
+            return self.errorf_at_last("unexpected EOF; expected value".into());
         }
-        self.errorf(format!(
+        self.errorf_at_last(format!(
             "expected value but found {} instead",
             quote_rune(r)
         ))

@@ -716,12 +716,13 @@ impl<'a> Lexer<'a> {
                 return Some(single);
             }
             '.' => return self.errorf("floats must start with a digit, not '.'".into()),
-            'i' | 'n' => {
-                if (self.accept('n') && self.accept('f')) || (self.accept('a') && self.accept('n'))
-                {
-                    self.emit(Kind::Float);
-                    return self.pop();
-                }
+            // `inf` and `nan`; any other word goes on to `lexBool` below.
+            'i' | 'n'
+                if (self.accept('n') && self.accept('f'))
+                    || (self.accept('a') && self.accept('n')) =>
+            {
+                self.emit(Kind::Float);
+                return self.pop();
             }
             '-' | '+' => return Some(State::DecimalStart),
             _ => {}

@@ -26,6 +26,14 @@ for chart in $(find $root/tests/charts -name Chart.yaml -printf '%h\n'); do
   done
 done
 
+# template: each TOML case of the expression tests as a template of its own
+# (fromToml's lexer and parser: errors of every kind, nesting, date-times).
+for f in $root/tests/expressions/toml.txt $root/tests/expressions/toml-errors.txt; do
+  grep -v '^##' "$f" | while IFS= read -r expr; do
+    [ -n "$expr" ] && printf '{{ %s }}' "$expr" | put template
+  done
+done
+
 # chart_archive: each test chart as a .tgz (taken as it is) and as a bare tar
 # (gzipped by the target), plus the archives the tests keep.
 for chart in $root/tests/charts/*/; do

@@ -223,8 +223,9 @@ fn to_toml(args: &[Value]) -> Result<Value, String> {
 /// Helm's `fromToml`: a map, or `{Error: message}`.
 fn from_toml(args: &[Value]) -> Result<Value, String> {
     arity("fromToml", args, 1)?;
-    let src = expect_str("fromToml", &args[0])?;
-    parse_cost(src);
+    // Bytes, not text: a document that is not UTF-8 gets BurntSushi's error.
+    let src = arg_bytes(&args[0])?;
+    meter::charge(src.len() as u64);
     Ok(match super::toml::from_toml(src) {
         Ok(v) => v,
         Err(e) => error_map(e),

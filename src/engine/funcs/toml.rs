@@ -8,12 +8,19 @@
 //!
 //! `fromToml` gives BurntSushi's values: date-times are `time.Time`s, the
 //! local ones (no offset) in the zones it names `datetime-local`,
-//! `date-local` and `time-local`.
+//! `date-local` and `time-local`. Its parser is chartfix's own (`toml/`),
+//! after BurntSushi's, so that it accepts what Helm accepts and words its
+//! errors as Helm does.
 
 use crate::engine::funcs::dates::gotime::GoTime;
 use crate::engine::funcs::dates::tz::Zone;
 use crate::strconv::format_float_g;
 use crate::value::{meter, Map, Object, Value};
+
+mod go;
+mod lex;
+mod parse;
+mod scalar;
 
 /// BurntSushi's zones for the TOML date-times that have no offset: fixed at
 /// UTC, told apart by name.
@@ -329,69 +336,46 @@ fn quote_into(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Helm's `fromToml`: a TOML document as a map (integers stay `Int`).
-pub fn from_toml(src: &str) -> Result<Value, String> {
-    let table: toml::Table = src.parse().map_err(|e: toml::de::Error| {
-        let msg = e.message().to_string();
-        match e.span() {
-            Some(span) => {
-                let before = src.get(..span.start).unwrap_or(src);
-                let line = before.matches('\n').count() + 1;
-                format!("toml: line {line}: {msg}")
-            }
-            None => format!("toml: {msg}"),
+/// Helm's `fromToml`: a TOML document as a map (integers stay `Int`), or
+/// BurntSushi's error text.
+pub fn from_toml(src: &[u8]) -> Result<Value, String> {
+    let table = parse::parse(src).map_err(|e| e.to_string())?;
+    Ok(from_table(table))
+}
+
+fn from_table(t: parse::Table) -> Value {
+    Value::map(t.into_iter().map(|(k, v)| (k, from_node(v))).collect())
+}
+
+fn from_node(v: parse::Node) -> Value {
+    use parse::Node;
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || match v {
+        Node::Str(s) => Value::from(s.as_str()),
+        Node::Int(i) => Value::Int64(i),
+        Node::Float(f) => Value::Float(f),
+        Node::Bool(b) => Value::Bool(b),
+        Node::DateTime(d) => from_toml_datetime(&d),
+        Node::Table(t) => from_table(t),
+        Node::Tables(ts) => Value::list(ts.into_iter().map(from_table).collect()),
+        Node::Array(a) => {
+            let items = std::rc::Rc::try_unwrap(a).unwrap_or_else(|shared| (*shared).clone());
+            Value::list(items.into_iter().map(from_node).collect())
         }
-    })?;
-    Ok(from_toml_table(&table))
-}
-
-fn from_toml_table(t: &toml::Table) -> Value {
-    Value::map(
-        t.iter()
-            .map(|(k, v)| (k.clone(), from_toml_value(v)))
-            .collect(),
-    )
-}
-
-fn from_toml_value(v: &toml::Value) -> Value {
-    match v {
-        toml::Value::String(s) => Value::from(s.as_str()),
-        toml::Value::Integer(i) => Value::Int64(*i),
-        toml::Value::Float(f) => Value::Float(*f),
-        toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(d) => from_toml_datetime(d),
-        toml::Value::Array(a) => Value::list(a.iter().map(from_toml_value).collect()),
-        toml::Value::Table(t) => from_toml_table(t),
-    }
+    })
 }
 
 /// A TOML date-time as BurntSushi decodes it, a `time.Time`: with `Z` in
 /// UTC; with an offset in the machine's zone when that has the offset then,
 /// else in a zone with no name; without one in its local kind's zone (a
 /// time alone on 0000-01-01).
-fn from_toml_datetime(d: &toml::value::Datetime) -> Value {
-    use toml::value::Offset;
-    let (year, month, day) = d
-        .date
-        .map(|x| (x.year as i32, x.month as u32, x.day as u32))
-        .unwrap_or((0, 1, 1));
-    let (hour, minute, second, nanos) = d
-        .time
-        .map(|t| {
-            (
-                t.hour as u32,
-                t.minute as u32,
-                t.second as u32,
-                t.nanosecond,
-            )
-        })
-        .unwrap_or((0, 0, 0, 0));
-    let civil = chrono::NaiveDate::from_ymd_opt(year, month, day)
-        .and_then(|x| x.and_hms_opt(hour, minute, second));
-    // The toml crate checks the fields; a leap second (60) is the one value
-    // it lets through that a calendar refuses: it stays text.
-    let Some(civil) = civil else {
-        return Value::from(d.to_string());
+fn from_toml_datetime(d: &scalar::DateTime) -> Value {
+    let (year, month, day) = d.date.unwrap_or((0, 1, 1));
+    let (hour, minute, second, nanos) = d.time.unwrap_or((0, 0, 0, 0));
+    // The parser checked every field against Go's calendar.
+    let Some(civil) = chrono::NaiveDate::from_ymd_opt(year, month, day)
+        .and_then(|x| x.and_hms_opt(hour, minute, second))
+    else {
+        return Value::Nil;
     };
     let civil = civil.and_utc().timestamp();
     let fixed = |unix: i64, offset: i32, zone: &str| GoTime {
@@ -401,15 +385,14 @@ fn from_toml_datetime(d: &toml::value::Datetime) -> Value {
         zone: zone.to_string(),
         mono: None,
     };
-    let t = match d.offset {
-        Some(Offset::Z) => fixed(civil, 0, "UTC"),
-        Some(Offset::Custom { minutes }) => {
-            let offset = minutes as i32 * 60;
+    let t = match d.zone {
+        scalar::Zone::Utc => fixed(civil, 0, "UTC"),
+        scalar::Zone::Offset(offset) => {
             let unix = civil - offset as i64;
             let (local, name) = Zone::local().lookup(unix);
             fixed(unix, offset, if local == offset { &name } else { "" })
         }
-        None => {
+        scalar::Zone::Local => {
             let zone = match (d.date, d.time) {
                 (Some(_), Some(_)) => LOCAL_DATETIME,
                 (Some(_), None) => LOCAL_DATE,
@@ -442,7 +425,7 @@ mod tests {
 
     #[test]
     fn dates_are_go_times_and_go_back_bare() {
-        let v = from_toml("t = 1979-05-27T07:32:00Z\nd = 1979-05-27\nl = 07:32:00.5\n").unwrap();
+        let v = from_toml(b"t = 1979-05-27T07:32:00Z\nd = 1979-05-27\nl = 07:32:00.5\n").unwrap();
         assert_eq!(v.get("t").type_name(), "time.Time");
         assert_eq!(v.get("t").to_string(), "1979-05-27 07:32:00 +0000 UTC");
         assert_eq!(
@@ -469,11 +452,61 @@ mod tests {
 
     #[test]
     fn from_toml_keeps_integers() {
-        let v = from_toml("a = 1\nb = 1.5\n[t]\nc = \"x\"\n").unwrap();
+        let v = from_toml(b"a = 1\nb = 1.5\n[t]\nc = \"x\"\n").unwrap();
         assert_eq!(v.get("a"), Value::Int64(1));
         assert_eq!(v.get("b"), Value::Float(1.5));
         assert_eq!(v.get("t").get("c"), Value::from("x"));
-        assert!(from_toml("a = ").is_err());
+        assert!(from_toml(b"a = ").is_err());
+    }
+
+    #[test]
+    fn from_toml_words_errors_as_helm() {
+        let err = |s: &str| from_toml(s.as_bytes()).unwrap_err();
+        assert_eq!(
+            err("one"),
+            "toml: line 1: unexpected EOF; expected key separator '='"
+        );
+        assert_eq!(
+            err("bad ==="),
+            "toml: line 1 (last key \"bad\"): expected value but found '=' instead"
+        );
+        assert_eq!(
+            err("[x.\"a b\"]\nc = 1\nc = 2"),
+            "toml: line 3 (last key \"x.\\\"a b\\\".c\"): Key 'x.\"a b\".c' has already been defined."
+        );
+        // At the end of input a bad escape is on the line before: line 0.
+        assert_eq!(
+            err("a = \"\\"),
+            "toml: line 0 (last key \"a\"): invalid escape in string '\\\0'"
+        );
+        assert_eq!(
+            from_toml(b"a = \"\xff\"").unwrap_err(),
+            "toml: line 1 (last key \"a\"): invalid UTF-8 byte: 0xff"
+        );
+        // BurntSushi's leniency: a table a dotted key made can be opened.
+        let v = from_toml(b"a.b = 1\n[a]\nc = 2").unwrap();
+        assert_eq!(v.get("a").get("c"), Value::Int64(2));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflow() {
+        let h = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(|| {
+                let n = 100_000;
+                let arrays = format!("a = {}{}", "[".repeat(n), "]".repeat(n));
+                let tables = format!("a = {}1{}", "{b=".repeat(n), "}".repeat(n));
+                let deep = from_toml(arrays.as_bytes()).unwrap_err();
+                let deep2 = from_toml(tables.as_bytes()).unwrap_err();
+                let n = parse::MAX_NESTING;
+                let ok = format!("a = {}{}", "[".repeat(n), "]".repeat(n));
+                (deep, deep2, from_toml(ok.as_bytes()).is_ok())
+            })
+            .unwrap();
+        let (deep, deep2, ok) = h.join().unwrap();
+        assert!(deep.contains("nested deeper than"), "{deep}");
+        assert!(deep2.contains("nested deeper than"), "{deep2}");
+        assert!(ok);
     }
 
     #[test]

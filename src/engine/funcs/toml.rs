@@ -308,6 +308,8 @@ fn quote_key(k: &str) -> String {
     }
 }
 
+/// A key path as BurntSushi prints it, in table headers and in error
+/// messages (`Key.String()`): each part bare when it can be, else quoted.
 fn header(key: &[&str]) -> String {
     key.iter()
         .map(|k| quote_key(k))

@@ -5,7 +5,7 @@
 //! listed above it here (`tests/it/layers.rs` fails on a back edge).
 //!
 //! ```text
-//!  strconv, semver, input, location, words ─▶ value ─▶ gofmt ─▶ yaml  (ground floor)
+//!  strconv, semver, input, location, parallel, words ─▶ value ─▶ gofmt ─▶ yaml  (ground floor)
 //!  engine                                                      (templates)
 //!  chart ─▶ values ─▶ render                                   (one chart → documents)
 //!  manifest ─▶ overlay                                         (documents → rewritten)
@@ -24,6 +24,9 @@ pub mod gofmt;
 pub mod input;
 /// A place in an input (`file:line:column`), the one shape errors say where in.
 pub mod location;
+/// Order-keeping parallel maps over independent items (files, templates,
+/// documents, releases).
+pub mod parallel;
 /// The one scrubber of printed text: URL credentials and every secret sent.
 pub mod scrub;
 /// Semantic versions and constraints, as Helm's Masterminds/semver reads them.

@@ -8,9 +8,9 @@
 //! a wrong guess (a chart renamed by an alias, say) costs a second parse,
 //! never a different result.
 
-use super::parallel;
 use crate::engine::ast::Tree;
 use crate::engine::{parser, Error};
+use crate::parallel;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

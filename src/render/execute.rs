@@ -5,14 +5,14 @@
 //!
 //! Parsing and running templates is most of a render's work, and each file
 //! parses and (mostly) runs on its own, so on big charts both are shared out
-//! among threads ([`super::parallel`]); results are taken in Helm's order, so
+//! among threads ([`crate::parallel`]); results are taken in Helm's order, so
 //! they are the sequential ones.
 
 use super::early::EarlyParse;
-use super::parallel;
 use super::templates::{Source, Template};
 use super::RenderError;
 use crate::engine::{parser, Engine};
+use crate::parallel;
 use crate::value::{Map, SharedWrites, Value};
 use crate::values::common::VALUES;
 use std::sync::atomic::AtomicUsize;

@@ -12,7 +12,6 @@ pub mod execute;
 pub mod files;
 pub mod head;
 pub mod output;
-pub mod parallel;
 pub mod sort;
 pub mod templates;
 
@@ -148,7 +147,7 @@ fn render_noting(
     // (values, schema, templates) either way.
     let sources = templates::sources(&chart);
     let work = sources.iter().map(|s| s.text.len()).sum();
-    let threads = parallel::threads_for(work);
+    let threads = crate::parallel::threads_for(work);
     let (values, engine) = execute::parse_while(&sources, early, threads, || {
         let values = coalesce_values(&chart, &user, warn)?;
         if !opts.skip_schema_validation {

@@ -110,8 +110,8 @@ pub fn sort_manifests(
     // Reading each document's head is most of the work, and files are
     // independent: read them on the threads the work is worth, then sort.
     let work = order.iter().map(|(_, text)| text.len()).sum();
-    let threads = super::parallel::threads_for(work);
-    let read = super::parallel::map(&order, threads, |(path, text)| read_file(path, text));
+    let threads = crate::parallel::threads_for(work);
+    let read = crate::parallel::map(&order, threads, |(path, text)| read_file(path, text));
     let mut generic = Vec::new();
     let mut hooks = Vec::new();
     for docs in read {

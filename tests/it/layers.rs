@@ -12,7 +12,7 @@ use std::path::Path;
 #[rustfmt::skip]
 const LAYERS: &[&str] = &[
     // The ground floor: Go's strconv, semantic versions, input reading.
-    "strconv", "semver", "input", "location", "words", "scrub",
+    "strconv", "semver", "input", "location", "parallel", "words", "scrub",
     // The data model every layer shares, and Go's fmt over it.
     "value", "gofmt",
     // Reading and writing YAML the way Helm does.

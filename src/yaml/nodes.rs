@@ -202,7 +202,7 @@ pub(crate) fn yaml_float(x: f64) -> String {
 pub(crate) fn through_json(s: &str) -> Result<Cow<'_, str>, String> {
     // Every key and string of a manifest comes here: printable ASCII is
     // neither refused nor folded.
-    if s.bytes().all(|b| (0x20..0x7F).contains(&b)) {
+    if super::emitter::ascii_within(s.as_bytes(), 0x20, 0x7E) {
         return Ok(Cow::Borrowed(s));
     }
     let mut needs_fold = false;

@@ -423,3 +423,38 @@ fn yaml_directives_other_than_1_1_are_refused() {
     // As go-yaml's Unmarshal, a values file is its first document only.
     assert!(from_str("a: 1\n...\n%YAML 1.2\n---\nb: 2\n").is_ok());
 }
+
+#[test]
+fn ascii_within_agrees_with_a_byte_loop() {
+    use super::emitter::ascii_within;
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for (lo, hi) in [(0x20, 0x7E), (0x21, 0x7E), (0x30, 0x39), (1, 1)] {
+        for len in 0..40 {
+            for _ in 0..200 {
+                // Mostly bytes inside the bounds, with the odd one at or past them.
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| match next() % 16 {
+                        0 => (next() % 256) as u8,
+                        1 => lo - 1,
+                        2 => hi + 1,
+                        3 => lo,
+                        4 => hi,
+                        _ => lo + (next() % u64::from(hi - lo + 1)) as u8,
+                    })
+                    .collect();
+                let naive = bytes.iter().all(|&b| lo <= b && b <= hi);
+                assert_eq!(
+                    ascii_within(&bytes, lo, hi),
+                    naive,
+                    "{lo:#x}..={hi:#x} {bytes:?}"
+                );
+            }
+        }
+    }
+}

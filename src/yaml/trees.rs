@@ -166,8 +166,12 @@ type JsonMap = serde_json::Map<String, serde_json::Value>;
 /// A JSON map being read.
 #[derive(Default)]
 pub(crate) struct JsonMapBuf {
-    /// The keys the map itself writes, in order.
-    own: JsonMap,
+    /// The keys the map itself writes, in order (duplicates too: the last
+    /// value wins, in the first place), until a `<<` needs them looked up;
+    /// the map is then built once, at its size, not grown key by key.
+    written: Vec<(String, serde_json::Value)>,
+    /// The same as a map, once a `<<` needed it.
+    own: Option<JsonMap>,
     /// Where the first `<<` stood among them, and the merged keys they lack.
     merged: Option<(usize, JsonMap)>,
 }
@@ -211,10 +215,14 @@ impl Tree for JsonTree {
     }
 
     fn map(buf: JsonMapBuf) -> serde_json::Value {
-        let Some((at, merged)) = buf.merged else {
-            return serde_json::Value::Object(buf.own);
+        let own = match buf.own {
+            Some(own) => own,
+            None => buf.written.into_iter().collect(),
         };
-        let mut entries: Vec<(String, serde_json::Value)> = buf.own.into_iter().collect();
+        let Some((at, merged)) = buf.merged else {
+            return serde_json::Value::Object(own);
+        };
+        let mut entries: Vec<(String, serde_json::Value)> = own.into_iter().collect();
         // yaml_serde removed `<<` with a swap: the last key takes its place.
         if at < entries.len() {
             let last = entries.pop().expect("not empty");
@@ -230,11 +238,18 @@ impl Tree for JsonTree {
     }
 
     fn insert(buf: &mut JsonMapBuf, key: String, value: serde_json::Value) {
-        buf.own.insert(key, value);
+        match &mut buf.own {
+            Some(own) => {
+                own.insert(key, value);
+            }
+            None => buf.written.push((key, value)),
+        }
     }
 
     fn merge(buf: &mut JsonMapBuf, maps: Vec<Vec<(String, serde_json::Value)>>) {
-        let at = buf.own.len();
+        let written = std::mem::take(&mut buf.written);
+        let own = buf.own.get_or_insert_with(|| written.into_iter().collect());
+        let at = own.len();
         let (_, merged) = buf.merged.get_or_insert_with(|| (at, JsonMap::new()));
         for entries in maps {
             for (k, v) in entries {
@@ -242,7 +257,7 @@ impl Tree for JsonTree {
                 if merged.contains_key(&k) {
                     continue;
                 }
-                if let Some(own) = buf.own.get_mut(&k) {
+                if let Some(own) = own.get_mut(&k) {
                     // A key before `<<` takes the merged value, in its place.
                     *own = v.clone();
                 }

@@ -50,20 +50,7 @@ pub struct Document {
 impl Document {
     /// Reads one document of a stream.
     pub fn read(raw: RawDoc) -> Result<Document, DocumentError> {
-        let (value, odd_plain) = if raw.is_blank() {
-            (Value::Null, false)
-        } else {
-            match raw.text() {
-                Ok(text) => parse_noting_texts(text),
-                Err(e) => Err(not_utf8(&raw.bytes, e)),
-            }
-            .map_err(|error| DocumentError {
-                number: raw.number,
-                first_line: raw.first_line,
-                source: raw.source().map(str::to_string),
-                error,
-            })?
-        };
+        let (value, odd_plain) = read_value(&raw)?;
         Ok(Document {
             raw,
             value,
@@ -106,6 +93,25 @@ impl Document {
         };
         objects.into_iter().filter(Value::is_object)
     }
+}
+
+/// What a document's bytes say, and [`Document::odd_plain`]: [`Document::read`]
+/// for a caller that keeps the [`RawDoc`] itself (and may read it on
+/// another thread).
+pub fn read_value(raw: &RawDoc) -> Result<(Value, bool), DocumentError> {
+    if raw.is_blank() {
+        return Ok((Value::Null, false));
+    }
+    match raw.text() {
+        Ok(text) => parse_noting_texts(text),
+        Err(e) => Err(not_utf8(&raw.bytes, e)),
+    }
+    .map_err(|error| DocumentError {
+        number: raw.number,
+        first_line: raw.first_line,
+        source: raw.source().map(str::to_string),
+        error,
+    })
 }
 
 /// The items of a `List` kind, when `v` is one with a list of items.

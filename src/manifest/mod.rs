@@ -9,8 +9,8 @@ pub mod quantity;
 mod split;
 
 pub use document::{
-    parse, read_stream, scalar_texts, Document, DocumentError, ParseError, ReadError, Reader,
-    MAX_DEPTH,
+    parse, read_stream, read_value, scalar_texts, Document, DocumentError, ParseError, ReadError,
+    Reader, MAX_DEPTH,
 };
 pub use identity::ResourceId;
 pub use split::{is_marker, RawDoc, Splitter};

@@ -1,20 +1,29 @@
-//! Applying overlays to a manifest stream: one document at a time, each parsed
-//! once, untouched documents copied byte for byte.
+//! Applying overlays to a manifest stream: each document parsed once,
+//! untouched documents copied byte for byte.
+//!
+//! Documents are read in batches of about [`BATCH_BYTES`]; the documents of
+//! a batch are rewritten on every core (a document's rules depend on it
+//! alone), while this thread takes the batch before into the output and
+//! reads the next one. What each document came to is taken in stream order,
+//! so output, report and the first error are those of a sequential run.
 //!
 //! The output is built in memory and handed over only when the whole stream
-//! has gone through, so that an error leaves no partial output. Only the output
-//! and the document being read are held; no tree of the whole stream.
+//! has gone through, so that an error leaves no partial output. Only the
+//! output and two batches are held; no tree of the whole stream.
 
 use super::load::Overlay;
 use super::ops::ingressroute::{self, NodePorts, Target};
 use super::ops::json::{apply_merge, apply_patch, apply_remove, apply_set, nodes_over, too_big};
 use super::ops::{images, placement, resources};
 use super::provenance::{Change, Edits, Recorder};
-use crate::manifest::{scalar_texts, Document, DocumentError, ReadError, Reader, ResourceId};
+use crate::manifest::{
+    read_value, scalar_texts, DocumentError, RawDoc, ReadError, ResourceId, Splitter,
+};
 use crate::yaml::emit_json_kept;
 use serde_json::Value;
 use std::fmt;
 use std::io::BufRead;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -144,23 +153,49 @@ struct Exposure {
     from: ResourceId,
 }
 
-/// Where a Service landed in the output, should a route name it.
-struct ServiceSlot {
-    start: usize,
-    head_len: usize,
-    end: usize,
-    /// What the output holds there.
+/// A v1 Service as the output holds it, kept in case a route names it.
+struct Service {
+    /// What the output holds: as read, or as rewritten.
     value: Value,
     namespace: Option<String>,
     name: String,
-    /// Already counted as changed (a rule rewrote it as it passed).
-    changed: bool,
-    /// [`Document::odd_plain`] of the Service as read: what the output holds
+    /// The length of its head (marker line and `# Source:` comments) in the output.
+    head_len: usize,
+    /// [`crate::manifest::Document::odd_plain`] of the Service as read: what the output holds
     /// was read or written with the same plain texts.
     odd_plain: bool,
     /// The document ended with `...`, which a rewrite keeps.
     end_marker: bool,
 }
+
+/// Where a Service landed in the output.
+struct ServiceSlot {
+    start: usize,
+    end: usize,
+    /// Already counted as changed (a rule rewrote it as it passed).
+    changed: bool,
+    service: Service,
+}
+
+/// What the rules made of one document. Documents are rewritten on whichever
+/// thread is free ([`rewrite`]), and what each came to is taken into the run
+/// in stream order ([`Run::take`]), so the result is the sequential one.
+struct Rewritten {
+    /// (overlay, rule) of every rule that selected the resource.
+    matched: Vec<(usize, usize)>,
+    changes: Recorder,
+    exposures: Vec<Exposure>,
+    /// `None`: no change (or no resource), the document's bytes as they
+    /// came; else its head and the document written again.
+    text: Option<Vec<u8>>,
+    dropped: bool,
+    service: Option<Service>,
+}
+
+/// A document's result in a batch: `None` when it was not rewritten because
+/// the documents before it already pass [`MAX_OUTPUT`] (the run stops before
+/// it).
+type Outcome = Result<Option<Rewritten>, ApplyError>;
 
 struct Run<'a> {
     overlays: &'a [Overlay],
@@ -171,6 +206,11 @@ struct Run<'a> {
     report: Report,
     out: Vec<u8>,
 }
+
+/// Documents go to the threads in batches of about this many bytes: enough
+/// to keep two threads busy for a few milliseconds, few enough that a batch's
+/// documents and their rewrites are small beside the output.
+const BATCH_BYTES: usize = 256 << 10;
 
 /// Applies `overlays` in order to every document of `input`; returns the
 /// rewritten stream.
@@ -188,8 +228,38 @@ pub fn apply_stream<R: BufRead>(
         report: Report::default(),
         out: Vec::new(),
     };
-    for doc in Reader::new(input) {
-        run.document(doc?)?;
+    let (overlays, record) = (run.overlays, opts.record);
+    let mut splitter = Splitter::new(input);
+    let mut batch = Batch::read(&mut splitter);
+    // The batch rewritten before, taken into the run while this one is.
+    let mut previous: Option<(Batch, Vec<Outcome>)> = None;
+    // What the batches rewritten so far write.
+    let mut written = 0;
+    loop {
+        let last = batch.at_end || batch.failure.is_some();
+        let (next, results, wrote) = rewrite_batch(overlays, record, &batch.docs, written, || {
+            // This thread takes in the batch before and reads the next one,
+            // then joins the other threads on this one.
+            if let Some((done, results)) = previous.take() {
+                run.take_all(&done.docs, results)?;
+            }
+            Ok::<_, ApplyError>((!last).then(|| Batch::read(&mut splitter)))
+        });
+        written += wrote;
+        let next = next?;
+        previous = Some((batch, results));
+        match next {
+            Some(next) => batch = next,
+            None => break,
+        }
+    }
+    if let Some((done, results)) = previous {
+        run.take_all(&done.docs, results)?;
+        // The documents before a read error are taken first, as a
+        // document-at-a-time loop would: their errors come first.
+        if let Some(e) = done.failure {
+            return Err(ApplyError::Io(e));
+        }
     }
     run.expose_services()?;
     for (o, counts) in overlays.iter().zip(&run.matched) {
@@ -209,6 +279,45 @@ pub fn apply_stream<R: BufRead>(
     Ok((run.out, report))
 }
 
+/// Documents read from the stream, to be rewritten together.
+struct Batch {
+    docs: Vec<RawDoc>,
+    bytes: usize,
+    /// The stream ended after these documents.
+    at_end: bool,
+    /// Reading failed after these documents.
+    failure: Option<std::io::Error>,
+}
+
+impl Batch {
+    /// Documents up to [`BATCH_BYTES`], the end of the stream, or a read error.
+    fn read<R: BufRead>(splitter: &mut Splitter<R>) -> Batch {
+        let mut batch = Batch {
+            docs: Vec::new(),
+            bytes: 0,
+            at_end: false,
+            failure: None,
+        };
+        while batch.bytes < BATCH_BYTES {
+            match splitter.next_doc() {
+                Ok(Some(raw)) => {
+                    batch.bytes += raw.bytes.len();
+                    batch.docs.push(raw);
+                }
+                Ok(None) => {
+                    batch.at_end = true;
+                    break;
+                }
+                Err(e) => {
+                    batch.failure = Some(e);
+                    break;
+                }
+            }
+        }
+        batch
+    }
+}
+
 /// [`apply_stream`] over text, for callers holding the rendered manifests
 /// (`chartfix template --overlay`).
 pub fn apply_str(
@@ -223,147 +332,237 @@ pub fn apply_str(
     Ok((out, report))
 }
 
-impl Run<'_> {
-    fn document(&mut self, doc: Document) -> Result<(), ApplyError> {
-        self.report.documents += 1;
-        let Document {
-            raw,
-            value: mut doc,
-            odd_plain,
-        } = doc;
-        let Some(mut id) = ResourceId::of(&doc) else {
-            self.out.extend_from_slice(&raw.bytes);
-            return Ok(());
-        };
-        let mut changed = false;
-        let mut dropped = false;
-        'overlays: for (oi, overlay) in self.overlays.iter().enumerate() {
-            for (ri, rule) in overlay.rules.iter().enumerate() {
-                let rule = &rule.0;
-                if !rule.select.matches(&id, &doc) {
-                    continue;
-                }
-                self.matched[oi][ri] += 1;
-                let rule_name = overlay.rule_name(ri);
-                let op_err = |message: String| {
-                    ApplyError::Operation(Box::new(OperationError {
-                        number: raw.number,
-                        source: raw.source().map(str::to_string),
-                        overlay: overlay.name.clone(),
-                        rule: rule_name.clone(),
-                        resource: id.to_string(),
-                        message,
-                    }))
-                };
-                let mut edits = Edits::default();
-                if let Some(set) = &rule.set {
-                    apply_set(set, &mut doc, &mut edits).map_err(op_err)?;
-                }
-                if let Some(merge) = &rule.merge {
-                    apply_merge(&merge.0, &mut doc, &mut edits);
-                }
-                if let Some(patch) = &rule.patch {
-                    apply_patch(patch, &mut doc, &mut edits).map_err(op_err)?;
-                }
-                if let Some(paths) = &rule.remove {
-                    apply_remove(paths, &mut doc, &mut edits);
-                }
-                if let Some(op) = &rule.resources {
-                    resources::apply(op, &mut doc, &mut edits);
-                }
-                if let Some(op) = &rule.placement {
-                    placement::apply(op, &mut doc, &mut edits);
-                }
-                if let Some(op) = &rule.images {
-                    images::apply(op, &mut doc, &mut edits);
-                }
-                let mut drop_it = rule.drop;
-                if let Some(op) = &rule.convert_ingressroutetcp {
-                    if ingressroute::is_ingressroutetcp(&doc) {
-                        for target in ingressroute::route_targets(&doc) {
-                            self.exposures.push(Exposure {
-                                overlay: overlay.name.clone(),
-                                rule: rule_name.clone(),
-                                node_ports: op.node_ports.clone(),
-                                target,
-                                from: id.clone(),
-                            });
-                        }
-                        drop_it = true;
+/// Reads one document and applies every rule that selects it: all that
+/// depends on the document alone, so any thread may do it.
+fn rewrite(overlays: &[Overlay], record: bool, raw: &RawDoc) -> Result<Rewritten, ApplyError> {
+    let (mut doc, odd_plain) = read_value(raw)?;
+    let mut matched = Vec::new();
+    let mut changes = Recorder::new(record);
+    let mut exposures = Vec::new();
+    let Some(mut id) = ResourceId::of(&doc) else {
+        return Ok(Rewritten {
+            matched,
+            changes,
+            exposures,
+            text: None,
+            dropped: false,
+            service: None,
+        });
+    };
+    let mut changed = false;
+    let mut dropped = false;
+    'overlays: for (oi, overlay) in overlays.iter().enumerate() {
+        for (ri, rule) in overlay.rules.iter().enumerate() {
+            let rule = &rule.0;
+            if !rule.select.matches(&id, &doc) {
+                continue;
+            }
+            matched.push((oi, ri));
+            let rule_name = overlay.rule_name(ri);
+            let op_err = |message: String| {
+                ApplyError::Operation(Box::new(OperationError {
+                    number: raw.number,
+                    source: raw.source().map(str::to_string),
+                    overlay: overlay.name.clone(),
+                    rule: rule_name.clone(),
+                    resource: id.to_string(),
+                    message,
+                }))
+            };
+            let mut edits = Edits::default();
+            if let Some(set) = &rule.set {
+                apply_set(set, &mut doc, &mut edits).map_err(op_err)?;
+            }
+            if let Some(merge) = &rule.merge {
+                apply_merge(&merge.0, &mut doc, &mut edits);
+            }
+            if let Some(patch) = &rule.patch {
+                apply_patch(patch, &mut doc, &mut edits).map_err(op_err)?;
+            }
+            if let Some(paths) = &rule.remove {
+                apply_remove(paths, &mut doc, &mut edits);
+            }
+            if let Some(op) = &rule.resources {
+                resources::apply(op, &mut doc, &mut edits);
+            }
+            if let Some(op) = &rule.placement {
+                placement::apply(op, &mut doc, &mut edits);
+            }
+            if let Some(op) = &rule.images {
+                images::apply(op, &mut doc, &mut edits);
+            }
+            let mut drop_it = rule.drop;
+            if let Some(op) = &rule.convert_ingressroutetcp {
+                if ingressroute::is_ingressroutetcp(&doc) {
+                    for target in ingressroute::route_targets(&doc) {
+                        exposures.push(Exposure {
+                            overlay: overlay.name.clone(),
+                            rule: rule_name.clone(),
+                            node_ports: op.node_ports.clone(),
+                            target,
+                            from: id.clone(),
+                        });
                     }
-                }
-                if drop_it {
-                    edits.note("", Some(Value::String(id.to_string())), None);
-                }
-                // Rules add what the overlay holds, and may add it again and
-                // again: the resource stays within what could have been read.
-                if !edits.is_empty() && nodes_over(&doc, super::ops::json::MAX_NODES) {
-                    return Err(op_err(too_big("this rule")));
-                }
-                changed |= !edits.is_empty();
-                for (path, before, after) in edits.items {
-                    self.recorder.push(|| Change {
-                        overlay: overlay.name.clone(),
-                        rule: rule_name.clone(),
-                        resource: id.clone(),
-                        path,
-                        before,
-                        after,
-                    });
-                }
-                if drop_it {
-                    dropped = true;
-                    break 'overlays;
-                }
-                // A rule may rename or move the resource; later rules see it as it now is.
-                if let Some(new_id) = ResourceId::of(&doc) {
-                    id = new_id;
+                    drop_it = true;
                 }
             }
+            if drop_it {
+                edits.note("", Some(Value::String(id.to_string())), None);
+            }
+            // Rules add what the overlay holds, and may add it again and
+            // again: the resource stays within what could have been read.
+            if rule.may_grow() && !edits.is_empty() && nodes_over(&doc, super::ops::json::MAX_NODES)
+            {
+                return Err(op_err(too_big("this rule")));
+            }
+            changed |= !edits.is_empty();
+            for (path, before, after) in edits.items {
+                changes.push(|| Change {
+                    overlay: overlay.name.clone(),
+                    rule: rule_name.clone(),
+                    resource: id.clone(),
+                    path,
+                    before,
+                    after,
+                });
+            }
+            if drop_it {
+                dropped = true;
+                break 'overlays;
+            }
+            // A rule may rename or move the resource; later rules see it as it now is.
+            if let Some(new_id) = ResourceId::of(&doc) {
+                id = new_id;
+            }
         }
+    }
+    let mut text = None;
+    let mut head_len = 0;
+    if changed && !dropped {
+        let mut out = raw.head();
+        head_len = out.len();
+        // Values no rule changed keep the text they were written with.
+        let texts = odd_plain.then(|| scalar_texts(&raw.bytes)).flatten();
+        out.extend_from_slice(emit_json_kept(&doc, texts.as_ref()).as_bytes());
+        if raw.has_end_marker() {
+            // Directives of the next document may follow it.
+            out.extend_from_slice(b"...\n");
+        }
+        text = Some(out);
+    } else if id.kind == "Service" {
+        // Where the head ends matters only if this Service is rewritten later.
+        head_len = raw.head().len();
+    }
+    let service = (!dropped && id.kind == "Service" && id.api_version == "v1").then(|| Service {
+        value: doc,
+        namespace: id.namespace.clone(),
+        name: id.name.clone(),
+        head_len,
+        odd_plain,
+        end_marker: raw.has_end_marker(),
+    });
+    Ok(Rewritten {
+        matched,
+        changes,
+        exposures,
+        text,
+        dropped,
+        service,
+    })
+}
+
+/// Rewrites a batch of documents, on several threads when it is big enough
+/// to pay for them; `meanwhile` runs on this thread first, then it joins the
+/// others. Returns what `meanwhile` gave, each document's result in stream
+/// order, and the bytes they write. `before`: what the output holds before
+/// the batch; once it and the batch's writing pass [`MAX_OUTPUT`], the
+/// documents not yet started are skipped (`None`), for the run
+/// stops at an earlier one.
+fn rewrite_batch<M>(
+    overlays: &[Overlay],
+    record: bool,
+    raws: &[RawDoc],
+    before: usize,
+    meanwhile: impl FnOnce() -> M,
+) -> (M, Vec<Outcome>, usize) {
+    let bytes = raws.iter().map(|r| r.bytes.len()).sum();
+    let threads = crate::parallel::threads_for_documents(bytes);
+    let written = AtomicUsize::new(0);
+    let (m, results) = crate::parallel::map_while(raws, threads, meanwhile, |raw| {
+        if before + written.load(Ordering::Relaxed) > MAX_OUTPUT {
+            return Ok(None);
+        }
+        let r = rewrite(overlays, record, raw)?;
+        let n = match &r.text {
+            _ if r.dropped => 0,
+            Some(t) => t.len(),
+            None => raw.bytes.len(),
+        };
+        written.fetch_add(n, Ordering::Relaxed);
+        Ok(Some(r))
+    });
+    (m, results, written.into_inner())
+}
+
+impl Run<'_> {
+    /// Takes a batch's results in stream order; stops at the first error.
+    fn take_all(
+        &mut self,
+        raws: &[RawDoc],
+        results: Vec<Outcome>,
+    ) -> Result<(), ApplyError> {
+        for (raw, result) in raws.iter().zip(results) {
+            self.take(raw, result?)?;
+        }
+        Ok(())
+    }
+
+    /// Takes what one document came to into the output and the report.
+    fn take(&mut self, raw: &RawDoc, rewritten: Option<Rewritten>) -> Result<(), ApplyError> {
+        let too_large = || ApplyError::TooLarge {
+            number: raw.number,
+            source: raw.source().map(str::to_string),
+        };
+        // Unreachable: the documents before a skipped one passed the limit.
+        let Some(Rewritten {
+            matched,
+            changes,
+            exposures,
+            text,
+            dropped,
+            service,
+        }) = rewritten
+        else {
+            return Err(too_large());
+        };
+        self.report.documents += 1;
+        for (oi, ri) in matched {
+            self.matched[oi][ri] += 1;
+        }
+        self.recorder.absorb(changes);
+        self.exposures.extend(exposures);
         if dropped {
             self.report.dropped_documents += 1;
             return Ok(());
         }
         let start = self.out.len();
-        let mut head_len = 0;
-        if changed {
-            self.report.changed_documents += 1;
-            let head = raw.head();
-            head_len = head.len();
-            self.out.extend_from_slice(&head);
-            // Values no rule changed keep the text they were written with.
-            let texts = odd_plain.then(|| scalar_texts(&raw.bytes)).flatten();
-            self.out
-                .extend_from_slice(emit_json_kept(&doc, texts.as_ref()).as_bytes());
-            if raw.has_end_marker() {
-                // Directives of the next document may follow it.
-                self.out.extend_from_slice(b"...\n");
+        let changed = text.is_some();
+        match text {
+            Some(text) => {
+                self.report.changed_documents += 1;
+                self.out.extend_from_slice(&text);
             }
-        } else {
-            self.out.extend_from_slice(&raw.bytes);
-            // Where the head ends matters only if this Service is rewritten later.
-            if id.kind == "Service" {
-                head_len = raw.head().len();
-            }
+            None => self.out.extend_from_slice(&raw.bytes),
         }
         if self.out.len() > MAX_OUTPUT {
-            return Err(ApplyError::TooLarge {
-                number: raw.number,
-                source: raw.source().map(str::to_string),
-            });
+            return Err(too_large());
         }
-        if id.kind == "Service" && id.api_version == "v1" {
+        if let Some(service) = service {
             self.services.push(ServiceSlot {
                 start,
-                head_len,
                 end: self.out.len(),
-                value: doc,
-                namespace: id.namespace.clone(),
-                name: id.name.clone(),
                 changed,
-                odd_plain,
-                end_marker: raw.has_end_marker(),
+                service,
             });
         }
         Ok(())
@@ -378,11 +577,12 @@ impl Run<'_> {
         let mut splices: Vec<(usize, usize, Vec<u8>)> = Vec::new();
         let mut used = vec![false; self.exposures.len()];
         for slot in &mut self.services {
+            let service = &mut slot.service;
             let mine: Vec<usize> = (0..self.exposures.len())
                 .filter(|&i| {
                     let t = &self.exposures[i].target;
-                    t.name == slot.name
-                        && match (&t.namespace, &slot.namespace) {
+                    t.name == service.name
+                        && match (&t.namespace, &service.namespace) {
                             (Some(a), Some(b)) => a == b,
                             _ => true,
                         }
@@ -392,7 +592,7 @@ impl Run<'_> {
                 continue;
             }
             // The Service as the output holds it: as read, or as rewritten.
-            let doc = &mut slot.value;
+            let doc = &mut service.value;
             let mut any = false;
             let Some(id) = ResourceId::of(doc) else {
                 continue;
@@ -421,19 +621,19 @@ impl Run<'_> {
                 }
             }
             if any {
-                let mut new = self.out[slot.start..slot.start + slot.head_len].to_vec();
+                let mut new = self.out[slot.start..slot.start + service.head_len].to_vec();
                 if new.is_empty() && slot.start > 0 {
                     // Keep documents apart when the Service had no head.
                     new.extend_from_slice(b"---\n");
                 }
                 // The output holds the Service as read or as rewritten, with
                 // the texts of its values either way.
-                let texts = slot
+                let texts = service
                     .odd_plain
                     .then(|| scalar_texts(&self.out[slot.start..slot.end]))
                     .flatten();
                 new.extend_from_slice(emit_json_kept(doc, texts.as_ref()).as_bytes());
-                if slot.end_marker {
+                if service.end_marker {
                     new.extend_from_slice(b"...\n");
                 }
                 if !slot.changed {

@@ -46,6 +46,18 @@ impl Recorder {
         self.count
     }
 
+    /// Whether records are kept, not only counted.
+    pub fn keeps(&self) -> bool {
+        self.keep
+    }
+
+    /// Takes in what `other` recorded after what this one holds (a
+    /// document's changes, recorded on the thread that rewrote it).
+    pub fn absorb(&mut self, other: Recorder) {
+        self.count += other.count;
+        self.changes.extend(other.changes);
+    }
+
     pub fn into_changes(self) -> Vec<Change> {
         self.changes
     }

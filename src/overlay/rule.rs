@@ -128,6 +128,16 @@ pub struct RuleFields {
     pub drop: bool,
 }
 
+impl RuleFields {
+    /// Whether the rule may grow a resource by more than a few nodes of its
+    /// own: `set`, `merge` and `patch` write what the overlay holds, and a
+    /// patch's `copy` doubles a subtree. The other operations change values
+    /// in place or add a handful of keys.
+    pub fn may_grow(&self) -> bool {
+        self.set.is_some() || self.merge.is_some() || self.patch.is_some()
+    }
+}
+
 impl Check for RuleFields {
     fn check(self) -> Result<Self, String> {
         let any = self.set.is_some()

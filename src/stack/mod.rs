@@ -132,6 +132,28 @@ pub struct Rendered {
     pub unused: Vec<Finding>,
 }
 
+/// What rendering a release and applying overlays record besides the text:
+/// kept apart for each release, so that releases can render side by side,
+/// and taken into the [`Rendered`] in release order.
+#[derive(Default)]
+struct Account {
+    changes: Vec<Change>,
+    overlay_counts: Vec<(String, usize)>,
+    lock: Vec<LockEntry>,
+    warnings: Vec<String>,
+    unused: Vec<Finding>,
+}
+
+impl Rendered {
+    fn take(&mut self, account: Account) {
+        self.changes.extend(account.changes);
+        self.overlay_counts.extend(account.overlay_counts);
+        self.lock.charts.extend(account.lock);
+        self.warnings.extend(account.warnings);
+        self.unused.extend(account.unused);
+    }
+}
+
 /// Renders a stack named as on the command line (a path, a folder of raw
 /// manifests, a name in `./stacks/`, or a built-in name) to its final stream.
 pub fn render_stack(spec: &str, options: &StackOptions) -> Result<Rendered, StackError> {
@@ -200,20 +222,41 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
         warnings: Vec::new(),
         unused: Vec::new(),
     };
-    for (index, release) in stack.releases.iter().enumerate() {
-        let (text, what) = render_release(&stack, index, located, &resolver, options, &mut out)?;
-        before.push_str(&text);
+    // Releases depend on nothing but the stack, so they render side by side;
+    // what each records is taken in release order, and the first failure in
+    // that order is the one reported.
+    // Not while fetches may draw progress bars: two threads' bars would
+    // overwrite each other's line.
+    let indices: Vec<usize> = (0..stack.releases.len()).collect();
+    let bars = !options.offline && crate::source::progress::wanted(options.quiet);
+    let threads = match bars {
+        true => 1,
+        false => crate::parallel::threads_for_jobs(indices.len()),
+    };
+    let parts = crate::parallel::map(&indices, threads, |&index| {
+        let release = &stack.releases[index];
+        let mut account = Account::default();
+        let (text, what) =
+            render_release(&stack, index, located, &resolver, options, &mut account)?;
         let overlays = load_overlays(&release.overlays, &located.files)
             .map_err(|e| format!("release {}: {e}", release.name))?;
-        let text = apply(&text, &overlays, &mut out)?;
+        let rewritten = apply(&text, &overlays, &mut account)?;
+        Ok::<_, StackError>((text, rewritten, what, account))
+    });
+    for (release, part) in stack.releases.iter().zip(parts) {
+        let (text, rewritten, what, account) = part?;
+        before.push_str(&text);
+        out.take(account);
         out.releases.push(ReleaseSummary {
             name: release.name.clone(),
             what,
-            documents: count_documents(&text),
+            documents: count_documents(&rewritten),
         });
-        after.push_str(&text);
+        after.push_str(&rewritten);
     }
-    let text = apply(&after, &stack_overlays, &mut out)?;
+    let mut account = Account::default();
+    let text = apply(&after, &stack_overlays, &mut account)?;
+    out.take(account);
     out.resources = count_documents(&text);
     out.text = text;
     out.before_overlays = before;
@@ -270,7 +313,7 @@ fn render_release(
     located: &Located,
     resolver: &crate::source::Resolver,
     options: &StackOptions,
-    out: &mut Rendered,
+    out: &mut Account,
 ) -> Result<(String, String), StackError> {
     let release = &stack.releases[index];
     let files = &located.files;
@@ -347,7 +390,7 @@ fn run_chart(
     resolver: &crate::source::Resolver,
     job: &ChartJob,
     max_output: usize,
-    out: &mut Rendered,
+    out: &mut Account,
 ) -> Result<(String, String), StackError> {
     let r = render_chart(resolver, job, max_output)?;
     out.unused.extend(r.unused.iter().cloned());
@@ -359,7 +402,7 @@ fn run_chart(
     // A local chart is locked by the path the stack wrote, not the one the
     // current folder made of it.
     let local = std::path::Path::new(&r.reference).exists();
-    out.lock.charts.push(LockEntry {
+    out.lock.push(LockEntry {
         release: job.release.clone(),
         chart: if local {
             job.display.clone()
@@ -424,7 +467,7 @@ fn load_overlays(refs: &[OverlayRef], files: &Files) -> Result<Vec<Overlay>, Str
 }
 
 /// Applies overlays to a stream and records their changes.
-fn apply(text: &str, overlays: &[Overlay], out: &mut Rendered) -> Result<String, StackError> {
+fn apply(text: &str, overlays: &[Overlay], out: &mut Account) -> Result<String, StackError> {
     if overlays.is_empty() {
         return Ok(text.to_string());
     }

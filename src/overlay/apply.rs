@@ -506,11 +506,7 @@ fn rewrite_batch<M>(
 
 impl Run<'_> {
     /// Takes a batch's results in stream order; stops at the first error.
-    fn take_all(
-        &mut self,
-        raws: &[RawDoc],
-        results: Vec<Outcome>,
-    ) -> Result<(), ApplyError> {
+    fn take_all(&mut self, raws: &[RawDoc], results: Vec<Outcome>) -> Result<(), ApplyError> {
         for (raw, result) in raws.iter().zip(results) {
             self.take(raw, result?)?;
         }

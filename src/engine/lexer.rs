@@ -442,28 +442,20 @@ impl<'s> Lexer<'s> {
     /// Quotes, backslashes and newlines are ASCII, so bytes are enough.
     fn lex_quote(&mut self, quote: u8, kind: Kind, unterminated: &str) -> bool {
         loop {
-            match self.peek() {
-                Some(b'\\') => {
+            let mut next = self.peek();
+            if next == Some(b'\\') {
+                // The escaped byte is skipped, unless it ends the line or the text.
+                self.pos += 1;
+                next = self.peek();
+                if !matches!(next, Some(b'\n') | None) {
                     self.pos += 1;
-                    match self.peek() {
-                        Some(b'\n') => {
-                            self.pos += 1;
-                            self.error(unterminated.to_string());
-                            return false;
-                        }
-                        None => {
-                            self.error(unterminated.to_string());
-                            return false;
-                        }
-                        Some(_) => self.pos += 1,
-                    }
+                    continue;
                 }
-                Some(b'\n') => {
-                    self.pos += 1;
-                    self.error(unterminated.to_string());
-                    return false;
-                }
-                None => {
+            }
+            match next {
+                Some(b'\n') | None => {
+                    // The line break is taken before the error, as Go's lexer does.
+                    self.pos += usize::from(next.is_some());
                     self.error(unterminated.to_string());
                     return false;
                 }

@@ -194,6 +194,20 @@ pub(super) fn strip_escaped_newlines(s: &str) -> String {
     out
 }
 
+/// The character a one-letter escape (`\n`, `\"`) stands for.
+fn simple_escape(e: char) -> Option<char> {
+    Some(match e {
+        'b' => '\u{8}',
+        't' => '\t',
+        'n' => '\n',
+        'f' => '\u{c}',
+        'r' => '\r',
+        'e' => '\u{1b}',
+        '"' | '\\' => e,
+        _ => return None,
+    })
+}
+
 /// A basic string's escapes, as the lexer let them through.
 pub(super) fn unescape(s: &str) -> Result<String, String> {
     let mut out = String::with_capacity(s.len());
@@ -206,35 +220,11 @@ pub(super) fn unescape(s: &str) -> Result<String, String> {
         let Some((_, e)) = chars.next() else {
             return Err("invalid escape at the end of a string".into());
         };
+        if let Some(c) = simple_escape(e) {
+            out.push(c);
+            continue;
+        }
         let hex_len = match e {
-            'b' => {
-                out.push('\u{8}');
-                continue;
-            }
-            't' => {
-                out.push('\t');
-                continue;
-            }
-            'n' => {
-                out.push('\n');
-                continue;
-            }
-            'f' => {
-                out.push('\u{c}');
-                continue;
-            }
-            'r' => {
-                out.push('\r');
-                continue;
-            }
-            'e' => {
-                out.push('\u{1b}');
-                continue;
-            }
-            '"' | '\\' => {
-                out.push(e);
-                continue;
-            }
             ' ' | '\t' => return Err(format!("invalid escape: '\\{e}'")),
             'x' => 2,
             'u' => 4,

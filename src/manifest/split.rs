@@ -220,10 +220,11 @@ impl<R: BufRead> Splitter<R> {
         let first_line = self.line;
         let mut bytes = std::mem::take(&mut self.pending);
         self.line += std::mem::take(&mut self.pending_lines);
-        let mut line = Vec::new();
+        // Lines are read straight onto the document, not copied from a line
+        // buffer; a marker line that opens the next one is split off.
         loop {
-            line.clear();
-            if self.input.read_until(b'\n', &mut line)? == 0 {
+            let start = bytes.len();
+            if self.input.read_until(b'\n', &mut bytes)? == 0 {
                 self.done = true;
                 if bytes.is_empty() {
                     return Ok(None);
@@ -234,28 +235,26 @@ impl<R: BufRead> Splitter<R> {
             // read yet: then the stream opens with it and it is ours. So it
             // is when what was read holds only directives (`%YAML 1.1`) and
             // comments: they belong to the document the marker opens.
-            if is_marker(&line) && !bytes.is_empty() {
-                match directives_from(&bytes) {
+            if start > 0 && is_marker(&bytes[start..]) {
+                match directives_from(&bytes[..start]) {
                     Some(0) => {}
                     // After a `...` line: the directives go with the marker.
                     Some(at) => {
-                        let mut next = bytes.split_off(at);
-                        let moved = next.iter().filter(|&&b| b == b'\n').count();
+                        let next = bytes.split_off(at);
+                        let moved = next[..start - at].iter().filter(|&&b| b == b'\n').count();
                         self.line -= moved;
                         self.pending_lines = moved + 1;
-                        next.extend_from_slice(&line);
                         self.pending = next;
                         break;
                     }
                     None => {
-                        self.pending = std::mem::take(&mut line);
+                        self.pending = bytes.split_off(start);
                         self.pending_lines = 1;
                         break;
                     }
                 }
             }
-            bytes.extend_from_slice(&line);
-            if line.ends_with(b"\n") {
+            if bytes.ends_with(b"\n") {
                 self.line += 1;
             }
         }

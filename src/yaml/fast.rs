@@ -23,6 +23,15 @@ const MAX_EVENTS: usize = 2 * super::reader::MAX_NODES as usize + 8;
 /// and event at once.
 const MAX_BYTES: usize = 32 << 20;
 
+/// Where a ` #` comment starts in `text`, or its length: by memchr, for
+/// `str::find` builds a substring searcher for every scalar it is asked about.
+fn comment_start(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'#', bytes)
+        .find(|&i| i > 0 && bytes[i - 1] == b' ')
+        .map_or(text.len(), |i| i - 1)
+}
+
 /// libyaml's events for `src`, or `None` when `src` is not in the subset.
 pub(crate) fn scan(src: &str) -> Option<Vec<(Event, Mark)>> {
     if src.len() > MAX_BYTES || !plain_characters(src.as_bytes()) {
@@ -243,11 +252,7 @@ impl Scanner<'_> {
                 self.out.push((end, mark));
             }
             _ => {
-                let value = match text.find(" #") {
-                    Some(i) => &text[..i],
-                    None => text,
-                }
-                .trim_end_matches(' ');
+                let value = text[..comment_start(text)].trim_end_matches(' ');
                 if !plain_ok(value) {
                     return None;
                 }

@@ -638,3 +638,60 @@ fn a_service_exposed_for_a_route_keeps_its_end_marker() {
         );
     }
 }
+
+/// A stream big enough for several batches on several threads: the output,
+/// the `--explain` table, the warnings and the first error are those of one
+/// thread taking one document at a time.
+#[test]
+fn threads_give_what_one_thread_gives() {
+    let doc = |i: usize| {
+        let kind = ["Deployment", "ConfigMap", "StatefulSet"][i % 3];
+        format!(
+            "---\n# Source: c/templates/d{i}.yaml\napiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: d{i}\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: bitnami/x:{i}\n        resources:\n          requests: {{cpu: 1500m, memory: 2Gi}}\n"
+        )
+    };
+    // About 1.6 MiB: batches of 128 KiB, 256 KiB, … on every core.
+    let stream: String = (0..6_000).map(doc).collect();
+    let args = [
+        "--overlay",
+        "arm64",
+        "--overlay",
+        "bitnami-legacy",
+        "--explain",
+    ];
+    let one = post_render(&args, &[("CHARTFIX_THREADS", "1")], stream.as_bytes());
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    for threads in ["2", "3"] {
+        let many = post_render(&args, &[("CHARTFIX_THREADS", threads)], stream.as_bytes());
+        assert_eq!(many.code, 0, "{}", many.stderr);
+        assert!(
+            many.stdout == one.stdout,
+            "{threads} threads: another stream"
+        );
+        assert!(
+            many.stderr == one.stderr,
+            "{threads} threads: another account"
+        );
+    }
+    assert!(one.stderr.contains("d5999"), "every change is listed");
+
+    // Two bad documents far apart: the first is the one named, nothing is printed.
+    let mut bad: Vec<String> = (0..6_000).map(doc).collect();
+    bad[4_321] = "---\n# Source: c/templates/bad.yaml\na: [\n".into();
+    bad[5_500] = "---\nb: {\n".into();
+    let bad: String = bad.concat();
+    for threads in ["1", "2"] {
+        let out = post_render(&args, &[("CHARTFIX_THREADS", threads)], bad.as_bytes());
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        assert!(
+            out.stdout.is_empty(),
+            "{threads} threads: output after an error"
+        );
+        assert!(
+            out.stderr
+                .contains("document 4322 (# Source: c/templates/bad.yaml)"),
+            "{threads} threads: {}",
+            out.stderr
+        );
+    }
+}

@@ -362,3 +362,58 @@ fn usage_errors_give_two() {
         );
     }
 }
+
+/// Releases render side by side; what comes out is what one thread gives,
+/// and of two failing releases the first in the stack is the one named.
+#[test]
+fn releases_on_threads_give_what_one_thread_gives() {
+    let (dir, stack) = example();
+    let original = std::fs::read_to_string(&stack).unwrap();
+    let more = "  - name: web2\n    chart: ./charts/web\n  - name: web3\n    chart: ./charts/web\n    values:\n      replicas: 3\n";
+    std::fs::write(&stack, format!("{original}{more}")).unwrap();
+    let s = stack.to_str().unwrap();
+    let lock = stack.with_extension("lock");
+    let mut seen: Option<(Output, String)> = None;
+    for threads in ["1", "2", "3"] {
+        let _ = std::fs::remove_file(&lock);
+        let mut cmd = chartfix();
+        cmd.current_dir(dir.path())
+            .env("CHARTFIX_THREADS", threads)
+            .args(["render", s, "--offline", "--explain"]);
+        let o = cmd.output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let written = std::fs::read_to_string(&lock).unwrap();
+        if let Some((first, first_lock)) = &seen {
+            assert!(
+                o.stdout == first.stdout,
+                "{threads} threads: another stream"
+            );
+            assert_eq!(text(&o.stderr), text(&first.stderr), "{threads} threads");
+            assert_eq!(&written, first_lock, "{threads} threads: another lock");
+        } else {
+            assert!(text(&o.stdout).contains("# Source: web3/"));
+            seen = Some((o, written));
+        }
+    }
+
+    let bad = "  - name: gone-a\n    chart: ./charts/gone-a\n  - name: gone-b\n    chart: ./charts/gone-b\n";
+    std::fs::write(&stack, format!("{original}{bad}")).unwrap();
+    for threads in ["1", "2"] {
+        let o = chartfix()
+            .current_dir(dir.path())
+            .env("CHARTFIX_THREADS", threads)
+            .args(["render", s, "--offline"])
+            .output()
+            .unwrap();
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(
+            o.stdout.is_empty(),
+            "{threads} threads: output after a failure"
+        );
+        assert!(
+            err.contains("gone-a") && !err.contains("gone-b"),
+            "{threads} threads: {err}"
+        );
+    }
+}

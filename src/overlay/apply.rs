@@ -192,6 +192,18 @@ struct Rewritten {
     service: Option<Service>,
 }
 
+impl Rewritten {
+    /// What the document puts in the output: nothing when dropped, its
+    /// bytes as they came when unchanged, else its rewrite.
+    fn output<'a>(&'a self, raw: &'a RawDoc) -> &'a [u8] {
+        match &self.text {
+            _ if self.dropped => &[],
+            Some(text) => text,
+            None => &raw.bytes,
+        }
+    }
+}
+
 /// A document's result in a batch: `None` when it was not rewritten because
 /// the documents before it already pass [`MAX_OUTPUT`] (the run stops before
 /// it).
@@ -242,7 +254,7 @@ pub fn apply_stream<R: BufRead>(
     let mut written = 0;
     loop {
         let last = batch.at_end || batch.failure.is_some();
-        let (next, results, wrote) = rewrite_batch(overlays, record, &batch.docs, written, || {
+        let (next, results, wrote) = rewrite_batch(overlays, record, &batch, written, || {
             // This thread takes in the batch before and reads the next one,
             // then joins the other threads on this one.
             if let Some((done, results)) = previous.take() {
@@ -487,24 +499,18 @@ fn rewrite(overlays: &[Overlay], record: bool, raw: &RawDoc) -> Result<Rewritten
 fn rewrite_batch<M>(
     overlays: &[Overlay],
     record: bool,
-    raws: &[RawDoc],
+    batch: &Batch,
     before: usize,
     meanwhile: impl FnOnce() -> M,
 ) -> (M, Vec<Outcome>, usize) {
-    let bytes = raws.iter().map(|r| r.bytes.len()).sum();
-    let threads = crate::parallel::threads_for_documents(bytes);
+    let threads = crate::parallel::threads_for_documents(batch.bytes);
     let written = AtomicUsize::new(0);
-    let (m, results) = crate::parallel::map_while(raws, threads, meanwhile, |raw| {
+    let (m, results) = crate::parallel::map_while(&batch.docs, threads, meanwhile, |raw| {
         if before + written.load(Ordering::Relaxed) > MAX_OUTPUT {
             return Ok(None);
         }
         let r = rewrite(overlays, record, raw)?;
-        let n = match &r.text {
-            _ if r.dropped => 0,
-            Some(t) => t.len(),
-            None => raw.bytes.len(),
-        };
-        written.fetch_add(n, Ordering::Relaxed);
+        written.fetch_add(r.output(raw).len(), Ordering::Relaxed);
         Ok(Some(r))
     });
     (m, results, written.into_inner())
@@ -526,40 +532,29 @@ impl Run<'_> {
             source: raw.source().map(str::to_string),
         };
         // Unreachable: the documents before a skipped one passed the limit.
-        let Some(Rewritten {
-            matched,
-            changes,
-            exposures,
-            text,
-            dropped,
-            service,
-        }) = rewritten
-        else {
+        let Some(r) = rewritten else {
             return Err(too_large());
         };
         self.report.documents += 1;
-        for (oi, ri) in matched {
+        for &(oi, ri) in &r.matched {
             self.matched[oi][ri] += 1;
         }
-        self.recorder.absorb(changes);
-        self.exposures.extend(exposures);
-        if dropped {
-            self.report.dropped_documents += 1;
-            return Ok(());
-        }
         let start = self.out.len();
-        let changed = text.is_some();
-        match text {
-            Some(text) => {
-                self.report.changed_documents += 1;
-                self.out.extend_from_slice(&text);
-            }
-            None => self.out.extend_from_slice(&raw.bytes),
-        }
+        self.out.extend_from_slice(r.output(raw));
         if self.out.len() > MAX_OUTPUT {
             return Err(too_large());
         }
-        if let Some(service) = service {
+        self.recorder.absorb(r.changes);
+        self.exposures.extend(r.exposures);
+        if r.dropped {
+            self.report.dropped_documents += 1;
+            return Ok(());
+        }
+        let changed = r.text.is_some();
+        if changed {
+            self.report.changed_documents += 1;
+        }
+        if let Some(service) = r.service {
             self.services.push(ServiceSlot {
                 start,
                 end: self.out.len(),

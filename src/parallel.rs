@@ -19,11 +19,7 @@ use std::sync::OnceLock;
 pub fn threads_for(work: usize) -> usize {
     /// Below this, one thread is faster (about twenty times a Bitnami chart).
     const WORTH_THREADS: usize = 16 * 1024 * 1024;
-    match configured() {
-        Some(n) => n,
-        None if work < WORTH_THREADS => 1,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    }
+    threads_when(work >= WORTH_THREADS)
 }
 
 /// Threads to use for `work` bytes of manifest documents to read and rewrite:
@@ -33,21 +29,23 @@ pub fn threads_for(work: usize) -> usize {
 /// 64 KiB below which one thread does it all.
 pub fn threads_for_documents(work: usize) -> usize {
     const WORTH_THREADS: usize = 64 * 1024;
-    match configured() {
-        Some(n) => n,
-        None if work < WORTH_THREADS => 1,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    }
+    threads_when(work >= WORTH_THREADS)
 }
 
 /// Threads for `jobs` independent jobs that each take milliseconds (a
 /// stack's releases): `CHARTFIX_THREADS` when set to a number, else one a
 /// job up to the number of cores.
 pub fn threads_for_jobs(jobs: usize) -> usize {
-    match configured() {
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get().min(jobs.max(1))),
-    }
+    configured().unwrap_or_else(|| cores().min(jobs.max(1)))
+}
+
+/// `CHARTFIX_THREADS` when set, else every core when the work is worth it.
+fn threads_when(worth_it: bool) -> usize {
+    configured().unwrap_or_else(|| if worth_it { cores() } else { 1 })
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 fn configured() -> Option<usize> {

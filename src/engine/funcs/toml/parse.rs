@@ -204,6 +204,21 @@ impl Parser<'_> {
         Ok(it)
     }
 
+    /// The next item of an array or inline table, comments passed over;
+    /// `None` at its `end`.
+    fn next_within(&mut self, end: Kind) -> Res<Option<Item>> {
+        loop {
+            let it = self.next()?;
+            if it.kind == end {
+                return Ok(None);
+            }
+            if it.kind != Kind::CommentStart {
+                return Ok(Some(it));
+            }
+            self.expect(Kind::Text)?;
+        }
+    }
+
     fn expect(&mut self, kind: Kind) -> Res<Item> {
         let it = self.next()?;
         if it.kind != kind {
@@ -335,15 +350,8 @@ impl Parser<'_> {
         let key = self.current_key.clone();
         self.set_type(&key, Type::Array)?;
         let mut array = Vec::new();
-        loop {
-            let it = self.next()?;
-            match it.kind {
-                Kind::ArrayEnd => break,
-                Kind::CommentStart => {
-                    self.expect(Kind::Text)?;
-                }
-                _ => array.push(self.value(&it, true)?.0),
-            }
+        while let Some(it) = self.next_within(Kind::ArrayEnd)? {
+            array.push(self.value(&it, true)?.0);
         }
         Ok((Node::Array(Rc::new(array)), Type::Array))
     }
@@ -359,16 +367,7 @@ impl Parser<'_> {
         self.implicits.insert(inner.clone());
         self.add_context(inner.clone(), parent_is_array)?;
         let mut top = Table::new();
-        loop {
-            let it = self.next()?;
-            match it.kind {
-                Kind::InlineEnd => break,
-                Kind::CommentStart => {
-                    self.expect(Kind::Text)?;
-                    continue;
-                }
-                _ => {}
-            }
+        while self.next_within(Kind::InlineEnd)?.is_some() {
             let depth_context = self.context.len();
             let (key, val) = self.key_value()?;
             // The parts of a dotted key in this table lead to `key`.

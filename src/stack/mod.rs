@@ -229,9 +229,10 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
     // overwrite each other's line.
     let indices: Vec<usize> = (0..stack.releases.len()).collect();
     let bars = !options.offline && crate::source::progress::wanted(options.quiet);
-    let threads = match bars {
-        true => 1,
-        false => crate::parallel::threads_for_jobs(indices.len()),
+    let threads = if bars {
+        1
+    } else {
+        crate::parallel::threads_for_jobs(indices.len())
     };
     let parts = crate::parallel::map(&indices, threads, |&index| {
         let release = &stack.releases[index];

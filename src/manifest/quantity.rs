@@ -99,69 +99,78 @@ fn scale(suffix: &str) -> Option<(i32, u32)> {
     })
 }
 
+/// The amount `s` (trimmed) stands for, in nano-units; `None` when it is
+/// no quantity. Apart from [`Quantity::parse`], for an overlay compares the
+/// amounts of every container's requests and limits and keeps no text.
+fn nanos_of(s: &str) -> Option<i128> {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let num_end = body
+        .bytes()
+        .position(|c| !(c.is_ascii_digit() || c == b'.'))
+        .unwrap_or(body.len());
+    let (number, suffix) = body.split_at(num_end);
+    let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
+    if number.is_empty() || number == "." || frac_part.contains('.') {
+        return None;
+    }
+    let (exp10, exp2) = scale(suffix)?;
+    // The digits (integer and fraction) as one integer, then the point
+    // placed; leading zeros do not count towards the limit, so the
+    // mantissa stays below 10^MAX_DIGITS, far inside an i128.
+    let mut mantissa: i128 = 0;
+    let mut significant = 0;
+    for b in int_part.bytes().chain(frac_part.bytes()) {
+        if significant == 0 && b == b'0' {
+            continue;
+        }
+        significant += 1;
+        if significant > MAX_DIGITS {
+            return None;
+        }
+        mantissa = mantissa * 10 + i128::from(b - b'0');
+    }
+    // Nano-units add 9 to the power of ten.
+    let shift = 9 + exp10 - frac_part.len() as i32;
+    // Past i128 is past the cap: capped like any other large value.
+    let nanos = if mantissa == 0 {
+        0
+    } else if shift >= 0 {
+        10i128
+            .checked_pow(shift as u32)
+            .and_then(|p| mantissa.checked_mul(p))
+            .and_then(|n| n.checked_mul(1i128 << exp2))
+            .unwrap_or(i128::MAX)
+    } else {
+        let p = 10i128.checked_pow(shift.unsigned_abs());
+        let n = match p {
+            // Round up what is left below a nano-unit.
+            Some(p) => (mantissa + p - 1) / p,
+            None => i128::from(mantissa > 0),
+        };
+        n.checked_mul(1i128 << exp2).unwrap_or(i128::MAX)
+    };
+    let nanos = nanos.min(MAX_NANOS);
+    Some(if neg { -nanos } else { nanos })
+}
+
 impl Quantity {
+    /// A quantity as an overlay or a manifest writes it.
     pub fn parse(text: &str) -> Result<Quantity, QuantityError> {
-        let err = || QuantityError {
-            text: text.to_string(),
-            negative: false,
-        };
         let s = text.trim();
-        let (neg, body) = match s.as_bytes().first() {
-            Some(b'-') => (true, &s[1..]),
-            Some(b'+') => (false, &s[1..]),
-            _ => (false, s),
-        };
-        let num_end = body
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(body.len());
-        let (number, suffix) = body.split_at(num_end);
-        if number.is_empty() || number == "." || number.matches('.').count() > 1 {
-            return Err(err());
+        match nanos_of(s) {
+            Some(nanos) => Ok(Quantity {
+                text: s.to_string(),
+                nanos,
+            }),
+            None => Err(QuantityError {
+                text: text.to_string(),
+                negative: false,
+            }),
         }
-        let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
-        let (exp10, exp2) = scale(suffix).ok_or_else(err)?;
-        // The digits (integer and fraction) as one integer, then the point
-        // placed; leading zeros do not count towards the limit.
-        let mut mantissa: i128 = 0;
-        let mut significant = 0;
-        for b in int_part.bytes().chain(frac_part.bytes()) {
-            if significant == 0 && b == b'0' {
-                continue;
-            }
-            significant += 1;
-            if significant > MAX_DIGITS {
-                return Err(err());
-            }
-            mantissa = mantissa
-                .checked_mul(10)
-                .and_then(|m| m.checked_add(i128::from(b - b'0')))
-                .ok_or_else(err)?;
-        }
-        // Nano-units add 9 to the power of ten.
-        let shift = 9 + exp10 - frac_part.len() as i32;
-        // Past i128 is past the cap: capped like any other large value.
-        let nanos = if mantissa == 0 {
-            0
-        } else if shift >= 0 {
-            10i128
-                .checked_pow(shift as u32)
-                .and_then(|p| mantissa.checked_mul(p))
-                .and_then(|n| n.checked_mul(1i128 << exp2))
-                .unwrap_or(i128::MAX)
-        } else {
-            let p = 10i128.checked_pow(shift.unsigned_abs());
-            let n = match p {
-                // Round up what is left below a nano-unit.
-                Some(p) => (mantissa + p - 1) / p,
-                None => i128::from(mantissa > 0),
-            };
-            n.checked_mul(1i128 << exp2).unwrap_or(i128::MAX)
-        };
-        let nanos = nanos.min(MAX_NANOS);
-        Ok(Quantity {
-            text: s.to_string(),
-            nanos: if neg { -nanos } else { nanos },
-        })
     }
 
     /// A quantity from a manifest value: a string, or a YAML number (`cpu: 1`).
@@ -171,6 +180,22 @@ impl Quantity {
             serde_json::Value::Number(n) => Quantity::parse(&n.to_string()).ok(),
             _ => None,
         }
+    }
+
+    /// How a manifest value compares with this quantity, when it is one:
+    /// [`Quantity::from_json`] without keeping the value's text.
+    pub fn cmp_json(&self, v: &serde_json::Value) -> Option<Ordering> {
+        let nanos = match v {
+            serde_json::Value::String(s) => nanos_of(s.trim())?,
+            serde_json::Value::Number(n) => nanos_of(&n.to_string())?,
+            _ => return None,
+        };
+        Some(nanos.cmp(&self.nanos))
+    }
+
+    /// The text as written (trimmed).
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// The value to write into a manifest: always the text as written.

@@ -9,6 +9,7 @@ use crate::overlay::pointer;
 use crate::overlay::provenance::Edits;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use std::cmp::Ordering;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -77,12 +78,17 @@ impl Bound {
             return self.default.clone();
         };
         // A value that is not a quantity is not ours to judge.
-        let q = Quantity::from_json(current)?;
-        match (&self.min, &self.max) {
-            (_, Some(max)) if q > *max => Some(max.clone()),
-            (Some(min), _) if q < *min => Some(min.clone()),
-            _ => None,
+        if let Some(max) = &self.max {
+            if max.cmp_json(current)? == Ordering::Greater {
+                return Some(max.clone());
+            }
         }
+        if let Some(min) = &self.min {
+            if min.cmp_json(current)? == Ordering::Less {
+                return Some(min.clone());
+            }
+        }
+        None
     }
 }
 
@@ -133,7 +139,7 @@ pub fn apply(op: &ResourcesOp, doc: &mut Value, edits: &mut Edits) {
     } else {
         &["containers"]
     };
-    for (cpath, c) in containers_mut(&base, spec, lists) {
+    for (cpath, c) in containers_mut(base, spec, lists) {
         let name = c.get("name").and_then(Value::as_str).unwrap_or("");
         if let Some(globs) = &op.containers {
             if !globs.0.iter().any(|g| g.matches(name)) {
@@ -155,10 +161,9 @@ fn apply_container(op: &ResourcesOp, cpath: &str, c: &mut Map<String, Value>, ed
             let Some(new) = bound.0.apply(current) else {
                 continue;
             };
-            if current
-                .and_then(Quantity::from_json)
-                .is_some_and(|q| q == new && current == Some(&new.to_json()))
-            {
+            // Already written so (the same amount written otherwise, `1`
+            // for `1000m`, is rewritten as the overlay says).
+            if current.and_then(Value::as_str) == Some(new.text()) {
                 continue;
             }
             let old = write(c, section, rname, new.to_json());
@@ -211,11 +216,10 @@ fn keep_requests_within_limits(
         let (Some(req_v), Some(lim_v)) = (get(c, "requests"), get(c, "limits")) else {
             continue;
         };
-        let (Some(req), Some(lim)) = (Quantity::from_json(&req_v), Quantity::from_json(&lim_v))
-        else {
+        let Some(lim) = Quantity::from_json(&lim_v) else {
             continue;
         };
-        if req <= lim {
+        if lim.cmp_json(&req_v) != Some(Ordering::Greater) {
             continue;
         }
         let limit_changed = changed.iter().any(|(s, n)| *s == "limits" && *n == rname);

@@ -268,7 +268,7 @@ pub fn apply(rewrites: &[ImageRewrite], doc: &mut Value, edits: &mut Edits) {
     let Some((base, spec)) = pod_spec_mut(doc) else {
         return;
     };
-    for (cpath, c) in containers_mut(&base, spec, &CONTAINER_LISTS) {
+    for (cpath, c) in containers_mut(base, spec, &CONTAINER_LISTS) {
         let Some(Value::String(text)) = c.get("image") else {
             continue;
         };

@@ -7,31 +7,19 @@ use serde_json::{Map, Value};
 /// and no scheduling, but they do run images.
 pub const CONTAINER_LISTS: [&str; 3] = ["containers", "initContainers", "ephemeralContainers"];
 
-/// The pointer (as keys) of the pod spec in a resource of this kind: a Pod's
-/// own spec, a CronJob's job template, or the `spec.template.spec` every
-/// other workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
+/// The pod spec of a workload, with its JSON pointer: a Pod's own spec, a
+/// CronJob's job template, or the `spec.template.spec` every other workload
+/// (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
 /// ReplicationController, and custom kinds of the same shape) has.
-fn pod_spec_keys(doc: &Value) -> Option<&'static [&'static str]> {
-    const POD: &[&str] = &["spec"];
-    const CRON: &[&str] = &["spec", "jobTemplate", "spec", "template", "spec"];
-    const TEMPLATE: &[&str] = &["spec", "template", "spec"];
-    let kind = doc.get("kind")?.as_str()?;
-    let keys = match kind {
-        "Pod" => POD,
-        "CronJob" => CRON,
-        _ => TEMPLATE,
+pub fn pod_spec_mut(doc: &mut Value) -> Option<(&'static str, &mut Map<String, Value>)> {
+    let (path, keys): (&str, &[&str]) = match doc.get("kind")?.as_str()? {
+        "Pod" => ("/spec", &["spec"]),
+        "CronJob" => (
+            "/spec/jobTemplate/spec/template/spec",
+            &["spec", "jobTemplate", "spec", "template", "spec"],
+        ),
+        _ => ("/spec/template/spec", &["spec", "template", "spec"]),
     };
-    let mut v = doc;
-    for k in keys {
-        v = v.get(k)?;
-    }
-    v.is_object().then_some(keys)
-}
-
-/// The pod spec of a workload, with its JSON pointer.
-pub fn pod_spec_mut(doc: &mut Value) -> Option<(String, &mut Map<String, Value>)> {
-    let keys = pod_spec_keys(doc)?;
-    let path: String = keys.iter().map(|k| format!("/{k}")).collect();
     let mut v = doc;
     for k in keys {
         v = v.get_mut(*k)?;

@@ -433,7 +433,8 @@ fn rewrite(overlays: &[Overlay], record: bool, raw: &RawDoc) -> Result<Rewritten
             {
                 return Err(op_err(too_big("this rule")));
             }
-            changed |= !edits.is_empty();
+            let changed_here = !edits.is_empty();
+            changed |= changed_here;
             for (path, before, after) in edits.items {
                 changes.push(|| Change {
                     overlay: overlay.name.clone(),
@@ -449,8 +450,10 @@ fn rewrite(overlays: &[Overlay], record: bool, raw: &RawDoc) -> Result<Rewritten
                 break 'overlays;
             }
             // A rule may rename or move the resource; later rules see it as it now is.
-            if let Some(new_id) = ResourceId::of(&doc) {
-                id = new_id;
+            if changed_here && rule.may_rename() {
+                if let Some(new_id) = ResourceId::of(&doc) {
+                    id = new_id;
+                }
             }
         }
     }

@@ -136,6 +136,13 @@ impl RuleFields {
     pub fn may_grow(&self) -> bool {
         self.set.is_some() || self.merge.is_some() || self.patch.is_some()
     }
+
+    /// Whether the rule may change what identifies the resource (`kind`,
+    /// `apiVersion`, name, namespace): only the operations that write
+    /// anywhere can. The others touch pod specs, images and resources.
+    pub fn may_rename(&self) -> bool {
+        self.may_grow() || self.remove.is_some()
+    }
 }
 
 impl Check for RuleFields {

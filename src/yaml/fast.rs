@@ -417,27 +417,50 @@ fn key_end(line: &str) -> Option<usize> {
     (0..b.len()).find(|&i| b[i] == b':' && (i + 1 == b.len() || b[i + 1] == b' '))
 }
 
+/// Bytes that may end a plain scalar or make it something else: a tab,
+/// `#` (a comment after a space), `:` (a key before a space or the end).
+const SPECIAL_INSIDE: [bool; 256] = byte_set(b"\t#:");
+/// Bytes that, first, make a scalar no plain one (`-`, `?` and `:` only
+/// before a space or the end).
+const INDICATOR_FIRST: [bool; 256] = byte_set(b"-?:,[]{}#&*!|>'\"%@`");
+
+const fn byte_set(bytes: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        set[bytes[i] as usize] = true;
+        i += 1;
+    }
+    set
+}
+
 /// A one-line plain scalar that reads the same in key and value position:
 /// no indicator first, no comment or mapping inside, no tab.
 fn plain_ok(s: &str) -> bool {
-    let Some(&first) = s.as_bytes().first() else {
+    let bytes = s.as_bytes();
+    let Some(&first) = bytes.first() else {
         return false;
     };
     // `-`, `?` and `:` are indicators only when a space (or nothing) follows.
-    let dash_like = b"-?:".contains(&first) && s.as_bytes().get(1).is_some_and(|&b| b != b' ');
-    if (b"-?:,[]{}#&*!|>'\"%@`".contains(&first) && !dash_like) || s.len() > 1000 {
+    let dash_like = matches!(first, b'-' | b'?' | b':') && bytes.get(1).is_some_and(|&b| b != b' ');
+    if (INDICATOR_FIRST[first as usize] && !dash_like) || bytes.len() > 1000 {
         return false;
     }
     // One pass for what four substring searches found: a tab, ` #`, `: `,
     // or a `:` at the end (a scalar is read for every line of every values
-    // file and manifest, so this loop is hot).
-    let bytes = s.as_bytes();
+    // file and manifest, so this loop is hot: a table says which bytes need
+    // a second look).
     for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'\t' => return false,
-            b' ' if bytes.get(i + 1) == Some(&b'#') => return false,
-            b':' if matches!(bytes.get(i + 1), None | Some(b' ')) => return false,
-            _ => {}
+        if !SPECIAL_INSIDE[b as usize] {
+            continue;
+        }
+        let special = match b {
+            b'#' => i > 0 && bytes[i - 1] == b' ',
+            b':' => matches!(bytes.get(i + 1), None | Some(b' ')),
+            _ => true,
+        };
+        if special {
+            return false;
         }
     }
     true
@@ -469,27 +492,51 @@ fn rest_is_comment(s: &str) -> bool {
 /// No character libyaml treats specially in the reader: carriage returns and
 /// YAML 1.1's other line breaks (NEL, LS, PS), control characters (which it
 /// refuses), byte-order marks and the non-characters U+FFFE/U+FFFF.
+///
+/// Every manifest document and values file passes here: eight bytes of
+/// printable ASCII, line feeds and tabs are passed at a step, and only
+/// a step holding something else is looked at a byte at a time.
 fn plain_characters(b: &[u8]) -> bool {
-    let mut i = 0;
-    while i < b.len() {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    // The high bit of each byte of `w` (all below 0x80) that equals `c`.
+    let equal = |w: u64, c: u8| {
+        let x = w ^ (ONES * u64::from(c));
+        !(((x & !HIGH) + !HIGH) | x) & HIGH
+    };
+    let mut chunks = b.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_ne_bytes(chunk.try_into().expect("eight bytes"));
+        // The high bit of each byte at or above 0x20 (exact: no borrows
+        // cross bytes once every high bit is set).
+        let printable = ((w | HIGH) - ONES * 0x20) & HIGH;
+        let plain = w & HIGH == 0
+            && printable | equal(w, b'\n') | equal(w, b'\t') == HIGH
+            && equal(w, 0x7F) == 0;
+        if !plain && !plain_bytes(b, at, at + 8) {
+            return false;
+        }
+        at += 8;
+    }
+    plain_bytes(b, at, b.len())
+}
+
+/// [`plain_characters`] for the bytes `from..to` of `b`, one at a time (a
+/// character may run past `to`).
+fn plain_bytes(b: &[u8], from: usize, to: usize) -> bool {
+    (from..to).all(|i| {
         let c = b[i];
         if c < 0x80 {
-            if (c < 0x20 && c != b'\n' && c != b'\t') || c == 0x7f {
-                return false;
-            }
-        } else {
-            let (n1, n2) = (b.get(i + 1).copied(), b.get(i + 2).copied());
-            let bad = (c == 0xC2 && n1.is_some_and(|n| n < 0xA0))
-                || (c == 0xE2 && n1 == Some(0x80) && matches!(n2, Some(0xA8 | 0xA9)))
-                || (c == 0xEF && n1 == Some(0xBB) && n2 == Some(0xBF))
-                || (c == 0xEF && n1 == Some(0xBF) && matches!(n2, Some(0xBE | 0xBF)));
-            if bad {
-                return false;
-            }
+            return (c >= 0x20 || c == b'\n' || c == b'\t') && c != 0x7f;
         }
-        i += 1;
-    }
-    true
+        let (n1, n2) = (b.get(i + 1).copied(), b.get(i + 2).copied());
+        let bad = (c == 0xC2 && n1.is_some_and(|n| n < 0xA0))
+            || (c == 0xE2 && n1 == Some(0x80) && matches!(n2, Some(0xA8 | 0xA9)))
+            || (c == 0xEF && n1 == Some(0xBB) && n2 == Some(0xBF))
+            || (c == 0xEF && n1 == Some(0xBF) && matches!(n2, Some(0xBE | 0xBF)));
+        !bad
+    })
 }
 
 #[cfg(test)]
@@ -507,6 +554,44 @@ mod tests {
             panic!("input {src:?}: {e}");
         }
         scan(src).is_some()
+    }
+
+    #[test]
+    fn plain_characters_steps_agree_with_bytes() {
+        // Every byte, and the sequences libyaml treats specially, at every
+        // place of a text spanning three eight-byte steps.
+        let mut odd: Vec<Vec<u8>> = (0..=255u8).map(|c| vec![c]).collect();
+        for seq in [
+            &[0xC2, 0x85][..],
+            &[0xC2, 0xA0],
+            &[0xE2, 0x80, 0xA8],
+            &[0xE2, 0x80, 0xA9],
+        ] {
+            odd.push(seq.to_vec());
+        }
+        for seq in [
+            &[0xEF, 0xBB, 0xBF][..],
+            &[0xEF, 0xBF, 0xBE],
+            &[0xEF, 0xBF, 0xBD],
+            &[0xC3, 0xA9],
+        ] {
+            odd.push(seq.to_vec());
+        }
+        for seq in &odd {
+            for at in 0..20 {
+                let mut text = b"key: value\n- item\tx".to_vec();
+                text.splice(at..at + seq.len().min(20 - at), seq.iter().copied());
+                assert_eq!(
+                    plain_characters(&text),
+                    plain_bytes(&text, 0, text.len()),
+                    "{text:?}"
+                );
+            }
+        }
+        assert!(plain_characters(
+            b"apiVersion: v1\nkind: Pod\n\tname: caf\xc3\xa9\n"
+        ));
+        assert!(!plain_characters(b"apiVersion: v1\r\nkind: Pod\n"));
     }
 
     #[test]

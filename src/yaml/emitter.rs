@@ -151,17 +151,18 @@ impl Emitter {
                     let analysis = analyze(key, self.flavor);
                     // go-yaml writes a key inline when it is one line of at most 128 bytes.
                     if !analysis.multiline && key.len() <= 128 {
-                        self.string(
+                        self.string_analyzed(
                             key,
+                            &analysis,
                             Ctx {
                                 mapping: true,
                                 simple_key: true,
                             },
-                        )?;
+                        );
                         self.indicator(":", false, false, false);
                     } else {
                         self.indicator("?", true, false, true);
-                        self.string(key, value_ctx)?;
+                        self.string_analyzed(key, &analysis, value_ctx);
                         self.write_indent();
                         self.indicator(":", true, false, true);
                     }
@@ -185,18 +186,31 @@ impl Emitter {
     /// literal when it has a newline, double-quoted otherwise — then the
     /// emitter's own checks may move it to single or double quotes.
     fn string(&mut self, s: &str, ctx: Ctx) -> Result<(), String> {
-        let wanted = if s.contains('\n') {
+        self.string_analyzed(s, &analyze(s, self.flavor), ctx);
+        Ok(())
+    }
+
+    /// [`Emitter::string`] with `s`'s analysis at hand (a key's, made to
+    /// choose how to write the key).
+    fn string_analyzed(&mut self, s: &str, a: &Analysis, ctx: Ctx) {
+        let wanted = if memchr::memchr(b'\n', s.as_bytes()).is_some() {
             Style::Literal
         } else if plain_reads_back_as_string(s) {
             Style::Plain
         } else {
             Style::Double
         };
-        self.scalar(s, wanted, ctx)
+        self.styled(s, wanted, a, ctx)
     }
 
     fn scalar(&mut self, value: &str, wanted: Style, ctx: Ctx) -> Result<(), String> {
-        let a = analyze(value, self.flavor);
+        self.styled(value, wanted, &analyze(value, self.flavor), ctx);
+        Ok(())
+    }
+
+    /// Writes `value` in the `wanted` style, or the one the emitter's checks
+    /// of its analysis `a` move it to.
+    fn styled(&mut self, value: &str, wanted: Style, a: &Analysis, ctx: Ctx) {
         let mut style = wanted;
         if ctx.simple_key && a.multiline {
             style = Style::Double;
@@ -221,7 +235,6 @@ impl Emitter {
             Style::Literal => self.literal(value),
         }
         self.indent = saved;
-        Ok(())
     }
 
     fn put(&mut self, c: char) {
@@ -250,8 +263,15 @@ impl Emitter {
         if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
-        while self.column < indent {
-            self.put(' ');
+        if self.column < indent {
+            const SPACES: &str = "                                ";
+            let mut left = indent - self.column;
+            while left > 0 {
+                let n = left.min(SPACES.len());
+                self.out.push_str(&SPACES[..n]);
+                left -= n;
+            }
+            self.column = indent;
         }
         self.whitespace = true;
         self.indention = true;
@@ -261,9 +281,9 @@ impl Emitter {
         if need_ws && !self.whitespace {
             self.put(' ');
         }
-        for c in ind.chars() {
-            self.put(c);
-        }
+        // Indicators are ASCII: a byte a column.
+        self.out.push_str(ind);
+        self.column += ind.len();
         self.whitespace = is_ws;
         self.indention = self.indention && is_indention;
     }
@@ -274,9 +294,11 @@ impl Emitter {
         }
         // Most scalars are one ASCII word: nothing to break or fold, so the
         // character loop below would only copy it.
-        if value
-            .bytes()
-            .all(|b| b.is_ascii() && b != b' ' && b != b'\n' && b != b'\r')
+        let bytes = value.as_bytes();
+        if ascii_within(bytes, 0x21, 0x7E)
+            || bytes
+                .iter()
+                .all(|&b| b.is_ascii() && b != b' ' && b != b'\n' && b != b'\r')
         {
             self.out.push_str(value);
             self.column += value.len();

@@ -193,7 +193,8 @@ impl Emitter {
     /// [`Emitter::string`] with `s`'s analysis at hand (a key's, made to
     /// choose how to write the key).
     fn string_analyzed(&mut self, s: &str, a: &Analysis, ctx: Ctx) {
-        let wanted = if memchr::memchr(b'\n', s.as_bytes()).is_some() {
+        // A newline is a line break, which the analysis has looked for.
+        let wanted = if a.multiline && s.contains('\n') {
             Style::Literal
         } else if plain_reads_back_as_string(s) {
             Style::Plain
@@ -281,9 +282,9 @@ impl Emitter {
         if need_ws && !self.whitespace {
             self.put(' ');
         }
-        // Indicators are ASCII: a byte a column.
-        self.out.push_str(ind);
-        self.column += ind.len();
+        for c in ind.chars() {
+            self.put(c);
+        }
         self.whitespace = is_ws;
         self.indention = self.indention && is_indention;
     }

@@ -579,8 +579,9 @@ mod tests {
         }
         for seq in &odd {
             for at in 0..20 {
-                let mut text = b"key: value\n- item\tx".to_vec();
-                text.splice(at..at + seq.len().min(20 - at), seq.iter().copied());
+                let mut text = b"key: value\n- item\tx: yz!".to_vec();
+                let end = (at + seq.len()).min(text.len());
+                text.splice(at..end, seq.iter().copied());
                 assert_eq!(
                     plain_characters(&text),
                     plain_bytes(&text, 0, text.len()),

@@ -175,6 +175,7 @@ pub fn run(args: Args) -> CmdResult {
             skip_schema_validation: args.skip_schema_validation,
             max_output_bytes: args.max_output,
             track_reads: args.unused_values != UnusedValues::Off,
+            shared_parses: None,
         },
     };
     // Warnings are printed as they come, so those given before a failure

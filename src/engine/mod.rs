@@ -129,13 +129,19 @@ impl Engine {
     /// Adds the trees [`parser::parse`] made of one file, as [`Engine::add`]
     /// does; parsing apart lets callers parse many files on several threads.
     pub fn add_trees(&mut self, trees: Vec<Tree>) {
+        self.add_shared(trees.into_iter().map(Arc::new));
+    }
+
+    /// [`Engine::add_trees`] for trees other engines may hold too (a chart
+    /// rendered for several releases, its files parsed once).
+    pub fn add_shared(&mut self, trees: impl IntoIterator<Item = Arc<Tree>>) {
         for tree in trees {
             let replace = match self.templates.get(&tree.name) {
                 Some(_) => !parser::is_empty_tree(&tree),
                 None => true,
             };
             if replace {
-                self.templates.insert(tree.name.clone(), Arc::new(tree));
+                self.templates.insert(tree.name.clone(), tree);
             }
         }
     }

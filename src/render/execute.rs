@@ -9,25 +9,41 @@
 //! they are the sequential ones.
 
 use super::early::EarlyParse;
+use super::shared::{Parsed, SharedParses};
 use super::templates::{Source, Template};
 use super::RenderError;
+use crate::engine::ast::Tree;
 use crate::engine::{parser, Engine};
 use crate::parallel;
 use crate::value::{Map, SharedWrites, Value};
 use crate::values::common::VALUES;
 use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
 
 /// Parses `sources` on `threads` threads while `meanwhile` runs on the caller's
 /// thread; the engine holds every file's definitions, added in Helm's order,
 /// and the first file (in that order) that failed to parse gives the error.
-/// Files `early` already parsed are taken from it.
+/// Files `early` already parsed are taken from it; with `shared`, files
+/// another render has parsed (or is parsing) are taken from there.
 pub fn parse_while<T>(
     sources: &[Source<'_>],
     early: EarlyParse,
     threads: usize,
+    shared: Option<&SharedParses>,
     meanwhile: impl FnOnce() -> T,
 ) -> (T, Result<Engine, RenderError>) {
-    let (out, parsed) = if early.is_active() {
+    let (out, parsed): (T, Vec<Parsed>) = if let Some(shared) = shared {
+        // Renders side by side share the parsing: one thread each.
+        let out = meanwhile();
+        let mut early = early.finish();
+        let files: Vec<(&str, &str)> = sources.iter().map(|s| (&*s.name, &*s.text)).collect();
+        let parsed = shared.parse_all(&files, |name, text| {
+            early
+                .take(name, text)
+                .unwrap_or_else(|| parser::parse(name, text))
+        });
+        (out, parsed)
+    } else if early.is_active() {
         // The worker has been parsing all along: let it finish while this
         // thread does its own work, then parse what it could not.
         let out = meanwhile();
@@ -45,20 +61,26 @@ pub fn parse_while<T>(
         for (i, trees) in missing.into_iter().zip(late) {
             parsed[i] = Some(trees);
         }
-        (out, parsed.into_iter().flatten().collect())
+        (out, parsed.into_iter().flatten().map(shareable).collect())
     } else {
-        parallel::map_while(sources, threads, meanwhile, |s| {
+        let (out, parsed) = parallel::map_while(sources, threads, meanwhile, |s| {
             parser::parse(&s.name, &s.text)
-        })
+        });
+        (out, parsed.into_iter().map(shareable).collect())
     };
     let mut engine = Engine::new();
     for trees in parsed {
         match trees {
-            Ok(trees) => engine.add_trees(trees),
+            Ok(trees) => engine.add_shared(trees),
             Err(e) => return (out, Err(e.into())),
         }
     }
     (out, Ok(engine))
+}
+
+/// One file's trees as an engine holds them.
+fn shareable(parsed: Result<Vec<Tree>, crate::engine::Error>) -> Parsed {
+    parsed.map(|trees| trees.into_iter().map(Arc::new).collect())
 }
 
 /// Renders every non-partial template in order; returns (path, text) pairs.

@@ -12,6 +12,7 @@ pub mod execute;
 pub mod files;
 pub mod head;
 pub mod output;
+pub mod shared;
 pub mod sort;
 pub mod templates;
 
@@ -21,6 +22,7 @@ use crate::value::{Map, Value};
 use crate::values::coalesce::{coalesce_values, Warnings};
 use crate::values::unused::Reads;
 use capabilities::{Capabilities, KubeVersion};
+use std::sync::Arc;
 
 /// `.Release` and the cluster as `helm template` pretends it to be.
 #[derive(Debug, Clone)]
@@ -35,6 +37,8 @@ pub struct RenderOptions {
     pub max_output_bytes: usize,
     /// Record which values templates read ([`Rendered::reads`]).
     pub track_reads: bool,
+    /// Template parses to share with other renders of the same run.
+    pub shared_parses: Option<Arc<shared::SharedParses>>,
 }
 
 impl Default for RenderOptions {
@@ -48,6 +52,7 @@ impl Default for RenderOptions {
             skip_schema_validation: false,
             max_output_bytes: crate::engine::Limits::default().max_output_bytes,
             track_reads: false,
+            shared_parses: None,
         }
     }
 }
@@ -148,7 +153,8 @@ fn render_noting(
     let sources = templates::sources(&chart);
     let work = sources.iter().map(|s| s.text.len()).sum();
     let threads = crate::parallel::threads_for(work);
-    let (values, engine) = execute::parse_while(&sources, early, threads, || {
+    let shared = opts.shared_parses.as_deref();
+    let (values, engine) = execute::parse_while(&sources, early, threads, shared, || {
         let values = coalesce_values(&chart, &user, warn)?;
         if !opts.skip_schema_validation {
             schema::validate(&chart, &values)?;
@@ -314,7 +320,8 @@ mod tests {
         let run = |templates: &[(&str, &str)]| {
             let c = chart(templates);
             let sources = templates::sources(&c);
-            let ((), engine) = execute::parse_while(&sources, early::EarlyParse::none(), 2, || ());
+            let ((), engine) =
+                execute::parse_while(&sources, early::EarlyParse::none(), 2, None, || ());
             let engine = engine.unwrap();
             let values = coalesce_values(&c, &Value::map(Map::new()), &mut Warnings::default());
             let table = templates::collect(&c, values.unwrap(), Value::Nil, Value::Nil);

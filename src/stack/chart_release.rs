@@ -6,6 +6,7 @@ use super::StackError;
 pub use crate::release::ChartSource;
 use crate::release::{self, Request, Sources};
 use crate::render::output::{stream, OutputOptions};
+use crate::render::shared::SharedParses;
 use crate::render::RenderOptions;
 use crate::source::Resolver;
 use crate::value::{Map, Value};
@@ -13,6 +14,7 @@ use crate::values::places::ValueInput;
 use crate::values::strvals::{parse_into, Mode};
 use crate::values::unused::Finding;
 use crate::values::user::merge_maps;
+use std::sync::Arc;
 
 /// Everything needed to render one release.
 #[derive(Debug, Clone)]
@@ -52,6 +54,7 @@ pub fn render_chart(
     resolver: &Resolver,
     job: &ChartJob,
     max_output: usize,
+    parses: &Arc<SharedParses>,
 ) -> Result<ChartOutput, StackError> {
     let what =
         |e: &dyn std::fmt::Display| StackError::Stack(format!("release {}: {e}", job.release));
@@ -64,6 +67,7 @@ pub fn render_chart(
             namespace: job.namespace.clone(),
             max_output_bytes: max_output,
             track_reads: true,
+            shared_parses: Some(parses.clone()),
             ..RenderOptions::default()
         },
     };

@@ -24,6 +24,7 @@ pub mod output;
 pub mod summary;
 
 use crate::overlay::{self, Change, Overlay};
+use crate::render::shared::SharedParses;
 use crate::values::places::ValueInput;
 use crate::values::unused::Finding;
 use chart_release::{merge_yaml_values, render_chart, ChartJob, ChartSource};
@@ -32,6 +33,7 @@ use helmchart::Piece;
 use locate::{Files, Located};
 use lock::{LockEntry, LockFile};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// How to fetch charts for a stack; the command line's flags.
 #[derive(Debug, Clone, Default)]
@@ -227,24 +229,53 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
     // that order is the one reported.
     // Not while fetches may draw progress bars: two threads' bars would
     // overwrite each other's line.
-    let indices: Vec<usize> = (0..stack.releases.len()).collect();
+    // Charts take longest, so the threads start with them and end with the
+    // releases of plain manifests; a chart an earlier release renders too
+    // comes after the other charts, by when its templates are parsed.
+    let mut order: Vec<usize> = (0..stack.releases.len()).collect();
+    let mut seen = std::collections::HashSet::new();
+    let rank: Vec<u8> = stack
+        .releases
+        .iter()
+        .map(|r| match &r.chart {
+            None => 2,
+            Some(chart) => u8::from(!seen.insert((chart, &r.repo, &r.version))),
+        })
+        .collect();
+    order.sort_by_key(|&i| rank[i]);
     let bars = !options.offline && crate::source::progress::wanted(options.quiet);
     let threads = if bars {
         1
     } else {
-        crate::parallel::threads_for_jobs(indices.len())
+        crate::parallel::threads_for_jobs(order.len())
     };
-    let parts = crate::parallel::map(&indices, threads, |&index| {
+    // Releases of one chart parse its templates once between them.
+    let parses = Arc::new(SharedParses::default());
+    let done = crate::parallel::map(&order, threads, |&index| {
         let release = &stack.releases[index];
         let mut account = Account::default();
-        let (text, what) =
-            render_release(&stack, index, located, &resolver, options, &mut account)?;
+        let (text, what) = render_release(
+            &stack,
+            index,
+            located,
+            &resolver,
+            &parses,
+            options,
+            &mut account,
+        )?;
         let overlays = load_overlays(&release.overlays, &located.files)
             .map_err(|e| format!("release {}: {e}", release.name))?;
         let rewritten = apply(&text, &overlays, &mut account)?;
         Ok::<_, StackError>((text, rewritten, what, account))
     });
-    for (release, part) in stack.releases.iter().zip(parts) {
+    // Freeing the parsed templates is no part of the output: another
+    // thread does it (or this one, where no thread can be had).
+    let _ = std::thread::Builder::new().spawn(move || drop(parses));
+    let mut parts: Vec<_> = order.iter().map(|_| None).collect();
+    for (index, part) in order.into_iter().zip(done) {
+        parts[index] = Some(part);
+    }
+    for (release, part) in stack.releases.iter().zip(parts.into_iter().flatten()) {
         let (text, rewritten, what, account) = part?;
         before.push_str(&text);
         out.take(account);
@@ -313,6 +344,7 @@ fn render_release(
     index: usize,
     located: &Located,
     resolver: &crate::source::Resolver,
+    parses: &Arc<SharedParses>,
     options: &StackOptions,
     out: &mut Account,
 ) -> Result<(String, String), StackError> {
@@ -358,7 +390,7 @@ fn render_release(
             values,
             inputs,
         };
-        let (text, version) = run_chart(resolver, &job, max_output, out)?;
+        let (text, version) = run_chart(resolver, &job, max_output, parses, out)?;
         return Ok((text, format!("chart {} {version}", job.display)));
     }
     let mut text = String::new();
@@ -369,7 +401,7 @@ fn render_release(
                 match piece {
                     Piece::Doc { source, text: doc } => push_doc(&mut text, &source, &doc),
                     Piece::Chart { job, .. } => {
-                        let (t, version) = run_chart(resolver, &job, max_output, out)?;
+                        let (t, version) = run_chart(resolver, &job, max_output, parses, out)?;
                         expanded.push(format!("{} {version}", job.release));
                         text.push_str(&t);
                     }
@@ -391,9 +423,10 @@ fn run_chart(
     resolver: &crate::source::Resolver,
     job: &ChartJob,
     max_output: usize,
+    parses: &Arc<SharedParses>,
     out: &mut Account,
 ) -> Result<(String, String), StackError> {
-    let r = render_chart(resolver, job, max_output)?;
+    let r = render_chart(resolver, job, max_output, parses)?;
     out.unused.extend(r.unused.iter().cloned());
     out.warnings.extend(
         r.warnings

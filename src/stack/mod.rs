@@ -230,19 +230,9 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
     // Not while fetches may draw progress bars: two threads' bars would
     // overwrite each other's line.
     // Charts take longest, so the threads start with them and end with the
-    // releases of plain manifests; a chart an earlier release renders too
-    // comes after the other charts, by when its templates are parsed.
+    // releases of plain manifests.
     let mut order: Vec<usize> = (0..stack.releases.len()).collect();
-    let mut seen = std::collections::HashSet::new();
-    let rank: Vec<u8> = stack
-        .releases
-        .iter()
-        .map(|r| match &r.chart {
-            None => 2,
-            Some(chart) => u8::from(!seen.insert((chart, &r.repo, &r.version))),
-        })
-        .collect();
-    order.sort_by_key(|&i| rank[i]);
+    order.sort_by_key(|&i| stack.releases[i].chart.is_none());
     let bars = !options.offline && crate::source::progress::wanted(options.quiet);
     let threads = if bars {
         1

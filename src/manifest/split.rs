@@ -224,6 +224,9 @@ impl<R: BufRead> Splitter<R> {
         // buffer; a marker line that opens the next one is split off.
         loop {
             let start = bytes.len();
+            if start > 0 && self.take_plain_lines(&mut bytes)? {
+                continue;
+            }
             if self.input.read_until(b'\n', &mut bytes)? == 0 {
                 self.done = true;
                 if bytes.is_empty() {
@@ -272,6 +275,35 @@ impl<R: BufRead> Splitter<R> {
     }
 }
 
+impl<R: BufRead> Splitter<R> {
+    /// Takes the whole lines at the head of the reader's buffer up to one
+    /// that opens with `-` (which may be a marker) in one copy; whether it
+    /// took any. Most lines of a manifest are no marker, and reading them
+    /// one `read_until` at a time cost more than what is done with them.
+    fn take_plain_lines(&mut self, bytes: &mut Vec<u8>) -> io::Result<bool> {
+        let buf = loop {
+            match self.input.fill_buf() {
+                Ok(buf) => break buf,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        let mut taken = 0;
+        if buf.first() != Some(&b'-') {
+            for i in memchr::memchr_iter(b'\n', buf) {
+                taken = i + 1;
+                self.line += 1;
+                if buf.get(taken) == Some(&b'-') {
+                    break;
+                }
+            }
+        }
+        bytes.extend_from_slice(&buf[..taken]);
+        self.input.consume(taken);
+        Ok(taken > 0)
+    }
+}
+
 impl<R: BufRead> Iterator for Splitter<R> {
     type Item = io::Result<RawDoc>;
     fn next(&mut self) -> Option<Self::Item> {
@@ -300,6 +332,32 @@ mod tests {
             let docs = split(s);
             let joined: Vec<u8> = docs.iter().flat_map(|d| d.bytes.clone()).collect();
             assert_eq!(String::from_utf8(joined).unwrap(), s, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn small_reads_split_as_one_read_does() {
+        let streams = [
+            "---\n# Source: c/a.yaml\na: 1\n- b\n---\nb: 2\nc: 3\n---x: 1\n",
+            "%YAML 1.1\n# c\n---\na: 1\n...\n%YAML 1.1\n---\nb: 2\n---\nc: 3",
+            "a: |\n  ---\n  text\n--- # c\nb: 2\n\n\n-\n--\n---\n",
+        ];
+        for s in streams {
+            let whole = split(s);
+            for capacity in 1..12 {
+                let reader = io::BufReader::with_capacity(capacity, s.as_bytes());
+                let parts: Vec<RawDoc> = Splitter::new(reader).map(|d| d.unwrap()).collect();
+                let view = |docs: &[RawDoc]| -> Vec<(usize, usize, Vec<u8>)> {
+                    docs.iter()
+                        .map(|d| (d.number, d.first_line, d.bytes.clone()))
+                        .collect()
+                };
+                assert_eq!(
+                    view(&parts),
+                    view(&whole),
+                    "{s:?} read {capacity} bytes at a time"
+                );
+            }
         }
     }
 

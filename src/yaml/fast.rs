@@ -64,7 +64,7 @@ pub(crate) fn scan(src: &str) -> Option<Vec<(Event, Mark)>> {
     while let Some(&raw) = s.lines.get(s.next) {
         let n = s.next;
         s.next += 1;
-        let indent = raw.len() - raw.trim_start_matches(' ').len();
+        let indent = raw.bytes().take_while(|&b| b == b' ').count();
         let body = &raw[indent..];
         if body.is_empty() || body.starts_with('#') {
             continue;
@@ -414,7 +414,7 @@ impl Scanner<'_> {
 /// Where a block key ends: the first `:` followed by a space or the line's end.
 fn key_end(line: &str) -> Option<usize> {
     let b = line.as_bytes();
-    (0..b.len()).find(|&i| b[i] == b':' && (i + 1 == b.len() || b[i + 1] == b' '))
+    memchr::memchr_iter(b':', b).find(|&i| i + 1 == b.len() || b[i + 1] == b' ')
 }
 
 /// Bytes that may end a plain scalar or make it something else: a tab,

@@ -23,8 +23,11 @@ pub type Parsed = Result<Vec<Arc<Tree>>, Error>;
 pub struct SharedParses {
     /// By file name, then text (nearly always one): the names are hashed,
     /// the texts only compared.
-    slots: Mutex<HashMap<String, Vec<(String, Arc<Slot>)>>>,
+    slots: Mutex<HashMap<String, Texts>>,
 }
+
+/// The texts met under one file name, each with its parse.
+type Texts = Vec<(String, Arc<Slot>)>;
 
 impl fmt::Debug for SharedParses {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

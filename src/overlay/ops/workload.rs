@@ -59,7 +59,7 @@ mod tests {
         let mut d = json!({"kind": "Deployment", "spec": {"template": {"spec": {"containers": [{"name": "a"}], "initContainers": [{"name": "i"}]}}}});
         let (p, spec) = pod_spec_mut(&mut d).unwrap();
         assert_eq!(p, "/spec/template/spec");
-        let names: Vec<String> = containers_mut(&p, spec, &CONTAINER_LISTS)
+        let names: Vec<String> = containers_mut(p, spec, &CONTAINER_LISTS)
             .into_iter()
             .map(|(p, _)| p)
             .collect();

@@ -220,14 +220,16 @@ impl<R: BufRead> Splitter<R> {
         let first_line = self.line;
         let mut bytes = std::mem::take(&mut self.pending);
         self.line += std::mem::take(&mut self.pending_lines);
-        // Lines are read straight onto the document, not copied from a line
-        // buffer; a marker line that opens the next one is split off.
+        // Runs of lines that cannot be markers are copied straight onto the
+        // document; a line that may be one is read apart, so that a marker
+        // opening the next document never grows this one's buffer.
         loop {
             let start = bytes.len();
             if start > 0 && self.take_plain_lines(&mut bytes)? {
                 continue;
             }
-            if self.input.read_until(b'\n', &mut bytes)? == 0 {
+            let mut line = Vec::new();
+            if self.input.read_until(b'\n', &mut line)? == 0 {
                 self.done = true;
                 if bytes.is_empty() {
                     return Ok(None);
@@ -238,28 +240,30 @@ impl<R: BufRead> Splitter<R> {
             // read yet: then the stream opens with it and it is ours. So it
             // is when what was read holds only directives (`%YAML 1.1`) and
             // comments: they belong to the document the marker opens.
-            if start > 0 && is_marker(&bytes[start..]) {
-                match directives_from(&bytes[..start]) {
+            if start > 0 && is_marker(&line) {
+                match directives_from(&bytes) {
                     Some(0) => {}
                     // After a `...` line: the directives go with the marker.
                     Some(at) => {
-                        let next = bytes.split_off(at);
-                        let moved = next[..start - at].iter().filter(|&&b| b == b'\n').count();
+                        let mut next = bytes.split_off(at);
+                        let moved = next.iter().filter(|&&b| b == b'\n').count();
+                        next.extend_from_slice(&line);
                         self.line -= moved;
                         self.pending_lines = moved + 1;
                         self.pending = next;
                         break;
                     }
                     None => {
-                        self.pending = bytes.split_off(start);
+                        self.pending = line;
                         self.pending_lines = 1;
                         break;
                     }
                 }
             }
-            if bytes.ends_with(b"\n") {
+            if line.ends_with(b"\n") {
                 self.line += 1;
             }
+            bytes.extend_from_slice(&line);
         }
         let mut doc = RawDoc {
             number: 0,

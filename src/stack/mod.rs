@@ -227,12 +227,12 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
     // Releases depend on nothing but the stack, so they render side by side;
     // what each records is taken in release order, and the first failure in
     // that order is the one reported.
-    // Not while fetches may draw progress bars: two threads' bars would
-    // overwrite each other's line.
     // Charts take longest, so the threads start with them and end with the
     // releases of plain manifests.
     let mut order: Vec<usize> = (0..stack.releases.len()).collect();
     order.sort_by_key(|&i| stack.releases[i].chart.is_none());
+    // Not while fetches may draw progress bars: two threads' bars would
+    // overwrite each other's line.
     let bars = !options.offline && crate::source::progress::wanted(options.quiet);
     let threads = if bars {
         1

@@ -9,16 +9,14 @@
 //! they are the sequential ones.
 
 use super::early::EarlyParse;
-use super::shared::{Parsed, SharedParses};
+use super::shared::{shareable, Parsed, SharedParses};
 use super::templates::{Source, Template};
 use super::RenderError;
-use crate::engine::ast::Tree;
 use crate::engine::{parser, Engine};
 use crate::parallel;
 use crate::value::{Map, SharedWrites, Value};
 use crate::values::common::VALUES;
 use std::sync::atomic::AtomicUsize;
-use std::sync::Arc;
 
 /// Parses `sources` on `threads` threads while `meanwhile` runs on the caller's
 /// thread; the engine holds every file's definitions, added in Helm's order,
@@ -76,11 +74,6 @@ pub fn parse_while<T>(
         }
     }
     (out, Ok(engine))
-}
-
-/// One file's trees as an engine holds them.
-fn shareable(parsed: Result<Vec<Tree>, crate::engine::Error>) -> Parsed {
-    parsed.map(|trees| trees.into_iter().map(Arc::new).collect())
 }
 
 /// Renders every non-partial template in order; returns (path, text) pairs.

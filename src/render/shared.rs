@@ -18,6 +18,11 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 /// `define`s), or the error.
 pub type Parsed = Result<Vec<Arc<Tree>>, Error>;
 
+/// One file's trees as engines hold them, to be shared.
+pub fn shareable(parsed: Result<Vec<Tree>, Error>) -> Parsed {
+    parsed.map(|trees| trees.into_iter().map(Arc::new).collect())
+}
+
 /// Parses of template files by name and text, for renders to share.
 #[derive(Default)]
 pub struct SharedParses {
@@ -104,8 +109,7 @@ impl SharedParses {
                 if slot.claimed.swap(true, Ordering::AcqRel) {
                     return None;
                 }
-                let parsed =
-                    parse(name, text).map(|trees| trees.into_iter().map(Arc::new).collect());
+                let parsed = shareable(parse(name, text));
                 slot.set(parsed.clone());
                 Some(parsed)
             })

@@ -8,6 +8,7 @@
 //! Kubernetes documents for its own quantities ("numbers larger or more
 //! precise will be capped or rounded up").
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -157,6 +158,16 @@ fn nanos_of(s: &str) -> Option<i128> {
     Some(if neg { -nanos } else { nanos })
 }
 
+/// The text of a manifest value that may be a quantity: a string, or a
+/// YAML number (`cpu: 1`).
+fn json_text(v: &serde_json::Value) -> Option<Cow<'_, str>> {
+    match v {
+        serde_json::Value::String(s) => Some(Cow::Borrowed(s)),
+        serde_json::Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        _ => None,
+    }
+}
+
 impl Quantity {
     /// A quantity as an overlay or a manifest writes it.
     pub fn parse(text: &str) -> Result<Quantity, QuantityError> {
@@ -173,24 +184,15 @@ impl Quantity {
         }
     }
 
-    /// A quantity from a manifest value: a string, or a YAML number (`cpu: 1`).
+    /// A quantity from a manifest value ([`json_text`]).
     pub fn from_json(v: &serde_json::Value) -> Option<Quantity> {
-        match v {
-            serde_json::Value::String(s) => Quantity::parse(s).ok(),
-            serde_json::Value::Number(n) => Quantity::parse(&n.to_string()).ok(),
-            _ => None,
-        }
+        Quantity::parse(&json_text(v)?).ok()
     }
 
     /// How a manifest value compares with this quantity, when it is one:
     /// [`Quantity::from_json`] without keeping the value's text.
     pub fn cmp_json(&self, v: &serde_json::Value) -> Option<Ordering> {
-        let nanos = match v {
-            serde_json::Value::String(s) => nanos_of(s.trim())?,
-            serde_json::Value::Number(n) => nanos_of(&n.to_string())?,
-            _ => return None,
-        };
-        Some(nanos.cmp(&self.nanos))
+        Some(nanos_of(json_text(v)?.trim())?.cmp(&self.nanos))
     }
 
     /// The text as written (trimmed).

@@ -261,11 +261,10 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
     // Freeing the parsed templates is no part of the output: another
     // thread does it (or this one, where no thread can be had).
     let _ = std::thread::Builder::new().spawn(move || drop(parses));
-    let mut parts: Vec<_> = order.iter().map(|_| None).collect();
-    for (index, part) in order.into_iter().zip(done) {
-        parts[index] = Some(part);
-    }
-    for (release, part) in stack.releases.iter().zip(parts.into_iter().flatten()) {
+    // Back in the stack's order.
+    let mut parts: Vec<_> = order.into_iter().zip(done).collect();
+    parts.sort_by_key(|&(index, _)| index);
+    for (release, (_, part)) in stack.releases.iter().zip(parts) {
         let (text, rewritten, what, account) = part?;
         before.push_str(&text);
         out.take(account);

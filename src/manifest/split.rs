@@ -277,9 +277,7 @@ impl<R: BufRead> Splitter<R> {
         }
         Ok(Some(doc))
     }
-}
 
-impl<R: BufRead> Splitter<R> {
     /// Takes the whole lines at the head of the reader's buffer up to one
     /// that opens with `-` (which may be a marker) in one copy; whether it
     /// took any. Most lines of a manifest are no marker, and reading them

@@ -11,6 +11,7 @@ pub mod early;
 pub mod execute;
 pub mod files;
 pub mod head;
+pub mod leftovers;
 pub mod output;
 pub mod shared;
 pub mod sort;
@@ -69,6 +70,8 @@ pub struct Rendered {
     /// What the templates read of the values, when asked for
     /// ([`RenderOptions::track_reads`]).
     pub reads: Option<Reads>,
+    /// The engine and chart, freed when this is dropped.
+    pub leftovers: leftovers::Leftovers,
 }
 
 /// Why rendering failed; the message is Helm's. Each kind keeps its cause,
@@ -199,19 +202,14 @@ fn render_noting(
     });
     files.retain(|(name, _)| !name.ends_with("NOTES.txt"));
     let crds = crds(&chart, chart.name());
-    // Freeing every parsed tree and value costs a tenth of a render: on big
-    // charts a thread of its own does it while the caller goes on with the
-    // output (where no thread can be had, the closure, and with it all this,
-    // is dropped right here).
-    if threads > 1 {
-        let garbage = (engine, chart);
-        let _ = std::thread::Builder::new().spawn(move || drop(garbage));
-    }
     Ok(Rendered {
         files,
         crds,
         warnings: std::mem::take(&mut warn.0),
         reads,
+        // On big charts a thread of its own frees them while the caller goes
+        // on with the output.
+        leftovers: leftovers::Leftovers::new((engine, chart), threads > 1),
     })
 }
 

@@ -184,6 +184,7 @@ mod tests {
             )],
             warnings: vec![],
             reads: None,
+            leftovers: Default::default(),
         }
     }
 

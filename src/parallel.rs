@@ -15,7 +15,10 @@ use std::sync::OnceLock;
 /// machines this was measured on, waking a thread on the other core takes
 /// about 30 µs and sharing values between cores makes their reference counts
 /// travel between caches, so a Redis chart renders in 11 ms on one thread
-/// and 14.5 ms on two (`.ci/bench-template`).
+/// and 14.5 ms on two (`.ci/bench-template`). There, a new thread also
+/// starts on the CPU of the thread that spawned it and reaches the idle one
+/// only after about 3 ms (`perf sched`; docs/benchmarks.md, issue 18's fifth
+/// pass), longer than most of a small chart's parse.
 pub fn threads_for(work: usize) -> usize {
     /// Below this, one thread is faster (about twenty times a Bitnami chart).
     const WORTH_THREADS: usize = 16 * 1024 * 1024;

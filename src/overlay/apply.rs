@@ -180,7 +180,7 @@ struct ServiceSlot {
 /// What the rules made of one document. Documents are rewritten on whichever
 /// thread is free ([`rewrite`]), and what each came to is taken into the run
 /// in stream order ([`Run::take`]), so the result is the sequential one.
-struct Rewritten {
+pub(super) struct Rewritten {
     /// (overlay, rule) of every rule that selected the resource.
     matched: Vec<(usize, usize)>,
     changes: Recorder,
@@ -209,7 +209,7 @@ impl Rewritten {
 /// it).
 type Outcome = Result<Option<Rewritten>, ApplyError>;
 
-struct Run<'a> {
+pub(super) struct Run<'a> {
     overlays: &'a [Overlay],
     matched: Vec<Vec<usize>>,
     recorder: Recorder,
@@ -235,16 +235,8 @@ pub fn apply_stream<R: BufRead>(
     overlays: &[Overlay],
     opts: &Options,
 ) -> Result<(Vec<u8>, Report), ApplyError> {
-    let mut run = Run {
-        overlays,
-        matched: overlays.iter().map(|o| vec![0; o.rules.len()]).collect(),
-        recorder: Recorder::new(opts.record),
-        exposures: Vec::new(),
-        services: Vec::new(),
-        report: Report::default(),
-        out: Vec::new(),
-    };
-    let (overlays, record) = (run.overlays, opts.record);
+    let mut run = Run::new(overlays, opts);
+    let record = opts.record;
     let mut splitter = Splitter::new(input);
     let mut size = FIRST_BATCH;
     let mut batch = Batch::read(&mut splitter, size);
@@ -279,22 +271,7 @@ pub fn apply_stream<R: BufRead>(
             return Err(ApplyError::Io(e));
         }
     }
-    run.expose_services()?;
-    for (o, counts) in overlays.iter().zip(&run.matched) {
-        for (i, n) in counts.iter().enumerate() {
-            if *n == 0 {
-                run.report.warnings.push(format!(
-                    "overlay {}: rule {:?} matched no resource",
-                    o.name,
-                    o.rule_name(i)
-                ));
-            }
-        }
-    }
-    let mut report = run.report;
-    report.change_count = run.recorder.count();
-    report.changes = run.recorder.into_changes();
-    Ok((run.out, report))
+    run.finish()
 }
 
 /// Documents read from the stream, to be rewritten together.
@@ -344,15 +321,22 @@ pub fn apply_str(
     opts: &Options,
 ) -> Result<(String, Report), ApplyError> {
     let (out, report) = apply_stream(input.as_bytes(), overlays, opts)?;
-    // Input was UTF-8 and everything added is too, so this does not copy.
-    let out = String::from_utf8(out)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    Ok((out, report))
+    Ok((into_text(out), report))
+}
+
+/// The output as text: the input was UTF-8 and everything added is too, so
+/// this does not copy.
+pub(super) fn into_text(out: Vec<u8>) -> String {
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Reads one document and applies every rule that selects it: all that
 /// depends on the document alone, so any thread may do it.
-fn rewrite(overlays: &[Overlay], record: bool, raw: &RawDoc) -> Result<Rewritten, ApplyError> {
+pub(super) fn rewrite(
+    overlays: &[Overlay],
+    record: bool,
+    raw: &RawDoc,
+) -> Result<Rewritten, ApplyError> {
     let (mut doc, odd_plain) = read_value(raw)?;
     let mut matched = Vec::new();
     let mut changes = Recorder::new(record);
@@ -519,7 +503,40 @@ fn rewrite_batch<M>(
     (m, results, written.into_inner())
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    pub(super) fn new(overlays: &'a [Overlay], opts: &Options) -> Run<'a> {
+        Run {
+            overlays,
+            matched: overlays.iter().map(|o| vec![0; o.rules.len()]).collect(),
+            recorder: Recorder::new(opts.record),
+            exposures: Vec::new(),
+            services: Vec::new(),
+            report: Report::default(),
+            out: Vec::new(),
+        }
+    }
+
+    /// Once every document is taken: the Services routes named exposed, and
+    /// a warning for each rule that matched nothing in the whole stream.
+    pub(super) fn finish(mut self) -> Result<(Vec<u8>, Report), ApplyError> {
+        self.expose_services()?;
+        for (o, counts) in self.overlays.iter().zip(&self.matched) {
+            for (i, n) in counts.iter().enumerate() {
+                if *n == 0 {
+                    self.report.warnings.push(format!(
+                        "overlay {}: rule {:?} matched no resource",
+                        o.name,
+                        o.rule_name(i)
+                    ));
+                }
+            }
+        }
+        let mut report = self.report;
+        report.change_count = self.recorder.count();
+        report.changes = self.recorder.into_changes();
+        Ok((self.out, report))
+    }
+
     /// Takes a batch's results in stream order; stops at the first error.
     fn take_all(&mut self, raws: &[RawDoc], results: Vec<Outcome>) -> Result<(), ApplyError> {
         for (raw, result) in raws.iter().zip(results) {
@@ -529,7 +546,11 @@ impl Run<'_> {
     }
 
     /// Takes what one document came to into the output and the report.
-    fn take(&mut self, raw: &RawDoc, rewritten: Option<Rewritten>) -> Result<(), ApplyError> {
+    pub(super) fn take(
+        &mut self,
+        raw: &RawDoc,
+        rewritten: Option<Rewritten>,
+    ) -> Result<(), ApplyError> {
         let too_large = || ApplyError::TooLarge {
             number: raw.number,
             source: raw.source().map(str::to_string),

@@ -7,6 +7,7 @@ pub mod glob;
 pub mod load;
 pub mod ops;
 pub mod params;
+pub mod pieces;
 pub mod pointer;
 pub mod provenance;
 pub mod rule;

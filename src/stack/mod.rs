@@ -256,7 +256,11 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
         let overlays = load_overlays(&release.overlays, &located.files)
             .map_err(|e| format!("release {}: {e}", release.name))?;
         let rewritten = apply(&text, &overlays, &mut account)?;
-        Ok::<_, StackError>((text, rewritten, what, account))
+        // The stack's overlays rewrite this release's documents here and
+        // now, on this thread; the end only takes them in order.
+        let piece = (!stack_overlays.is_empty())
+            .then(|| overlay::pieces::rewrite_piece(&rewritten, &stack_overlays, &RECORD));
+        Ok::<_, StackError>((text, rewritten, piece, what, account))
     });
     // Freeing the parsed templates is no part of the output: another
     // thread does it (or this one, where no thread can be had).
@@ -264,8 +268,10 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
     // Back in the stack's order.
     let mut parts: Vec<_> = order.into_iter().zip(done).collect();
     parts.sort_by_key(|&(index, _)| index);
+    let mut pieces = Vec::with_capacity(parts.len());
     for (release, (_, part)) in stack.releases.iter().zip(parts) {
-        let (text, rewritten, what, account) = part?;
+        let (text, rewritten, piece, what, account) = part?;
+        pieces.extend(piece);
         before.push_str(&text);
         out.take(account);
         out.releases.push(ReleaseSummary {
@@ -276,7 +282,12 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
         after.push_str(&rewritten);
     }
     let mut account = Account::default();
-    let text = apply(&after, &stack_overlays, &mut account)?;
+    let text = if stack_overlays.is_empty() {
+        after
+    } else {
+        let applied = overlay::pieces::apply_pieces(pieces, &after, &stack_overlays, &RECORD);
+        account_for(applied, &stack_overlays, &mut account)?
+    };
     out.take(account);
     out.resources = count_documents(&text);
     out.text = text;
@@ -490,13 +501,23 @@ fn load_overlays(refs: &[OverlayRef], files: &Files) -> Result<Vec<Overlay>, Str
 }
 
 /// Applies overlays to a stream and records their changes.
+/// Overlays are applied recording every change, for `--explain`.
+const RECORD: overlay::Options = overlay::Options { record: true };
+
 fn apply(text: &str, overlays: &[Overlay], out: &mut Account) -> Result<String, StackError> {
     if overlays.is_empty() {
         return Ok(text.to_string());
     }
-    let opts = overlay::Options { record: true };
-    let (new, report) =
-        overlay::apply_str(text, overlays, &opts).map_err(|e| StackError::Stack(e.to_string()))?;
+    account_for(overlay::apply_str(text, overlays, &RECORD), overlays, out)
+}
+
+/// What applying `overlays` gave, its warnings and changes noted in `out`.
+fn account_for(
+    applied: Result<(String, overlay::Report), overlay::ApplyError>,
+    overlays: &[Overlay],
+    out: &mut Account,
+) -> Result<String, StackError> {
+    let (new, report) = applied.map_err(|e| StackError::Stack(e.to_string()))?;
     out.warnings.extend(report.warnings);
     for o in overlays {
         let n = report

@@ -13,13 +13,15 @@ use std::fmt;
 /// The engine and chart of a finished render; see the module.
 #[derive(Default)]
 pub struct Leftovers {
-    held: Option<Box<dyn Send>>,
+    /// Sync too, so that results holding it may pass through
+    /// [`crate::parallel`]'s maps.
+    held: Option<Box<dyn Send + Sync>>,
     /// Free on another thread (a big chart, on a machine with cores to spare).
     elsewhere: bool,
 }
 
 impl Leftovers {
-    pub(crate) fn new(held: impl Send + 'static, elsewhere: bool) -> Leftovers {
+    pub(crate) fn new(held: impl Send + Sync + 'static, elsewhere: bool) -> Leftovers {
         Leftovers {
             held: Some(Box::new(held)),
             elsewhere,

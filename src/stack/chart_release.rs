@@ -5,6 +5,7 @@
 use super::StackError;
 pub use crate::release::ChartSource;
 use crate::release::{self, Request, Sources};
+use crate::render::leftovers::Leftovers;
 use crate::render::output::{stream, OutputOptions};
 use crate::render::shared::SharedParses;
 use crate::render::RenderOptions;
@@ -33,7 +34,7 @@ pub struct ChartJob {
 }
 
 /// What was rendered, and what was resolved (for the lock file).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ChartOutput {
     /// Documents, each `---\n# Source: RELEASE/PATH\n…`.
     pub text: String,
@@ -45,6 +46,8 @@ pub struct ChartOutput {
     pub warnings: Vec<String>,
     /// User values no template read.
     pub unused: Vec<Finding>,
+    /// The render's engine and chart, freed when dropped.
+    pub leftovers: Leftovers,
 }
 
 /// Renders one chart release through the release pipeline (the one
@@ -98,6 +101,7 @@ pub fn render_chart(
             .iter()
             .map(|u| Finding::new(&job.release, u, &job.inputs))
             .collect(),
+        leftovers: release.rendered.leftovers,
     })
 }
 

@@ -24,6 +24,7 @@ pub mod output;
 pub mod summary;
 
 use crate::overlay::{self, Change, Overlay};
+use crate::render::leftovers::Leftovers;
 use crate::render::shared::SharedParses;
 use crate::values::places::ValueInput;
 use crate::values::unused::Finding;
@@ -103,7 +104,7 @@ pub struct ReleaseSummary {
 }
 
 /// A rendered stack: the final stream and the account of how it came to be.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Rendered {
     pub name: String,
     /// The final manifests, each document `---\n# Source: RELEASE/PATH\n…`.
@@ -132,6 +133,9 @@ pub struct Rendered {
     pub warnings: Vec<String>,
     /// User values of chart releases that no template read.
     pub unused: Vec<Finding>,
+    /// The chart releases' engines and charts, freed when this is dropped
+    /// (a command about to exit abandons them: [`Leftovers::abandon`]).
+    pub leftovers: Vec<Leftovers>,
 }
 
 /// What rendering a release and applying overlays record besides the text:
@@ -144,6 +148,7 @@ struct Account {
     lock: Vec<LockEntry>,
     warnings: Vec<String>,
     unused: Vec<Finding>,
+    leftovers: Vec<Leftovers>,
 }
 
 impl Rendered {
@@ -153,6 +158,7 @@ impl Rendered {
         self.lock.charts.extend(account.lock);
         self.warnings.extend(account.warnings);
         self.unused.extend(account.unused);
+        self.leftovers.extend(account.leftovers);
     }
 }
 
@@ -223,6 +229,7 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
         registry_config: registry_config(&stack, &located.files, options)?,
         warnings: Vec::new(),
         unused: Vec::new(),
+        leftovers: Vec::new(),
     };
     // Releases depend on nothing but the stack, so they render side by side;
     // what each records is taken in release order, and the first failure in
@@ -426,7 +433,8 @@ fn run_chart(
     parses: &Arc<SharedParses>,
     out: &mut Account,
 ) -> Result<(String, String), StackError> {
-    let r = render_chart(resolver, job, max_output, parses)?;
+    let mut r = render_chart(resolver, job, max_output, parses)?;
+    out.leftovers.push(std::mem::take(&mut r.leftovers));
     out.unused.extend(r.unused.iter().cloned());
     out.warnings.extend(
         r.warnings

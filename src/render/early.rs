@@ -46,9 +46,11 @@ impl EarlyParse {
         }
         let queue = Arc::new(Queue::default());
         let q = queue.clone();
+        let here = parallel::current_cpu();
         let worker = std::thread::Builder::new()
             .name("early-parse".into())
             .spawn(move || {
+                parallel::leave_cpu(here);
                 let mut done = Parsed::new();
                 let mut idle = 0u32;
                 loop {

@@ -40,9 +40,7 @@ impl Drop for Leftovers {
             return;
         };
         if self.elsewhere {
-            // Where no thread can be had, the closure, and with it all this,
-            // is dropped right here.
-            let _ = std::thread::Builder::new().spawn(move || drop(held));
+            crate::parallel::drop_elsewhere(held);
         }
     }
 }

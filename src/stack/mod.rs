@@ -270,8 +270,8 @@ pub fn render_located(located: &Located, options: &StackOptions) -> Result<Rende
         Ok::<_, StackError>((text, rewritten, piece, what, account))
     });
     // Freeing the parsed templates is no part of the output: another
-    // thread does it (or this one, where no thread can be had).
-    let _ = std::thread::Builder::new().spawn(move || drop(parses));
+    // thread does it.
+    crate::parallel::drop_elsewhere(parses);
     // Back in the stack's order.
     let mut parts: Vec<_> = order.into_iter().zip(done).collect();
     parts.sort_by_key(|&(index, _)| index);

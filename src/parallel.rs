@@ -11,14 +11,12 @@ use std::sync::OnceLock;
 /// `CHARTFIX_THREADS` when set to a number, else one for ordinary charts and
 /// every core for big ones.
 ///
-/// Threads cost more than they give on small charts: on the 2-core virtual
-/// machines this was measured on, waking a thread on the other core takes
-/// about 30 µs and sharing values between cores makes their reference counts
-/// travel between caches, so a Redis chart renders in 11 ms on one thread
-/// and 14.5 ms on two (`.ci/bench-template`). There, a new thread also
-/// starts on the CPU of the thread that spawned it and reaches the idle one
-/// only after about 3 ms (`perf sched`; docs/benchmarks.md, issue 18's fifth
-/// pass), longer than most of a small chart's parse.
+/// Threads give nothing on small charts: on the 2-core virtual machines this
+/// was measured on, waking a thread on the other core takes about 30 µs and
+/// sharing values between cores makes their reference counts travel between
+/// caches, so even with new threads moved off their spawner's CPU
+/// ([`leave_cpu`]) a Redis chart renders in 1.03 of one thread's time on
+/// two, and Kafka in 0.98 (docs/benchmarks.md, issue 18's fifth pass).
 pub fn threads_for(work: usize) -> usize {
     /// Below this, one thread is faster (about twenty times a Bitnami chart).
     const WORTH_THREADS: usize = 16 * 1024 * 1024;

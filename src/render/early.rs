@@ -25,6 +25,13 @@ struct Queue {
     closed: AtomicBool,
 }
 
+impl Queue {
+    /// A file to parse, if one waits.
+    fn pop(&self) -> Option<(String, String)> {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    }
+}
+
 /// A worker parsing the template files offered to it.
 ///
 /// The worker polls its queue rather than sleeping on it: waking a sleeping
@@ -55,9 +62,9 @@ impl EarlyParse {
                 let mut idle = 0u32;
                 loop {
                     let closed = q.closed.load(Ordering::Acquire);
-                    let batch =
-                        std::mem::take(&mut *q.files.lock().unwrap_or_else(|e| e.into_inner()));
-                    if batch.is_empty() {
+                    // One file at a time: the render's thread takes the rest
+                    // once its own work is done.
+                    let Some((name, text)) = q.pop() else {
                         if closed {
                             return done;
                         }
@@ -70,12 +77,10 @@ impl EarlyParse {
                             std::thread::sleep(std::time::Duration::from_micros(50));
                         }
                         continue;
-                    }
+                    };
                     idle = 0;
-                    for (name, text) in batch {
-                        let trees = parser::parse(&name, &text);
-                        done.insert(name, (text, trees));
-                    }
+                    let trees = parser::parse(&name, &text);
+                    done.insert(name, (text, trees));
                 }
             })
             .ok();
@@ -123,14 +128,23 @@ impl EarlyParse {
         }
     }
 
-    /// Waits for the worker to parse what it was offered.
+    /// Parses, beside the worker, what it has not yet taken, then waits
+    /// for it.
     pub fn finish(mut self) -> Early {
         self.close();
-        let parsed = self
+        let mut mine = Parsed::new();
+        if let Some(queue) = &self.queue {
+            while let Some((name, text)) = queue.pop() {
+                let trees = parser::parse(&name, &text);
+                mine.insert(name, (text, trees));
+            }
+        }
+        let mut parsed = self
             .worker
             .take()
             .and_then(|w| w.join().ok())
             .unwrap_or_default();
+        parsed.extend(mine);
         Early(parsed)
     }
 }
@@ -185,6 +199,22 @@ mod tests {
         assert!(!is_template_path("redis/templates"));
         assert!(!is_template_path("redis/charts/common/values.yaml"));
         assert!(!is_template_path("redis/files/templates/x"));
+    }
+
+    #[test]
+    fn every_file_offered_is_parsed_by_the_worker_or_the_finishing_thread() {
+        let early = EarlyParse::start(u64::MAX);
+        let active = early.is_active();
+        let names: Vec<String> = (0..200).map(|i| format!("c/templates/t{i}.yaml")).collect();
+        for (i, name) in names.iter().enumerate() {
+            early.offer(name, format!("n: {{{{ {i} }}}}").as_bytes());
+        }
+        let mut done = early.finish();
+        for (i, name) in names.iter().enumerate() {
+            let trees = done.take(name, &format!("n: {{{{ {i} }}}}"));
+            assert_eq!(trees.is_some(), active, "{name}");
+            assert!(trees.is_none_or(|t| t.is_ok()));
+        }
     }
 
     #[test]

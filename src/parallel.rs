@@ -78,13 +78,9 @@ where
         };
         let _ = slots[i].set(f(item));
     };
-    let here = current_cpu();
     let out = std::thread::scope(|s| {
         for _ in 1..threads.min(items.len()) {
-            s.spawn(|| {
-                leave_cpu(here);
-                work()
-            });
+            s.spawn(elsewhere(work));
         }
         let out = meanwhile();
         work();
@@ -109,20 +105,27 @@ pub fn map<I: Sync, R: Send + Sync>(
     map_while(items, threads, || (), f).1
 }
 
-/// Drops `garbage` on a thread of its own, one that leaves this thread's CPU
-/// ([`leave_cpu`]); where no thread can be had, drops it here.
+/// Drops `garbage` on a thread of its own ([`elsewhere`]); where no thread
+/// can be had, drops it here.
 pub fn drop_elsewhere<T: Send + 'static>(garbage: T) {
-    let here = current_cpu();
     // Where spawning fails, the closure, and with it `garbage`, is dropped
     // right here.
-    let _ = std::thread::Builder::new().spawn(move || {
+    let _ = std::thread::Builder::new().spawn(elsewhere(move || drop(garbage)));
+}
+
+/// `f` as the body of a new thread spawned from this one: it first leaves
+/// this thread's CPU ([`leave_cpu`]), then runs `f`. Every thread chartfix
+/// spawns for its own work starts this way.
+pub fn elsewhere<R>(f: impl FnOnce() -> R) -> impl FnOnce() -> R {
+    let here = current_cpu();
+    move || {
         leave_cpu(here);
-        drop(garbage)
-    });
+        f()
+    }
 }
 
 /// The CPU the calling thread runs on, where Linux tells.
-pub fn current_cpu() -> Option<usize> {
+fn current_cpu() -> Option<usize> {
     #[cfg(target_os = "linux")]
     {
         // SAFETY: sched_getcpu takes nothing and only returns a number.
@@ -133,9 +136,9 @@ pub fn current_cpu() -> Option<usize> {
     None
 }
 
-/// Called first by a new thread: if it runs on the CPU of the thread that
-/// spawned it (`spawner`, that thread's [`current_cpu`]), it moves to
-/// another CPU it may run on, and may then run anywhere again.
+/// Called first by a new thread ([`elsewhere`]): if it runs on the CPU of the
+/// thread that spawned it (`spawner`, that thread's [`current_cpu`]), it
+/// moves to another CPU it may run on, and may then run anywhere again.
 ///
 /// Linux starts a new thread on its spawner's CPU, where it either takes the
 /// CPU from the spawner or waits behind it; on the 2-core virtual machine
@@ -143,7 +146,7 @@ pub fn current_cpu() -> Option<usize> {
 /// timehist`), the whole of a small job. Moving at once made `render beta9`
 /// take 0.854 of the time and `post-render` of 1,000 documents 0.86
 /// (docs/benchmarks.md, issue 18's fifth pass).
-pub fn leave_cpu(spawner: Option<usize>) {
+fn leave_cpu(spawner: Option<usize>) {
     #[cfg(target_os = "linux")]
     {
         let Some(spawner) = spawner else { return };

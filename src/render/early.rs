@@ -53,11 +53,9 @@ impl EarlyParse {
         }
         let queue = Arc::new(Queue::default());
         let q = queue.clone();
-        let here = parallel::current_cpu();
         let worker = std::thread::Builder::new()
             .name("early-parse".into())
-            .spawn(move || {
-                parallel::leave_cpu(here);
+            .spawn(parallel::elsewhere(move || {
                 let mut done = Parsed::new();
                 let mut idle = 0u32;
                 loop {
@@ -82,7 +80,7 @@ impl EarlyParse {
                     let trees = parser::parse(&name, &text);
                     done.insert(name, (text, trees));
                 }
-            })
+            }))
             .ok();
         EarlyParse {
             queue: worker.is_some().then_some(queue),

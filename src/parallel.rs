@@ -45,6 +45,12 @@ fn threads_when(worth_it: bool) -> usize {
     configured().unwrap_or_else(|| if worth_it { cores() } else { 1 })
 }
 
+/// Whether work can be handed to a core this thread leaves idle: more than
+/// one core, and `CHARTFIX_THREADS` not set (set to 1, it asks for one thread).
+pub fn spare_core() -> bool {
+    configured().is_none() && cores() > 1
+}
+
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
@@ -124,6 +130,40 @@ pub fn elsewhere<R>(f: impl FnOnce() -> R) -> impl FnOnce() -> R {
     }
 }
 
+/// Spawns `f` on a thread kept off the caller's CPU for its whole life (on
+/// a machine with another): a helper that works beside the caller, and
+/// waits for it at times, would otherwise be started, and woken, on the
+/// caller's CPU, and take it from the caller (Linux places a thread it wakes
+/// near its waker); [`elsewhere`] moves a thread only once it runs, which
+/// on the 2-core machine measured took up to 3 ms again and again.
+pub fn spawn_apart<T: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> std::io::Result<std::thread::JoinHandle<T>> {
+    let here = current_cpu();
+    let handle = std::thread::Builder::new().name(name.into()).spawn(f)?;
+    #[cfg(target_os = "linux")]
+    if let Some(here) = here {
+        use std::os::unix::thread::JoinHandleExt;
+        let size = std::mem::size_of::<libc::cpu_set_t>();
+        // SAFETY: cpu_set_t is plain data, zeroes are an empty set, the
+        // calls get a pointer to a set of the size given, and the thread is
+        // alive (its handle is held) while its affinity is set.
+        unsafe {
+            let mut allowed: libc::cpu_set_t = std::mem::zeroed();
+            if libc::sched_getaffinity(0, size, &mut allowed) == 0 {
+                libc::CPU_CLR(here, &mut allowed);
+                if libc::CPU_COUNT(&allowed) > 0 {
+                    libc::pthread_setaffinity_np(handle.as_pthread_t(), size, &allowed);
+                }
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = here;
+    Ok(handle)
+}
+
 /// The CPU the calling thread runs on, where Linux tells.
 fn current_cpu() -> Option<usize> {
     #[cfg(target_os = "linux")]
@@ -176,6 +216,36 @@ fn leave_cpu(spawner: Option<usize>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_thread_spawned_apart_stays_off_its_spawners_cpu() {
+        let size = std::mem::size_of::<libc::cpu_set_t>();
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cpus < 2 {
+            eprintln!("SKIPPED: one CPU only");
+            return;
+        }
+        let here = current_cpu().expect("Linux tells the CPU");
+        let handle = spawn_apart("test", move || {
+            // The spawner narrows the affinity right after the spawn.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            // SAFETY: plain data, and a set of the size given.
+            let set = unsafe {
+                let mut set: libc::cpu_set_t = std::mem::zeroed();
+                libc::sched_getaffinity(0, size, &mut set);
+                set
+            };
+            (current_cpu(), unsafe { libc::CPU_ISSET(here, &set) })
+        })
+        .unwrap();
+        assert_eq!(handle.thread().name(), Some("test"));
+        let (cpu, may_run_here) = handle.join().unwrap();
+        // The spawner may itself have moved meanwhile: its CPU at the spawn
+        // is the one the helper keeps off.
+        assert!(!may_run_here, "the helper may still run on CPU {here}");
+        assert_ne!(cpu, Some(here));
+    }
 
     #[cfg(target_os = "linux")]
     #[test]

@@ -9,7 +9,7 @@ use super::funcs::TableFunc;
 use crate::strconv::go_quote;
 use crate::value::Value;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A byte offset into the file a node was parsed from.
 pub type Pos = u32;
@@ -20,7 +20,7 @@ pub struct Tree {
     pub name: Arc<str>,
     /// The file it was parsed from, with its source text (for positions).
     pub file: Arc<File>,
-    pub root: Vec<Node>,
+    pub root: List,
 }
 
 /// A parsed file: its name as given to `Engine::add` and its source text.
@@ -30,6 +30,13 @@ pub struct File {
 }
 
 impl File {
+    pub fn new(name: &str, source: &str) -> Arc<File> {
+        Arc::new(File {
+            name: Arc::from(name),
+            source: Arc::from(source),
+        })
+    }
+
     /// Go's `ErrorContext` location: `name:line:col`, where col counts bytes from the
     /// start of the line (0-based), except on the first line, where it is the offset.
     pub fn location(&self, pos: Pos) -> (u32, u32) {
@@ -69,8 +76,38 @@ pub enum Node {
 pub struct Branch {
     pub pos: Pos,
     pub pipe: Pipe,
-    pub list: Vec<Node>,
-    pub else_list: Option<Vec<Node>>,
+    pub list: List,
+    pub else_list: Option<List>,
+}
+
+/// The nodes of a template, a branch or a loop: parsed, or, from the lazy
+/// parser, the text to parse when a render first walks it
+/// ([`List::nodes`](super::parser)).
+pub enum List {
+    Nodes(Vec<Node>),
+    Lazy(Box<LazyList>),
+}
+
+/// A list not parsed yet: where its text is, and what the parser knew there.
+pub struct LazyList {
+    /// Its text, `start..end` of the file: from the end of the action that
+    /// opens it to the start of the one that closes it.
+    pub start: u32,
+    pub end: u32,
+    /// Whether the opening action ended in a trim marker.
+    pub trim: bool,
+    /// The variables in scope, `{{break}}`'s enclosing loops, and nesting.
+    pub vars: Vec<Arc<str>>,
+    pub range_depth: u32,
+    pub depth: u32,
+    /// The nodes, once parsed (or the error parsing them gave).
+    pub parsed: OnceLock<Result<Vec<Node>, super::Error>>,
+}
+
+impl From<Vec<Node>> for List {
+    fn from(nodes: Vec<Node>) -> List {
+        List::Nodes(nodes)
+    }
 }
 
 /// A pipeline, with the variables it declares (`:=`) or assigns (`=`).

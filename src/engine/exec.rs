@@ -9,7 +9,7 @@
 //! Errors name the node Go would blame: the field chain, the argument, or the
 //! whole command for errors returned by functions.
 
-use super::ast::{Arg, Branch, Builtin, Callee, Command, Node, Pipe, Pos, Tree};
+use super::ast::{Arg, Branch, Builtin, Callee, Command, List, Node, Pipe, Pos, Tree};
 use super::builtins;
 use super::error::{Cause, Error, ErrorKind};
 use super::funcs::signatures::{Param, Params};
@@ -244,8 +244,8 @@ impl<'e> Exec<'e> {
 
     // ----- walking -----
 
-    fn walk_list(&mut self, tree: &Tree, dot: &Slot, nodes: &[Node], out: &mut String) -> R<Flow> {
-        for node in nodes {
+    fn walk_list(&mut self, tree: &Tree, dot: &Slot, list: &List, out: &mut String) -> R<Flow> {
+        for node in list.nodes(&tree.file)? {
             let flow = self.walk(tree, dot, node, out)?;
             if flow != Flow::Normal {
                 return Ok(flow);

@@ -9,6 +9,13 @@
 //! The lexer reads bytes: everything that ends or separates a token is ASCII,
 //! and UTF-8 continuation bytes never look like ASCII, so only identifiers and
 //! error messages ever decode a character.
+//!
+//! Lexed lazily ([`lex_lazy`]), the list after an action that opens one
+//! (`if`, `with`, `range`, `else`, `define`) is not lexed: [`skim`] finds the
+//! action that closes it and the lexer emits one [`Kind::Lazy`] token for the
+//! text between. The parser makes it a list to parse when a render first
+//! walks it ([`lex_span`] then lexes just that text); most of a chart's
+//! lists are never walked (disabled features, helpers no template calls).
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +48,9 @@ pub enum Kind {
     Eof,
     /// A lexing error; the message is in [`Lexed::error`].
     Error,
+    /// A whole list, skimmed but not lexed (lazy lexing only); `true` when the
+    /// action before it ended in a trim marker (` -}}`).
+    Lazy(bool),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,29 +143,51 @@ struct Lexer<'s> {
     error_message: Option<Box<str>>,
     /// Set by a right trim marker: the next text loses its leading spaces.
     trim_next_text: bool,
+    /// Where lexing stops: the end of the source, or of a lazy list's text.
+    limit: usize,
+    /// Whether lists are skimmed into [`Kind::Lazy`] tokens.
+    lazy: bool,
+    /// The index of the current action's first token.
+    action_first: usize,
 }
 
 /// Lexes a whole template. The result always ends with an `Eof` or `Error` token.
 pub fn lex(src: &str) -> Lexed {
-    let mut l = Lexer {
-        src,
-        bytes: src.as_bytes(),
-        pos: 0,
-        start: 0,
-        paren_depth: 0,
-        // About one token per eight bytes of a typical chart template.
-        tokens: Vec::with_capacity(src.len() / 8 + 4),
-        error_message: None,
-        trim_next_text: false,
-    };
-    l.run();
-    Lexed {
-        tokens: l.tokens,
-        error: l.error_message,
-    }
+    Lexer::new(src, 0, src.len(), false, false).run()
+}
+
+/// [`lex`], with the lists after `if`, `with`, `range`, `else` and `define`
+/// skimmed into [`Kind::Lazy`] tokens where [`skim`] can tell where they end.
+pub fn lex_lazy(src: &str) -> Lexed {
+    Lexer::new(src, 0, src.len(), false, true).run()
+}
+
+/// Lexes the text of a [`Kind::Lazy`] token, `start..end` of `src`, as the
+/// whole lexer would have (its own lists skimmed again if `lazy`): `trim` is
+/// the token's flag, and the action at `end` (which closes the list) trims
+/// the text before it as it asks. Ends with `Eof` at `end`, or an `Error`.
+pub fn lex_span(src: &str, start: usize, end: usize, trim: bool, lazy: bool) -> Lexed {
+    Lexer::new(src, start, end.min(src.len()), trim, lazy).run()
 }
 
 impl<'s> Lexer<'s> {
+    fn new(src: &'s str, start: usize, limit: usize, trim: bool, lazy: bool) -> Lexer<'s> {
+        Lexer {
+            src,
+            bytes: src.as_bytes(),
+            pos: start,
+            start,
+            paren_depth: 0,
+            // About one token per eight bytes of a typical chart template.
+            tokens: Vec::with_capacity((limit - start.min(limit)) / 8 + 4),
+            error_message: None,
+            trim_next_text: trim,
+            limit,
+            lazy,
+            action_first: 0,
+        }
+    }
+
     fn rest(&self) -> &'s [u8] {
         self.bytes.get(self.pos..).unwrap_or(&[])
     }
@@ -208,27 +240,39 @@ impl<'s> Lexer<'s> {
     }
 
     /// Runs the state machine: text, then actions, until EOF or an error.
-    fn run(&mut self) {
-        loop {
-            if !self.lex_text() {
-                return;
+    fn run(mut self) -> Lexed {
+        while self.lex_text() && self.lex_action() {
+            if self.pos > self.limit {
+                // An action ran past the end of a lazy list: the skim and
+                // the lexer disagree, which only a template that does not
+                // parse can make them do (its error comes from the whole lexer).
+                self.error("action crosses the end of its list".to_string());
+                break;
             }
-            if !self.lex_action() {
-                return;
-            }
+        }
+        Lexed {
+            tokens: self.tokens,
+            error: self.error_message,
         }
     }
 
-    /// Emits the text up to the next `{{` (trimmed as markers ask). Returns false at EOF.
+    /// Emits the text up to the next `{{` (trimmed as markers ask). Returns
+    /// false at EOF, or at the end of a lazy list's text.
     fn lex_text(&mut self) -> bool {
-        let Some(i) = find_left_delim(self.rest()) else {
-            self.pos = self.bytes.len();
-            self.emit_text(self.start, self.pos);
-            self.start = self.pos;
-            self.emit(Kind::Eof);
-            return false;
+        let window = self.bytes.get(self.pos..self.limit).unwrap_or(&[]);
+        let found = find_left_delim(window).map(|i| self.pos + i);
+        let delim_at = match found {
+            Some(at) => at,
+            // A lazy list ends where the action that closes it begins.
+            None if self.limit < self.bytes.len() => self.limit,
+            None => {
+                self.pos = self.bytes.len();
+                self.emit_text(self.start, self.pos);
+                self.start = self.pos;
+                self.emit(Kind::Eof);
+                return false;
+            }
         };
-        let delim_at = self.pos + i;
         let mut text_end = delim_at;
         if has_left_trim(self.bytes.get(delim_at + 2..).unwrap_or(&[])) {
             while text_end > self.start
@@ -240,6 +284,10 @@ impl<'s> Lexer<'s> {
         self.pos = delim_at;
         self.emit_text(self.start, text_end);
         self.start = self.pos;
+        if delim_at == self.limit {
+            self.emit(Kind::Eof);
+            return false;
+        }
         true
     }
 
@@ -277,6 +325,7 @@ impl<'s> Lexer<'s> {
         self.pos += after_marker;
         self.start = self.pos;
         self.paren_depth = 0;
+        self.action_first = self.tokens.len();
         self.lex_inside_action()
     }
 
@@ -318,6 +367,33 @@ impl<'s> Lexer<'s> {
         self.pos += 2;
         self.emit(Kind::RightDelim);
         self.trim_next_text = trim;
+        if self.lazy && self.opens_list() {
+            if let Some(end) = skim(self.bytes, self.pos, self.limit) {
+                self.tokens.push(Token {
+                    kind: Kind::Lazy(trim),
+                    start: self.pos as u32,
+                    end: end as u32,
+                });
+                self.trim_next_text = false;
+                self.pos = end;
+                self.start = end;
+            }
+        }
+    }
+
+    /// Whether the action just lexed opens a list: its first token is `if`,
+    /// `with`, `range`, `else` or `define` (a `block`'s list defines a
+    /// template, so it is always lexed).
+    fn opens_list(&self) -> bool {
+        let first = self.tokens[self.action_first..]
+            .iter()
+            .find(|t| t.kind != Kind::Space);
+        matches!(
+            first.map(|t| t.kind),
+            Some(Kind::Keyword(
+                Keyword::If | Keyword::With | Keyword::Range | Keyword::Else | Keyword::Define
+            ))
+        )
     }
 
     fn lex_inside_action(&mut self) -> bool {
@@ -619,6 +695,116 @@ impl<'s> Lexer<'s> {
         }
         self.accept("i");
         !self.peek_char().is_some_and(is_alnum)
+    }
+}
+
+/// Where the list that starts at `from` ends: the `{{` of the first `else`
+/// or `end` action not inside a nested `if`, `with` or `range`, before
+/// `limit`. `None` when that is not plain to see, and the list must be lexed:
+/// the list holds a `define` or `block` (definitions are made while parsing),
+/// it holds only text and comments (Go tells empty definitions apart), it
+/// ends in `else` after declaring a variable (the else list sees it), or an
+/// action's end or first word is anything out of the ordinary (Go's lexer
+/// then decides, and usually reports an error). Quoted strings are skipped
+/// as the lexer reads them, so a `}}` in a string does not end an action.
+pub fn skim(bytes: &[u8], from: usize, limit: usize) -> Option<usize> {
+    let bytes = bytes.get(..limit)?;
+    let mut pos = from;
+    let mut depth = 0u32;
+    let mut saw_action = false;
+    let mut declares = false;
+    loop {
+        let open = pos + find_left_delim(bytes.get(pos..)?)?;
+        let mut at = open + 2;
+        if has_left_trim(bytes.get(at..)?) {
+            at += 2;
+        }
+        if bytes.get(at..)?.starts_with(b"/*") {
+            // A comment: `*/` then the delimiter, with nothing between.
+            let close = at + 2 + memchr::memmem::find(bytes.get(at + 2..)?, b"*/")? + 2;
+            pos = match bytes.get(close..)? {
+                [b'}', b'}', ..] => close + 2,
+                [s, b'-', b'}', b'}', ..] if is_space(*s) => close + 4,
+                _ => return None,
+            };
+            continue;
+        }
+        while bytes.get(at).is_some_and(|&b| is_space(b)) {
+            at += 1;
+        }
+        let rest = bytes.get(at..)?;
+        let word_len = rest.iter().take_while(|&&b| WORD_BYTE[b as usize]).count();
+        let (word, after) = rest.split_at(word_len);
+        // Go's lexer ends a word at a terminator; anything else (a non-ASCII
+        // letter, a quote) is for it to judge.
+        let clean_end = match after.first() {
+            None => false,
+            Some(&b) => is_space(b) || b".,|:()".contains(&b) || after.starts_with(b"}}"),
+        };
+        if !word.is_empty() && !clean_end {
+            return None;
+        }
+        match word {
+            b"if" | b"with" | b"range" => depth += 1,
+            b"define" | b"block" => return None,
+            b"end" if depth == 0 => return (saw_action).then_some(open),
+            b"else" if depth == 0 => return (saw_action && !declares).then_some(open),
+            b"end" => depth -= 1,
+            _ => {}
+        }
+        saw_action = true;
+        let end = action_end(bytes, at + word_len)?;
+        if depth == 0 && !declares {
+            let action = bytes.get(at..end)?;
+            declares = memchr::memchr_iter(b':', action).any(|c| action.get(c + 1) == Some(&b'='));
+        }
+        pos = end + 2;
+    }
+}
+
+/// Where the action whose text goes on at `from` ends: the first `}}` that
+/// is not inside a quoted string, raw string or character constant.
+fn action_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        // Most actions hold no quote at all: jump from brace to quote.
+        let at = i + memchr::memchr3(b'}', b'"', b'`', bytes.get(i..)?)?;
+        if memchr::memchr(b'\'', &bytes[i..at]).is_some() {
+            return action_end_bytewise(bytes, i);
+        }
+        match bytes[at] {
+            b'}' if bytes.get(at + 1) == Some(&b'}') => return Some(at),
+            b'}' => i = at + 1,
+            b'`' => i = at + 1 + memchr::memchr(b'`', bytes.get(at + 1..)?)? + 1,
+            _ => i = quote_end(bytes, at + 1, b'"')?,
+        }
+    }
+}
+
+/// [`action_end`] a byte at a time, for actions with character constants.
+fn action_end_bytewise(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        match *bytes.get(i)? {
+            b'}' if bytes.get(i + 1) == Some(&b'}') => return Some(i),
+            b'`' => i += 1 + memchr::memchr(b'`', bytes.get(i + 1..)?)? + 1,
+            quote @ (b'"' | b'\'') => i = quote_end(bytes, i + 1, quote)?,
+            _ => i += 1,
+        }
+    }
+}
+
+/// Past the closing `quote` of a string or character constant opened before
+/// `from`, as the lexer reads it; `None` at a line break or the end.
+fn quote_end(bytes: &[u8], from: usize, quote: u8) -> Option<usize> {
+    let mut i = from;
+    loop {
+        i += memchr::memchr3(quote, b'\\', b'\n', bytes.get(i..)?)?;
+        match bytes[i] {
+            b'\\' if bytes.get(i + 1) != Some(&b'\n') => i += 2,
+            b if b == quote => return Some(i + 1),
+            _ => return None,
+        }
     }
 }
 

@@ -197,4 +197,6 @@ impl Engine {
 }
 
 #[cfg(test)]
+mod lazy_tests;
+#[cfg(test)]
 mod tests;

@@ -5,10 +5,12 @@
 //! names are resolved here (an unknown name is a parse error, as in Go), so the
 //! executor never looks a function up by name.
 
-use super::ast::{Arg, Branch, Builtin, Callee, Command, File, Node, Pipe, Pos, Tree};
+use super::ast::{
+    Arg, Branch, Builtin, Callee, Command, File, LazyList, List, Node, Pipe, Pos, Tree,
+};
 use super::error::Error;
 use super::funcs;
-use super::lexer::{lex, line_of, Keyword, Kind, Token};
+use super::lexer::{lex, lex_lazy, lex_span, line_of, Keyword, Kind, Lexed, Token};
 use super::literal;
 use crate::strconv::go_quote;
 use crate::value::Value;
@@ -27,44 +29,126 @@ pub fn parse(name: &str, source: &str) -> Result<Vec<Tree>, Error> {
 /// [`parse`], optionally without Go's check that every function exists (Go's
 /// `SkipFuncCheck` mode): an unknown function then fails only when called.
 pub fn parse_with(name: &str, source: &str, check_funcs: bool) -> Result<Vec<Tree>, Error> {
-    let file = Arc::new(File {
-        name: Arc::from(name),
-        source: Arc::from(source),
-    });
+    let file = File::new(name, source);
     let lexed = lex(source);
-    let mut p = Parser {
-        src: source,
-        file: file.clone(),
-        tokens: lexed.tokens,
-        lex_error: lexed.error,
-        idx: 0,
-        furthest: 0,
-        vars: vec![Arc::from("$")],
-        range_depth: 0,
-        depth: 0,
-        trees: Vec::new(),
-        check_funcs,
-        action_start: None,
-        // Room for the distinct names of a large file without rehashing.
-        names: foldhash::HashMap::with_capacity_and_hasher(256, Default::default()),
-        nodes: Vec::new(),
-        cmds: Vec::new(),
-        args: Vec::new(),
-    };
+    parse_lexed(file, lexed, check_funcs)
+}
+
+/// [`parse`] of a file, with its lists lazy where [`lex_lazy`] could skim
+/// them: each is parsed when a render first walks it ([`List::nodes`]). The
+/// trees are those [`parse`] makes once every list is parsed, when the file
+/// parses at all; a file that does not may still give trees here, or another
+/// error, so the caller must also run [`parse`] on it (on another core) and
+/// take its error, which is Go's.
+pub fn parse_lazy(file: Arc<File>) -> Result<Vec<Tree>, Error> {
+    let lexed = lex_lazy(&file.source);
+    parse_lexed(file.clone(), lexed, true)
+}
+
+/// [`parse`] of a file already made into an [`ast::File`](File).
+pub fn parse_file(file: Arc<File>) -> Result<Vec<Tree>, Error> {
+    let lexed = lex(&file.source);
+    parse_lexed(file.clone(), lexed, true)
+}
+
+fn parse_lexed(file: Arc<File>, lexed: Lexed, check_funcs: bool) -> Result<Vec<Tree>, Error> {
+    let mut p = Parser::new(&file, lexed, check_funcs);
     let root = p.parse_top()?;
     let tree = Tree {
         name: file.name.clone(),
-        file,
+        file: file.clone(),
         root,
     };
     p.add(tree)?;
     Ok(p.trees)
 }
 
+impl List {
+    /// The nodes to walk; a lazy list is parsed on its first walk (on any
+    /// thread: the first parse is kept). Its error, if it has one, is the
+    /// lazy parse's: the whole file's parse gives Go's.
+    pub fn nodes(&self, file: &Arc<File>) -> Result<&[Node], Error> {
+        self.nodes_parsed(file, true)
+    }
+
+    /// [`List::nodes`]; a list parsed here has its own lists lazy if `lazy`.
+    fn nodes_parsed(&self, file: &Arc<File>, lazy: bool) -> Result<&[Node], Error> {
+        match self {
+            List::Nodes(nodes) => Ok(nodes),
+            List::Lazy(list) => {
+                match list
+                    .parsed
+                    .get_or_init(|| grow(|| parse_list(file, list, lazy)))
+                {
+                    Ok(nodes) => Ok(nodes),
+                    Err(e) => Err(e.clone()),
+                }
+            }
+        }
+    }
+}
+
+/// Parses every lazy list of `tree` that is not parsed yet (nested ones
+/// too): once it returns `Ok`, the tree is the one [`parse`] would make.
+pub fn complete(tree: &Tree) -> Result<(), Error> {
+    complete_list(&tree.root, &tree.file)
+}
+
+fn complete_list(list: &List, file: &Arc<File>) -> Result<(), Error> {
+    // A list no render has reached is parsed whole, in one go; one a render
+    // parsed (lazily) may hold lazy lists of its own.
+    for node in list.nodes_parsed(file, false)? {
+        if let Node::If(b) | Node::With(b) | Node::Range(b) = node {
+            complete_list(&b.list, file)?;
+            if let Some(e) = &b.else_list {
+                complete_list(e, file)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs a lazy list's parse with room for its nesting, however deep the
+/// render that walks it has recursed (the parser recurses on nesting).
+fn grow<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(256 * 1024, 2 * 1024 * 1024, f)
+}
+
+/// Parses a lazy list's text, in the scope the parser had where it skimmed it.
+fn parse_list(file: &Arc<File>, list: &LazyList, lazy: bool) -> Result<Vec<Node>, Error> {
+    let lexed = lex_span(
+        &file.source,
+        list.start as usize,
+        list.end as usize,
+        list.trim,
+        lazy,
+    );
+    // The trees of a list's `define`s would be lost: a list that holds one is
+    // never skimmed.
+    let mut p = Parser::new(file, lexed, true);
+    p.vars = list.vars.clone();
+    p.range_depth = list.range_depth;
+    p.depth = list.depth;
+    let base = p.nodes.len();
+    loop {
+        if p.peek().kind == Kind::Eof {
+            return Ok(p.nodes.split_off(base));
+        }
+        match p.text_or_action()? {
+            Item::Node(n) => p.nodes.push(n),
+            Item::End | Item::Else => return p.errorf("list ends before its text does"),
+        }
+    }
+}
+
 /// Whether a tree holds only whitespace text: such a definition does not replace
 /// an existing one (Go's `IsEmptyTree`).
 pub fn is_empty_tree(tree: &Tree) -> bool {
-    tree.root.iter().all(|n| match n {
+    // A list is skimmed only when it holds an action.
+    let List::Nodes(nodes) = &tree.root else {
+        return false;
+    };
+    nodes.iter().all(|n| match n {
         Node::Text { start, end } => tree
             .file
             .source
@@ -119,6 +203,28 @@ enum Item {
 type PResult<T> = Result<T, Error>;
 
 impl<'s> Parser<'s> {
+    fn new(file: &'s Arc<File>, lexed: Lexed, check_funcs: bool) -> Parser<'s> {
+        Parser {
+            src: &file.source,
+            file: file.clone(),
+            tokens: lexed.tokens,
+            lex_error: lexed.error,
+            idx: 0,
+            furthest: 0,
+            vars: vec![Arc::from("$")],
+            range_depth: 0,
+            depth: 0,
+            trees: Vec::new(),
+            check_funcs,
+            action_start: None,
+            // Room for the distinct names of a large file without rehashing.
+            names: foldhash::HashMap::with_capacity_and_hasher(256, Default::default()),
+            nodes: Vec::new(),
+            cmds: Vec::new(),
+            args: Vec::new(),
+        }
+    }
+
     // ----- token access (Go's next/peek/backup, over a vector) -----
 
     fn tok(&self, i: usize) -> &Token {
@@ -264,12 +370,12 @@ impl<'s> Parser<'s> {
 
     // ----- grammar -----
 
-    fn parse_top(&mut self) -> PResult<Vec<Node>> {
+    fn parse_top(&mut self) -> PResult<List> {
         let base = self.nodes.len();
         loop {
             let t = self.peek();
             if t.kind == Kind::Eof {
-                return Ok(self.nodes.split_off(base));
+                return Ok(List::Nodes(self.nodes.split_off(base)));
             }
             if t.kind == Kind::LeftDelim {
                 let save = self.idx;
@@ -309,7 +415,7 @@ impl<'s> Parser<'s> {
     }
 
     /// Parses a list with the scope a new Go `Tree` starts with.
-    fn sub_tree(&mut self) -> PResult<(Vec<Node>, Item)> {
+    fn sub_tree(&mut self) -> PResult<(List, Item)> {
         let vars = std::mem::replace(&mut self.vars, vec![Arc::from("$")]);
         let range_depth = std::mem::replace(&mut self.range_depth, 0);
         let result = self.item_list();
@@ -318,7 +424,25 @@ impl<'s> Parser<'s> {
         result
     }
 
-    fn item_list(&mut self) -> PResult<(Vec<Node>, Item)> {
+    fn item_list(&mut self) -> PResult<(List, Item)> {
+        let t = self.peek();
+        if let Kind::Lazy(trim) = t.kind {
+            // A skimmed list: the action that closes it comes next.
+            self.next();
+            let lazy = LazyList {
+                start: t.start,
+                end: t.end,
+                trim,
+                vars: self.vars.clone(),
+                range_depth: self.range_depth,
+                depth: self.depth,
+                parsed: std::sync::OnceLock::new(),
+            };
+            return match self.text_or_action()? {
+                Item::Node(_) => self.errorf("a skimmed list goes on after its end"),
+                other => Ok((List::Lazy(Box::new(lazy)), other)),
+            };
+        }
         let base = self.nodes.len();
         loop {
             if self.peek_non_space().kind == Kind::Eof {
@@ -326,7 +450,7 @@ impl<'s> Parser<'s> {
             }
             match self.text_or_action()? {
                 Item::Node(n) => self.nodes.push(n),
-                other => return Ok((self.nodes.split_off(base), other)),
+                other => return Ok((List::Nodes(self.nodes.split_off(base)), other)),
             }
         }
     }
@@ -432,11 +556,11 @@ impl<'s> Parser<'s> {
                     Some(kw) => {
                         self.next();
                         let inner = self.control(kw)?;
-                        Some(vec![if kw == "if" {
+                        Some(List::Nodes(vec![if kw == "if" {
                             Node::If(inner)
                         } else {
                             Node::With(inner)
-                        }])
+                        }]))
                     }
                     None => {
                         let (list, next) = self.item_list()?;

@@ -76,7 +76,10 @@ mod tests {
     fn args_of(src: &str) -> Vec<Arg> {
         let mut trees = super::super::parser::parse_with("t", src, false).unwrap();
         let tree = trees.pop().unwrap();
-        match tree.root.into_iter().next() {
+        let crate::engine::ast::List::Nodes(nodes) = tree.root else {
+            panic!("an eager parse makes no lazy list");
+        };
+        match nodes.into_iter().next() {
             Some(Node::Action(mut pipe)) => pipe.cmds.remove(0).args,
             _ => panic!("not an action"),
         }

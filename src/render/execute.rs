@@ -9,9 +9,11 @@
 //! they are the sequential ones.
 
 use super::early::EarlyParse;
+use super::lazy::LazyParse;
 use super::shared::{shareable, Parsed, SharedParses};
 use super::templates::{Source, Template};
 use super::RenderError;
+use crate::engine::ast::File;
 use crate::engine::{parser, Engine};
 use crate::parallel;
 use crate::value::{Map, SharedWrites, Value};
@@ -23,13 +25,19 @@ use std::sync::atomic::AtomicUsize;
 /// and the first file (in that order) that failed to parse gives the error.
 /// Files `early` already parsed are taken from it; with `shared`, files
 /// another render has parsed (or is parsing) are taken from there.
+///
+/// On one thread with a core to spare, a helper on that core parses the
+/// files lazily instead ([`LazyParse`]) and goes on parsing what the render
+/// does not reach: the caller must [`finish`](LazyParse::finish) it before
+/// trusting a render, and take its error before any other of the templates.
 pub fn parse_while<T>(
     sources: &[Source<'_>],
     early: EarlyParse,
     threads: usize,
     shared: Option<&SharedParses>,
     meanwhile: impl FnOnce() -> T,
-) -> (T, Result<Engine, RenderError>) {
+) -> (T, Result<Engine, RenderError>, LazyParse) {
+    let mut lazy = LazyParse::whole();
     let (out, parsed): (T, Vec<Parsed>) = if let Some(shared) = shared {
         // Renders side by side share the parsing: one thread each.
         let out = meanwhile();
@@ -60,6 +68,15 @@ pub fn parse_while<T>(
             parsed[i] = Some(trees);
         }
         (out, parsed.into_iter().flatten().map(shareable).collect())
+    } else if threads == 1 && parallel::spare_core() {
+        // The helper parses while this thread coalesces the values.
+        let files = sources
+            .iter()
+            .map(|s| File::new(&s.name, &s.text))
+            .collect();
+        lazy = LazyParse::start(files);
+        let out = meanwhile();
+        (out, lazy.trees())
     } else {
         let (out, parsed) = parallel::map_while(sources, threads, meanwhile, |s| {
             parser::parse(&s.name, &s.text)
@@ -70,10 +87,10 @@ pub fn parse_while<T>(
     for trees in parsed {
         match trees {
             Ok(trees) => engine.add_shared(trees),
-            Err(e) => return (out, Err(e.into())),
+            Err(e) => return (out, Err(e.into()), lazy),
         }
     }
-    (out, Ok(engine))
+    (out, Ok(engine), lazy)
 }
 
 /// Renders every non-partial template in order; returns (path, text) pairs.

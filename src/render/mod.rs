@@ -11,6 +11,7 @@ pub mod early;
 pub mod execute;
 pub mod files;
 pub mod head;
+pub mod lazy;
 pub mod leftovers;
 pub mod output;
 pub mod shared;
@@ -150,21 +151,28 @@ fn render_noting(
     let caps = Capabilities::new(opts.kube_version.clone(), &opts.api_versions);
     check_kube_version(&chart, &caps.kube_version)?;
 
-    // On big charts templates parse on every core while this thread
-    // coalesces and checks the values; errors keep Helm's precedence
-    // (values, schema, templates) either way.
+    // Templates parse on the other cores while this thread coalesces and
+    // checks the values (on big charts on every core, on others lazily on a
+    // helper, render/lazy.rs); errors keep Helm's precedence (values,
+    // schema, templates) either way.
     let sources = templates::sources(&chart);
     let work = sources.iter().map(|s| s.text.len()).sum();
     let threads = crate::parallel::threads_for(work);
     let shared = opts.shared_parses.as_deref();
-    let (values, engine) = execute::parse_while(&sources, early, threads, shared, || {
+    let (values, engine, lazy) = execute::parse_while(&sources, early, threads, shared, || {
         let values = coalesce_values(&chart, &user, warn)?;
         if !opts.skip_schema_validation {
             schema::validate(&chart, &values)?;
         }
         Ok::<_, RenderError>(values)
     });
-    let (values, mut engine) = (values?, engine?);
+    let values = values?;
+    // A file that does not parse fails the render before any template runs,
+    // as in Helm: the whole parse's error comes before the lazy parse's.
+    let mut engine = match engine {
+        Ok(engine) => engine,
+        Err(e) => return Err(lazy.finish().err().map_or(e, RenderError::from)),
+    };
     engine.set_limits(Limits {
         max_output_bytes: opts.max_output_bytes,
         ..Limits::default()
@@ -183,19 +191,20 @@ fn render_noting(
     };
     let table =
         |values| templates::collect(&chart, values, release(opts), Value::object(caps.clone()));
-    let mut files = if threads > 1 {
+    let files = if threads > 1 {
         match execute::run_at_once(&engine, &table(arm(values.clone())), threads) {
-            Some(files) => files?,
+            Some(files) => files,
             // A template changed values other templates see, so Helm's
             // order matters: again, in order, on values not yet touched.
-            None => {
-                let values = coalesce_values(&chart, &user, &mut Warnings::default())?;
-                execute::run(&engine, &table(arm(values)))?
-            }
+            None => coalesce_values(&chart, &user, &mut Warnings::default())
+                .map_err(RenderError::from)
+                .and_then(|values| execute::run(&engine, &table(arm(values)))),
         }
     } else {
-        execute::run(&engine, &table(arm(values)))?
+        execute::run(&engine, &table(arm(values)))
     };
+    lazy.finish()?;
+    let mut files = files?;
     let reads = tracked.map(|values| Reads {
         values,
         helm_paths: switches,
@@ -318,7 +327,7 @@ mod tests {
         let run = |templates: &[(&str, &str)]| {
             let c = chart(templates);
             let sources = templates::sources(&c);
-            let ((), engine) =
+            let ((), engine, _) =
                 execute::parse_while(&sources, early::EarlyParse::none(), 2, None, || ());
             let engine = engine.unwrap();
             let values = coalesce_values(&c, &Value::map(Map::new()), &mut Warnings::default());
@@ -355,5 +364,45 @@ mod tests {
         ]);
         let e = render(c, Value::map(Map::new()), &RenderOptions::default()).unwrap_err();
         assert!(e.to_string().contains("sw/templates/c.yaml"), "{e}");
+    }
+
+    /// With a core to spare, templates parse lazily (their lists when first
+    /// walked) and a thread parses them whole: a file that does not parse
+    /// still fails the render with Helm's error, in a list no value turns on
+    /// as elsewhere, and before any template's own failure, as Helm parses
+    /// every file before it runs one.
+    #[test]
+    fn parse_errors_fail_the_render_wherever_they_are() {
+        let whole_error = |name: &str, text: &str| {
+            let e = crate::engine::parser::parse(&format!("sw/templates/{name}"), text);
+            RenderError::from(e.err().expect("a parse error")).to_string()
+        };
+        let render_error = |templates: &[(&str, &str)]| {
+            let c = chart(templates);
+            render(c, Value::map(Map::new()), &RenderOptions::default())
+                .expect_err("a failed render")
+                .to_string()
+        };
+        for bad in [
+            "{{ if false }}{{ nosuchfunc }}{{ end }}",
+            "{{ if true }}{{ nosuchfunc }}{{ end }}",
+            "{{ define \"h\" }}{{ if .x }}{{ $nope }}{{ end }}{{ end }}",
+            "{{ range .Values.none }}{{ else }}{{ break }}{{ end }}",
+        ] {
+            assert_eq!(render_error(&[("a.yaml", bad)]), whole_error("a.yaml", bad));
+            // b.yaml runs first in Helm's order and fails; a.yaml's parse
+            // error still comes first.
+            assert_eq!(
+                render_error(&[("a.yaml", bad), ("b.yaml", "{{ fail \"b\" }}")]),
+                whole_error("a.yaml", bad)
+            );
+        }
+        // Parsed lazily or not, a list that parses renders as Helm does.
+        let c = chart(&[(
+            "a.yaml",
+            "{{- if .Values.x }}\nx: {{ .Values.x }}\n{{- else }}none{{ end }}",
+        )]);
+        let out = render(c, Value::map(Map::new()), &RenderOptions::default()).unwrap();
+        assert_eq!(out.files[0].1, "\nx: 1");
     }
 }

@@ -5,8 +5,8 @@
 //! ([`parser::parse_lazy`]): a list is parsed when the render first walks
 //! it, and most lists never are (features the values leave off, helpers no
 //! template calls). A helper thread does that parse while the render's
-//! thread coalesces the values, hands the trees over, and then parses every
-//! list the render has not reached, from the last template back while the
+//! thread coalesces the values (which then parses the files the helper has
+//! not reached), and then parses every list the render has not reached, from the last template back while the
 //! render goes through them from the first (a list is parsed once, by
 //! whichever comes first). Helm parses every file whole and fails on the
 //! first that does not parse, whatever the values: a file whose lists all
@@ -16,10 +16,9 @@
 use super::shared::{shareable, Parsed};
 use crate::engine::ast::File;
 use crate::engine::{parser, Error};
-use std::sync::mpsc::{channel, Receiver, TryRecvError};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
 
 /// The lazy parse of a chart's files and its check, running or done.
 pub struct LazyParse(State);
@@ -27,11 +26,55 @@ pub struct LazyParse(State);
 enum State {
     /// Nothing to check: the files were parsed whole.
     Whole,
-    /// The helper thread parses; its trees come through the channel.
-    Running(Receiver<Vec<Parsed>>, JoinHandle<Option<Error>>),
+    /// The helper thread parses.
+    Running(Arc<Work>, JoinHandle<Option<Error>>),
     /// No thread could be had: the files are parsed lazily here, and whole
     /// on finishing.
     Here(Vec<Arc<File>>),
+}
+
+/// The files to parse lazily, each taken by whichever thread comes first:
+/// the helper from the start, the render's thread too once the values are
+/// coalesced.
+struct Work {
+    files: Vec<Arc<File>>,
+    parsed: Vec<OnceLock<Parsed>>,
+    next: AtomicUsize,
+    /// Set when the render's thread unwinds: the helper stops waiting for it.
+    abandoned: AtomicBool,
+}
+
+impl Work {
+    /// Parses the files no thread has taken yet, one at a time.
+    fn take_and_parse(&self) {
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(file) = self.files.get(i) else {
+                return;
+            };
+            let _ = self.parsed[i].set(shareable(parser::parse_lazy(file.clone())));
+        }
+    }
+
+    /// Every file's parse, once the thread that took the last one is done
+    /// with it (`None` if `gone` says that thread will never be).
+    fn all(&self, gone: impl Fn() -> bool) -> Option<Vec<Parsed>> {
+        self.parsed
+            .iter()
+            .map(|slot| wait_for(|| slot.get().cloned(), &gone))
+            .collect()
+    }
+}
+
+/// Tells the helper, if the render's thread unwinds, not to wait for it.
+struct Unwinding<'w>(&'w AtomicBool);
+
+impl Drop for Unwinding<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
 impl LazyParse {
@@ -41,19 +84,19 @@ impl LazyParse {
     }
 
     /// Starts parsing `files` (in Helm's order) lazily on a helper thread;
-    /// [`trees`](LazyParse::trees) takes the result.
+    /// [`trees`](LazyParse::trees) joins in and takes the result.
     pub fn start(files: Vec<Arc<File>>) -> LazyParse {
-        let kept = files.clone();
-        let (send, receive) = channel();
-        let work = move || {
-            let parsed: Vec<Parsed> = files
-                .iter()
-                .map(|file| shareable(parser::parse_lazy(file.clone())))
-                .collect();
-            let trees: Option<Vec<_>> = parsed.iter().map(|p| p.as_ref().ok().cloned()).collect();
-            // The render stops if its thread is gone: so does the check.
-            send.send(parsed).ok()?;
-
+        let work = Arc::new(Work {
+            parsed: files.iter().map(|_| OnceLock::new()).collect(),
+            files,
+            next: AtomicUsize::new(0),
+            abandoned: AtomicBool::new(false),
+        });
+        let shared = work.clone();
+        let check = move || {
+            shared.take_and_parse();
+            let parsed = shared.all(|| shared.abandoned.load(Ordering::Relaxed))?;
+            let trees: Option<Vec<_>> = parsed.into_iter().map(Result::ok).collect();
             let lists_parse = trees.is_some_and(|trees| {
                 trees
                     .iter()
@@ -64,37 +107,41 @@ impl LazyParse {
             if lists_parse {
                 None
             } else {
-                first_error(&files)
+                first_error(&shared.files)
             }
         };
-        match crate::parallel::spawn_apart("parse", work) {
-            Ok(handle) => LazyParse(State::Running(receive, handle)),
+        let kept = work.files.clone();
+        match crate::parallel::spawn_apart("parse", check) {
+            Ok(handle) => LazyParse(State::Running(work, handle)),
             Err(_) => LazyParse(State::Here(kept)),
         }
     }
 
-    /// The lazy parse of the files, one result a file in their order
-    /// (parsed here if no helper could be had).
+    /// The lazy parse of the files, one result a file in their order: this
+    /// thread parses the files the helper has not taken yet.
     pub fn trees(&mut self) -> Vec<Parsed> {
-        match &self.0 {
-            State::Running(receive, _) => match wait_for(receive) {
-                Some(parsed) => parsed,
-                None => match self.finish_early() {
-                    Err(e) => vec![Err(e)],
-                    Ok(()) => Vec::new(),
-                },
+        let parsed = match &self.0 {
+            State::Running(work, handle) => {
+                let _unwinding = Unwinding(&work.abandoned);
+                work.take_and_parse();
+                work.all(|| handle.is_finished())
+            }
+            State::Here(files) => {
+                let parsed = files
+                    .iter()
+                    .map(|f| shareable(parser::parse_lazy(f.clone())));
+                return parsed.collect();
+            }
+            State::Whole => return Vec::new(),
+        };
+        // `None`: the helper ended before its file was parsed. It panicked,
+        // and joining it says so.
+        parsed.unwrap_or_else(
+            || match std::mem::replace(&mut self.0, State::Whole).finish() {
+                Err(e) => vec![Err(e)],
+                Ok(()) => Vec::new(),
             },
-            State::Here(files) => files
-                .iter()
-                .map(|file| shareable(parser::parse_lazy(file.clone())))
-                .collect(),
-            State::Whole => Vec::new(),
-        }
-    }
-
-    /// The helper's outcome when it ended without handing trees over.
-    fn finish_early(&mut self) -> Result<(), Error> {
-        std::mem::replace(&mut self.0, State::Whole).finish()
+        )
     }
 
     /// Waits for the check: the error of the first file (in order) that does
@@ -118,23 +165,26 @@ impl State {
     }
 }
 
-/// What the helper sends, in the millisecond or so the values take to
-/// coalesce. Blocked in the meantime, the render's thread would be woken
-/// late, behind whatever took its CPU (measured on the 2-core machine of
-/// docs/benchmarks.md); so it spins, for a while, on the CPU it has.
-fn wait_for<T>(receive: &Receiver<T>) -> Option<T> {
-    const SPIN: Duration = Duration::from_millis(20);
-    let start = Instant::now();
+/// `ready()`'s value once it has one, or `None` once `gone()`: what another
+/// thread is parsing, for at most a file's time. The thread waiting spins
+/// rather than sleeps: woken, it would be placed on the waker's CPU, or
+/// wait behind whatever took its own (measured on the 2-core machine of
+/// docs/benchmarks.md).
+fn wait_for<T>(ready: impl Fn() -> Option<T>, gone: impl Fn() -> bool) -> Option<T> {
+    let mut spins = 0u32;
     loop {
-        for _ in 0..64 {
-            match receive.try_recv() {
-                Ok(sent) => return Some(sent),
-                Err(TryRecvError::Disconnected) => return None,
-                Err(TryRecvError::Empty) => std::hint::spin_loop(),
-            }
+        if let Some(value) = ready() {
+            return Some(value);
         }
-        if start.elapsed() > SPIN {
-            return receive.recv().ok();
+        if gone() {
+            // Set just before the other thread ended, perhaps.
+            return ready();
+        }
+        spins += 1;
+        if spins < 4096 {
+            std::hint::spin_loop();
+        } else {
+            std::thread::yield_now();
         }
     }
 }

@@ -190,3 +190,65 @@ fn skim_finds_the_closing_action_or_leaves_the_list_to_the_lexer() {
     // Words Go's lexer must judge.
     assert_eq!(end("{{ .x }}{{ end-}}"), None);
 }
+
+/// The helper's check rests on this: a file whose lazy parse and every list
+/// parse is a file the whole parse accepts (and the other way round, with the
+/// same trees). Mutated corpus templates (bytes cut, keywords, quotes and
+/// variables put in around actions) try to find a file where they differ.
+#[test]
+fn lazy_and_whole_parse_agree_on_mutated_templates() {
+    let Some(files) = corpus_templates() else {
+        return;
+    };
+    const PIECES: [&str; 12] = [
+        "{{ end }}",
+        "{{ else }}",
+        "{{ if .x }}",
+        "{{- range $i, $v := .l -}}",
+        "{{ $x := 1 }}",
+        "{{ $x }}",
+        "\"",
+        "`",
+        "'}'",
+        "{{/* c */}}",
+        "{{ define \"d\" }}",
+        "{{ break }}",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |bound: usize| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize % bound.max(1)
+    };
+    let mut disagreements = Vec::new();
+    for (path, text) in files.iter().step_by(3).take(400) {
+        for _ in 0..20 {
+            let mut bytes = text.as_bytes().to_vec();
+            let at = next(bytes.len());
+            if next(2) == 0 {
+                let len = next(12).min(bytes.len() - at);
+                bytes.drain(at..at + len);
+            } else {
+                let piece = PIECES[next(PIECES.len())];
+                bytes.splice(at..at, piece.bytes());
+            }
+            let Ok(mutated) = String::from_utf8(bytes) else {
+                continue;
+            };
+            let whole = parser::parse(path, &mutated).and_then(|t| dump(&t));
+            let lazy = parser::parse_lazy(super::ast::File::new(path, &mutated))
+                .and_then(|trees| dump(&trees));
+            match (whole, lazy) {
+                (Ok(whole), Ok(lazy)) if whole == lazy => {}
+                (Err(_), Err(_)) => {}
+                (whole, lazy) => disagreements.push(format!(
+                    "{path} at byte {at}: whole {}, lazy {}",
+                    if whole.is_ok() { "parses" } else { "fails" },
+                    if lazy.is_ok() { "parses" } else { "fails" },
+                )),
+            }
+        }
+    }
+    assert!(disagreements.is_empty(), "{disagreements:#?}");
+}

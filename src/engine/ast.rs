@@ -104,12 +104,6 @@ pub struct LazyList {
     pub parsed: OnceLock<Result<Vec<Node>, super::Error>>,
 }
 
-impl From<Vec<Node>> for List {
-    fn from(nodes: Vec<Node>) -> List {
-        List::Nodes(nodes)
-    }
-}
-
 /// A pipeline, with the variables it declares (`:=`) or assigns (`=`).
 pub struct Pipe {
     pub pos: Pos,

@@ -351,12 +351,7 @@ impl<'s> Lexer<'s> {
 
     /// `Some(trim)` when the input is at `}}` or ` -}}`.
     fn at_right_delim(&self) -> Option<bool> {
-        let rest = self.rest();
-        match *rest.first()? {
-            b'}' => (rest.get(1) == Some(&b'}')).then_some(false),
-            b if is_space(b) => rest.get(1..4).is_some_and(|r| r == b"-}}").then_some(true),
-            _ => None,
-        }
+        right_delim(self.rest())
     }
 
     fn lex_right_delim(&mut self, trim: bool) {
@@ -722,11 +717,12 @@ pub fn skim(bytes: &[u8], from: usize, limit: usize) -> Option<usize> {
         if bytes.get(at..)?.starts_with(b"/*") {
             // A comment: `*/` then the delimiter, with nothing between.
             let close = at + 2 + memchr::memmem::find(bytes.get(at + 2..)?, b"*/")? + 2;
-            pos = match bytes.get(close..)? {
-                [b'}', b'}', ..] => close + 2,
-                [s, b'-', b'}', b'}', ..] if is_space(*s) => close + 4,
-                _ => return None,
-            };
+            pos = close
+                + if right_delim(bytes.get(close..)?)? {
+                    4
+                } else {
+                    2
+                };
             continue;
         }
         while bytes.get(at).is_some_and(|&b| is_space(b)) {
@@ -747,7 +743,7 @@ pub fn skim(bytes: &[u8], from: usize, limit: usize) -> Option<usize> {
         match word {
             b"if" | b"with" | b"range" => depth += 1,
             b"define" | b"block" => return None,
-            b"end" if depth == 0 => return (saw_action).then_some(open),
+            b"end" if depth == 0 => return saw_action.then_some(open),
             b"else" if depth == 0 => return (saw_action && !declares).then_some(open),
             b"end" => depth -= 1,
             _ => {}
@@ -805,6 +801,15 @@ fn quote_end(bytes: &[u8], from: usize, quote: u8) -> Option<usize> {
             b if b == quote => return Some(i + 1),
             _ => return None,
         }
+    }
+}
+
+/// `Some(trim)` when `rest` starts with `}}`, or with ` -}}` (a trim marker).
+fn right_delim(rest: &[u8]) -> Option<bool> {
+    match *rest.first()? {
+        b'}' => (rest.get(1) == Some(&b'}')).then_some(false),
+        b if is_space(b) => rest.get(1..4).is_some_and(|r| r == b"-}}").then_some(true),
+        _ => None,
     }
 }
 

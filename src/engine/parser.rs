@@ -42,13 +42,13 @@ pub fn parse_with(name: &str, source: &str, check_funcs: bool) -> Result<Vec<Tre
 /// take its error, which is Go's.
 pub fn parse_lazy(file: Arc<File>) -> Result<Vec<Tree>, Error> {
     let lexed = lex_lazy(&file.source);
-    parse_lexed(file.clone(), lexed, true)
+    parse_lexed(file, lexed, true)
 }
 
 /// [`parse`] of a file already made into an [`ast::File`](File).
 pub fn parse_file(file: Arc<File>) -> Result<Vec<Tree>, Error> {
     let lexed = lex(&file.source);
-    parse_lexed(file.clone(), lexed, true)
+    parse_lexed(file, lexed, true)
 }
 
 fn parse_lexed(file: Arc<File>, lexed: Lexed, check_funcs: bool) -> Result<Vec<Tree>, Error> {
@@ -204,6 +204,9 @@ type PResult<T> = Result<T, Error>;
 
 impl<'s> Parser<'s> {
     fn new(file: &'s Arc<File>, lexed: Lexed, check_funcs: bool) -> Parser<'s> {
+        // Room for the distinct names of a large file without rehashing (a
+        // lazy list's few tokens need less).
+        let names = (lexed.tokens.len() / 4).min(256);
         Parser {
             src: &file.source,
             file: file.clone(),
@@ -217,8 +220,7 @@ impl<'s> Parser<'s> {
             trees: Vec::new(),
             check_funcs,
             action_start: None,
-            // Room for the distinct names of a large file without rehashing.
-            names: foldhash::HashMap::with_capacity_and_hasher(256, Default::default()),
+            names: foldhash::HashMap::with_capacity_and_hasher(names, Default::default()),
             nodes: Vec::new(),
             cmds: Vec::new(),
             args: Vec::new(),

@@ -75,15 +75,8 @@ where
     I: Sync,
     R: Send + Sync,
 {
-    let slots: Vec<OnceLock<R>> = items.iter().map(|_| OnceLock::new()).collect();
-    let next = AtomicUsize::new(0);
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(item) = items.get(i) else {
-            return;
-        };
-        let _ = slots[i].set(f(item));
-    };
+    let jobs = InTurn::new(items.len());
+    let work = || jobs.work(|i| f(&items[i]));
     let out = std::thread::scope(|s| {
         for _ in 1..threads.min(items.len()) {
             s.spawn(elsewhere(work));
@@ -92,14 +85,56 @@ where
         work();
         out
     });
-    let results = slots
-        .into_iter()
-        .map(|slot| {
-            slot.into_inner()
-                .expect("every item is mapped once the scope ends")
-        })
-        .collect();
-    (out, results)
+    (out, jobs.into_results())
+}
+
+/// The results of jobs `0..n`, which threads take in turn: each job is done
+/// once, by whichever thread asks for it first, and its result is kept in
+/// job order.
+pub struct InTurn<R> {
+    slots: Vec<OnceLock<R>>,
+    next: AtomicUsize,
+}
+
+impl<R> InTurn<R> {
+    pub fn new(jobs: usize) -> InTurn<R> {
+        InTurn {
+            slots: (0..jobs).map(|_| OnceLock::new()).collect(),
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Does, one at a time, the jobs no thread has taken yet: `f(i)` for job `i`.
+    pub fn work(&self, f: impl Fn(usize) -> R) {
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = self.slots.get(i) else {
+                return;
+            };
+            let _ = slot.set(f(i));
+        }
+    }
+
+    /// Job `i`'s result, once a thread has done it.
+    pub fn get(&self, i: usize) -> Option<&R> {
+        self.slots.get(i)?.get()
+    }
+
+    /// Every job's result; every job must be done.
+    pub fn into_results(self) -> Vec<R> {
+        self.slots
+            .into_iter()
+            .map(|slot| slot.into_inner().expect("every job is done"))
+            .collect()
+    }
 }
 
 /// `f` over every item on up to `threads` threads, results in input order.
@@ -143,20 +178,16 @@ pub fn spawn_apart<T: Send + 'static>(
     let here = current_cpu();
     let handle = std::thread::Builder::new().name(name.into()).spawn(f)?;
     #[cfg(target_os = "linux")]
-    if let Some(here) = here {
+    if let Some((_, elsewhere)) = here.and_then(cpus_but) {
         use std::os::unix::thread::JoinHandleExt;
-        let size = std::mem::size_of::<libc::cpu_set_t>();
-        // SAFETY: cpu_set_t is plain data, zeroes are an empty set, the
-        // calls get a pointer to a set of the size given, and the thread is
-        // alive (its handle is held) while its affinity is set.
+        // SAFETY: the set is of the size given, and the thread is alive (its
+        // handle is held) while its affinity is set.
         unsafe {
-            let mut allowed: libc::cpu_set_t = std::mem::zeroed();
-            if libc::sched_getaffinity(0, size, &mut allowed) == 0 {
-                libc::CPU_CLR(here, &mut allowed);
-                if libc::CPU_COUNT(&allowed) > 0 {
-                    libc::pthread_setaffinity_np(handle.as_pthread_t(), size, &allowed);
-                }
-            }
+            libc::pthread_setaffinity_np(
+                handle.as_pthread_t(),
+                std::mem::size_of::<libc::cpu_set_t>(),
+                &elsewhere,
+            );
         }
     }
     #[cfg(not(target_os = "linux"))]
@@ -193,23 +224,34 @@ fn leave_cpu(spawner: Option<usize>) {
         if current_cpu() != Some(spawner) {
             return;
         }
+        let Some((allowed, elsewhere)) = cpus_but(spawner) else {
+            return;
+        };
         let size = std::mem::size_of::<libc::cpu_set_t>();
-        // SAFETY: cpu_set_t is plain data, zeroes are an empty set, and the
-        // calls get a pointer to a set of the size given.
+        // SAFETY: the sets are of the size given.
         unsafe {
-            let mut allowed: libc::cpu_set_t = std::mem::zeroed();
-            if libc::sched_getaffinity(0, size, &mut allowed) != 0 {
-                return;
-            }
-            let mut elsewhere = allowed;
-            libc::CPU_CLR(spawner, &mut elsewhere);
-            if libc::CPU_COUNT(&elsewhere) == 0 {
-                return;
-            }
             if libc::sched_setaffinity(0, size, &elsewhere) == 0 {
                 libc::sched_setaffinity(0, size, &allowed);
             }
         }
+    }
+}
+
+/// The CPUs the calling thread may run on, and those of them other than
+/// `cpu`; `None` where Linux does not tell, or `cpu` is the only one.
+#[cfg(target_os = "linux")]
+fn cpus_but(cpu: usize) -> Option<(libc::cpu_set_t, libc::cpu_set_t)> {
+    let size = std::mem::size_of::<libc::cpu_set_t>();
+    // SAFETY: cpu_set_t is plain data, zeroes are an empty set, and the call
+    // gets a pointer to a set of the size given.
+    unsafe {
+        let mut allowed: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, size, &mut allowed) != 0 {
+            return None;
+        }
+        let mut others = allowed;
+        libc::CPU_CLR(cpu, &mut others);
+        (libc::CPU_COUNT(&others) > 0).then_some((allowed, others))
     }
 }
 

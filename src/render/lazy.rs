@@ -6,9 +6,9 @@
 //! it, and most lists never are (features the values leave off, helpers no
 //! template calls). A helper thread does that parse while the render's
 //! thread coalesces the values (which then parses the files the helper has
-//! not reached), and then parses every list the render has not reached, from the last template back while the
-//! render goes through them from the first (a list is parsed once, by
-//! whichever comes first). Helm parses every file whole and fails on the
+//! not reached), and then parses every list the render has not reached,
+//! from the last template back while the render goes through them from the
+//! first (a list is parsed once, by whichever comes first). Helm parses every file whole and fails on the
 //! first that does not parse, whatever the values: a file whose lists all
 //! parse is one Go parses; where one does not, the files are parsed whole,
 //! in Helm's order, for Go's error.
@@ -16,8 +16,9 @@
 use super::shared::{shareable, Parsed};
 use crate::engine::ast::File;
 use crate::engine::{parser, Error};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use crate::parallel::InTurn;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 /// The lazy parse of a chart's files and its check, running or done.
@@ -38,8 +39,7 @@ enum State {
 /// coalesced.
 struct Work {
     files: Vec<Arc<File>>,
-    parsed: Vec<OnceLock<Parsed>>,
-    next: AtomicUsize,
+    parsed: InTurn<Parsed>,
     /// Set when the render's thread unwinds: the helper stops waiting for it.
     abandoned: AtomicBool,
 }
@@ -47,21 +47,15 @@ struct Work {
 impl Work {
     /// Parses the files no thread has taken yet, one at a time.
     fn take_and_parse(&self) {
-        loop {
-            let i = self.next.fetch_add(1, Ordering::Relaxed);
-            let Some(file) = self.files.get(i) else {
-                return;
-            };
-            let _ = self.parsed[i].set(shareable(parser::parse_lazy(file.clone())));
-        }
+        self.parsed
+            .work(|i| shareable(parser::parse_lazy(self.files[i].clone())));
     }
 
     /// Every file's parse, once the thread that took the last one is done
     /// with it (`None` if `gone` says that thread will never be).
     fn all(&self, gone: impl Fn() -> bool) -> Option<Vec<Parsed>> {
-        self.parsed
-            .iter()
-            .map(|slot| wait_for(|| slot.get().cloned(), &gone))
+        (0..self.parsed.len())
+            .map(|i| wait_for(|| self.parsed.get(i).cloned(), &gone))
             .collect()
     }
 }
@@ -87,9 +81,8 @@ impl LazyParse {
     /// [`trees`](LazyParse::trees) joins in and takes the result.
     pub fn start(files: Vec<Arc<File>>) -> LazyParse {
         let work = Arc::new(Work {
-            parsed: files.iter().map(|_| OnceLock::new()).collect(),
+            parsed: InTurn::new(files.len()),
             files,
-            next: AtomicUsize::new(0),
             abandoned: AtomicBool::new(false),
         });
         let shared = work.clone();

@@ -33,6 +33,9 @@ pub mod scrub;
 pub mod semver;
 /// Go's `strconv`: quoting and float formatting (`%g`, shortest digits).
 pub mod strconv;
+/// What the unit tests share.
+#[cfg(test)]
+pub(crate) mod testing;
 /// The data model: Go's `interface{}` values as Helm hands them to templates.
 pub mod value;
 /// Wording shared by every report (`1 release`, `2 releases`).

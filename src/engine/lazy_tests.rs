@@ -214,13 +214,8 @@ fn lazy_and_whole_parse_agree_on_mutated_templates() {
         "{{ define \"d\" }}",
         "{{ break }}",
     ];
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = |bound: usize| {
-        seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (seed >> 33) as usize % bound.max(1)
-    };
+    let mut rng = crate::testing::Xorshift(0x9e37_79b9_7f4a_7c15);
+    let mut next = |bound: usize| rng.below(bound.max(1));
     let mut disagreements = Vec::new();
     for (path, text) in files.iter().step_by(3).take(400) {
         for _ in 0..20 {

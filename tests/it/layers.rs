@@ -13,6 +13,8 @@ use std::path::Path;
 const LAYERS: &[&str] = &[
     // The ground floor: Go's strconv, semantic versions, input reading.
     "strconv", "semver", "input", "location", "parallel", "words", "scrub",
+    // What the unit tests share.
+    "testing",
     // The data model every layer shares, and Go's fmt over it.
     "value", "gofmt",
     // Reading and writing YAML the way Helm does.

@@ -104,6 +104,17 @@ impl<R> InTurn<R> {
         }
     }
 
+    /// Jobs `0..done.len()`, those whose result is given already done.
+    pub fn with_results(done: Vec<Option<R>>) -> InTurn<R> {
+        InTurn {
+            slots: done
+                .into_iter()
+                .map(|r| r.map_or_else(OnceLock::new, OnceLock::from))
+                .collect(),
+            next: AtomicUsize::new(0),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.slots.len()
     }
@@ -119,7 +130,9 @@ impl<R> InTurn<R> {
             let Some(slot) = self.slots.get(i) else {
                 return;
             };
-            let _ = slot.set(f(i));
+            if slot.get().is_none() {
+                let _ = slot.set(f(i));
+            }
         }
     }
 
@@ -134,6 +147,27 @@ impl<R> InTurn<R> {
             .into_iter()
             .map(|slot| slot.into_inner().expect("every job is done"))
             .collect()
+    }
+}
+
+/// Waiting without sleeping at first: a thread that polls for work another
+/// thread hands it spins, then yields, and only then sleeps in short naps. A
+/// sleeping thread woken by another is placed on its waker's CPU on the
+/// virtual machines measured, and takes tens of microseconds to run.
+#[derive(Default)]
+pub struct Backoff(u32);
+
+impl Backoff {
+    /// Waits a little, longer the longer it has waited.
+    pub fn wait(&mut self) {
+        self.0 = self.0.saturating_add(1);
+        if self.0 < 64 {
+            std::hint::spin_loop();
+        } else if self.0 < 4096 {
+            std::thread::yield_now();
+        } else {
+            std::thread::sleep(std::time::Duration::from_micros(50));
+        }
     }
 }
 

@@ -261,10 +261,12 @@ fn locate(
     warn: &mut dyn FnMut(Warning),
 ) -> Result<Found, ReleaseError> {
     let version = request.version.as_deref();
+    // Renders that share their parses (a stack's) parse whole.
+    let lazy = request.options.shared_parses.is_none();
     let resolved = match &request.source {
         ChartSource::Path(path) => {
-            // A big chart's templates start parsing on a spare core as the
-            // archive yields them.
+            // The templates start parsing on a spare core as the archive
+            // yields them (render/early.rs).
             let size = std::fs::metadata(path).map_or(0, |m| m.len());
             return Ok(Found {
                 what: Located::File(path.clone()),
@@ -272,7 +274,7 @@ fn locate(
                 origin: None,
                 version: String::new(),
                 digest: None,
-                early: EarlyParse::start(size),
+                early: EarlyParse::start(size, lazy),
             });
         }
         ChartSource::Archive { bytes, origin } => {
@@ -324,7 +326,7 @@ fn locate(
         origin,
         version,
         digest,
-        early: EarlyParse::start(size),
+        early: EarlyParse::start(size, lazy),
     })
 }
 

@@ -1,13 +1,18 @@
 //! Parsing templates while the chart is still being read.
 //!
 //! Inflating an archive and reading its values take about as long as parsing
-//! its templates, and templates come out of the archive first. So a worker
-//! parses each template file as soon as the archive yields it, under the name
-//! it will most likely have (`redis/templates/svc.yaml`), and the render takes
-//! a tree made early only when the file's final name and text are the same:
-//! a wrong guess (a chart renamed by an alias, say) costs a second parse,
-//! never a different result.
+//! its templates, and templates come out of the archive first (its values
+//! last). So a worker on a spare core parses each template file as soon as
+//! the archive yields it, under the name it will most likely have
+//! (`redis/templates/svc.yaml`), and the render takes a tree made early only
+//! when the file's final name and text are the same: a wrong guess (a chart
+//! renamed by an alias, say) costs a second parse, never a different result.
+//!
+//! A big chart's files are parsed whole, for the render's threads to share
+//! out ([`super::execute`]); any other chart's lazily, by the helper that then
+//! goes on with the lazy parse's check ([`super::lazy`]).
 
+use super::lazy::Helper;
 use crate::engine::ast::Tree;
 use crate::engine::{parser, Error};
 use crate::parallel;
@@ -16,11 +21,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-type Parsed = HashMap<String, (String, Result<Vec<Tree>, Error>)>;
-
 /// Files waiting for the worker, and whether more will come.
 #[derive(Default)]
-struct Queue {
+pub(super) struct Queue {
     files: Mutex<Vec<(String, String)>>,
     closed: AtomicBool,
 }
@@ -32,56 +35,71 @@ impl Queue {
     }
 }
 
-/// A worker parsing the template files offered to it.
+/// Parses, with `parse`, each file offered on `queue` until it is closed and
+/// empty.
 ///
 /// The worker polls its queue rather than sleeping on it: waking a sleeping
 /// thread on another core costs tens of microseconds on virtual machines, once
 /// per file, which is more than parsing many of them.
+pub(super) fn parse_offered<R>(queue: &Queue, parse: impl Fn(&str, &str) -> R) -> Offered<R> {
+    let mut done = HashMap::new();
+    let mut idle = parallel::Backoff::default();
+    loop {
+        let closed = queue.closed.load(Ordering::Acquire);
+        // One file at a time: the render's thread takes the rest once its
+        // own work is done.
+        let Some((name, text)) = queue.pop() else {
+            if closed {
+                return Offered(done);
+            }
+            idle.wait();
+            continue;
+        };
+        idle = parallel::Backoff::default();
+        let trees = parse(&name, &text);
+        done.insert(name, (text, trees));
+    }
+}
+
+/// A worker parsing the template files offered to it.
 pub struct EarlyParse {
     queue: Option<Arc<Queue>>,
-    worker: Option<JoinHandle<Parsed>>,
+    worker: Option<Worker>,
+}
+
+enum Worker {
+    /// A big chart's files, parsed whole.
+    Whole(JoinHandle<Early>),
+    /// The lazy parse's helper, begun before the chart is read.
+    Lazy(Helper),
 }
 
 impl EarlyParse {
     /// A worker, when a chart archive of `archive_size` bytes is worth one
-    /// (see [`parallel::threads_for`]).
-    pub fn start(archive_size: u64) -> EarlyParse {
+    /// (see [`parallel::threads_for`]) or there is a core to spare; a lazy
+    /// one only when the render may parse lazily (`lazy`: not when renders
+    /// share their parses).
+    pub fn start(archive_size: u64, lazy: bool) -> EarlyParse {
         // Archives inflate to about ten times their size.
         let work = usize::try_from(archive_size.saturating_mul(10)).unwrap_or(usize::MAX);
-        if parallel::threads_for(work) < 2 {
+        let whole = parallel::threads_for(work) >= 2;
+        let lazy = lazy && parallel::spare_core();
+        if !whole && !lazy {
             return EarlyParse::none();
         }
         let queue = Arc::new(Queue::default());
         let q = queue.clone();
-        let worker = std::thread::Builder::new()
-            .name("early-parse".into())
-            .spawn(parallel::elsewhere(move || {
-                let mut done = Parsed::new();
-                let mut idle = 0u32;
-                loop {
-                    let closed = q.closed.load(Ordering::Acquire);
-                    // One file at a time: the render's thread takes the rest
-                    // once its own work is done.
-                    let Some((name, text)) = q.pop() else {
-                        if closed {
-                            return done;
-                        }
-                        idle += 1;
-                        if idle < 64 {
-                            std::hint::spin_loop();
-                        } else if idle < 4096 {
-                            std::thread::yield_now();
-                        } else {
-                            std::thread::sleep(std::time::Duration::from_micros(50));
-                        }
-                        continue;
-                    };
-                    idle = 0;
-                    let trees = parser::parse(&name, &text);
-                    done.insert(name, (text, trees));
-                }
-            }))
-            .ok();
+        let worker = if whole {
+            std::thread::Builder::new()
+                .name("early-parse".into())
+                .spawn(parallel::elsewhere(move || {
+                    parse_offered(&q, parser::parse)
+                }))
+                .ok()
+                .map(Worker::Whole)
+        } else {
+            Helper::start(Some(q)).ok().map(Worker::Lazy)
+        };
         EarlyParse {
             queue: worker.is_some().then_some(queue),
             worker,
@@ -96,8 +114,20 @@ impl EarlyParse {
         }
     }
 
+    /// Whether a worker parses the files whole, for [`finish`](Self::finish).
     pub fn is_active(&self) -> bool {
-        self.worker.is_some()
+        matches!(self.worker, Some(Worker::Whole(_)))
+    }
+
+    /// The lazy parse's helper, when one was begun.
+    pub fn into_helper(mut self) -> Option<Helper> {
+        match self.worker.take() {
+            Some(Worker::Lazy(helper)) => Some(helper),
+            other => {
+                self.worker = other;
+                None
+            }
+        }
     }
 
     /// Offers an archive entry (named as in the archive, chart folder first);
@@ -126,24 +156,29 @@ impl EarlyParse {
         }
     }
 
-    /// Parses, beside the worker, what it has not yet taken, then waits
-    /// for it.
+    /// The files parsed whole: this thread parses, beside the worker, what it
+    /// has not yet taken, then waits for it. (A lazy helper's trees are the
+    /// lazy parse's only: it is let go, and nothing is taken from it.)
     pub fn finish(mut self) -> Early {
         self.close();
-        let mut mine = Parsed::new();
+        let worker = match self.worker.take() {
+            Some(Worker::Whole(worker)) => worker,
+            Some(Worker::Lazy(helper)) => {
+                helper.abandon();
+                return Offered::default();
+            }
+            None => return Offered::default(),
+        };
+        let mut mine = HashMap::new();
         if let Some(queue) = &self.queue {
             while let Some((name, text)) = queue.pop() {
                 let trees = parser::parse(&name, &text);
                 mine.insert(name, (text, trees));
             }
         }
-        let mut parsed = self
-            .worker
-            .take()
-            .and_then(|w| w.join().ok())
-            .unwrap_or_default();
-        parsed.extend(mine);
-        Early(parsed)
+        let mut parsed = worker.join().unwrap_or_default();
+        parsed.0.extend(mine);
+        parsed
     }
 }
 
@@ -151,16 +186,28 @@ impl Drop for EarlyParse {
     /// A render that stops early must not leave the worker polling.
     fn drop(&mut self) {
         self.close();
+        if let Some(Worker::Lazy(helper)) = &self.worker {
+            helper.abandon();
+        }
     }
 }
 
-/// What the worker parsed.
-pub struct Early(Parsed);
+/// What a worker parsed, by the name it was offered under.
+pub struct Offered<R>(HashMap<String, (String, R)>);
 
-impl Early {
+impl<R> Default for Offered<R> {
+    fn default() -> Offered<R> {
+        Offered(HashMap::new())
+    }
+}
+
+/// What the worker parsed whole.
+pub type Early = Offered<Result<Vec<Tree>, Error>>;
+
+impl<R> Offered<R> {
     /// The trees of `name`, when the worker parsed a file of that name with
     /// exactly this text.
-    pub fn take(&mut self, name: &str, text: &str) -> Option<Result<Vec<Tree>, Error>> {
+    pub fn take(&mut self, name: &str, text: &str) -> Option<R> {
         match self.0.remove(name) {
             Some((parsed_text, trees)) if parsed_text == text => Some(trees),
             _ => None,
@@ -201,7 +248,7 @@ mod tests {
 
     #[test]
     fn every_file_offered_is_parsed_by_the_worker_or_the_finishing_thread() {
-        let early = EarlyParse::start(u64::MAX);
+        let early = EarlyParse::start(u64::MAX, false);
         let active = early.is_active();
         let names: Vec<String> = (0..200).map(|i| format!("c/templates/t{i}.yaml")).collect();
         for (i, name) in names.iter().enumerate() {
@@ -217,7 +264,7 @@ mod tests {
 
     #[test]
     fn a_tree_is_taken_only_for_the_same_name_and_text() {
-        let early = EarlyParse::start(u64::MAX);
+        let early = EarlyParse::start(u64::MAX, false);
         early.offer("c/templates/a.yaml", b"a: {{ 1 }}");
         early.offer("c/templates/b.yaml", b"b");
         early.offer("c/values.yaml", b"x: 1");

@@ -69,12 +69,16 @@ pub fn parse_while<T>(
         }
         (out, parsed.into_iter().flatten().map(shareable).collect())
     } else if threads == 1 && parallel::spare_core() {
-        // The helper parses while this thread coalesces the values.
+        // The helper parses while this thread coalesces the values; begun
+        // early, it has parsed the templates the archive yielded already.
         let files = sources
             .iter()
             .map(|s| File::new(&s.name, &s.text))
             .collect();
-        lazy = LazyParse::start(files);
+        lazy = match early.into_helper() {
+            Some(helper) => LazyParse::handed(files, helper),
+            None => LazyParse::start(files),
+        };
         let out = meanwhile();
         (out, lazy.trees())
     } else {

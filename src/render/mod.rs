@@ -367,7 +367,8 @@ mod tests {
     }
 
     /// With a core to spare, templates parse lazily (their lists when first
-    /// walked) and a thread parses them whole: a file that does not parse
+    /// walked) and a helper parses every list the render does not reach (or
+    /// the files whole, once one does not parse): a file that does not parse
     /// still fails the render with Helm's error, in a list no value turns on
     /// as elsewhere, and before any template's own failure, as Helm parses
     /// every file before it runs one.
@@ -404,5 +405,57 @@ mod tests {
         )]);
         let out = render(c, Value::map(Map::new()), &RenderOptions::default()).unwrap();
         assert_eq!(out.files[0].1, "\nx: 1");
+    }
+
+    /// Files the helper parsed as the archive yielded them are taken only
+    /// under the same name and text: a file offered with other text, or not
+    /// offered, is parsed again, and a bad file offered early fails the
+    /// render with Go's error, as it does parsed late.
+    #[test]
+    fn templates_parsed_as_the_archive_yields_them_render_as_parsed_late() {
+        let good = [
+            (
+                "a.yaml",
+                "a: {{ .Values.x }}{{ if false }}{{ .y }}{{ end }}",
+            ),
+            ("b.yaml", "b: {{ include \"h\" . }}"),
+            ("_h.tpl", "{{ define \"h\" }}{{ .Values.x }}{{ end }}"),
+        ];
+        let bad = "{{ if false }}{{ nosuchfunc }}{{ end }}";
+        let render_early = |templates: &[(&str, &str)], offered: &[(&str, &str)]| {
+            let early = early::EarlyParse::start(1, true);
+            for (name, text) in offered {
+                early.offer(&format!("sw/templates/{name}"), text.as_bytes());
+            }
+            early.offer("sw/values.yaml", b"x: 2\n");
+            early.close();
+            let opts = RenderOptions::default();
+            render_with(chart(templates), Value::map(Map::new()), &opts, early)
+                .map(|r| r.files)
+                .map_err(|e| e.to_string())
+        };
+        let late = render(
+            chart(&good),
+            Value::map(Map::new()),
+            &RenderOptions::default(),
+        )
+        .unwrap()
+        .files;
+        assert_eq!(render_early(&good, &good), Ok(late.clone()));
+        // b.yaml offered with other text (a guess that missed), _h.tpl not at all.
+        let offered = [good[0], ("b.yaml", "b: {{ 2 }}")];
+        assert_eq!(render_early(&good, &offered), Ok(late));
+        let with_bad = [good[0], good[1], good[2], ("c.yaml", bad)];
+        let e = crate::engine::parser::parse("sw/templates/c.yaml", bad)
+            .err()
+            .unwrap();
+        assert_eq!(
+            render_early(&with_bad, &with_bad),
+            Err(RenderError::from(e).to_string())
+        );
+        // Dropped before the render, the helper is let go.
+        let early = early::EarlyParse::start(1, true);
+        early.offer("sw/templates/a.yaml", b"{{ 1 }}");
+        drop(early);
     }
 }

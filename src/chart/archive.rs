@@ -173,13 +173,21 @@ fn inflate(bytes: &[u8], origin: &str, budget: &mut Budget) -> Result<Vec<u8>, C
     // Inflating the whole stream at once and reading the tar from memory is
     // several times faster than inflating in the tar reader's small reads.
     // gzip's trailer gives the inflated size (modulo 4 GiB) of the last
-    // member: room for it at once, within the limit, saves growing and
-    // copying the buffer.
+    // member: an archive of one member, as Helm writes them, is inflated
+    // into a buffer of that size in one go (chart/gzip.rs); any other gets
+    // room for it at once, within the limit, which saves growing and copying
+    // the buffer.
     let trailer_size = bytes
         .len()
         .checked_sub(4)
         .and_then(|at| bytes[at..].try_into().ok())
         .map_or(0, |b: [u8; 4]| u32::from_le_bytes(b) as u64);
+    if trailer_size <= budget.stream {
+        if let Some(tar_bytes) = super::gzip::inflate_member(bytes, trailer_size as usize) {
+            budget.stream -= trailer_size;
+            return Ok(tar_bytes);
+        }
+    }
     let room = trailer_size.clamp(bytes.len() as u64, budget.stream + 1);
     let mut tar_bytes = Vec::with_capacity(room as usize);
     let mut rest = bytes;

@@ -8,6 +8,7 @@
 
 pub mod archive;
 pub mod dependencies;
+mod gzip;
 pub mod helmignore;
 pub mod loader;
 pub mod metadata;

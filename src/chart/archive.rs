@@ -12,6 +12,7 @@
 
 use super::{ChartError, File};
 use std::io::Read;
+use std::sync::Arc;
 
 /// Helm's `MaxDecompressedChartSize`: 100 MiB for all files of one archive.
 pub const MAX_TOTAL_SIZE: u64 = 100 * 1024 * 1024;
@@ -63,7 +64,7 @@ pub fn read_archive(bytes: &[u8], origin: &str) -> Result<Vec<File>, ChartError>
 pub fn read_archive_observed(
     bytes: &[u8],
     origin: &str,
-    observe: &mut dyn FnMut(&str, &[u8]),
+    observe: &mut dyn FnMut(&str, &Arc<[u8]>),
 ) -> Result<Vec<File>, ChartError> {
     read_archive_in(bytes, origin, &mut Budget::default(), observe)
 }
@@ -74,7 +75,7 @@ pub fn read_archive_in(
     bytes: &[u8],
     origin: &str,
     budget: &mut Budget,
-    observe: &mut dyn FnMut(&str, &[u8]),
+    observe: &mut dyn FnMut(&str, &Arc<[u8]>),
 ) -> Result<Vec<File>, ChartError> {
     let tar_bytes = inflate(bytes, origin, budget)?;
     // Seekable, so the tar reader skips padding by seeking instead of reading
@@ -137,7 +138,7 @@ pub fn read_archive_in(
         let to = from
             .saturating_add(usize::try_from(want).unwrap_or(usize::MAX))
             .min(tar_bytes.len());
-        let mut data = tar_bytes[from..to].to_vec();
+        let data = &tar_bytes[from..to];
         let read = data.len() as u64;
         if read > MAX_FILE_SIZE {
             return Err(ChartError::new(format!(
@@ -153,9 +154,7 @@ pub fn read_archive_in(
             return Err(too_large(&format!("at entry {raw_name:?}")));
         }
         budget.files -= read;
-        if data.starts_with(UTF8_BOM) {
-            data.drain(..UTF8_BOM.len());
-        }
+        let data: Arc<[u8]> = data.strip_prefix(UTF8_BOM).unwrap_or(data).into();
         observe(&raw_name, &data);
         files.push(File { name, data });
     }

@@ -9,6 +9,7 @@ use super::{Chart, ChartError, File};
 use crate::value::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -21,7 +22,7 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
 /// [`super::archive::read_archive_observed`]); a folder shows nothing.
 pub fn load_observed(
     path: &Path,
-    observe: &mut dyn FnMut(&str, &[u8]),
+    observe: &mut dyn FnMut(&str, &Arc<[u8]>),
 ) -> Result<Chart, ChartError> {
     let meta = std::fs::metadata(path).map_err(|e| {
         ChartError::new(format!(
@@ -105,14 +106,11 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<File>) -> Result<(),
                 super::archive::MAX_FILE_SIZE
             )));
         }
-        let mut data = crate::input::read(&path)
+        let data = crate::input::read(&path)
             .map_err(|e| ChartError::new(format!("cannot read {}: {e}", path.display())))?;
-        if data.starts_with(UTF8_BOM) {
-            data.drain(..UTF8_BOM.len());
-        }
         out.push(File {
             name: rel_name,
-            data,
+            data: data.strip_prefix(UTF8_BOM).unwrap_or(&data).into(),
         });
     }
     Ok(())
@@ -240,7 +238,7 @@ mod tests {
     fn file(name: &str, data: &str) -> File {
         File {
             name: name.into(),
-            data: data.as_bytes().to_vec(),
+            data: data.as_bytes().into(),
         }
     }
 

@@ -20,6 +20,7 @@ pub use metadata::{Dependency, Metadata};
 use crate::value::Value;
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 /// Text of a chart file, invalid UTF-8 replaced. Validating first is much faster
 /// than `from_utf8_lossy`'s byte-by-byte walk, and chart files are almost always
@@ -31,11 +32,28 @@ pub fn text(data: &[u8]) -> Cow<'_, str> {
     }
 }
 
+/// A chart file's bytes as text, when they are valid UTF-8: the same
+/// allocation, not a copy.
+pub fn shared_utf8(data: &Arc<[u8]>) -> Option<Arc<str>> {
+    std::str::from_utf8(data).ok()?;
+    // SAFETY: the bytes are valid UTF-8, and `str` has the layout of `[u8]`,
+    // so the allocation is a valid `Arc<str>` (what `Arc::<str>::from`
+    // makes of a `String`, without the copy).
+    Some(unsafe { Arc::from_raw(Arc::into_raw(data.clone()) as *const str) })
+}
+
+/// [`text`] of a chart file, shared with it where it is valid UTF-8
+/// ([`shared_utf8`]).
+pub fn shared_text(data: &Arc<[u8]>) -> Arc<str> {
+    shared_utf8(data).unwrap_or_else(|| Arc::from(String::from_utf8_lossy(data)))
+}
+
 /// A file of a chart, named relative to the chart's root with `/` separators.
 #[derive(Debug, Clone)]
 pub struct File {
     pub name: String,
-    pub data: Vec<u8>,
+    /// Shared: the render's `.Files` hold the same bytes.
+    pub data: Arc<[u8]>,
 }
 
 /// A loaded chart and its subcharts.
@@ -45,7 +63,7 @@ pub struct Chart {
     /// The chart's `values.yaml` (a map; empty when the file is absent).
     pub values: Value,
     /// The raw `values.schema.json`, when the chart has one.
-    pub schema: Option<Vec<u8>>,
+    pub schema: Option<Arc<[u8]>>,
     /// Files under `templates/`.
     pub templates: Vec<File>,
     /// Every other file the chart's templates see through `.Files` (crds/ included).

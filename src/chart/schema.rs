@@ -732,7 +732,7 @@ mod tests {
     fn chart(schema: &str) -> Chart {
         let f = |n: &str, d: &str| File {
             name: n.into(),
-            data: d.as_bytes().to_vec(),
+            data: d.as_bytes().into(),
         };
         from_files(vec![
             f("Chart.yaml", "apiVersion: v2\nname: p\nversion: 1.0.0\n"),

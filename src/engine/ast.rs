@@ -31,9 +31,14 @@ pub struct File {
 
 impl File {
     pub fn new(name: &str, source: &str) -> Arc<File> {
+        File::shared(name, Arc::from(source))
+    }
+
+    /// A file whose text is shared with its owner (a chart's file).
+    pub fn shared(name: &str, source: Arc<str>) -> Arc<File> {
         Arc::new(File {
             name: Arc::from(name),
-            source: Arc::from(source),
+            source,
         })
     }
 

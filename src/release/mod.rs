@@ -21,6 +21,7 @@ use crate::render::{render_warning, RenderError, RenderOptions, Rendered};
 use crate::source::{ChartRef, ResolvedChart, Resolver, SourceError, SourceErrorKind};
 use crate::value::{Map, Value};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub use name::valid_release_name;
 
@@ -245,7 +246,7 @@ impl Found {
     fn load(&self) -> Result<Chart, ReleaseError> {
         Ok(match &self.what {
             Located::File(path) => {
-                let offer = &mut |name: &str, data: &[u8]| self.early.offer(name, data);
+                let offer = &mut |name: &str, data: &Arc<[u8]>| self.early.offer(name, data);
                 let loaded = crate::chart::loader::load_observed(path, offer);
                 self.early.close();
                 loaded?

@@ -24,13 +24,13 @@ use std::thread::JoinHandle;
 /// Files waiting for the worker, and whether more will come.
 #[derive(Default)]
 pub(super) struct Queue {
-    files: Mutex<Vec<(String, String)>>,
+    files: Mutex<Vec<(String, Arc<str>)>>,
     closed: AtomicBool,
 }
 
 impl Queue {
     /// A file to parse, if one waits.
-    fn pop(&self) -> Option<(String, String)> {
+    fn pop(&self) -> Option<(String, Arc<str>)> {
         self.files.lock().unwrap_or_else(|e| e.into_inner()).pop()
     }
 }
@@ -41,7 +41,7 @@ impl Queue {
 /// The worker polls its queue rather than sleeping on it: waking a sleeping
 /// thread on another core costs tens of microseconds on virtual machines, once
 /// per file, which is more than parsing many of them.
-pub(super) fn parse_offered<R>(queue: &Queue, parse: impl Fn(&str, &str) -> R) -> Offered<R> {
+pub(super) fn parse_offered<R>(queue: &Queue, parse: impl Fn(&str, &Arc<str>) -> R) -> Offered<R> {
     let mut done = HashMap::new();
     let mut idle = parallel::Backoff::default();
     loop {
@@ -93,7 +93,7 @@ impl EarlyParse {
             std::thread::Builder::new()
                 .name("early-parse".into())
                 .spawn(parallel::elsewhere(move || {
-                    parse_offered(&q, parser::parse)
+                    parse_offered(&q, |name, text| parser::parse(name, text))
                 }))
                 .ok()
                 .map(Worker::Whole)
@@ -133,19 +133,19 @@ impl EarlyParse {
     /// Offers an archive entry (named as in the archive, chart folder first);
     /// files under a `templates/` folder of the chart or of its unpacked
     /// subcharts are parsed.
-    pub fn offer(&self, archive_name: &str, data: &[u8]) {
+    pub fn offer(&self, archive_name: &str, data: &Arc<[u8]>) {
         let Some(queue) = &self.queue else {
             return;
         };
         if !is_template_path(archive_name) {
             return;
         }
-        if let Ok(text) = std::str::from_utf8(data) {
+        if let Some(text) = crate::chart::shared_utf8(data) {
             queue
                 .files
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push((archive_name.to_string(), text.to_string()));
+                .push((archive_name.to_string(), text));
         }
     }
 
@@ -193,7 +193,7 @@ impl Drop for EarlyParse {
 }
 
 /// What a worker parsed, by the name it was offered under.
-pub struct Offered<R>(HashMap<String, (String, R)>);
+pub struct Offered<R>(HashMap<String, (Arc<str>, R)>);
 
 impl<R> Default for Offered<R> {
     fn default() -> Offered<R> {
@@ -209,7 +209,11 @@ impl<R> Offered<R> {
     /// exactly this text.
     pub fn take(&mut self, name: &str, text: &str) -> Option<R> {
         match self.0.remove(name) {
-            Some((parsed_text, trees)) if parsed_text == text => Some(trees),
+            // The same file's text is one allocation, shared: comparing the
+            // pointers spares reading it.
+            Some((parsed, trees)) if std::ptr::eq(&*parsed, text) || *parsed == *text => {
+                Some(trees)
+            }
             _ => None,
         }
     }
@@ -252,7 +256,7 @@ mod tests {
         let active = early.is_active();
         let names: Vec<String> = (0..200).map(|i| format!("c/templates/t{i}.yaml")).collect();
         for (i, name) in names.iter().enumerate() {
-            early.offer(name, format!("n: {{{{ {i} }}}}").as_bytes());
+            early.offer(name, &format!("n: {{{{ {i} }}}}").as_bytes().into());
         }
         let mut done = early.finish();
         for (i, name) in names.iter().enumerate() {
@@ -265,9 +269,9 @@ mod tests {
     #[test]
     fn a_tree_is_taken_only_for_the_same_name_and_text() {
         let early = EarlyParse::start(u64::MAX, false);
-        early.offer("c/templates/a.yaml", b"a: {{ 1 }}");
-        early.offer("c/templates/b.yaml", b"b");
-        early.offer("c/values.yaml", b"x: 1");
+        early.offer("c/templates/a.yaml", &b"a: {{ 1 }}".as_slice().into());
+        early.offer("c/templates/b.yaml", &b"b".as_slice().into());
+        early.offer("c/values.yaml", &b"x: 1".as_slice().into());
         let active = early.is_active();
         let mut done = early.finish();
         assert!(done.take("c/templates/a.yaml", "a: {{ 2 }}").is_none());

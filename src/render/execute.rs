@@ -31,7 +31,7 @@ use std::sync::atomic::AtomicUsize;
 /// does not reach: the caller must [`finish`](LazyParse::finish) it before
 /// trusting a render, and take its error before any other of the templates.
 pub fn parse_while<T>(
-    sources: &[Source<'_>],
+    sources: &[Source],
     early: EarlyParse,
     threads: usize,
     shared: Option<&SharedParses>,
@@ -73,7 +73,7 @@ pub fn parse_while<T>(
         // early, it has parsed the templates the archive yielded already.
         let files = sources
             .iter()
-            .map(|s| File::new(&s.name, &s.text))
+            .map(|s| File::shared(&s.name, s.text.clone()))
             .collect();
         lazy = match early.into_helper() {
             Some(helper) => LazyParse::handed(files, helper),

@@ -14,9 +14,9 @@ pub struct Files {
 }
 
 impl Files {
-    pub fn new(files: impl IntoIterator<Item = (String, Vec<u8>)>) -> Files {
+    pub fn new(files: impl IntoIterator<Item = (String, Arc<[u8]>)>) -> Files {
         Files {
-            files: Arc::new(files.into_iter().map(|(k, v)| (k, Arc::from(v))).collect()),
+            files: Arc::new(files.into_iter().collect()),
         }
     }
 
@@ -356,9 +356,9 @@ mod tests {
 
     fn files() -> Files {
         Files::new([
-            ("a.txt".to_string(), b"one\ntwo\n".to_vec()),
-            ("conf/x.conf".to_string(), b"x=1".to_vec()),
-            ("conf/deep/y.conf".to_string(), b"y=2".to_vec()),
+            ("a.txt".to_string(), b"one\ntwo\n".as_slice().into()),
+            ("conf/x.conf".to_string(), b"x=1".as_slice().into()),
+            ("conf/deep/y.conf".to_string(), b"y=2".as_slice().into()),
         ])
     }
 

@@ -124,7 +124,7 @@ impl Helper {
         let helper = move || {
             let mut early = match queue {
                 Some(queue) => parse_offered(&queue, |name, text| {
-                    shareable(parser::parse_lazy(File::new(name, text)))
+                    shareable(parser::parse_lazy(File::shared(name, text.clone())))
                 }),
                 None => Offered::default(),
             };

@@ -283,17 +283,19 @@ mod tests {
         let mut files = vec![
             File {
                 name: "Chart.yaml".into(),
-                data: b"apiVersion: v2\nname: sw\nversion: 1.0.0\n".to_vec(),
+                data: b"apiVersion: v2\nname: sw\nversion: 1.0.0\n"
+                    .as_slice()
+                    .into(),
             },
             File {
                 name: "values.yaml".into(),
-                data: b"x: 1\n".to_vec(),
+                data: b"x: 1\n".as_slice().into(),
             },
         ];
         for (name, text) in templates {
             files.push(File {
                 name: format!("templates/{name}"),
-                data: text.as_bytes().to_vec(),
+                data: text.as_bytes().into(),
             });
         }
         from_files(files).unwrap()
@@ -425,9 +427,9 @@ mod tests {
         let render_early = |templates: &[(&str, &str)], offered: &[(&str, &str)]| {
             let early = early::EarlyParse::start(1, true);
             for (name, text) in offered {
-                early.offer(&format!("sw/templates/{name}"), text.as_bytes());
+                early.offer(&format!("sw/templates/{name}"), &text.as_bytes().into());
             }
-            early.offer("sw/values.yaml", b"x: 2\n");
+            early.offer("sw/values.yaml", &b"x: 2\n".as_slice().into());
             early.close();
             let opts = RenderOptions::default();
             render_with(chart(templates), Value::map(Map::new()), &opts, early)
@@ -455,7 +457,7 @@ mod tests {
         );
         // Dropped before the render, the helper is let go.
         let early = early::EarlyParse::start(1, true);
-        early.offer("sw/templates/a.yaml", b"{{ 1 }}");
+        early.offer("sw/templates/a.yaml", &b"{{ 1 }}".as_slice().into());
         drop(early);
     }
 }

@@ -7,7 +7,7 @@ use super::files::Files;
 use crate::chart::Chart;
 use crate::value::{Map, Value};
 use crate::values::common::VALUES;
-use std::borrow::Cow;
+use std::sync::Arc;
 
 /// One template to render (a partial is only parsed, for its definitions).
 #[derive(Debug, Clone)]
@@ -33,21 +33,22 @@ fn is_partial(name: &str) -> bool {
 
 /// The text of one template file, named by its full path.
 #[derive(Debug)]
-pub struct Source<'c> {
+pub struct Source {
     pub name: String,
-    pub text: Cow<'c, str>,
+    /// The file's bytes, shared with the chart (see [`crate::chart::shared_text`]).
+    pub text: Arc<str>,
 }
 
 /// Every template file of `chart` (the root) and its subcharts, in the order
 /// Helm parses them. Needs no values, so parsing can start before values are
 /// coalesced.
-pub fn sources(chart: &Chart) -> Vec<Source<'_>> {
+pub fn sources(chart: &Chart) -> Vec<Source> {
     let mut out = Vec::new();
     walk(chart, chart.name(), &mut |c, path| {
         for t in templates_of(c) {
             out.push(Source {
                 name: format!("{path}/{}", t.name),
-                text: crate::chart::text(&t.data),
+                text: crate::chart::shared_text(&t.data),
             });
         }
     });
@@ -147,7 +148,7 @@ mod tests {
     fn parent_templates_are_parsed_last() {
         let f = |n: &str, d: &str| File {
             name: n.into(),
-            data: d.as_bytes().to_vec(),
+            data: d.as_bytes().into(),
         };
         let chart = from_files(vec![
             f("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n"),

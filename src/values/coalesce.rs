@@ -237,7 +237,7 @@ mod tests {
     fn chart() -> Chart {
         let f = |n: &str, d: &str| File {
             name: n.into(),
-            data: d.as_bytes().to_vec(),
+            data: d.as_bytes().into(),
         };
         from_files(vec![
             f("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n"),
@@ -284,7 +284,7 @@ mod tests {
     fn chart_null_defaults_are_dropped() {
         let f = |n: &str, d: &str| File {
             name: n.into(),
-            data: d.as_bytes().to_vec(),
+            data: d.as_bytes().into(),
         };
         let c = from_files(vec![
             f("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n"),

@@ -63,9 +63,9 @@ fn dot(values: Value) -> Value {
     template.insert("Name", Value::from("fuzz/templates/t.yaml"));
     template.insert("BasePath", Value::from("fuzz/templates"));
     let files = Files::new([
-        ("files/a.txt".to_string(), b"a: 1\nb: two\n".to_vec()),
-        ("files/b.json".to_string(), b"{\"k\": [1, 2]}".to_vec()),
-        ("config/x.conf".to_string(), b"key=value\n".to_vec()),
+        ("files/a.txt".to_string(), b"a: 1\nb: two\n".as_slice().into()),
+        ("files/b.json".to_string(), b"{\"k\": [1, 2]}".as_slice().into()),
+        ("config/x.conf".to_string(), b"key=value\n".as_slice().into()),
     ]);
     let top = Map::new();
     top.insert("Values", values);

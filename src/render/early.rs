@@ -46,8 +46,8 @@ pub(super) fn parse_offered<R>(queue: &Queue, parse: impl Fn(&str, &Arc<str>) ->
     let mut idle = parallel::Backoff::default();
     loop {
         let closed = queue.closed.load(Ordering::Acquire);
-        // One file at a time: the render's thread takes the rest once its
-        // own work is done.
+        // One file at a time: a whole parse's render thread takes the rest
+        // once its own work is done (`finish`); a lazy one waits for them.
         let Some((name, text)) = queue.pop() else {
             if closed {
                 return Offered(done);

@@ -150,24 +150,67 @@ impl<R> InTurn<R> {
     }
 }
 
-/// Waiting without sleeping at first: a thread that polls for work another
-/// thread hands it spins, then yields, and only then sleeps in short naps. A
-/// sleeping thread woken by another is placed on its waker's CPU on the
-/// virtual machines measured, and takes tens of microseconds to run.
-#[derive(Default)]
-pub struct Backoff(u32);
+/// Waiting without sleeping at first: a thread that polls for what another
+/// thread hands it spins, then yields, and (napping) only then sleeps in
+/// short naps. A sleeping thread woken by another is placed on its waker's
+/// CPU on the virtual machines measured, and takes tens of microseconds to
+/// run.
+pub struct Backoff {
+    waited: u32,
+    spins: u32,
+    naps: bool,
+}
 
 impl Backoff {
+    /// For what comes after a while (a chart loaded, a file offered):
+    /// spins briefly, yields, then naps.
+    pub fn napping() -> Backoff {
+        Backoff {
+            waited: 0,
+            spins: 64,
+            naps: true,
+        }
+    }
+
+    /// For what another thread has at most a file's parse away: spins
+    /// longer, then yields, and never sleeps.
+    pub fn spinning() -> Backoff {
+        Backoff {
+            waited: 0,
+            spins: 4096,
+            naps: false,
+        }
+    }
+
     /// Waits a little, longer the longer it has waited.
     pub fn wait(&mut self) {
-        self.0 = self.0.saturating_add(1);
-        if self.0 < 64 {
+        self.waited = self.waited.saturating_add(1);
+        if self.waited < self.spins {
             std::hint::spin_loop();
-        } else if self.0 < 4096 {
+        } else if !self.naps || self.waited < 4096 {
             std::thread::yield_now();
         } else {
             std::thread::sleep(std::time::Duration::from_micros(50));
         }
+    }
+}
+
+/// `ready()`'s value once it has one, or `None` once `gone()` says it never
+/// will, polling with `backoff` in between.
+pub fn wait_for<T>(
+    ready: impl Fn() -> Option<T>,
+    gone: impl Fn() -> bool,
+    mut backoff: Backoff,
+) -> Option<T> {
+    loop {
+        if let Some(value) = ready() {
+            return Some(value);
+        }
+        if gone() {
+            // Set just before the other thread ended, perhaps.
+            return ready();
+        }
+        backoff.wait();
     }
 }
 

@@ -43,7 +43,7 @@ impl Queue {
 /// per file, which is more than parsing many of them.
 pub(super) fn parse_offered<R>(queue: &Queue, parse: impl Fn(&str, &Arc<str>) -> R) -> Offered<R> {
     let mut done = HashMap::new();
-    let mut idle = parallel::Backoff::default();
+    let mut idle = parallel::Backoff::napping();
     loop {
         let closed = queue.closed.load(Ordering::Acquire);
         // One file at a time: a whole parse's render thread takes the rest
@@ -55,7 +55,7 @@ pub(super) fn parse_offered<R>(queue: &Queue, parse: impl Fn(&str, &Arc<str>) ->
             idle.wait();
             continue;
         };
-        idle = parallel::Backoff::default();
+        idle = parallel::Backoff::napping();
         let trees = parse(&name, &text);
         done.insert(name, (text, trees));
     }
@@ -169,15 +169,13 @@ impl EarlyParse {
             }
             None => return Offered::default(),
         };
-        let mut mine = HashMap::new();
-        if let Some(queue) = &self.queue {
-            while let Some((name, text)) = queue.pop() {
-                let trees = parser::parse(&name, &text);
-                mine.insert(name, (text, trees));
-            }
-        }
+        // The queue is closed: this takes what is left and returns.
+        let mine = match &self.queue {
+            Some(queue) => parse_offered(queue, |name, text| parser::parse(name, text)),
+            None => Offered::default(),
+        };
         let mut parsed = worker.join().unwrap_or_default();
-        parsed.0.extend(mine);
+        parsed.0.extend(mine.0);
         parsed
     }
 }

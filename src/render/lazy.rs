@@ -18,7 +18,7 @@ use super::early::{parse_offered, Offered, Queue};
 use super::shared::{shareable, Parsed};
 use crate::engine::ast::File;
 use crate::engine::{parser, Error};
-use crate::parallel::{Backoff, InTurn};
+use crate::parallel::{wait_for, Backoff, InTurn};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
@@ -72,7 +72,7 @@ impl Work {
     /// with it (`None` if `gone` says that thread will never be).
     fn all(&self, gone: impl Fn() -> bool) -> Option<Vec<Parsed>> {
         (0..self.parsed.len())
-            .map(|i| wait_for(|| self.parsed.get(i).cloned(), &gone))
+            .map(|i| wait_for(|| self.parsed.get(i).cloned(), &gone, Backoff::spinning()))
             .collect()
     }
 
@@ -128,7 +128,12 @@ impl Helper {
                 }),
                 None => Offered::default(),
             };
-            let files = wait_long(|| shared.files.get().cloned(), || shared.abandoned())?;
+            // The chart loads meanwhile: milliseconds.
+            let files = wait_for(
+                || shared.files.get().cloned(),
+                || shared.abandoned(),
+                Backoff::napping(),
+            )?;
             let done = files
                 .iter()
                 .map(|f| early.take(&f.name, &f.source))
@@ -179,7 +184,9 @@ impl LazyParse {
             State::Running(handoff, handle) => {
                 let _unwinding = Unwinding(&handoff.abandoned);
                 let gone = || handle.is_finished();
-                wait_for(|| handoff.work.get().cloned(), gone).and_then(|work| {
+                // At most a file's parse away.
+                let work = wait_for(|| handoff.work.get().cloned(), gone, Backoff::spinning());
+                work.and_then(|work| {
                     work.take_and_parse();
                     work.all(gone)
                 })
@@ -220,46 +227,6 @@ impl State {
             State::Here(files) => first_error(&files),
         };
         error.map_or(Ok(()), Err)
-    }
-}
-
-/// `ready()`'s value once it has one, or `None` once `gone()`, for as long
-/// as the render's thread takes to load the chart: polling that naps
-/// ([`Backoff`]) once it has waited a while.
-fn wait_long<T>(ready: impl Fn() -> Option<T>, gone: impl Fn() -> bool) -> Option<T> {
-    let mut backoff = Backoff::default();
-    loop {
-        if let Some(value) = ready() {
-            return Some(value);
-        }
-        if gone() {
-            return ready();
-        }
-        backoff.wait();
-    }
-}
-
-/// `ready()`'s value once it has one, or `None` once `gone()`: what another
-/// thread is parsing, for at most a file's time. The thread waiting spins
-/// rather than sleeps: woken, it would be placed on the waker's CPU, or
-/// wait behind whatever took its own (measured on the 2-core machine of
-/// docs/benchmarks.md).
-fn wait_for<T>(ready: impl Fn() -> Option<T>, gone: impl Fn() -> bool) -> Option<T> {
-    let mut spins = 0u32;
-    loop {
-        if let Some(value) = ready() {
-            return Some(value);
-        }
-        if gone() {
-            // Set just before the other thread ended, perhaps.
-            return ready();
-        }
-        spins += 1;
-        if spins < 4096 {
-            std::hint::spin_loop();
-        } else {
-            std::thread::yield_now();
-        }
     }
 }
 

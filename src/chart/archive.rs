@@ -26,8 +26,6 @@ pub const MAX_DEPTH: usize = 32;
 /// (a kilobyte each for 8,192 entries).
 const MAX_STREAM_SIZE: u64 = MAX_TOTAL_SIZE + 8 * 1024 * 1024;
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// What the archives of one chart tree may still inflate: file bytes (Helm's
 /// limit) and tar stream bytes (headers, padding and skipped entries too, so
 /// that inflating costs no more than the limit however the stream is made).
@@ -154,7 +152,7 @@ pub fn read_archive_in(
             return Err(too_large(&format!("at entry {raw_name:?}")));
         }
         budget.files -= read;
-        let data: Arc<[u8]> = data.strip_prefix(UTF8_BOM).unwrap_or(data).into();
+        let data = super::file_bytes(data);
         observe(&raw_name, &data);
         files.push(File { name, data });
     }

@@ -11,8 +11,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// Loads a chart from a folder or a `.tgz` archive.
 pub fn load(path: &Path) -> Result<Chart, ChartError> {
     load_observed(path, &mut |_, _| {})
@@ -110,7 +108,7 @@ fn walk(dir: &Path, rel: &str, rules: &Rules, out: &mut Vec<File>) -> Result<(),
             .map_err(|e| ChartError::new(format!("cannot read {}: {e}", path.display())))?;
         out.push(File {
             name: rel_name,
-            data: data.strip_prefix(UTF8_BOM).unwrap_or(&data).into(),
+            data: super::file_bytes(&data),
         });
     }
     Ok(())

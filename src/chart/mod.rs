@@ -32,6 +32,13 @@ pub fn text(data: &[u8]) -> Cow<'_, str> {
     }
 }
 
+/// A chart file's bytes as Helm keeps them: a leading UTF-8 byte order mark
+/// dropped (archives and folders alike).
+pub fn file_bytes(data: &[u8]) -> Arc<[u8]> {
+    const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+    data.strip_prefix(UTF8_BOM).unwrap_or(data).into()
+}
+
 /// A chart file's bytes as text, when they are valid UTF-8: the same
 /// allocation, not a copy.
 pub fn shared_utf8(data: &Arc<[u8]>) -> Option<Arc<str>> {

@@ -19,7 +19,6 @@
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::fmt::Display;
 use std::io::Write;
-use std::process::ExitCode;
 
 /// `eprint!` that ignores a closed stderr (`2>&1 | head`) instead of
 /// panicking, and prints no URL credentials or secret sent
@@ -218,7 +217,7 @@ enum Command {
 }
 
 /// Runs the command line and returns the process exit status.
-pub fn main() -> ExitCode {
+pub fn main() -> u8 {
     // Parsed in two steps so a command can tell a flag given from a default.
     let parsed = Cli::command()
         .try_get_matches()
@@ -229,7 +228,7 @@ pub fn main() -> ExitCode {
             // clap's own message (an unknown flag, or --help and --version,
             // which go to stdout and may find it closed).
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+            return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
         }
     };
     let result = match cli.command {
@@ -248,7 +247,7 @@ pub fn main() -> ExitCode {
         Command::Cache(args) => cache::run(args),
         Command::Bundle(args) => bundle::run(args),
     };
-    ExitCode::from(exit(result))
+    exit(result)
 }
 
 /// A size on the command line: bytes (`1000000`) or a binary unit (`200MiB`,

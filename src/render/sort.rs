@@ -3,8 +3,6 @@
 //! install order of kinds (unknown kinds last, alphabetically).
 
 use super::head::{self, Head};
-use regex::Regex;
-use std::sync::OnceLock;
 
 /// Helm's install order of kinds.
 const INSTALL_ORDER: &[&str] = &[
@@ -85,13 +83,54 @@ impl Manifest {
 
 /// Splits a stream on `---` lines as Helm does: leading blanks go, a
 /// document keeps what follows it up to the next separator.
+///
+/// Helm splits on the pattern `(?:^|\s*\n)---\s*`; this finds the same
+/// separators by hand, because compiling the pattern cost more than
+/// splitting a whole chart's output ([`separators`]).
 pub fn split_documents(text: &str) -> Vec<&str> {
-    static SEP: OnceLock<Regex> = OnceLock::new();
-    let sep = SEP.get_or_init(|| Regex::new(r"(?:^|\s*\n)---\s*").expect("valid regex"));
-    sep.split(text.trim_start())
+    let text = text.trim_start();
+    let mut docs = Vec::new();
+    let mut start = 0;
+    for (from, to) in separators(text) {
+        docs.push(&text[start..from]);
+        start = to;
+    }
+    docs.push(&text[start..]);
+    docs.into_iter()
         .map(str::trim_start)
         .filter(|d| !d.trim().is_empty())
         .collect()
+}
+
+/// Where `(?:^|\s*\n)---\s*` matches in `text`, leftmost first, as a
+/// regex engine finds them: `---` at the very start, or `\n---` with the
+/// whitespace before it (from where the run of whitespace begins, but not
+/// before the last match's end); each match goes on over the whitespace
+/// after the dashes. Whitespace is Unicode's, as `\s` is.
+fn separators(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let skip_space = |at: usize| {
+        text[at..]
+            .char_indices()
+            .find(|(_, c)| !c.is_whitespace())
+            .map_or(text.len(), |(i, _)| at + i)
+    };
+    let mut searched = 0;
+    let mut first = true;
+    std::iter::from_fn(move || {
+        if std::mem::take(&mut first) && text.starts_with("---") {
+            searched = skip_space(3);
+            return Some((0, searched));
+        }
+        let newline = searched + memchr::memmem::find(&text.as_bytes()[searched..], b"\n---")?;
+        let from = text[searched..newline]
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_whitespace())
+            .last()
+            .map_or(newline, |(i, _)| searched + i);
+        searched = skip_space(newline + 4);
+        Some((from, searched))
+    })
 }
 
 /// Sorts rendered files (path → text) into ordinary documents and hooks, both
@@ -188,6 +227,43 @@ mod tests {
         assert_eq!(docs, ["a: 1", "# c\nb: 2"]);
         let docs = split_documents("a: 1\n---\nb: 2\n\n");
         assert_eq!(docs, ["a: 1", "b: 2\n\n"]);
+    }
+
+    /// The separators found by hand are the pattern's, on every text of a
+    /// few characters that matter (dashes, newlines, ASCII and Unicode
+    /// spaces) and a letter: all of length up to 6, and longer ones drawn.
+    #[test]
+    fn separators_are_the_patterns() {
+        let pattern = regex::Regex::new(r"(?:^|\s*\n)---\s*").unwrap();
+        let alphabet = ['-', '\n', ' ', '\t', 'a', '\u{a0}', '\u{2028}', '\r'];
+        let check = |text: &str| {
+            let want: Vec<(usize, usize)> = pattern
+                .find_iter(text)
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            let got: Vec<(usize, usize)> = separators(text).collect();
+            assert_eq!(got, want, "{text:?}");
+        };
+        let mut texts = vec![String::new()];
+        for _ in 0..6 {
+            texts = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.iter().for_each(|t| check(t));
+        }
+        let mut seed: u64 = 0x9e3779b97f4a7c15;
+        for _ in 0..20_000 {
+            let text: String = (0..seed % 40)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    alphabet[(seed >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            check(&text);
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! `$ref` to `#/definitions/…` or `#/$defs/…` inside the same schema.
 
 use super::{Chart, ChartError};
-use crate::value::Value;
+use crate::value::{Map, Value};
 use serde_json::Value as Json;
 
 /// Validates the values of a chart and of each of its subcharts (with the
@@ -34,7 +34,6 @@ fn collect(chart: &Chart, values: &Value, report: &mut String) -> Result<(), Cha
                 e.column()
             ))
         })?;
-        let data = values.to_json();
         let old_draft = schema
             .get("$schema")
             .and_then(Json::as_str)
@@ -51,7 +50,7 @@ fn collect(chart: &Chart, values: &Value, report: &mut String) -> Result<(), Cha
             exhausted: false,
             regexes: Default::default(),
         };
-        let failure = checker.check(&schema, &data, "", Step::Root);
+        let failure = checker.check(&schema, values, "", Step::Root);
         if checker.exhausted {
             return Err(ChartError::new(format!(
                 "{}: values.schema.json: validation stopped after {MAX_CHECKS} checks (limit): \
@@ -181,7 +180,7 @@ impl<'a> Checker<'a> {
     fn check(
         &mut self,
         schema: &'a Json,
-        data: &Json,
+        data: &Value,
         path: &str,
         step: Step<'a>,
     ) -> Option<Failure> {
@@ -239,12 +238,28 @@ impl<'a> Checker<'a> {
     /// One schema's keywords in jsonschema's order: `type`, `const` and
     /// `enum` end the check when they fail; the rest are all reported, several
     /// of them as a group.
-    fn check_here(&mut self, schema: &'a Json, data: &Json, path: &str) -> Option<Failure> {
+    ///
+    /// The values are walked where they are: only the scalars the schema
+    /// reaches are made JSON (and a collection compared with `const` or
+    /// `enum`), not the whole tree, most of which no schema names.
+    fn check_here(&mut self, schema: &'a Json, data: &Value, path: &str) -> Option<Failure> {
         let s = match schema {
             Json::Bool(false) => return Some(Failure::new(path, "false schema".into())),
             Json::Object(s) => s,
             _ => return None,
         };
+        let plain;
+        let data = match data {
+            Value::Object(o) => match o.to_plain() {
+                Some(p) => {
+                    plain = p;
+                    &plain
+                }
+                None => data,
+            },
+            _ => data,
+        };
+        let data = &Data::of(data);
         if let Some(t) = s.get("type") {
             let want: Vec<&str> = match t {
                 Json::String(t) => vec![t.as_str()],
@@ -263,7 +278,7 @@ impl<'a> Checker<'a> {
             }
         }
         if let Some(c) = s.get("const") {
-            if !json_eq(c, data) {
+            if !json_eq(c, &data.json()) {
                 let msg = match c {
                     Json::Array(_) | Json::Object(_) => "'const' failed".to_string(),
                     c => format!("value must be {}", display(c)),
@@ -272,7 +287,8 @@ impl<'a> Checker<'a> {
             }
         }
         if let Some(Json::Array(options)) = s.get("enum") {
-            if !options.iter().any(|o| json_eq(o, data)) {
+            let data = data.json();
+            if !options.iter().any(|o| json_eq(o, &data)) {
                 return Some(Failure::new(path, enum_message(options)));
             }
         }
@@ -282,7 +298,8 @@ impl<'a> Checker<'a> {
                 Some(target) => {
                     if let Some(f) = self.cycle(target, r, path) {
                         errs.push(f);
-                    } else if let Some(f) = self.check(target, data, path, Step::Word("$ref")) {
+                    } else if let Some(f) = self.check(target, data.value, path, Step::Word("$ref"))
+                    {
                         errs.push(reference(f, path));
                     }
                 }
@@ -294,9 +311,11 @@ impl<'a> Checker<'a> {
                 return errs.pop();
             }
         }
-        match data {
-            Json::Number(n) => numbers(s, n.as_f64().unwrap_or(0.0), path, &mut errs),
-            Json::String(text) => {
+        match &data.shape {
+            Shape::Scalar(Json::Number(n)) => {
+                numbers(s, n.as_f64().unwrap_or(0.0), path, &mut errs)
+            }
+            Shape::Scalar(Json::String(text)) => {
                 let pattern = match s.get("pattern") {
                     Some(Json::String(p)) => self.regex(p).map(|re| (p.as_str(), re)),
                     _ => None,
@@ -304,11 +323,11 @@ impl<'a> Checker<'a> {
                 let pattern = pattern.as_ref().map(|(p, re)| (*p, re));
                 strings(s, pattern, text, path, &mut errs)
             }
-            Json::Array(items) => self.arrays(s, items, path, &mut errs),
-            Json::Object(obj) => self.objects(s, obj, path, &mut errs),
-            _ => {}
+            Shape::List(items) => self.arrays(s, items, path, &mut errs),
+            Shape::Map(obj) => self.objects(s, obj, path, &mut errs),
+            Shape::Scalar(_) => {}
         }
-        self.combinations(s, data, path, &mut errs);
+        self.combinations(s, data.value, path, &mut errs);
         match errs.len() {
             0 => None,
             1 => errs.pop(),
@@ -324,7 +343,7 @@ impl<'a> Checker<'a> {
     fn combinations(
         &mut self,
         s: &'a serde_json::Map<String, Json>,
-        data: &Json,
+        data: &Value,
         path: &str,
         errs: &mut Vec<Failure>,
     ) {
@@ -407,7 +426,7 @@ impl<'a> Checker<'a> {
     fn arrays(
         &mut self,
         s: &'a serde_json::Map<String, Json>,
-        items: &[Json],
+        items: &[Value],
         path: &str,
         errs: &mut Vec<Failure>,
     ) {
@@ -428,7 +447,7 @@ impl<'a> Checker<'a> {
                 ));
             }
         }
-        let mut each = |sub: &'a Json, i: usize, item: &Json, step: Step<'a>| {
+        let mut each = |sub: &'a Json, i: usize, item: &Value, step: Step<'a>| {
             if let Some(f) = self.check(sub, item, &format!("{path}/{i}"), step) {
                 errs.push(f);
             }
@@ -451,7 +470,7 @@ impl<'a> Checker<'a> {
     fn objects(
         &mut self,
         s: &'a serde_json::Map<String, Json>,
-        obj: &serde_json::Map<String, Json>,
+        obj: &Map,
         path: &str,
         errs: &mut Vec<Failure>,
     ) {
@@ -459,7 +478,7 @@ impl<'a> Checker<'a> {
             let missing: Vec<String> = req
                 .iter()
                 .filter_map(Json::as_str)
-                .filter(|k| !obj.contains_key(*k))
+                .filter(|k| !obj.contains_key(k))
                 .map(go_quote)
                 .collect();
             match missing.len() {
@@ -476,7 +495,7 @@ impl<'a> Checker<'a> {
         }
         let props = s.get("properties").and_then(Json::as_object);
         let patterns = s.get("patternProperties").and_then(Json::as_object);
-        let mut at = |this: &mut Self, sub: &'a Json, k: &str, v: &Json, step: Step<'a>| {
+        let mut at = |this: &mut Self, sub: &'a Json, k: &str, v: &Value, step: Step<'a>| {
             if let Some(f) = this.check(sub, v, &format!("{path}/{}", escape_pointer(k)), step) {
                 errs.push(f);
             }
@@ -484,12 +503,13 @@ impl<'a> Checker<'a> {
         if let Some(props) = props {
             for (k, sub) in props {
                 if let Some(v) = obj.get(k) {
-                    at(self, sub, k, v, Step::Key("properties", k));
+                    at(self, sub, k, &v, Step::Key("properties", k));
                 }
             }
         }
         let mut extra = Vec::new();
-        for (k, v) in obj {
+        for (k, v) in obj.iter() {
+            let (k, v) = (k.as_str(), &v);
             let mut matched = props.is_some_and(|p| p.contains_key(k));
             if let Some(patterns) = patterns {
                 for (p, sub) in patterns {
@@ -600,7 +620,46 @@ const TYPE_ORDER: &[&str] = &[
     "null", "boolean", "number", "integer", "string", "array", "object",
 ];
 
-fn has_type(data: &Json, want: &str) -> bool {
+/// A value as the checker reads it: a map or list walked where it is, any
+/// other value as the JSON Helm hands jsonschema.
+struct Data<'v> {
+    value: &'v Value,
+    shape: Shape<'v>,
+}
+
+enum Shape<'v> {
+    Map(&'v Map),
+    List(&'v [Value]),
+    Scalar(Json),
+}
+
+impl<'v> Data<'v> {
+    fn of(value: &'v Value) -> Data<'v> {
+        let shape = match value {
+            Value::Map(m, _) => Shape::Map(m),
+            Value::List(l) => Shape::List(l),
+            other => Shape::Scalar(other.to_json()),
+        };
+        Data { value, shape }
+    }
+
+    /// The whole value as JSON, for `const` and `enum`.
+    fn json(&self) -> std::borrow::Cow<'_, Json> {
+        match &self.shape {
+            Shape::Scalar(j) => std::borrow::Cow::Borrowed(j),
+            _ => std::borrow::Cow::Owned(self.value.to_json()),
+        }
+    }
+}
+
+fn has_type(data: &Data, want: &str) -> bool {
+    let data = match &data.shape {
+        Shape::Map(_) | Shape::List(_) if TYPE_ORDER.contains(&want) => {
+            return want == type_of(data)
+        }
+        Shape::Map(_) | Shape::List(_) => return true,
+        Shape::Scalar(j) => j,
+    };
     match want {
         "null" => data.is_null(),
         "boolean" => data.is_boolean(),
@@ -613,7 +672,12 @@ fn has_type(data: &Json, want: &str) -> bool {
     }
 }
 
-fn type_of(data: &Json) -> &'static str {
+fn type_of(data: &Data) -> &'static str {
+    let data = match &data.shape {
+        Shape::Map(_) => return "object",
+        Shape::List(_) => return "array",
+        Shape::Scalar(j) => j,
+    };
     match data {
         Json::Null => "null",
         Json::Bool(_) => "boolean",

@@ -29,7 +29,15 @@ fn too_big() -> io::Error {
 
 /// All of `reader`, or an error once it passes [`MAX_INPUT_BYTES`].
 pub fn read_all(reader: impl Read) -> io::Result<Vec<u8>> {
-    let mut out = Vec::new();
+    read_all_expecting(reader, 0)
+}
+
+/// [`read_all`] into a buffer made for `expected` bytes (a file's size): one
+/// allocation and a few reads, where a buffer grown from nothing starts with
+/// 32-byte reads and is copied at each doubling.
+fn read_all_expecting(reader: impl Read, expected: u64) -> io::Result<Vec<u8>> {
+    // One byte more, so the read that finds the end needs no growth either.
+    let mut out = Vec::with_capacity(expected.min(MAX_INPUT_BYTES) as usize + 1);
     reader.take(MAX_INPUT_BYTES + 1).read_to_end(&mut out)?;
     if out.len() as u64 > MAX_INPUT_BYTES {
         return Err(too_big());
@@ -78,7 +86,7 @@ pub fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
     if meta.is_file() && meta.len() > MAX_INPUT_BYTES {
         return Err(too_big());
     }
-    read_all(file)
+    read_all_expecting(file, if meta.is_file() { meta.len() } else { 0 })
 }
 
 /// [`read`], with a missing file as `None`.

@@ -89,14 +89,11 @@ impl Manifest {
 /// splitting a whole chart's output ([`separators`]).
 pub fn split_documents(text: &str) -> Vec<&str> {
     let text = text.trim_start();
-    let mut docs = Vec::new();
     let mut start = 0;
-    for (from, to) in separators(text) {
-        docs.push(&text[start..from]);
-        start = to;
-    }
-    docs.push(&text[start..]);
-    docs.into_iter()
+    // An empty separator at the end yields what follows the last one.
+    separators(text)
+        .chain(std::iter::once((text.len(), text.len())))
+        .map(|(from, to)| &text[std::mem::replace(&mut start, to)..from])
         .map(str::trim_start)
         .filter(|d| !d.trim().is_empty())
         .collect()

@@ -1,11 +1,12 @@
 //! Template functions: regular expressions (`regexMatch`, `regexFind`,
 //! `regexFindAll`, `regexReplaceAll`, `regexReplaceAllLiteral`,
 //! `regexSplit`, `regexQuoteMeta` and their `must…` variants) with Go's RE2
-//! semantics on top of the `regex` crate.
+//! semantics on top of the `regex-lite` and `regex` crates (see `pattern`
+//! for which runs what).
 //!
 //! Where the two differ, Go wins:
-//! - `\d`, `\s`, `\w` and `\b` are ASCII-only in Go, Unicode in Rust: the
-//!   pattern is rewritten to ASCII classes.
+//! - `\d`, `\s`, `\w` and `\b` are ASCII-only in Go, Unicode in `regex`:
+//!   the pattern is rewritten to ASCII classes.
 //! - A `{` that does not start a repetition is a literal in Go.
 //! - Go's iteration skips an empty match right after a previous match
 //!   (`a*` over `baaab` finds `""`, `"aaa"`, `""`), and its replacement
@@ -18,9 +19,11 @@
 use super::conv::{arg_int, arg_str, arity, str_list};
 use super::FuncTable;
 use crate::value::{meter, Value};
-use regex::Regex;
+use pattern::Pattern;
 use std::cell::RefCell;
 use std::collections::HashMap;
+
+mod pattern;
 
 pub fn register(table: &mut FuncTable) {
     table.add("regexMatch", |a| {
@@ -61,7 +64,7 @@ pub fn register(table: &mut FuncTable) {
     });
 }
 
-type Compiler = fn(&str, &Value) -> Result<Regex, String>;
+type Compiler = fn(&str, &Value) -> Result<Pattern, String>;
 
 /// The text a regex runs over, charged a step a byte: matching with
 /// captures costs tens of nanoseconds a byte, far more than the executor's
@@ -73,13 +76,13 @@ fn subject(v: &Value) -> Result<&str, String> {
 }
 
 /// `regexp.MustCompile`'s panic, as the template reports it.
-fn panic_compile(name: &str, v: &Value) -> Result<Regex, String> {
+fn panic_compile(name: &str, v: &Value) -> Result<Pattern, String> {
     let re = arg_str(v)?;
     compile(re).map_err(|e| format!("error calling {name}: regexp: Compile(`{re}`): {e}"))
 }
 
 /// `regexp.Compile`'s error, as the `must…` functions return it.
-fn must(name: &str, v: &Value) -> Result<Regex, String> {
+fn must(name: &str, v: &Value) -> Result<Pattern, String> {
     compile(arg_str(v)?).map_err(|e| format!("error calling {name}: {e}"))
 }
 
@@ -89,10 +92,10 @@ const MAX_CACHED_PATTERN: usize = 4096;
 
 /// Compiles a Go pattern; the error reads like Go's. Charts call the same
 /// few patterns in loops, so compiled patterns are kept per thread (a
-/// `Regex` clone shares the compiled program).
-pub fn compile(pattern: &str) -> Result<Regex, String> {
+/// clone shares the compiled program).
+fn compile(pattern: &str) -> Result<Pattern, String> {
     thread_local! {
-        static CACHE: RefCell<HashMap<String, Regex>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<HashMap<String, Pattern>> = RefCell::new(HashMap::new());
     }
     if let Some(re) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
         return Ok(re);
@@ -101,7 +104,7 @@ pub fn compile(pattern: &str) -> Result<Regex, String> {
     // loop over fresh patterns ends at the step limit.
     meter::charge(pattern.len() as u64 * 16);
     super::re2::check(pattern)?;
-    let re = Regex::new(&translate(pattern)?).map_err(|e| go_error(pattern, &e))?;
+    let re = Pattern::new(&translate(pattern)?).map_err(|e| go_error(pattern, &e))?;
     // A compiled program may take megabytes (the regex crate's 10 MiB size
     // limit, plus its lazy DFA's cache): few and short patterns are kept.
     if pattern.len() <= MAX_CACHED_PATTERN {
@@ -296,21 +299,23 @@ fn quote_meta(s: &str) -> String {
 
 /// Go's successive matches: an empty match right after the previous match
 /// is skipped; `n < 0` means all.
-fn matches(re: &Regex, s: &str, n: i64) -> Vec<(usize, usize)> {
+fn matches(re: &Pattern, s: &str, n: i64) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut pos = 0;
     let mut prev_end: Option<usize> = None;
     while (n < 0 || (out.len() as i64) < n) && pos <= s.len() {
-        let Some(m) = re.find_at(s, pos) else { break };
-        let accept = !(m.end() == pos && m.start() == m.end() && prev_end == Some(m.start()));
-        if m.end() == pos {
+        let Some((start, end)) = re.find_at(s, pos) else {
+            break;
+        };
+        let accept = !(end == pos && start == end && prev_end == Some(start));
+        if end == pos {
             pos += s[pos..].chars().next().map_or(1, char::len_utf8);
         } else {
-            pos = m.end();
+            pos = end;
         }
-        prev_end = Some(m.end());
+        prev_end = Some(end);
         if accept {
-            out.push((m.start(), m.end()));
+            out.push((start, end));
         }
     }
     out
@@ -320,7 +325,7 @@ fn find(name: &str, args: &[Value], compile: Compiler) -> Result<Value, String> 
     arity(name, args, 2)?;
     let re = compile(name, &args[0])?;
     let s = subject(&args[1])?;
-    Ok(Value::str(re.find(s).map_or("", |m| m.as_str())))
+    Ok(Value::str(re.find_at(s, 0).map_or("", |(a, b)| &s[a..b])))
 }
 
 fn find_all(name: &str, args: &[Value], compile: Compiler) -> Result<Value, String> {
@@ -346,26 +351,26 @@ fn replace(name: &str, args: &[Value], compile: Compiler, expand: bool) -> Resul
     let mut out = String::with_capacity(s.len());
     let mut last_end = 0;
     let mut search = 0;
+    let mut groups = re.groups();
     while search <= s.len() {
-        let Some(caps) = re.captures_at(s, search) else {
+        let Some((start, end)) = re.groups_at(&mut groups, s, search) else {
             break;
         };
-        let Some(m) = caps.get(0) else { break };
-        out.push_str(&s[last_end..m.start()]);
+        out.push_str(&s[last_end..start]);
         // No replacement for an empty match right after the previous one.
-        if m.end() > last_end || m.start() == 0 {
+        if end > last_end || start == 0 {
             if expand {
-                expand_template(&re, &caps, repl, &mut out);
+                expand_template(&re, &groups, s, repl, &mut out);
             } else {
                 out.push_str(repl);
             }
         }
-        last_end = m.end();
+        last_end = end;
         let width = s[search..].chars().next().map_or(1, char::len_utf8);
-        search = if search + width > m.end() {
+        search = if search + width > end {
             search + width
         } else {
-            m.end()
+            end
         };
         if out.len() > 100 * 1024 * 1024 {
             return Err(format!(
@@ -380,7 +385,13 @@ fn replace(name: &str, args: &[Value], compile: Compiler, expand: bool) -> Resul
 /// Go's `Regexp.Expand`: `$$` is `$`; `$name`/`${name}` take the longest run
 /// of letters, digits and `_` as the group name or number (so `$1x` is the
 /// group `1x`); a missing group is empty; a malformed `$` is literal.
-fn expand_template(re: &Regex, caps: &regex::Captures, template: &str, out: &mut String) {
+fn expand_template(
+    re: &Pattern,
+    groups: &pattern::Groups,
+    s: &str,
+    template: &str,
+    out: &mut String,
+) {
     let mut rest = template;
     while let Some(at) = rest.find('$') {
         out.push_str(&rest[..at]);
@@ -407,14 +418,12 @@ fn expand_template(re: &Regex, caps: &regex::Captures, template: &str, out: &mut
         let by_number =
             name.bytes().all(|b| b.is_ascii_digit()) && !(name.len() > 1 && name.starts_with('0'));
         let group = if by_number {
-            name.parse::<usize>().ok().and_then(|n| caps.get(n))
+            name.parse::<usize>().ok()
         } else {
-            re.capture_names()
-                .position(|n| n == Some(name))
-                .and_then(|i| caps.get(i))
+            re.group_named(name)
         };
-        if let Some(g) = group {
-            out.push_str(g.as_str());
+        if let Some((a, b)) = group.and_then(|i| groups.get(i)) {
+            out.push_str(&s[a..b]);
         }
     }
     out.push_str(rest);

@@ -14,9 +14,9 @@ use chartfix::stack::StackOptions;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// How to reach registries and chart repositories, and where the cache is:
-/// `fetch`, `template`, `render`, `snapshot`, `verify`, `images`, `check` and
-/// `diff --base`.
+// How to reach registries and chart repositories, and where the cache is:
+// `fetch`, `template`, `render`, `snapshot`, `verify`, `images`, `check` and
+// `diff --base`.
 #[derive(clap::Args, Clone, Debug)]
 #[command(next_help_heading = "Registries, repositories and the cache")]
 pub struct NetworkArgs {
@@ -150,8 +150,8 @@ impl NetworkArgs {
     }
 }
 
-/// The cluster the output is for: `template` (`.Capabilities`) and `check`
-/// (the kinds it serves).
+// The cluster the output is for: `template` (`.Capabilities`) and `check`
+// (the kinds it serves).
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct ClusterArgs {
     /// The cluster's Kubernetes version: `.Capabilities.KubeVersion` for
@@ -169,7 +169,7 @@ pub struct ClusterArgs {
     pub api_versions: Vec<String>,
 }
 
-/// Which chart, beyond its reference: the version and the repository.
+// Which chart, beyond its reference: the version and the repository.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct SourceArgs {
     /// Chart version: exact (18.6.1) or a constraint (~18.6, ^13, 18.x, ">=1.2 <2").

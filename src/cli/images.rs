@@ -17,8 +17,8 @@ pub enum Output {
     Json,
 }
 
-/// The report format of `images` and `check`: `--format`, with `-o` and
-/// `--output` as the other spellings (as `diff --format` has).
+// The report format of `images` and `check`: `--format`, with `-o` and
+// `--output` as the other spellings (as `diff --format` has).
 #[derive(clap::Args)]
 pub struct ReportFormat {
     /// Report format.
@@ -32,7 +32,7 @@ pub struct ReportFormat {
     pub format: Output,
 }
 
-/// Flags shared by `images` and `check`.
+// Flags shared by `images` and `check`.
 #[derive(clap::Args)]
 pub struct ImageFlags {
     /// Platform the images must run on (repeatable), e.g. linux/arm64.

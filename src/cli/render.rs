@@ -11,7 +11,7 @@ use chartfix::stack::lock::LockTarget;
 use chartfix::stack::{self, Rendered, StackOptions};
 use std::path::PathBuf;
 
-/// The lock flags of the commands that resolve a stack (render, bundle).
+// The lock flags of the commands that resolve a stack (render, bundle).
 #[derive(clap::Args)]
 pub struct LockFlags {
     /// Fail when resolution differs from the lock (or there is none).
@@ -40,7 +40,7 @@ impl LockFlags {
     }
 }
 
-/// Flags every stack command shares (render, snapshot, verify).
+// Flags every stack command shares (render, snapshot, verify).
 #[derive(clap::Args, Clone)]
 pub struct StackFlags {
     /// A stack file, a folder of manifests (a stack of one release), a name

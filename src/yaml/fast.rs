@@ -238,28 +238,88 @@ impl Scanner<'_> {
                 self.scalar(&inner, false, mark);
             }
             b'{' | b'[' => {
-                let (start, end) = if text.starts_with("{}") {
-                    (Event::MappingStart { anchor: None }, Event::MappingEnd)
-                } else if text.starts_with("[]") {
-                    (Event::SequenceStart { anchor: None }, Event::SequenceEnd)
+                // `{}` or `{ }`; `[]` (a `[` with content is a flow sequence).
+                let after = text[1..].trim_start_matches(' ');
+                let (start, end, after) = if text.starts_with('{') {
+                    let after = after.strip_prefix('}')?;
+                    (
+                        Event::MappingStart { anchor: None },
+                        Event::MappingEnd,
+                        after,
+                    )
                 } else {
-                    return None;
+                    let after = after.strip_prefix(']')?;
+                    (
+                        Event::SequenceStart { anchor: None },
+                        Event::SequenceEnd,
+                        after,
+                    )
                 };
-                if !rest_is_comment(&text[2..]) {
+                if !rest_is_comment(after) {
                     return None;
                 }
                 self.out.push((start, mark));
                 self.out.push((end, mark));
             }
             _ => {
-                let value = text[..comment_start(text)].trim_end_matches(' ');
+                let cut = comment_start(text);
+                let value = text[..cut].trim_end_matches(' ');
                 if !plain_ok(value) {
                     return None;
                 }
-                self.scalar(value, true, mark);
+                // A comment ends a plain scalar: no line continues it then.
+                let folded = if cut == text.len() {
+                    self.plain_continuation(value, parent)?
+                } else {
+                    None
+                };
+                self.scalar(folded.as_deref().unwrap_or(value), true, mark);
             }
         }
         Some(())
+    }
+
+    /// The lines that continue a plain scalar begun on a key's or `-`'s line
+    /// (`first`), as libyaml folds them: every line indented past the
+    /// collection (at `parent`) until one that is not, or a comment; a line
+    /// break between two of them reads as a space, and each blank line
+    /// between as a line break. Go's YAML encoder writes long strings so
+    /// (a `description` in `Chart.yaml`). `Some(None)`: no line continues
+    /// it; `None`: a continuation line this scanner leaves to libyaml.
+    fn plain_continuation(&mut self, first: &str, parent: usize) -> Option<Option<String>> {
+        let mut folded: Option<String> = None;
+        let mut blanks = 0;
+        let mut i = self.next;
+        while let Some(&l) = self.lines.get(i) {
+            let indent = l.len() - l.trim_start_matches(' ').len();
+            let body = &l[indent..];
+            if body.is_empty() {
+                blanks += 1;
+                i += 1;
+                continue;
+            }
+            if indent <= parent || body.starts_with('#') {
+                break;
+            }
+            // What reads as a plain line alone reads the same continuing one
+            // (no tab, `: `, ` #` or indicator to weigh).
+            let text = body.trim_end_matches(' ');
+            if !plain_ok(text) {
+                return None;
+            }
+            let out = folded.get_or_insert_with(|| first.to_string());
+            if blanks == 0 {
+                out.push(' ');
+            }
+            for _ in 0..blanks {
+                out.push('\n');
+            }
+            out.push_str(text);
+            blanks = 0;
+            i += 1;
+            self.next = i;
+        }
+        Some(folded)
     }
 
     /// A literal block scalar (`|`, `|-`, `|+`) whose lines follow; `header`
@@ -322,6 +382,15 @@ impl Scanner<'_> {
     fn flow_sequence(&mut self, text: &str, mark: Mark) -> Option<()> {
         let mut items = Vec::new();
         let mut rest = text.trim_start_matches(' ');
+        if let Some(after) = rest.strip_prefix(']') {
+            // `[ ]`, an empty one with room inside.
+            if !rest_is_comment(after) {
+                return None;
+            }
+            self.out.push((Event::SequenceStart { anchor: None }, mark));
+            self.out.push((Event::SequenceEnd, mark));
+            return Some(());
+        }
         loop {
             let (item, plain, after) = match rest.as_bytes().first()? {
                 b'"' => {
@@ -615,6 +684,12 @@ mod tests {
             "a: |-\n  one\n\n\nb:\n  - |+\n    kept\n\n  - x\n",
             "a: |\n\n  after blank\n  # not a comment\n# a comment\nb: [\"ALL\", 'x', plain words ,z]\n",
             "a:\n  - |\n    in a list\n",
+            "a: b\n  c\n",
+            "description: A long\n  text, folded\n\n\n  at 80 columns.\n  \nhome: x\n",
+            "- one\n  two\n-  three\n     four\n",
+            "k:\n- a\n b\n- c\n",
+            "m:\n  - k: v\n      w\n    l: 1\n",
+            "a: x\n  y\n# c\n  \nb: { }\nc: [ ] # e\nd: [  ]\ne: {  }\n",
         ];
         for src in taken {
             assert!(agrees(src), "not taken: {src:?}");
@@ -622,8 +697,13 @@ mod tests {
         let refused = [
             "a: &x 1\nb: *x\n",
             "a: !!str 1\n",
-            "a: b\n  c\n",
             "a: b: c\n",
+            "a: b\n  c: d\n",
+            "a: b\n  - c\n",
+            "a: b # x\n  c\n",
+            "a: b\n  c\td\n",
+            "a: b\n  # x\n  c\n",
+            "a: { x }\n",
             "- - a\n",
             "a:\n- b\nc:\n  d\n",
             "a: \"esc\\n\"\n",
@@ -727,7 +807,7 @@ mod tests {
     fn random_block_yaml_reads_as_libyaml_reads_it() {
         const INDENTS: &[&str] = &["", "  ", "    ", "      ", " ", "   "];
         const HEADS: &[&str] = &[
-            "a:", "b:", "- ", "-", "- c:", "key x:", "d :", "e", "# c", "",
+            "a:", "b:", "- ", "-", "- c:", "key x:", "d :", "e", "f g", "-h", "# c", "",
         ];
         const VALUES: &[&str] = &[
             "",

@@ -22,17 +22,35 @@ pub struct OutputOptions {
 /// The stream `helm template` prints (without `--output-dir`).
 pub fn stream(rendered: &Rendered, opts: &OutputOptions) -> Result<String, String> {
     let (generic, hooks) = sort_manifests(&rendered.files).map_err(with_debug_hint)?;
-    let mut body = String::new();
-    if opts.include_crds {
-        for (path, text) in &rendered.crds {
-            push_doc(&mut body, path, text);
-        }
+    let crds: &[(String, String)] = if opts.include_crds {
+        &rendered.crds
+    } else {
+        &[]
+    };
+    let docs = || {
+        let crds = crds
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str()));
+        let generic = generic
+            .iter()
+            .map(|m| (m.path.as_str(), m.content.as_str()));
+        crds.chain(generic)
+    };
+    // Sized once: the stream is written into one allocation, not grown by
+    // doubling and then copied out of a second.
+    let size: usize = docs()
+        .chain(printed_hooks(&hooks, opts).map(|m| (m.path.as_str(), m.content.as_str())))
+        .map(|(path, text)| DOC_FRAME + path.len() + text.len())
+        .sum();
+    let mut out = String::with_capacity(size + 1);
+    for (path, text) in docs() {
+        push_doc(&mut out, path, text);
     }
-    for m in &generic {
-        push_doc(&mut body, &m.path, &m.content);
-    }
-    let mut out = String::with_capacity(body.len() + 1);
-    out.push_str(body.trim());
+    // Helm trims the CRDs and the other documents as one text (a leading
+    // `---` means nothing leads in practice).
+    out.truncate(out.trim_end().len());
+    let lead = out.len() - out.trim_start().len();
+    out.drain(..lead);
     out.push('\n');
     for m in printed_hooks(&hooks, opts) {
         push_doc(&mut out, &m.path, &m.content);
@@ -51,6 +69,9 @@ fn printed_hooks<'a>(
         .iter()
         .filter(move |m| !opts.no_hooks && (!opts.skip_tests || !m.is_test()))
 }
+
+/// What [`push_doc`] writes around a document's path and text.
+const DOC_FRAME: usize = "---\n# Source: \n\n".len();
 
 fn push_doc(out: &mut String, path: &str, content: &str) {
     out.push_str("---\n# Source: ");

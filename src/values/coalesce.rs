@@ -145,11 +145,7 @@ fn defaults_into(chart: &Chart, v: &Map, prefix: &str, merge: bool, warn: &mut W
                 if !merge && default.is_nil() {
                     continue;
                 }
-                let copy = deep_copy(&default);
-                if !merge {
-                    drop_nils(&copy);
-                }
-                v.insert(key, copy);
+                v.insert(key, copy_keeping_nils(&default, merge));
             }
             Some(Value::Nil) if !merge => {
                 v.remove(&key);
@@ -160,12 +156,11 @@ fn defaults_into(chart: &Chart, v: &Map, prefix: &str, merge: bool, warn: &mut W
                     // subchart, which deletes its own defaults with them.
                     let is_sub = chart.dependencies.iter().any(|d| d.name() == key);
                     let merge = merge || is_sub;
-                    let src = deep_copy(&default);
-                    if !merge {
-                        drop_nils(&src);
-                    }
-                    let src = src.as_map().expect("a map");
-                    tables_into(&user, src, &concat(&sub_prefix, &key), merge, warn);
+                    // The defaults are read, not copied first: what is taken
+                    // from them is copied (once), their nulls left out.
+                    let src = default.as_map().expect("a map");
+                    let full = concat(&sub_prefix, &key);
+                    tables_into_in(&user, &src, &full, merge, merge, warn);
                 }
                 Value::Nil => {}
                 _ => warn.0.push(format!(
@@ -177,17 +172,17 @@ fn defaults_into(chart: &Chart, v: &Map, prefix: &str, merge: bool, warn: &mut W
     }
 }
 
-/// Removes `null` entries from a map and the maps inside it (not from lists).
-fn drop_nils(v: &Value) {
-    let Some(m) = v.as_map() else { return };
-    for (k, val) in m.iter() {
-        match val {
-            Value::Nil => {
-                m.remove(&k);
-            }
-            Value::Map(_, _) => drop_nils(&val),
-            _ => {}
-        }
+/// A [`deep_copy`] of a default; unless `keep_nils`, without the `null`
+/// entries of its maps and the maps inside them (lists keep theirs).
+fn copy_keeping_nils(v: &Value, keep_nils: bool) -> Value {
+    match v {
+        Value::Map(m, _) if !keep_nils => Value::map(
+            m.iter()
+                .filter(|(_, x)| !x.is_nil())
+                .map(|(k, x)| (k, copy_keeping_nils(&x, false)))
+                .collect(),
+        ),
+        other => deep_copy(other),
     }
 }
 
@@ -195,11 +190,28 @@ fn drop_nils(v: &Value) {
 /// only read; what is taken from it is copied. A `null` in `dst` deletes the
 /// key when coalescing and `src` has a value for it; otherwise it stays.
 pub fn tables_into(dst: &Map, src: &Map, prefix: &str, merge: bool, warn: &mut Warnings) {
+    tables_into_in(dst, src, prefix, merge, true, warn);
+}
+
+/// [`tables_into`]; unless `src_nils`, as if the `null` entries of `src`'s
+/// maps were not there (a chart's own `null` defaults, which Helm 4.2 drops
+/// before coalescing).
+fn tables_into_in(
+    dst: &Map,
+    src: &Map,
+    prefix: &str,
+    merge: bool,
+    src_nils: bool,
+    warn: &mut Warnings,
+) {
     for (key, val) in src.iter() {
+        if !src_nils && val.is_nil() {
+            continue;
+        }
         let full = concat(prefix, &key);
         match dst.get(&key) {
             None => {
-                dst.insert(key, deep_copy(&val));
+                dst.insert(key, copy_keeping_nils(&val, src_nils));
             }
             Some(Value::Nil) => {
                 if !merge && !val.is_nil() {
@@ -207,10 +219,16 @@ pub fn tables_into(dst: &Map, src: &Map, prefix: &str, merge: bool, warn: &mut W
                 }
             }
             Some(dv) => match (&val, &dv) {
-                (Value::Map(s, _), Value::Map(d, _)) => tables_into(d, s, &full, merge, warn),
-                (Value::Map(_, _), _) => warn.0.push(format!(
-                    "warning: cannot overwrite table with non table for {full} ({val})"
-                )),
+                (Value::Map(s, _), Value::Map(d, _)) => {
+                    tables_into_in(d, s, &full, merge, src_nils, warn)
+                }
+                (Value::Map(_, _), _) => {
+                    // Printed as the defaults read without their nulls.
+                    let shown = copy_keeping_nils(&val, src_nils);
+                    warn.0.push(format!(
+                        "warning: cannot overwrite table with non table for {full} ({shown})"
+                    ))
+                }
                 (v, Value::Map(_, _)) if !v.is_nil() => warn.0.push(format!(
                     "warning: destination for {full} is a table. Ignoring non-table value ({val})"
                 )),
@@ -296,6 +314,42 @@ mod tests {
         assert_eq!(v.to_string(), "map[a:map[k:1 z:<nil>] l:[<nil>]]");
         let v = merge_values(&c, &Value::map(Map::new()), &mut w).unwrap();
         assert_eq!(v.to_string(), "map[a:map[k:1 x:<nil>] b:<nil> l:[<nil>]]");
+    }
+
+    /// Under a map the user gave, the chart's nulls are left out at every
+    /// depth, lists keep theirs, and a warning shows the defaults without
+    /// them; the chart's values are not changed.
+    #[test]
+    fn chart_null_defaults_under_user_maps() {
+        let f = |n: &str, d: &str| File {
+            name: n.into(),
+            data: d.as_bytes().into(),
+        };
+        let defaults =
+            "a: {x: null, k: 1, m: {s: null, o: 2, q: [null, {r: null}]}, t: {u: null, v: 1}}\n";
+        let c = from_files(vec![
+            f("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n"),
+            f("values.yaml", defaults),
+        ])
+        .unwrap();
+        let before = c.values.to_string();
+        let mut w = Warnings::default();
+        let v = coalesce_values(&c, &yaml("a: {z: null, m: {p: 3}, t: 5}\n"), &mut w).unwrap();
+        assert_eq!(
+            v.to_string(),
+            "map[a:map[k:1 m:map[o:2 p:3 q:[<nil> map[r:<nil>]]] t:5 z:<nil>]]"
+        );
+        assert_eq!(
+            w.0,
+            ["warning: cannot overwrite table with non table for top.a.t (map[v:1])"]
+        );
+        let mut w = Warnings::default();
+        let v = merge_values(&c, &yaml("a: {m: {p: 3}}\n"), &mut w).unwrap();
+        assert_eq!(
+            v.to_string(),
+            "map[a:map[k:1 m:map[o:2 p:3 q:[<nil> map[r:<nil>]] s:<nil>] t:map[u:<nil> v:1] x:<nil>]]"
+        );
+        assert_eq!(c.values.to_string(), before);
     }
 
     #[test]

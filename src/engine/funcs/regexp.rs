@@ -29,12 +29,15 @@ pub fn register(table: &mut FuncTable) {
     table.add("regexMatch", |a| {
         arity("regexMatch", a, 2)?;
         let (re, s) = (arg_str(&a[0])?, subject(&a[1])?);
-        Ok(Value::Bool(compile(re).is_ok_and(|r| r.is_match(s))))
+        Ok(Value::Bool(
+            compile(re).is_ok_and(|r| r.for_subject(s).is_match(s)),
+        ))
     });
     table.add("mustRegexMatch", |a| {
         arity("mustRegexMatch", a, 2)?;
         let re = must("mustRegexMatch", &a[0])?;
-        Ok(Value::Bool(re.is_match(subject(&a[1])?)))
+        let s = subject(&a[1])?;
+        Ok(Value::Bool(re.for_subject(s).is_match(s)))
     });
     table.add("regexFind", |a| find("regexFind", a, panic_compile));
     table.add("mustRegexFind", |a| find("mustRegexFind", a, must));
@@ -300,6 +303,7 @@ fn quote_meta(s: &str) -> String {
 /// Go's successive matches: an empty match right after the previous match
 /// is skipped; `n < 0` means all.
 fn matches(re: &Pattern, s: &str, n: i64) -> Vec<(usize, usize)> {
+    let re = re.for_subject(s);
     let mut out = Vec::new();
     let mut pos = 0;
     let mut prev_end: Option<usize> = None;
@@ -325,7 +329,8 @@ fn find(name: &str, args: &[Value], compile: Compiler) -> Result<Value, String> 
     arity(name, args, 2)?;
     let re = compile(name, &args[0])?;
     let s = subject(&args[1])?;
-    Ok(Value::str(re.find_at(s, 0).map_or("", |(a, b)| &s[a..b])))
+    let found = re.for_subject(s).find_at(s, 0);
+    Ok(Value::str(found.map_or("", |(a, b)| &s[a..b])))
 }
 
 fn find_all(name: &str, args: &[Value], compile: Compiler) -> Result<Value, String> {
@@ -351,6 +356,7 @@ fn replace(name: &str, args: &[Value], compile: Compiler, expand: bool) -> Resul
     let mut out = String::with_capacity(s.len());
     let mut last_end = 0;
     let mut search = 0;
+    let re = re.for_subject(s);
     let mut groups = re.groups();
     while search <= s.len() {
         let Some((start, end)) = re.groups_at(&mut groups, s, search) else {
@@ -386,7 +392,7 @@ fn replace(name: &str, args: &[Value], compile: Compiler, expand: bool) -> Resul
 /// of letters, digits and `_` as the group name or number (so `$1x` is the
 /// group `1x`); a missing group is empty; a malformed `$` is literal.
 fn expand_template(
-    re: &Pattern,
+    re: &pattern::Engine,
     groups: &pattern::Groups,
     s: &str,
     template: &str,

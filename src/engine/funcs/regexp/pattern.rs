@@ -11,12 +11,39 @@
 //! Unicode (`(?i)k` matches the Kelvin sign): those patterns, and any
 //! `regex-lite` refuses (nested classes), go to `regex`, whose errors are
 //! the ones worded like Go's. Both engines search leftmost-first, as Go does.
+//!
+//! `regex-lite` searches with an NFA, a few times slower a byte than
+//! `regex`'s lazy DFA: a subject longer than [`LONG_SUBJECT`] is searched
+//! with `regex`, compiled for it the first time one comes. For the patterns
+//! `regex-lite` takes the two engines mean the same (the translation leaves
+//! only code-point classes, literals and ASCII assertions).
 
-/// A pattern compiled by whichever engine runs it with Go's meaning.
+use std::sync::{Arc, OnceLock};
+
+/// From this length on a subject is searched with `regex`: its compile
+/// (60-280 µs) costs about what `regex-lite` spends on 4 KiB.
+const LONG_SUBJECT: usize = 4096;
+
+/// A pattern, compiled for the engine that runs it with Go's meaning (a
+/// clone shares the compiled programs).
 #[derive(Clone)]
-pub enum Pattern {
-    Lite(regex_lite::Regex),
-    Full(regex::Regex),
+pub struct Pattern(Arc<Compiled>);
+
+struct Compiled {
+    /// The pattern in the `regex` crates' syntax.
+    translated: String,
+    /// `None` when only `regex` runs it as Go does.
+    lite: Option<regex_lite::Regex>,
+    /// `regex`'s program: at once without `lite`, else for the first long
+    /// subject (`None` if `regex` refuses what `regex-lite` took, say a
+    /// program over its size limit: `lite` then runs every subject).
+    full: OnceLock<Option<regex::Regex>>,
+}
+
+/// The engine one search runs on.
+pub enum Engine<'p> {
+    Lite(&'p regex_lite::Regex),
+    Full(&'p regex::Regex),
 }
 
 /// The groups of one match: `get(i)` is group `i`'s span, when it took part.
@@ -28,34 +55,60 @@ pub enum Groups {
 impl Pattern {
     /// Compiles a pattern already in the `regex` crates' syntax.
     pub fn new(translated: &str) -> Result<Pattern, regex::Error> {
-        if !needs_unicode(translated) {
-            if let Ok(re) = regex_lite::Regex::new(translated) {
-                return Ok(Pattern::Lite(re));
-            }
+        let lite = match needs_unicode(translated) {
+            true => None,
+            false => regex_lite::Regex::new(translated).ok(),
+        };
+        let full = OnceLock::new();
+        if lite.is_none() {
+            let _ = full.set(Some(regex::Regex::new(translated)?));
         }
-        regex::Regex::new(translated).map(Pattern::Full)
+        Ok(Pattern(Arc::new(Compiled {
+            translated: translated.to_string(),
+            lite,
+            full,
+        })))
     }
 
+    /// The engine to search `subject` with.
+    pub fn for_subject(&self, subject: &str) -> Engine<'_> {
+        let c = &*self.0;
+        match &c.lite {
+            Some(lite) if subject.len() < LONG_SUBJECT => Engine::Lite(lite),
+            lite => {
+                let full = c.full.get_or_init(|| regex::Regex::new(&c.translated).ok());
+                match (full, lite) {
+                    (Some(full), _) => Engine::Full(full),
+                    (None, Some(lite)) => Engine::Lite(lite),
+                    // `new` compiled `full` whenever there is no `lite`.
+                    (None, None) => unreachable!("a pattern with no program"),
+                }
+            }
+        }
+    }
+}
+
+impl Engine<'_> {
     pub fn is_match(&self, s: &str) -> bool {
         match self {
-            Pattern::Lite(re) => re.is_match(s),
-            Pattern::Full(re) => re.is_match(s),
+            Engine::Lite(re) => re.is_match(s),
+            Engine::Full(re) => re.is_match(s),
         }
     }
 
     /// The leftmost match starting at or after `at`, as a byte range.
     pub fn find_at(&self, s: &str, at: usize) -> Option<(usize, usize)> {
         match self {
-            Pattern::Lite(re) => re.find_at(s, at).map(|m| (m.start(), m.end())),
-            Pattern::Full(re) => re.find_at(s, at).map(|m| (m.start(), m.end())),
+            Engine::Lite(re) => re.find_at(s, at).map(|m| (m.start(), m.end())),
+            Engine::Full(re) => re.find_at(s, at).map(|m| (m.start(), m.end())),
         }
     }
 
-    /// Room for the groups of a match, for [`Pattern::groups_at`].
+    /// Room for the groups of a match, for [`Engine::groups_at`].
     pub fn groups(&self) -> Groups {
         match self {
-            Pattern::Lite(re) => Groups::Lite(re.capture_locations()),
-            Pattern::Full(re) => Groups::Full(re.capture_locations()),
+            Engine::Lite(re) => Groups::Lite(re.capture_locations()),
+            Engine::Full(re) => Groups::Full(re.capture_locations()),
         }
     }
 
@@ -63,13 +116,13 @@ impl Pattern {
     /// (group 0), or `None` when there is no match.
     pub fn groups_at(&self, groups: &mut Groups, s: &str, at: usize) -> Option<(usize, usize)> {
         match (self, groups) {
-            (Pattern::Lite(re), Groups::Lite(g)) => {
+            (Engine::Lite(re), Groups::Lite(g)) => {
                 re.captures_read_at(g, s, at).map(|m| (m.start(), m.end()))
             }
-            (Pattern::Full(re), Groups::Full(g)) => {
+            (Engine::Full(re), Groups::Full(g)) => {
                 re.captures_read_at(g, s, at).map(|m| (m.start(), m.end()))
             }
-            // `groups` comes from this pattern's `groups()`.
+            // `groups` comes from this engine's `groups()`.
             _ => None,
         }
     }
@@ -77,8 +130,8 @@ impl Pattern {
     /// The number of the group called `name`.
     pub fn group_named(&self, name: &str) -> Option<usize> {
         match self {
-            Pattern::Lite(re) => re.capture_names().position(|n| n == Some(name)),
-            Pattern::Full(re) => re.capture_names().position(|n| n == Some(name)),
+            Engine::Lite(re) => re.capture_names().position(|n| n == Some(name)),
+            Engine::Full(re) => re.capture_names().position(|n| n == Some(name)),
         }
     }
 }
@@ -114,40 +167,51 @@ fn needs_unicode(pattern: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn engine(p: &str) -> &'static str {
-        match Pattern::new(p).unwrap() {
-            Pattern::Lite(_) => "lite",
-            Pattern::Full(_) => "full",
+    fn engine(p: &str, subject_len: usize) -> &'static str {
+        match Pattern::new(p)
+            .unwrap()
+            .for_subject(&"a".repeat(subject_len))
+        {
+            Engine::Lite(_) => "lite",
+            Engine::Full(_) => "full",
         }
     }
 
     #[test]
-    fn unicode_patterns_go_to_regex() {
-        assert_eq!(engine(r"^[0-9]+(\.[0-9]+)?$"), "lite");
-        assert_eq!(engine(r"[^0-9A-Za-z_]"), "lite");
-        assert_eq!(engine(r"(?-u:\b)x"), "lite");
-        assert_eq!(engine(r"(?P<n>[0-9]+)"), "lite");
-        assert_eq!(engine(r"(?m)^a$"), "lite");
-        assert_eq!(engine(r"\pL"), "full");
-        assert_eq!(engine(r"\P{Greek}"), "full");
-        assert_eq!(engine(r"(?i)k"), "full");
-        assert_eq!(engine(r"(?mi:a)"), "full");
+    fn unicode_patterns_and_long_subjects_go_to_regex() {
+        assert_eq!(engine(r"^[0-9]+(\.[0-9]+)?$", 10), "lite");
+        assert_eq!(engine(r"[^0-9A-Za-z_]", 10), "lite");
+        assert_eq!(engine(r"(?-u:\b)x", 10), "lite");
+        assert_eq!(engine(r"(?P<n>[0-9]+)", 10), "lite");
+        assert_eq!(engine(r"(?m)^a$", 10), "lite");
+        assert_eq!(engine(r"\pL", 10), "full");
+        assert_eq!(engine(r"\P{Greek}", 10), "full");
+        assert_eq!(engine(r"(?i)k", 10), "full");
+        assert_eq!(engine(r"(?mi:a)", 10), "full");
         // regex-lite has no nested classes.
-        assert_eq!(engine(r"[[\t\n\f\r ]x]"), "full");
+        assert_eq!(engine(r"[[\t\n\f\r ]x]", 10), "full");
+        assert_eq!(engine(r"[^0-9A-Za-z_]", LONG_SUBJECT - 1), "lite");
+        assert_eq!(engine(r"[^0-9A-Za-z_]", LONG_SUBJECT), "full");
+        // Past regex's size limit (Unicode classes are big), regex-lite's
+        // program still runs long subjects.
+        assert_eq!(engine(r"(?:(?:[^a]{100}){100}){3}", LONG_SUBJECT), "lite");
     }
 
     #[test]
     fn both_engines_answer_alike() {
-        let lite = Pattern::Lite(regex_lite::Regex::new(r"(a)(b)?|(?P<c>c)").unwrap());
-        let full = Pattern::Full(regex::Regex::new(r"(a)(b)?|(?P<c>c)").unwrap());
-        for p in [&lite, &full] {
-            assert!(p.is_match("xcx"));
-            assert_eq!(p.find_at("xaxab", 2), Some((3, 5)));
-            let mut g = p.groups();
-            assert_eq!(p.groups_at(&mut g, "za c", 0), Some((1, 2)));
+        let p = Pattern::new(r"(a)(b)?|(?P<c>c)").unwrap();
+        let lite = p.for_subject("short");
+        let long = "x".repeat(LONG_SUBJECT);
+        let full = p.for_subject(&long);
+        assert!(matches!((&lite, &full), (Engine::Lite(_), Engine::Full(_))));
+        for e in [&lite, &full] {
+            assert!(e.is_match("xcx"));
+            assert_eq!(e.find_at("xaxab", 2), Some((3, 5)));
+            let mut g = e.groups();
+            assert_eq!(e.groups_at(&mut g, "za c", 0), Some((1, 2)));
             assert_eq!((g.get(1), g.get(2)), (Some((1, 2)), None));
-            assert_eq!(p.group_named("c"), Some(3));
-            assert_eq!(p.groups_at(&mut g, "za c", 2), Some((3, 4)));
+            assert_eq!(e.group_named("c"), Some(3));
+            assert_eq!(e.groups_at(&mut g, "za c", 2), Some((3, 4)));
             assert_eq!(g.get(3), Some((3, 4)));
         }
     }
@@ -155,6 +219,7 @@ mod tests {
     #[test]
     fn kelvin_folds_as_in_go() {
         // Go: regexp.MustCompile(`(?i)k`).MatchString("\u212a") is true.
-        assert!(Pattern::new("(?i)k").unwrap().is_match("\u{212a}"));
+        let p = Pattern::new("(?i)k").unwrap();
+        assert!(p.for_subject("\u{212a}").is_match("\u{212a}"));
     }
 }

@@ -160,7 +160,7 @@ fn defaults_into(chart: &Chart, v: &Map, prefix: &str, merge: bool, warn: &mut W
                     // from them is copied (once), their nulls left out.
                     let src = default.as_map().expect("a map");
                     let full = concat(&sub_prefix, &key);
-                    tables_into_in(&user, &src, &full, merge, merge, warn);
+                    tables_into_in(&user, src, &full, merge, merge, warn);
                 }
                 Value::Nil => {}
                 _ => warn.0.push(format!(

@@ -221,7 +221,10 @@ impl Scanner<'_> {
     fn value(&mut self, text: &str, parent: usize, mark: Mark) -> Option<()> {
         match text.as_bytes()[0] {
             b'|' => return self.literal(&text[1..], parent, mark),
-            b'[' if !text.starts_with("[]") => return self.flow_sequence(&text[1..], mark),
+            // `[]` and `[ ]` are the empty sequence of the arm below.
+            b'[' if !text[1..].trim_start_matches(' ').starts_with(']') => {
+                return self.flow_sequence(&text[1..], mark)
+            }
             b'"' => {
                 let close = text[1..].find('"')? + 1;
                 let inner = &text[1..close];
@@ -238,7 +241,7 @@ impl Scanner<'_> {
                 self.scalar(&inner, false, mark);
             }
             b'{' | b'[' => {
-                // `{}` or `{ }`; `[]` (a `[` with content is a flow sequence).
+                // `{}`, `[]`, with spaces inside or not.
                 let after = text[1..].trim_start_matches(' ');
                 let (start, end, after) = if text.starts_with('{') {
                     let after = after.strip_prefix('}')?;
@@ -382,15 +385,6 @@ impl Scanner<'_> {
     fn flow_sequence(&mut self, text: &str, mark: Mark) -> Option<()> {
         let mut items = Vec::new();
         let mut rest = text.trim_start_matches(' ');
-        if let Some(after) = rest.strip_prefix(']') {
-            // `[ ]`, an empty one with room inside.
-            if !rest_is_comment(after) {
-                return None;
-            }
-            self.out.push((Event::SequenceStart { anchor: None }, mark));
-            self.out.push((Event::SequenceEnd, mark));
-            return Some(());
-        }
         loop {
             let (item, plain, after) = match rest.as_bytes().first()? {
                 b'"' => {

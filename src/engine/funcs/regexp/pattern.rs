@@ -39,15 +39,18 @@ const LITE_PATTERN: usize = 1024;
 #[derive(Clone)]
 pub struct Pattern(Arc<Compiled>);
 
-struct Compiled {
-    /// The pattern in the `regex` crates' syntax.
-    translated: String,
-    /// `None` when only `regex` runs it as Go does.
-    lite: Option<regex_lite::Regex>,
-    /// `regex`'s program: at once without `lite`, else for the first long
-    /// subject (`None` if `regex` refuses what `regex-lite` took, say a
-    /// program over its size limit: `lite` then runs every subject).
-    full: OnceLock<Option<regex::Regex>>,
+enum Compiled {
+    /// Only `regex` runs it as Go does.
+    Full(regex::Regex),
+    Lite {
+        lite: regex_lite::Regex,
+        /// The pattern in the `regex` crates' syntax, for `full`.
+        translated: String,
+        /// `regex`'s program, made for the first long subject (`None` if
+        /// `regex` refuses what `regex-lite` took, say a program over its
+        /// size limit: `lite` then runs every subject).
+        full: OnceLock<Option<regex::Regex>>,
+    },
 }
 
 /// The engine one search runs on.
@@ -71,31 +74,30 @@ impl Pattern {
             true => regex_lite::Regex::new(translated).ok(),
             false => None,
         };
-        let full = OnceLock::new();
-        if lite.is_none() {
-            let _ = full.set(Some(regex::Regex::new(translated)?));
-        }
-        Ok(Pattern(Arc::new(Compiled {
-            translated: translated.to_string(),
-            lite,
-            full,
-        })))
+        let compiled = match lite {
+            Some(lite) => Compiled::Lite {
+                lite,
+                translated: translated.to_string(),
+                full: OnceLock::new(),
+            },
+            None => Compiled::Full(regex::Regex::new(translated)?),
+        };
+        Ok(Pattern(Arc::new(compiled)))
     }
 
     /// The engine to search `subject` with.
     pub fn for_subject(&self, subject: &str) -> Engine<'_> {
-        let c = &*self.0;
-        match &c.lite {
-            Some(lite) if subject.len() < LONG_SUBJECT => Engine::Lite(lite),
-            lite => {
-                let full = c.full.get_or_init(|| regex::Regex::new(&c.translated).ok());
-                match (full, lite) {
-                    (Some(full), _) => Engine::Full(full),
-                    (None, Some(lite)) => Engine::Lite(lite),
-                    // `new` compiled `full` whenever there is no `lite`.
-                    (None, None) => unreachable!("a pattern with no program"),
-                }
-            }
+        match &*self.0 {
+            Compiled::Full(full) => Engine::Full(full),
+            Compiled::Lite { lite, .. } if subject.len() < LONG_SUBJECT => Engine::Lite(lite),
+            Compiled::Lite {
+                lite,
+                translated,
+                full,
+            } => match full.get_or_init(|| regex::Regex::new(translated).ok()) {
+                Some(full) => Engine::Full(full),
+                None => Engine::Lite(lite),
+            },
         }
     }
 }

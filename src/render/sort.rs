@@ -249,15 +249,11 @@ mod tests {
                 .collect();
             texts.iter().for_each(|t| check(t));
         }
-        let mut seed: u64 = 0x9e3779b97f4a7c15;
+        let mut rng = crate::testing::Xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
-            let text: String = (0..seed % 40)
-                .map(|_| {
-                    seed = seed
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    alphabet[(seed >> 33) as usize % alphabet.len()]
-                })
+            let len = rng.below(40);
+            let text: String = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len())])
                 .collect();
             check(&text);
         }
